@@ -1,0 +1,120 @@
+-- job.complete / job.completeAndRequeue
+
+local COMPLETE_FIELDS = {
+  'state', 'worker', 'queue', 'throttles', 'time', 'retries', 'priority', 'history',
+}
+
+-- Shared validation (core-jobs §8.5 steps 1-8); returns the job's fields.
+local function parseComplete(args)
+  local jid = Args.require(args[1], 'Job(): no jid provided')
+  local worker = Args.require(args[2], 'Complete(): Arg "worker" missing')
+  local queue = Args.require(args[3], 'Complete(): Arg "queue_name" missing')
+  Args.json(args[4], 'Complete(): Arg "data" missing or not JSON: ')
+  return jid, worker, queue, args[4]
+end
+
+local function checkRunning(jid, worker, queue)
+  local job = Job.read(jid, COMPLETE_FIELDS)
+  if job == nil then error('Complete(): Job does not exist') end
+  if job.state ~= 'running' then error('Complete(): Job is not currently running: ' .. job.state) end
+  if job.worker ~= worker then
+    error('Complete(): Job has been handed out to another worker: ' .. tostring(job.worker))
+  end
+  if job.queue ~= queue then error('Complete(): Job running in another queue: ' .. job.queue) end
+  return job
+end
+
+-- Steps 1-7 of job.complete: history, data, leave the queue, release
+-- throttles, run sample, worker set, tracked notification.
+local function finish(now, jid, worker, queue, data, job, historyLimit)
+  Job.migrate(jid, job)
+  History.append(jid, floor(now), 'done', nil, historyLimit)
+  call('hset', Keys.job(jid), 'data', data, 'time', string.format('%.20f', now))
+  Queue.remove(queue, jid)
+  Throttle.releaseAll(jid, Throttle.decode(job.throttles), now)
+  Stats.record('run', queue, now, { now - (tonumber(job.time) or now) })
+  call('zrem', Keys.workerJobs(worker), jid)
+  Events.tracked('completed', jid, Events.isTracked(jid))
+end
+
+-- Delete completed jobs older than `jobs-history` seconds, then all but the
+-- newest `jobs-history-count` (core-jobs §7.11).
+local function expireCompleted(now, age, count)
+  local function drop(jids)
+    if #jids == 0 then return end
+    for _, jid in ipairs(jids) do Job.delete(jid, call('hget', Keys.job(jid), 'tags')) end
+    Args.chunked('zrem', Keys.COMPLETED, jids)
+  end
+  drop(call('zrangebyscore', Keys.COMPLETED, 0, now - age))
+  drop(call('zrange', Keys.COMPLETED, 0, -1 - floor(count)))
+end
+
+-- job.complete
+--
+-- Arguments: jid, worker, queue, data
+-- Reply: `complete`.
+-- Errors: Complete(): ... (core-jobs §8.5).
+-- Events: ql:completed (tracked), ql:log completed.
+-- Keys: job hash and history; queue sets; throttle sets; stats; worker set;
+--   ql:completed (and expired jobs); dependents of the job.
+Commands['job.complete'] = function(now, args)
+  local jid, worker, queue, data = parseComplete(args)
+  local job = checkRunning(jid, worker, queue)
+  local config = Config.read({ 'max-job-history', 'jobs-history', 'jobs-history-count' })
+  local historyLimit = Config.number(config, 'max-job-history')
+  local age = Config.number(config, 'jobs-history')
+  local count = Config.number(config, 'jobs-history-count')
+
+  finish(now, jid, worker, queue, data, job, historyLimit)
+  Events.completed(jid, queue)
+  call('hset', Keys.job(jid), 'state', 'complete', 'worker', '', 'failure', '{}',
+    'queue', '', 'expires', 0, 'remaining', tonumber(job.retries) or 0)
+  call('zadd', Keys.COMPLETED, now, jid)
+  expireCompleted(now, age, count)
+  Job.releaseDependents(jid, now)
+  return 'complete'
+end
+
+-- job.completeAndRequeue
+--
+-- Arguments: jid, worker, queue, data, next_queue [, key, value]...
+--   options: next (overrides next_queue), delay (number), depends (JSON array)
+-- Reply: `waiting`, `scheduled` or `depends`.
+-- Errors: as job.complete, plus Complete(): Arg "delay"/"depends" ...
+-- Events: ql:completed (tracked), ql:log advanced.
+-- Keys: as job.complete, but the job moves to the next queue instead of
+--   ql:completed, and dependents are not released.
+Commands['job.completeAndRequeue'] = function(now, args)
+  local jid, worker, queue, data = parseComplete(args)
+  local nextQueue = Args.require(args[5], 'Complete(): Arg "next" missing')
+  local options = Args.pairs(args, 6, 'Complete(): Odd number of additional args: ')
+  nextQueue = options.next or nextQueue
+  local delay = Args.optionalNumber(options.delay, 0, 'Complete(): Arg "delay" not a number: ')
+  local depends = {}
+  if options.depends ~= nil then
+    depends = Args.jsonList(options.depends, 'Complete(): Arg "depends" not JSON: ')
+  end
+  local job = checkRunning(jid, worker, queue)
+  local historyLimit = Config.getNumber('max-job-history')
+
+  finish(now, jid, worker, queue, data, job, historyLimit)
+  Events.advanced(jid, queue, nextQueue)
+  History.append(jid, floor(now), 'put', { queue = nextQueue }, historyLimit)
+  Queue.register(nextQueue, now)
+  local key = Keys.job(jid)
+  call('hset', key, 'state', 'waiting', 'worker', '', 'failure', '{}', 'queue', nextQueue,
+    'expires', 0, 'remaining', tonumber(job.retries) or 0)
+  if delay > 0 and #depends == 0 then
+    -- The state stays `waiting` until promotion, as in the original.
+    call('zadd', Keys.queue(nextQueue, 'scheduled'), now + delay, jid)
+    return 'scheduled'
+  end
+  if Job.link(jid, depends) > 0 then
+    call('zadd', Keys.queue(nextQueue, 'depends'), now, jid)
+    call('hset', key, 'state', 'depends')
+    if delay > 0 then call('hset', key, 'scheduled', now + delay) end
+    return 'depends'
+  end
+  Queue.addToWork(nextQueue, jid, tonumber(job.priority) or 0, now)
+  return 'waiting'
+end

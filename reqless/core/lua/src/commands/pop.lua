@@ -1,0 +1,120 @@
+-- queue.pop / queue.peek
+
+-- Fields read for every job a pop may hand out.
+local POP_FIELDS = { 'time' }
+for _, name in ipairs(Job.FIELDS) do table.insert(POP_FIELDS, name) end
+
+-- Hand job `jid` (its fields in `record`) to `worker` (core-jobs §7.7) and
+-- return its job object. Wait samples are collected in `waits`.
+local function handOut(jid, record, queue, worker, now, s, waits)
+  Job.migrate(jid, record)
+  History.append(jid, floor(now), 'popped', { worker = worker }, s.historyLimit)
+  local expires = now + s.heartbeat
+  table.insert(waits, now - (tonumber(record.time) or now))
+  call('zadd', Keys.workerJobs(worker), expires, jid)
+  call('hset', Keys.job(jid), 'worker', worker, 'expires', expires, 'state', 'running',
+    'time', string.format('%.20f', now))
+  call('zadd', Keys.queue(queue, 'locks'), expires, jid)
+  local tracked = Events.isTracked(jid)
+  Events.tracked('popped', jid, tracked)
+  record.worker, record.expires, record.state = worker, expires, 'running'
+  return Job.toObject(jid, record, tracked)
+end
+
+-- queue.pop
+--
+-- Arguments: queue, worker, limit
+-- Reply: JSON array of job objects (reassigned stalled jobs first), `[]` when empty.
+-- Errors: Queue(): no queue name provided; Pop(): Arg "worker" missing;
+--   Pop(): Arg "limit" missing or not a number: <v>
+-- Events: lock expiry (ql:stalled, lock_lost, failed); ql:popped for tracked jobs.
+-- Keys: ql:workers; the queue's work, locks, scheduled, recur and throttled
+--   sets; job hashes and histories; worker job sets; throttle sets; stats.
+Commands['queue.pop'] = function(now, args)
+  local queue = Args.require(args[1], 'Queue(): no queue name provided')
+  local worker = Args.require(args[2], 'Pop(): Arg "worker" missing')
+  local limit = Args.requireNumber(args[3], 'Pop(): Arg "limit" missing or not a number: ')
+  limit = math.max(floor(limit), 0)
+  if Queue.isPaused(queue) then return '[]' end
+
+  local config = Config.read({
+    queue .. '-heartbeat', 'heartbeat', 'grace-period', 'max-job-history',
+    queue .. '-max-pop-retry', 'max-pop-retry',
+  })
+  local settings = {
+    heartbeat = Config.number(config, queue .. '-heartbeat', 'heartbeat'),
+    grace = Config.number(config, 'grace-period'),
+    historyLimit = Config.number(config, 'max-job-history'),
+  }
+  local passes = Config.number(config, queue .. '-max-pop-retry', 'max-pop-retry')
+
+  call('zadd', Keys.WORKERS, now, worker)
+  local result, waits = {}, {}
+  for _, jid in ipairs(Queue.expireLocks(queue, now, limit, settings)) do
+    local record = Job.read(jid, POP_FIELDS)
+    if record then table.insert(result, handOut(jid, record, queue, worker, now, settings, waits)) end
+  end
+
+  if Throttle.available(Keys.queueThrottleId(queue)) then
+    local budget = limit - #result
+    Recurring.spawn(queue, now, budget, settings.historyLimit)
+    Queue.promote(queue, now, budget)
+    local work = Keys.queue(queue, 'work')
+    while #result < limit and passes > 0 do
+      local candidates = call('zrevrange', work, 0, limit - #result - 1)
+      if #candidates == 0 then break end
+      for _, jid in ipairs(candidates) do
+        local record = Job.read(jid, POP_FIELDS)
+        if record then
+          local tids = Throttle.decode(record.throttles)
+          local blocked = Throttle.firstUnavailable(tids)
+          if blocked then
+            Throttle.hold(jid, queue, blocked, record.state, now, settings.historyLimit)
+          else
+            Throttle.acquire(jid, tids)
+            table.insert(result, handOut(jid, record, queue, worker, now, settings, waits))
+          end
+        end
+      end
+      Args.chunked('zrem', work, candidates)
+      passes = passes - 1
+    end
+  end
+  Stats.record('wait', queue, now, waits)
+  return Json.list(result)
+end
+
+-- queue.peek
+--
+-- Arguments: queue, offset, limit
+-- Reply: JSON array of job objects in pop order (expired locks first), `[]` when empty.
+-- Errors: Queue(): no queue name provided; Peek(): Arg "offset"/"limit" missing or
+--   not a number: <v>
+-- Events: none.
+-- Keys: reads the queue's locks and work sets; spawns recurring jobs and
+--   promotes scheduled ones (writes).
+Commands['queue.peek'] = function(now, args)
+  local queue = Args.require(args[1], 'Queue(): no queue name provided')
+  local offset = Args.requireNumber(args[2], 'Peek(): Arg "offset" missing or not a number: ')
+  local limit = Args.requireNumber(args[3], 'Peek(): Arg "limit" missing or not a number: ')
+  offset, limit = math.max(floor(offset), 0), floor(limit)
+  if limit <= 0 then return '[]' end
+  local total = offset + limit
+  local jids = call('zrangebyscore', Keys.queue(queue, 'locks'), '-inf', now, 'LIMIT', 0, total)
+  local cap = total - #jids
+  Recurring.spawn(queue, now, cap)
+  Queue.promote(queue, now, cap)
+  local work = Keys.queue(queue, 'work')
+  local selected
+  if offset > #jids then
+    local start = offset - #jids
+    selected = call('zrevrange', work, start, start + limit - 1)
+  else
+    if cap > 0 then
+      for _, jid in ipairs(call('zrevrange', work, 0, cap - 1)) do table.insert(jids, jid) end
+    end
+    selected = {}
+    for i = offset + 1, math.min(offset + limit, #jids) do table.insert(selected, jids[i]) end
+  end
+  return Json.list(Job.getMany(selected))
+end

@@ -1,0 +1,65 @@
+-- Statistics: per queue and day bin, hashes of wait and run samples (count,
+-- Welford mean and sum of squared deviations, histogram) and failure counters.
+
+function Stats.bin(t)
+  return t - (t % 86400) -- Lua's % is floored, so negative times bin downwards
+end
+
+-- The histogram field for a sample of x seconds.
+function Stats.bucket(x)
+  local b = floor(x)
+  if b < 60 then return 's' .. b end
+  if b < 3600 then return 'm' .. floor(b / 60) end
+  if b < 86400 then return 'h' .. floor(b / 3600) end
+  return 'd' .. floor(b / 86400)
+end
+
+-- Record samples `values` (in order) of `kind` ('wait' or 'run') for `queue`
+-- in the bin of `now`: one read and one write however many samples there are.
+function Stats.record(kind, queue, now, values)
+  if #values == 0 then return end
+  local key = Keys.stats(kind, Stats.bin(now), queue)
+  local buckets, fields = {}, { 'total', 'mean', 'vk' }
+  for _, x in ipairs(values) do
+    local field = Stats.bucket(x)
+    if buckets[field] == nil then
+      buckets[field] = 0
+      table.insert(fields, field)
+    end
+  end
+  local stored = call('hmget', key, unpack(fields))
+  local n, mean, vk = tonumber(stored[1]), tonumber(stored[2]) or 0, tonumber(stored[3]) or 0
+  for _, x in ipairs(values) do
+    if n == nil then
+      n, mean, vk = 1, x, 0
+    else
+      n = n + 1
+      local delta = x - mean
+      mean = mean + delta / n
+      vk = vk + (x - mean) * delta
+    end
+    local field = Stats.bucket(x)
+    buckets[field] = buckets[field] + 1
+  end
+  local writes = {
+    'total', n, 'mean', string.format('%.17g', mean), 'vk', string.format('%.17g', vk),
+  }
+  for i = 4, #fields do
+    local field = fields[i]
+    table.insert(writes, field)
+    table.insert(writes, (tonumber(stored[i]) or 0) + buckets[field])
+  end
+  call('hset', key, unpack(writes))
+end
+
+-- Add `by` to counter `field` (failures, failed, retries) for `queue` at time t.
+function Stats.count(queue, t, field, by)
+  call('hincrby', Keys.stats('stats', Stats.bin(t), queue), field, by)
+end
+
+-- A failure counts in both `failures` and `failed`.
+function Stats.failure(queue, now)
+  local key = Keys.stats('stats', Stats.bin(now), queue)
+  call('hincrby', key, 'failures', 1)
+  call('hincrby', key, 'failed', 1)
+end

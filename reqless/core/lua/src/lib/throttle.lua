@@ -1,0 +1,90 @@
+-- Throttle procedures used by the job commands: availability, acquire at pop,
+-- throttling a job, and release. A throttle's maximum is read at most once per
+-- script run (nothing in one run changes it), which keeps pop and complete lean.
+Throttle.cache = {}
+
+-- The numeric maximum of throttle `tid`; 0 (unlimited) when unset.
+function Throttle.maximum(tid)
+  local maximum = Throttle.cache[tid]
+  if maximum == nil then
+    local text = call('hget', Keys.throttle(tid), 'maximum')
+    if text == false then
+      maximum = 0
+    else
+      maximum = Args.number(text)
+      if maximum == nil then
+        error('Throttle(): maximum of ' .. tid .. ' is not a number: ' .. text)
+      end
+    end
+    Throttle.cache[tid] = maximum
+  end
+  return maximum
+end
+
+function Throttle.available(tid)
+  local maximum = Throttle.maximum(tid)
+  return maximum == 0 or call('zcard', Keys.throttleLocks(tid)) < maximum
+end
+
+-- The first throttle of `tids` that is not available, or nil.
+function Throttle.firstUnavailable(tids)
+  for _, tid in ipairs(tids) do
+    if not Throttle.available(tid) then return tid end
+  end
+  return nil
+end
+
+-- Take a slot of every throttle in `tids` (all were checked available).
+function Throttle.acquire(jid, tids)
+  for _, tid in ipairs(tids) do
+    call('zadd', Keys.throttleLocks(tid), 1, jid)
+  end
+end
+
+-- Hold job `jid` of `queue` back: pending on throttle `tid` and listed in the
+-- queue's throttled set; the state and history change only on first throttling.
+function Throttle.hold(jid, queue, tid, state, now, historyLimit)
+  call('zadd', Keys.throttlePending(tid), now, jid)
+  call('zadd', Keys.queue(queue, 'throttled'), now, jid)
+  if state ~= 'throttled' then
+    call('hset', Keys.job(jid), 'state', 'throttled')
+    History.append(jid, floor(now), 'throttled', { queue = queue }, historyLimit)
+  end
+end
+
+-- Release `jid` from throttle `tid`, then move as many pending jobs back to
+-- their queue's work set as there are free slots (10 at a time when unlimited).
+-- Pending jids whose job no longer exists are dropped without error.
+function Throttle.release(jid, tid, now)
+  local locks = Keys.throttleLocks(tid)
+  local pendingKey = Keys.throttlePending(tid)
+  if call('zrem', locks, jid) == 0 then call('zrem', pendingKey, jid) end
+  local maximum = Throttle.maximum(tid)
+  local free = 10
+  if maximum ~= 0 then free = floor(maximum - call('zcard', locks)) end
+  if free < 1 then return end
+  local moved = call('zrange', pendingKey, 0, free - 1)
+  if #moved == 0 then return end
+  for _, pending in ipairs(moved) do
+    local fields = call('hmget', Keys.job(pending), 'queue', 'priority')
+    local queue = fields[1]
+    if queue then
+      call('zrem', Keys.queue(queue, 'throttled'), pending)
+      Queue.addToWork(queue, pending, tonumber(fields[2]) or 0, now)
+    end
+  end
+  Args.chunked('zrem', pendingKey, moved)
+end
+
+-- Release every throttle of a job's list, in order.
+function Throttle.releaseAll(jid, tids, now)
+  for _, tid in ipairs(tids) do Throttle.release(jid, tid, now) end
+end
+
+-- Decode a stored `throttles` field; absent or malformed gives an empty list.
+function Throttle.decode(text)
+  if not text then return {} end
+  local ok, tids = pcall(decode, text)
+  if ok and type(tids) == 'table' then return tids end
+  return {}
+end

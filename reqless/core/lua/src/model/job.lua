@@ -1,0 +1,167 @@
+-- Job records: reading, the job JSON object, deletion, dependencies and
+-- failure lists.
+
+-- Every field the job object needs (plus `history`, the legacy history field).
+Job.FIELDS = {
+  'jid', 'klass', 'state', 'queue', 'worker', 'priority', 'expires', 'retries',
+  'remaining', 'data', 'tags', 'failure', 'throttles', 'spawned_from_jid', 'history',
+}
+
+-- Read `names` of job `jid` into a table; nil when none of them is set (the job
+-- does not exist).
+function Job.read(jid, names)
+  local values = call('hmget', Keys.job(jid), unpack(names or Job.FIELDS))
+  local record, found = {}, false
+  for i, name in ipairs(names or Job.FIELDS) do
+    if values[i] ~= false then
+      record[name] = values[i]
+      found = true
+    end
+  end
+  if found then return record end
+  return nil
+end
+
+-- Move a legacy `history` field into the history list (needs `history` read).
+function Job.migrate(jid, record)
+  if record.history then
+    History.migrate(jid, record.history)
+    record.history = nil
+  end
+end
+
+local function decodeObject(text)
+  if not text then return {} end
+  local ok, value = pcall(decode, text)
+  if ok and type(value) == 'table' then return value end
+  return {}
+end
+
+-- The job object (core-jobs §5) from a record holding Job.FIELDS.
+function Job.toObject(jid, record, tracked)
+  Job.migrate(jid, record)
+  if tracked == nil then tracked = Events.isTracked(jid) end
+  local remaining = tonumber(record.remaining)
+  if remaining then remaining = floor(remaining) end
+  return {
+    jid = record.jid or jid,
+    klass = record.klass,
+    state = record.state,
+    queue = record.queue,
+    worker = record.worker or '',
+    tracked = tracked,
+    priority = tonumber(record.priority) or 0,
+    expires = tonumber(record.expires) or 0,
+    retries = tonumber(record.retries),
+    remaining = remaining,
+    data = record.data,
+    tags = Tags.decode(record.tags),
+    history = History.read(jid),
+    failure = decodeObject(record.failure),
+    throttles = Throttle.decode(record.throttles),
+    spawned_from_jid = record.spawned_from_jid or false,
+    dependents = call('smembers', Keys.dependents(jid)),
+    dependencies = call('smembers', Keys.dependencies(jid)),
+  }
+end
+
+-- The job object of `jid`, or nil.
+function Job.get(jid)
+  local record = Job.read(jid)
+  if record == nil then return nil end
+  return Job.toObject(jid, record)
+end
+
+-- Job objects for `jids`, skipping those that do not exist.
+function Job.getMany(jids)
+  local out = {}
+  for _, jid in ipairs(jids) do
+    local object = Job.get(jid)
+    if object then table.insert(out, object) end
+  end
+  return out
+end
+
+-- Delete a job (core-jobs §7.8): its tags leave the indexes; the record, its
+-- history and its dependency set go. Its dependents set is kept on purpose:
+-- a completed job that expires still releases its dependents afterwards.
+function Job.delete(jid, tagsText)
+  for _, tag in ipairs(Tags.decode(tagsText)) do Tags.unindex(jid, tag) end
+  call('del', Keys.job(jid), Keys.history(jid), Keys.dependencies(jid))
+end
+
+-- Make `jid` wait for each of `deps` that exists and is not complete; returns
+-- how many links were made.
+function Job.link(jid, deps)
+  local linked = 0
+  for _, dep in ipairs(deps) do
+    local state = call('hget', Keys.job(dep), 'state')
+    if state and state ~= 'complete' then
+      call('sadd', Keys.dependents(dep), jid)
+      call('sadd', Keys.dependencies(jid), dep)
+      linked = linked + 1
+    end
+  end
+  return linked
+end
+
+-- Remove the dependency of `jid` on `dep` in both directions.
+function Job.unlink(jid, dep)
+  call('srem', Keys.dependents(dep), jid)
+  call('srem', Keys.dependencies(jid), dep)
+end
+
+-- Move a job out of its queue's depends set into work (or its scheduled time).
+function Job.undepend(jid, queue, priority, scheduled, now)
+  call('zrem', Keys.queue(queue, 'depends'), jid)
+  if scheduled then
+    call('zadd', Keys.queue(queue, 'scheduled'), scheduled, jid)
+    call('hset', Keys.job(jid), 'state', 'scheduled')
+    call('hdel', Keys.job(jid), 'scheduled')
+  else
+    Queue.addToWork(queue, jid, priority, now)
+    call('hset', Keys.job(jid), 'state', 'waiting')
+  end
+end
+
+-- Job `jid` completed for good: every job waiting on it loses that dependency,
+-- and those left with none become ready (core-jobs §7.10).
+function Job.releaseDependents(jid, now)
+  local key = Keys.dependents(jid)
+  for _, dependent in ipairs(call('smembers', key)) do
+    call('srem', Keys.dependencies(dependent), jid)
+    if call('scard', Keys.dependencies(dependent)) == 0 then
+      local fields = call('hmget', Keys.job(dependent), 'queue', 'priority', 'scheduled')
+      if fields[1] then
+        Job.undepend(dependent, fields[1], tonumber(fields[2]) or 0, tonumber(fields[3]), now)
+      end
+    end
+  end
+  call('del', key)
+end
+
+-- Add `jid` to failure group `group` (newest at the head).
+function Job.listFailure(jid, group)
+  call('sadd', Keys.FAILURES, group)
+  call('lpush', Keys.failureGroup(group), jid)
+end
+
+-- Remove `jid` from failure group `group`, dropping the group when it empties.
+function Job.unlistFailure(jid, group)
+  local key = Keys.failureGroup(group)
+  call('lrem', key, 0, jid)
+  if call('llen', key) == 0 then call('srem', Keys.FAILURES, group) end
+end
+
+-- The failure object text for a failure now.
+function Job.failure(group, message, when, worker)
+  return encode({ group = group, message = message, when = when, worker = worker })
+end
+
+-- Decode a stored failure; nil when absent or malformed.
+function Job.decodeFailure(text)
+  if not text then return nil end
+  local ok, failure = pcall(decode, text)
+  if ok and type(failure) == 'table' then return failure end
+  return nil
+end

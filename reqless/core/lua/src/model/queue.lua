@@ -1,0 +1,103 @@
+-- Queue sets: work-set scores, removal, registration, promotion of scheduled
+-- jobs, and lock expiry with its grace period.
+
+Queue.KINDS = { 'work', 'locks', 'throttled', 'depends', 'scheduled' }
+
+-- Higher priority first; for equal priority, earlier entry first.
+function Queue.score(priority, t)
+  return priority - t / 10000000000
+end
+
+function Queue.addToWork(queue, jid, priority, t)
+  call('zadd', Keys.queue(queue, 'work'), Queue.score(priority, t), jid)
+end
+
+-- Remove `jid` from every set of `queue` (not throttle, worker or failure sets).
+function Queue.remove(queue, jid)
+  for _, kind in ipairs(Queue.KINDS) do call('zrem', Keys.queue(queue, kind), jid) end
+end
+
+-- Add `queue` to the known queues with first-seen time `now`, unless known.
+function Queue.register(queue, now)
+  call('zadd', Keys.QUEUES, 'NX', now, queue)
+end
+
+function Queue.isPaused(queue)
+  return call('sismember', Keys.PAUSED, queue) == 1
+end
+
+-- Move up to `budget` ready scheduled jobs (score in [0, now]) into work.
+function Queue.promote(queue, now, budget)
+  budget = floor(budget)
+  if budget <= 0 then return end
+  local key = Keys.queue(queue, 'scheduled')
+  local jids = call('zrangebyscore', key, 0, now, 'LIMIT', 0, budget)
+  if #jids == 0 then return end
+  for _, jid in ipairs(jids) do
+    local priority = tonumber(call('hget', Keys.job(jid), 'priority')) or 0
+    Queue.addToWork(queue, jid, priority, now)
+    call('hset', Keys.job(jid), 'state', 'waiting')
+  end
+  Args.chunked('zrem', key, jids)
+end
+
+-- Deal with up to `limit` expired locks of `queue` (core-jobs §7.6): the first
+-- notice warns the holder and extends the lock by the grace period; the next
+-- one takes a retry and returns the jid for reassignment, or fails the job when
+-- it has no retries left. `settings` holds grace and historyLimit.
+function Queue.expireLocks(queue, now, limit, settings)
+  local reassign = {}
+  if limit <= 0 then return reassign end
+  local locks = Keys.queue(queue, 'locks')
+  local expired = call('zrangebyscore', locks, '-inf', now, 'LIMIT', 0, limit)
+  local grace = settings.grace
+  local when = floor(now)
+  for _, jid in ipairs(expired) do
+    local key = Keys.job(jid)
+    local job = call('hmget', key, 'worker', 'grace', 'remaining', 'queue', 'throttles', 'history')
+    local worker = job[1] or ''
+    if job[6] then History.migrate(jid, job[6]) end
+    call('zrem', Keys.workerJobs(worker), jid)
+    local warn, take = true, true
+    if grace > 0 then
+      if job[2] == '1' then warn = false else take = false end
+    end
+    local tracked = Events.isTracked(jid)
+    if warn then
+      Events.tracked('stalled', jid, tracked)
+      History.append(jid, when, 'timed-out', nil, settings.historyLimit)
+      call('hset', key, 'grace', 1)
+      Events.lockLost(jid, worker)
+      call('zadd', locks, now + grace, jid)
+      Stats.count(queue, now, 'retries', 1)
+    end
+    if take then
+      call('hdel', key, 'grace')
+      local remaining = (tonumber(job[3]) or 0) - 1
+      call('hset', key, 'remaining', remaining)
+      if remaining < 0 then
+        Queue.failExhausted(jid, queue, job[4] or '', worker, job[5], now, tracked, settings)
+      else
+        table.insert(reassign, jid)
+      end
+    end
+  end
+  return reassign
+end
+
+-- A job whose lock expired once too often fails in group failed-retries-<queue>.
+function Queue.failExhausted(jid, queue, jobQueue, worker, throttles, now, tracked, settings)
+  call('zrem', Keys.queue(queue, 'work'), jid)
+  call('zrem', Keys.queue(queue, 'locks'), jid)
+  call('zrem', Keys.queue(queue, 'scheduled'), jid)
+  Throttle.releaseAll(jid, Throttle.decode(throttles), now)
+  local group = 'failed-retries-' .. jobQueue
+  History.append(jid, floor(now), 'failed', { group = group }, settings.historyLimit)
+  local message = 'Job exhausted retries in queue "' .. queue .. '"'
+  call('hset', Keys.job(jid), 'state', 'failed', 'worker', '', 'expires', '',
+    'failure', Job.failure('failed-retries-' .. queue, message, now, ''))
+  Job.listFailure(jid, 'failed-retries-' .. queue)
+  Events.tracked('failed', jid, tracked)
+  Events.failed(jid, 'failed-retries-' .. queue, message, worker)
+  Stats.failure(queue, now)
+end

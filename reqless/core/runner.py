@@ -1,0 +1,82 @@
+"""The only code in reqless that runs the core script.
+
+Every call is `EVALSHA <sha> 0 <command> <now> args...`. When the server does not
+know the script (a fresh or restarted server, or after SCRIPT FLUSH) it is loaded
+with SCRIPT LOAD and the call is retried once. Script errors become ReqlessError
+with the server's message kept whole.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from typing import Any
+
+from redis import Redis
+from redis.exceptions import NoScriptError, ResponseError
+
+from reqless.core.script import CoreScriptText, load_script
+from reqless.exceptions import ReqlessError
+
+__all__ = ["Arg", "CoreError", "CoreRunner", "format_now"]
+
+Arg = str | int | float
+_LINE_RE = re.compile(r"user_script:(\d+):")
+
+
+class CoreError(ReqlessError):
+    """An error raised by the core script; `location` points into `lua/src/`."""
+
+    def __init__(self, message: str, location: str | None = None) -> None:
+        super().__init__(message)
+        self.location = location
+
+
+def format_now(now: float) -> str:
+    """Render a time for the script: integers plainly, floats round-trip exact."""
+    if isinstance(now, int):
+        return str(now)
+    return repr(float(now))
+
+
+class CoreRunner:
+    """Runs commands of the core script against one Redis connection.
+
+    Args:
+        redis: a connection created with `decode_responses=True`.
+        clock: where `now` comes from when a call does not pass it explicitly.
+    """
+
+    def __init__(self, redis: Redis, clock: Callable[[], float] = time.time) -> None:
+        self.redis = redis
+        self.clock = clock
+        self.script: CoreScriptText = load_script()
+
+    def call(self, command: str, *args: Arg, now: float | None = None) -> Any:
+        """Run `command` with `args`; `now` defaults to the clock."""
+        stamp = format_now(self.clock() if now is None else now)
+        try:
+            try:
+                return self.redis.evalsha(self.script.sha, 0, command, stamp, *args)
+            except NoScriptError:
+                self.load()
+                return self.redis.evalsha(self.script.sha, 0, command, stamp, *args)
+        except NoScriptError:
+            raise
+        except ResponseError as exc:
+            raise self._core_error(exc) from exc
+
+    def load(self) -> None:
+        """Load the script into the server (idempotent)."""
+        sha = self.redis.script_load(self.script.text)
+        if sha != self.script.sha:
+            raise ReqlessError(f"server digest {sha} differs from local {self.script.sha}")
+
+    def _core_error(self, exc: ResponseError) -> CoreError:
+        message = str(exc)
+        match = _LINE_RE.search(message)
+        from reqless.core.build import source_location  # only needed on errors
+
+        location = source_location(self.script.text, int(match.group(1))) if match else None
+        return CoreError(message, location)

