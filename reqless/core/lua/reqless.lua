@@ -1801,6 +1801,24 @@ Commands['jobs.failedByGroup'] = function(now, args)
     jobs = call('lrange', key, start, start + limit - 1),
   })
 end
+-- >>> src/commands/config.lua
+-- (being written: see the part-2 brief)
+-- >>> src/commands/recurring.lua
+-- (being written: see the part-2 brief)
+-- >>> src/commands/tags.lua
+-- (being written: see the part-2 brief)
+-- >>> src/commands/track.lua
+-- (being written: see the part-2 brief)
+-- >>> src/commands/stats.lua
+-- (being written: see the part-2 brief)
+-- >>> src/commands/throttle.lua
+-- (being written: see the part-2 brief)
+-- >>> src/commands/patterns.lua
+-- (being written: see the part-2 brief)
+-- >>> src/commands/queues.lua
+-- (being written: see the part-2 brief)
+-- >>> src/commands/workers.lua
+-- (being written: see the part-2 brief)
 -- >>> src/dispatch.lua
 -- Entry point: the script runs with zero keys; ARGV is command, now, args...
 if #KEYS > 0 then error('No Keys should be provided') end

@@ -1,0 +1,1 @@
+-- (being written: see the part-2 brief)
