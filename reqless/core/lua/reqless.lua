@@ -650,7 +650,9 @@ end
 -- and those left with none become ready (core-jobs §7.10).
 function Job.releaseDependents(jid, now)
   local key = Keys.dependents(jid)
-  for _, dependent in ipairs(call('smembers', key)) do
+  local dependents = call('smembers', key)
+  if #dependents == 0 then return end
+  for _, dependent in ipairs(dependents) do
     call('srem', Keys.dependencies(dependent), jid)
     if call('scard', Keys.dependencies(dependent)) == 0 then
       local fields = call('hmget', Keys.job(dependent), 'queue', 'priority', 'scheduled')
@@ -1153,12 +1155,12 @@ local function checkRunning(jid, worker, queue)
   return job
 end
 
--- Steps 1-7 of job.complete: history, data, leave the queue, release
--- throttles, run sample, worker set, tracked notification.
-local function finish(now, jid, worker, queue, data, job, historyLimit)
+-- Steps 1-7 of job.complete: history, leave the queue, release throttles,
+-- run sample, worker set, tracked notification. The caller writes `data` and
+-- `time` together with the job's new state, in one HSET.
+local function finish(now, jid, worker, queue, job, historyLimit)
   Job.migrate(jid, job)
   History.append(jid, floor(now), 'done', nil, historyLimit)
-  call('hset', Keys.job(jid), 'data', data, 'time', string.format('%.20f', now))
   Queue.remove(queue, jid)
   Throttle.releaseAll(jid, Throttle.decode(job.throttles), now)
   Stats.record('run', queue, now, { now - (tonumber(job.time) or now) })
@@ -1194,10 +1196,11 @@ Commands['job.complete'] = function(now, args)
   local age = Config.number(config, 'jobs-history')
   local count = Config.number(config, 'jobs-history-count')
 
-  finish(now, jid, worker, queue, data, job, historyLimit)
+  finish(now, jid, worker, queue, job, historyLimit)
   Events.completed(jid, queue)
   call('hset', Keys.job(jid), 'state', 'complete', 'worker', '', 'failure', '{}',
-    'queue', '', 'expires', 0, 'remaining', tonumber(job.retries) or 0)
+    'queue', '', 'expires', 0, 'remaining', tonumber(job.retries) or 0,
+    'data', data, 'time', string.format('%.20f', now))
   call('zadd', Keys.COMPLETED, now, jid)
   expireCompleted(now, age, count)
   Job.releaseDependents(jid, now)
@@ -1226,13 +1229,14 @@ Commands['job.completeAndRequeue'] = function(now, args)
   local job = checkRunning(jid, worker, queue)
   local historyLimit = Config.getNumber('max-job-history')
 
-  finish(now, jid, worker, queue, data, job, historyLimit)
+  finish(now, jid, worker, queue, job, historyLimit)
   Events.advanced(jid, queue, nextQueue)
   History.append(jid, floor(now), 'put', { queue = nextQueue }, historyLimit)
   Queue.register(nextQueue, now)
   local key = Keys.job(jid)
   call('hset', key, 'state', 'waiting', 'worker', '', 'failure', '{}', 'queue', nextQueue,
-    'expires', 0, 'remaining', tonumber(job.retries) or 0)
+    'expires', 0, 'remaining', tonumber(job.retries) or 0,
+    'data', data, 'time', string.format('%.20f', now))
   if delay > 0 and #depends == 0 then
     -- The state stays `waiting` until promotion, as in the original.
     call('zadd', Keys.queue(nextQueue, 'scheduled'), now + delay, jid)

@@ -128,7 +128,9 @@ end
 -- and those left with none become ready (core-jobs §7.10).
 function Job.releaseDependents(jid, now)
   local key = Keys.dependents(jid)
-  for _, dependent in ipairs(call('smembers', key)) do
+  local dependents = call('smembers', key)
+  if #dependents == 0 then return end
+  for _, dependent in ipairs(dependents) do
     call('srem', Keys.dependencies(dependent), jid)
     if call('scard', Keys.dependencies(dependent)) == 0 then
       local fields = call('hmget', Keys.job(dependent), 'queue', 'priority', 'scheduled')

@@ -1,0 +1,87 @@
+"""The Lua build: MANIFEST order, the shipped script, globals, `python -m reqless.core`."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from reqless.core import load_script
+from reqless.core.build import LUA_DIR, SCRIPT, assemble, read_manifest, source_location
+
+# Names the script may read from the global table: Redis's Lua environment.
+ALLOWED_GLOBALS = {
+    "redis", "cjson", "math", "string", "table", "ipairs", "pairs", "tonumber",
+    "tostring", "type", "error", "pcall", "unpack", "select", "next", "KEYS", "ARGV",
+}  # fmt: skip
+
+
+def test_shipped_script_is_fresh() -> None:
+    assert SCRIPT.read_text(encoding="utf-8") == assemble(), "run scripts/build-lua"
+
+
+def test_manifest_lists_every_source_once() -> None:
+    listed = read_manifest()
+    on_disk = sorted(str(p.relative_to(LUA_DIR / "src")) for p in (LUA_DIR / "src").rglob("*.lua"))
+    assert sorted(listed) == on_disk
+    assert listed[0] == "prelude.lua" and listed[-1] == "dispatch.lua"
+
+
+def test_manifest_rejects_repeats(tmp_path: Path) -> None:
+    (tmp_path / "MANIFEST").write_text("a.lua\n# comment\nb.lua\na.lua\n")
+    with pytest.raises(ValueError, match=r"names a\.lua twice"):
+        read_manifest(tmp_path / "MANIFEST")
+
+
+def test_assemble_marks_each_source(tmp_path: Path) -> None:
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "one.lua").write_text("local a = 1\nlocal b = 2\n")
+    (tmp_path / "src" / "two.lua").write_text("return a")
+    (tmp_path / "MANIFEST").write_text("one.lua\ntwo.lua\n")
+    text = assemble(tmp_path)
+    lines = text.splitlines()
+    assert "-- >>> src/one.lua" in lines and "-- >>> src/two.lua" in lines
+    assert text.endswith("return a\n")
+    assert source_location(text, lines.index("local b = 2") + 1) == "src/one.lua:2"
+    assert source_location(text, lines.index("return a") + 1) == "src/two.lua:1"
+    assert source_location(text, 0) is None
+    assert source_location(text, len(lines) + 5) is None
+
+
+def test_python_m_reqless_core_prints_the_script() -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "reqless.core"], capture_output=True, text=True, check=True
+    )
+    assert out.stdout == SCRIPT.read_text(encoding="utf-8")
+    assert out.stderr == ""
+
+
+def test_digest_is_sha1_of_the_text() -> None:
+    import hashlib
+
+    script = load_script()
+    assert script.sha == hashlib.sha1(script.text.encode()).hexdigest()
+
+
+def _luac() -> str | None:
+    found = shutil.which("luac5.1") or shutil.which("luac")
+    if found is None and os.environ.get("REQLESS_REQUIRE_REDIS") == "1":
+        pytest.fail("luac5.1 is required in CI (apt-get install lua5.1)")
+    return found
+
+
+def test_script_uses_no_globals_but_redis_environment() -> None:
+    luac = _luac()
+    if luac is None:
+        pytest.skip("luac is not installed")
+    listing = subprocess.run(
+        [luac, "-p", "-l", str(SCRIPT)], capture_output=True, text=True, check=True
+    ).stdout
+    assert "SETGLOBAL" not in listing
+    used = set(re.findall(r"GETGLOBAL\s.*;\s*(\S+)", listing))
+    assert used <= ALLOWED_GLOBALS, used - ALLOWED_GLOBALS
