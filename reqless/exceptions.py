@@ -16,5 +16,17 @@ class ReqlessError(Exception):
 class LostLockError(ReqlessError):
     """The worker no longer holds the job it tried to act on.
 
-    Raised by heartbeats the server refuses; its single argument is the jid.
+    Raised when the server refuses a heartbeat, complete, fail or retry because
+    the job was moved, cancelled, completed, or handed to another worker after
+    its lock expired. `args` is `(jid,)`; `reason` keeps the server's message.
     """
+
+    def __init__(self, jid: str, reason: str | None = None) -> None:
+        super().__init__(jid)
+        self.jid = jid
+        self.reason = reason
+
+    def __str__(self) -> str:
+        if self.reason:
+            return f"lost the lock on job {self.jid}: {self.reason}"
+        return f"lost the lock on job {self.jid}"

@@ -93,12 +93,12 @@ class Events:
     """Collects every message published on `ql:*` while active."""
 
     def __init__(self, redis: Redis) -> None:
-        self.pubsub = redis.pubsub(ignore_subscribe_messages=True)  # type: ignore[no-untyped-call]
+        self.pubsub = redis.pubsub()  # type: ignore[no-untyped-call]
         self.pubsub.psubscribe("ql:*")
         # Wait for the subscription to be confirmed before anything is published.
         deadline = time.monotonic() + 5
         while time.monotonic() < deadline:
-            message = self.pubsub.get_message(ignore_subscribe_messages=False, timeout=0.1)
+            message = self.pubsub.get_message(timeout=0.1)
             if message and message["type"] == "psubscribe":
                 break
 

@@ -66,11 +66,13 @@ def source_location(script: str, line: int) -> str | None:
 
 
 def main() -> int:
-    """Write the assembled script next to MANIFEST."""
-    text = assemble()
-    if not SCRIPT.exists() or SCRIPT.read_text(encoding="utf-8") != text:
-        SCRIPT.write_text(text, encoding="utf-8")
-        print(f"wrote {SCRIPT} ({len(text.splitlines())} lines)")
+    """Write the assembled script next to MANIFEST, and the command reference."""
+    from reqless.core.reference import DOC, reference
+
+    for path, text in ((SCRIPT, assemble()), (DOC, reference())):
+        if not path.exists() or path.read_text(encoding="utf-8") != text:
+            path.write_text(text, encoding="utf-8")
+            print(f"wrote {path} ({len(text.splitlines())} lines)")
     return 0
 
 

@@ -17,6 +17,7 @@ from redis import Redis
 from redis.exceptions import NoScriptError, ResponseError
 
 from reqless.core.script import CoreScriptText, load_script
+from reqless.defaults import MIN_SERVER_VERSION
 from reqless.exceptions import ReqlessError
 
 __all__ = ["Arg", "CoreError", "CoreRunner", "format_now"]
@@ -68,10 +69,21 @@ class CoreRunner:
             raise self._core_error(exc) from exc
 
     def load(self) -> None:
-        """Load the script into the server (idempotent)."""
+        """Check the server version, then load the script (idempotent)."""
+        self.check_server_version()
         sha = self.redis.script_load(self.script.text)
         if sha != self.script.sha:
             raise ReqlessError(f"server digest {sha} differs from local {self.script.sha}")
+
+    def check_server_version(self) -> None:
+        """Raise ReqlessError when the server is older than Redis 7.0."""
+        info = self.redis.info("server")
+        text = str(info.get("redis_version", "0"))
+        version = tuple(int(part) for part in re.findall(r"\d+", text)[:2])
+        if version < MIN_SERVER_VERSION:
+            raise ReqlessError(
+                f"reqless needs Redis or Valkey 7.0 or newer; the server reports {text}"
+            )
 
     def _core_error(self, exc: ResponseError) -> CoreError:
         message = str(exc)

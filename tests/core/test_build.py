@@ -85,3 +85,20 @@ def test_script_uses_no_globals_but_redis_environment() -> None:
     assert "SETGLOBAL" not in listing
     used = set(re.findall(r"GETGLOBAL\s.*;\s*(\S+)", listing))
     assert used <= ALLOWED_GLOBALS, used - ALLOWED_GLOBALS
+
+
+def test_command_reference_is_fresh() -> None:
+    from reqless.core.reference import DOC, reference
+
+    assert DOC.read_text(encoding="utf-8") == reference(), "run scripts/build-lua"
+
+
+def test_every_command_has_a_header() -> None:
+    from reqless.core.reference import command_headers
+
+    headers = command_headers()
+    missing = [command for _, command, body in headers if not body]
+    assert missing == []
+    documented = {command for _, command, _ in headers}
+    registered = set(re.findall(r"^Commands\['([^']+)'\]", SCRIPT.read_text(), re.MULTILINE))
+    assert documented == registered

@@ -333,12 +333,15 @@ end
 -- Welford mean and sum of squared deviations, histogram) and failure counters.
 
 function Stats.bin(t)
-  return t - (t % 86400) -- Lua's % is floored, so negative times bin downwards
+  local bin = t - (t % 86400) -- Lua's % is floored, so negative times bin downwards
+  if bin == 0 then return 0 end -- not -0, which would be spelled `-0` in the key
+  return bin
 end
 
 -- The histogram field for a sample of x seconds.
 function Stats.bucket(x)
   local b = floor(x)
+  if b == 0 then b = 0 end -- a sample of -0 belongs in s0, not `s-0`
   if b < 60 then return 's' .. b end
   if b < 3600 then return 'm' .. floor(b / 60) end
   if b < 86400 then return 'h' .. floor(b / 3600) end
@@ -485,7 +488,9 @@ end
 
 -- Release `jid` from throttle `tid`, then move as many pending jobs back to
 -- their queue's work set as there are free slots (10 at a time when unlimited).
--- Pending jids whose job no longer exists are dropped without error.
+-- Pending jids whose job no longer exists, or that are no longer held in their
+-- queue's throttled set, leave the pending set without entering work and
+-- without using up a free slot.
 function Throttle.release(jid, tid, now)
   local locks = Keys.throttleLocks(tid)
   local pendingKey = Keys.throttlePending(tid)
@@ -494,17 +499,30 @@ function Throttle.release(jid, tid, now)
   local free = 10
   if maximum ~= 0 then free = floor(maximum - call('zcard', locks)) end
   if free < 1 then return end
-  local moved = call('zrange', pendingKey, 0, free - 1)
-  if #moved == 0 then return end
-  for _, pending in ipairs(moved) do
-    local fields = call('hmget', Keys.job(pending), 'queue', 'priority')
-    local queue = fields[1]
-    if queue then
-      call('zrem', Keys.queue(queue, 'throttled'), pending)
-      Queue.addToWork(queue, pending, tonumber(fields[2]) or 0, now)
+  local moved = 0
+  while moved < free do
+    local batch = call('zrange', pendingKey, 0, free - moved - 1)
+    if #batch == 0 then return end
+    for _, pending in ipairs(batch) do
+      if Throttle.unhold(pending, now) then moved = moved + 1 end
     end
+    Args.chunked('zrem', pendingKey, batch)
   end
-  Args.chunked('zrem', pendingKey, moved)
+end
+
+-- Move a held job back to its queue's work set at `now`; its state stays
+-- `throttled` and it must acquire its throttles at the next pop. Only a job
+-- still listed in its queue's throttled set moves: a stale pending entry (the
+-- job was re-put, is running, or is gone) must not put a job into work twice.
+-- Returns whether the job moved.
+function Throttle.unhold(jid, now)
+  local fields = call('hmget', Keys.job(jid), 'queue', 'priority')
+  local queue = fields[1]
+  if queue and call('zrem', Keys.queue(queue, 'throttled'), jid) == 1 then
+    Queue.addToWork(queue, jid, tonumber(fields[2]) or 0, now)
+    return true
+  end
+  return false
 end
 
 -- Release every throttle of a job's list, in order.
@@ -1806,23 +1824,887 @@ Commands['jobs.failedByGroup'] = function(now, args)
   })
 end
 -- >>> src/commands/config.lua
--- (being written: see the part-2 brief)
+-- Configuration commands (core-extras §3). Values are stored as the exact text
+-- received and only converted to numbers where they are used.
+
+-- config.get
+--
+-- Arguments: key
+-- Reply: the option's value as a bulk string (stored text, else the default),
+--   or nil when it is neither set nor has a default.
+-- Errors: config.get(): Argument 'key' missing
+-- Events: none.
+-- Keys: reads ql:config.
+Commands['config.get'] = function(now, args)
+  local key = Args.require(args[1], "config.get(): Argument 'key' missing")
+  return Config.get(key)
+end
+
+-- config.getAll
+--
+-- Arguments: none
+-- Reply: JSON object of every option with a default, overlaid with every field
+--   of ql:config; all values are strings.
+-- Events: none.
+-- Keys: reads ql:config.
+Commands['config.getAll'] = function(now, args)
+  local values = {}
+  for name, value in pairs(Config.defaults) do values[name] = value end
+  local stored = call('hgetall', Keys.CONFIG)
+  for i = 1, #stored, 2 do values[stored[i]] = stored[i + 1] end
+  return encode(values)
+end
+
+-- config.set
+--
+-- Arguments: option, value
+-- Reply: nil.
+-- Errors: config.set(): Arg "option" missing; config.set(): Arg "value" missing
+-- Events: ql:log {"option":<option>,"event":"config_set","value":<value>}
+-- Keys: ql:config (field <option> set to the exact text of value).
+Commands['config.set'] = function(now, args)
+  local option = Args.require(args[1], 'config.set(): Arg "option" missing')
+  local value = Args.require(args[2], 'config.set(): Arg "value" missing')
+  Events.publish('log', '{"option":' .. encode(option) .. ',"event":"config_set","value":'
+    .. encode(value) .. '}')
+  call('hset', Keys.CONFIG, option, value)
+  return nil
+end
+
+-- config.unset
+--
+-- Arguments: option
+-- Reply: nil.
+-- Errors: config.unset(): Arg "option" missing
+-- Events: ql:log {"event":"config_unset","option":<option>} (also when it was
+--   not set).
+-- Keys: ql:config (field <option> deleted).
+Commands['config.unset'] = function(now, args)
+  local option = Args.require(args[1], 'config.unset(): Arg "option" missing')
+  Events.publish('log', '{"event":"config_unset","option":' .. encode(option) .. '}')
+  call('hdel', Keys.CONFIG, option)
+  return nil
+end
 -- >>> src/commands/recurring.lua
--- (being written: see the part-2 brief)
+-- Recurring templates (core-extras §4): create, read, update, cancel and tag
+-- them. Spawning children lives in model/recurring.lua (run by pop and peek).
+
+-- A finite number, or an error `message .. value`. Templates keep their numbers
+-- and children copy them; an infinite one could not be written as JSON later.
+local function finiteNumber(value, message)
+  local n = Args.requireNumber(value, message)
+  if n == math.huge or n == -math.huge then error(message .. tostring(value)) end
+  return n
+end
+
+-- Drop entries equal to `id`. Like the original, the entry right after each
+-- removed one is not looked at, so of two adjacent copies one stays.
+local function withoutThrottle(tids, id)
+  local out, skip = {}, false
+  for _, tid in ipairs(tids) do
+    if skip then
+      table.insert(out, tid)
+      skip = false
+    elseif tid == id then
+      skip = true
+    else
+      table.insert(out, tid)
+    end
+  end
+  return out
+end
+
+-- The list items of a stored JSON array (absent or malformed gives {}).
+local function storedList(text)
+  local out = {}
+  for _, item in ipairs(Tags.decode(text)) do table.insert(out, item) end
+  return out
+end
+
+-- queue.recurAtInterval
+--
+-- Arguments: queue, jid, klass, data, interval, offset [, key, value]...
+--   options: priority (number, 0), retries (number, 0), backlog (number, 0),
+--            tags (JSON array), throttles (JSON array of ids)
+-- Reply: the jid.
+-- Errors: Queue(): no queue name provided; Recur(): Arg "jid"/"klass" missing;
+--   Recur(): Arg "data" not JSON: <v>; Recur(): Arg "interval"/"offset" not a
+--   number: <v>; Recur(): Arg "interval" must be greater than 0;
+--   Recur(): Odd number of additional args: <args>;
+--   Recur(): Arg "tags" must be JSON string array: <v>;
+--   Recur(): Arg "priority"/"retries"/"backlog" not a number: <v>;
+--   Recur(): Arg "throttles" not JSON array: <v>
+--   Numbers must be finite; tags items strings or numbers; throttle ids strings.
+-- Events: none.
+-- Keys: ql:r:<jid>; the old and new queue's -recur sets; ql:queues.
+Commands['queue.recurAtInterval'] = function(now, args)
+  local queue = Args.require(args[1], 'Queue(): no queue name provided')
+  local jid = Args.require(args[2], 'Recur(): Arg "jid" missing')
+  local klass = Args.require(args[3], 'Recur(): Arg "klass" missing')
+  Args.json(args[4], 'Recur(): Arg "data" not JSON: ')
+  local data = args[4]
+  local interval = finiteNumber(args[5], 'Recur(): Arg "interval" not a number: ')
+  local offset = finiteNumber(args[6], 'Recur(): Arg "offset" not a number: ')
+  if interval <= 0 then error('Recur(): Arg "interval" must be greater than 0') end
+  local options = Args.pairs(args, 7, 'Recur(): Odd number of additional args: ')
+  local tags = {}
+  if options.tags ~= nil then
+    tags = Args.jsonList(options.tags, 'Recur(): Arg "tags" must be JSON string array: ', true)
+  end
+  local priority, retries, backlog = 0, 0, 0
+  if options.priority ~= nil then
+    priority = finiteNumber(options.priority, 'Recur(): Arg "priority" not a number: ')
+  end
+  if options.retries ~= nil then
+    retries = finiteNumber(options.retries, 'Recur(): Arg "retries" not a number: ')
+  end
+  if options.backlog ~= nil then
+    backlog = finiteNumber(options.backlog, 'Recur(): Arg "backlog" not a number: ')
+  end
+  local throttles = {}
+  if options.throttles ~= nil then
+    throttles = Args.jsonList(options.throttles, 'Recur(): Arg "throttles" not JSON array: ')
+  end
+
+  local key = Keys.recurring(jid)
+  local old = call('hmget', key, 'count', 'queue')
+  local count = tonumber(old[1]) or 0
+  if old[2] then
+    -- The original strips the bare old queue name, not its throttle id.
+    call('zrem', Keys.queue(old[2], 'recur'), jid)
+    throttles = withoutThrottle(throttles, old[2])
+  end
+  table.insert(throttles, Keys.queueThrottleId(queue))
+  call('hset', key,
+    'jid', jid, 'klass', klass, 'data', data, 'priority', priority, 'tags', encode(tags),
+    'state', 'recur', 'queue', queue, 'type', 'interval', 'count', count,
+    'interval', interval, 'retries', retries, 'backlog', backlog,
+    'throttles', encode(throttles))
+  call('zadd', Keys.queue(queue, 'recur'), now + offset, jid)
+  Queue.register(queue, now)
+  return jid
+end
+
+local TEMPLATE_FIELDS = {
+  'jid', 'klass', 'state', 'queue', 'priority', 'interval', 'retries', 'count', 'data',
+  'tags', 'backlog', 'throttles',
+}
+
+-- recurringJob.get
+--
+-- Arguments: jid
+-- Reply: the template as a JSON object, or nil when it does not exist.
+-- Errors: Recurring(): no jid provided
+-- Keys: reads ql:r:<jid>.
+Commands['recurringJob.get'] = function(now, args)
+  local jid = Args.require(args[1], 'Recurring(): no jid provided')
+  local key = Keys.recurring(jid)
+  if call('exists', key) == 0 then return nil end
+  local values = call('hmget', key, unpack(TEMPLATE_FIELDS))
+  local t = {}
+  for i, name in ipairs(TEMPLATE_FIELDS) do t[name] = values[i] or nil end
+  return encode({
+    jid = t.jid, klass = t.klass, state = t.state, queue = t.queue,
+    priority = tonumber(t.priority), interval = tonumber(t.interval),
+    retries = tonumber(t.retries), count = tonumber(t.count), data = t.data,
+    tags = Tags.decode(t.tags), backlog = tonumber(t.backlog) or 0,
+    throttles = Throttle.decode(t.throttles),
+  })
+end
+
+-- Parse the `key, value` pairs of recurringJob.update (every pair is checked
+-- before any is applied); returns a list of {name, value}.
+local function parseUpdates(args)
+  local updates = {}
+  for i = 2, #args, 2 do
+    local name, value = args[i], args[i + 1]
+    if value == nil then error('No value provided for ' .. name) end
+    if name == 'priority' or name == 'interval' or name == 'retries' then
+      value = finiteNumber(value, 'Recur(): Arg "' .. name .. '" must be a number: ')
+      -- The original accepts any interval here; a non-positive one makes every
+      -- pass spawn its whole budget at one nominal time, so it is refused.
+      if name == 'interval' and value <= 0 then
+        error('Recur(): Arg "interval" must be greater than 0')
+      end
+    elseif name == 'backlog' then
+      value = finiteNumber(value, 'Recur(): Arg "backlog" not a number: ')
+    elseif name == 'data' then
+      Args.json(value, 'Recur(): Arg "data" is not JSON-encoded: ')
+    elseif name == 'throttles' then
+      value = encode(Args.jsonList(value, 'Recur(): Arg "throttles" is not JSON-encoded: '))
+    elseif name ~= 'klass' and name ~= 'queue' then
+      error('Recur(): Unrecognized option "' .. name .. '"')
+    end
+    table.insert(updates, { name, value })
+  end
+  return updates
+end
+
+-- Move template `jid` from queue `from` (nil if unknown) to `to`, keeping its
+-- schedule and swapping the old queue's throttle for the new one's.
+local function moveTemplate(jid, from, to, now)
+  local key = Keys.recurring(jid)
+  local tids = storedList(call('hget', key, 'throttles'))
+  local score
+  if from then
+    local recur = Keys.queue(from, 'recur')
+    score = call('zscore', recur, jid)
+    call('zrem', recur, jid)
+    tids = withoutThrottle(tids, Keys.queueThrottleId(from))
+  end
+  table.insert(tids, Keys.queueThrottleId(to))
+  call('hset', key, 'throttles', encode(tids), 'queue', to)
+  if score then call('zadd', Keys.queue(to, 'recur'), score, jid) end
+  Queue.register(to, now)
+end
+
+-- recurringJob.update
+--
+-- Arguments: jid [, key, value]...
+--   keys: priority, retries, interval, backlog (numbers), data (JSON text,
+--         stored verbatim), klass, throttles (JSON array, re-encoded), queue
+-- Reply: 1.
+-- Errors: Recurring(): no jid provided; Recur(): No recurring job <jid>;
+--   No value provided for <key>; Recur(): Arg "<key>" must be a number: <v>;
+--   Recur(): Arg "interval" must be greater than 0;
+--   Recur(): Arg "backlog" not a number: <v>;
+--   Recur(): Arg "data"/"throttles" is not JSON-encoded: <v>;
+--   Recur(): Unrecognized option "<key>"
+--   Every pair is validated before the first one is applied.
+-- Events: none.
+-- Keys: ql:r:<jid>; the -recur sets of the old and new queue; ql:queues.
+Commands['recurringJob.update'] = function(now, args)
+  local jid = Args.require(args[1], 'Recurring(): no jid provided')
+  local key = Keys.recurring(jid)
+  if call('exists', key) == 0 then error('Recur(): No recurring job ' .. jid) end
+  local updates = parseUpdates(args)
+
+  -- Pairs are applied in argument order, as the original does.
+  local fields = call('hmget', key, 'queue', 'interval')
+  local queue, interval = fields[1] or nil, tonumber(fields[2]) or 0
+  for _, update in ipairs(updates) do
+    local name, value = update[1], update[2]
+    if name == 'queue' then
+      moveTemplate(jid, queue, value, now)
+      queue = value
+    else
+      if name == 'interval' then
+        if queue and call('zscore', Keys.queue(queue, 'recur'), jid) then
+          call('zincrby', Keys.queue(queue, 'recur'), value - interval, jid)
+        end
+        interval = value
+      end
+      call('hset', key, name, value)
+    end
+  end
+  return 1
+end
+
+-- recurringJob.cancel
+--
+-- Arguments: jid
+-- Reply: 1 (also when the template does not exist).
+-- Errors: Recurring(): no jid provided
+-- Keys: ql:r:<jid> (deleted); its queue's -recur set. Children are untouched.
+Commands['recurringJob.cancel'] = function(now, args)
+  local jid = Args.require(args[1], 'Recurring(): no jid provided')
+  local key = Keys.recurring(jid)
+  local queue = call('hget', key, 'queue')
+  if queue then call('zrem', Keys.queue(queue, 'recur'), jid) end
+  call('del', key)
+  return 1
+end
+
+-- recurringJob.addTag
+--
+-- Arguments: jid, tag...
+-- Reply: the template's tags as a JSON array; `[]` when empty (also stored so).
+-- Errors: Recurring(): no jid provided; Tag(): Job <jid> does not exist
+-- Keys: ql:r:<jid> (tag indexes are not touched).
+Commands['recurringJob.addTag'] = function(now, args)
+  local jid = Args.require(args[1], 'Recurring(): no jid provided')
+  local key = Keys.recurring(jid)
+  if call('exists', key) == 0 then error('Tag(): Job ' .. jid .. ' does not exist') end
+  local tags = storedList(call('hget', key, 'tags'))
+  -- Only tags present before the call count: a tag repeated in the call is
+  -- appended once per occurrence, as in the original.
+  local before = {}
+  for _, tag in ipairs(tags) do before[Tags.name(tag)] = true end
+  for i = 2, #args do
+    if not before[args[i]] then table.insert(tags, args[i]) end
+  end
+  local text = Json.list(tags)
+  call('hset', key, 'tags', text)
+  return text
+end
+
+-- recurringJob.removeTag
+--
+-- Arguments: jid, tag...
+-- Reply: the remaining tags as a JSON array; `{}` when empty (also stored so).
+-- Errors: Recurring(): no jid provided; Untag(): Job <jid> does not exist
+-- Keys: ql:r:<jid> (tag indexes are not touched).
+Commands['recurringJob.removeTag'] = function(now, args)
+  local jid = Args.require(args[1], 'Recurring(): no jid provided')
+  local key = Keys.recurring(jid)
+  if call('exists', key) == 0 then error('Untag(): Job ' .. jid .. ' does not exist') end
+  local drop = {}
+  for i = 2, #args do drop[args[i]] = true end
+  local kept = {}
+  for _, tag in ipairs(storedList(call('hget', key, 'tags'))) do
+    if not drop[Tags.name(tag)] then table.insert(kept, tag) end
+  end
+  local text = encode(kept)
+  call('hset', key, 'tags', text)
+  return text
+end
 -- >>> src/commands/tags.lua
--- (being written: see the part-2 brief)
+-- Tag commands (core-extras §5). A job's tags are the JSON list in its hash;
+-- ql:t:<tag> and ql:tags index them (lib/tags.lua keeps the counters equal to
+-- the number of distinct jids carrying each tag).
+
+-- The tag list of job `jid` (args[1]) and the job's key; the job exists when
+-- its hash has a `tags` field.
+local function jobTags(args)
+  local jid = Args.require(args[1], 'Tag(): Arg "jid" missing')
+  local text = call('hget', Keys.job(jid), 'tags')
+  if text == false then error('Tag(): Job ' .. jid .. ' does not exist') end
+  local tags = {}
+  for _, tag in ipairs(Tags.decode(text)) do table.insert(tags, tag) end
+  return jid, tags
+end
+
+-- job.addTag
+--
+-- Arguments: jid, tag...
+-- Reply: the job's tags after the call as a JSON array; `[]` when empty.
+-- Errors: Tag(): Arg "jid" missing; Tag(): Job <jid> does not exist
+-- Events: none.
+-- Keys: the job hash; ql:t:<tag> (re-scored to now); ql:tags.
+Commands['job.addTag'] = function(now, args)
+  local jid, tags = jobTags(args)
+  -- Tags are compared by their index name, so a tag put as the JSON number 3
+  -- and the argument "3" are the same tag (one list entry, one index entry).
+  local have = {}
+  for _, tag in ipairs(tags) do have[Tags.name(tag)] = true end
+  for i = 2, #args do
+    local tag = args[i]
+    if not have[tag] then
+      table.insert(tags, tag)
+      have[tag] = true
+    end
+    Tags.index(jid, tag, now)
+  end
+  call('hset', Keys.job(jid), 'tags', encode(tags))
+  return Json.list(tags)
+end
+
+-- job.removeTag
+--
+-- Arguments: jid, tag...
+-- Reply: the remaining tags as a JSON array, order kept; `[]` when empty.
+-- Errors: Tag(): Arg "jid" missing; Tag(): Job <jid> does not exist
+-- Events: none.
+-- Keys: the job hash; ql:t:<tag>; ql:tags.
+Commands['job.removeTag'] = function(now, args)
+  local jid, tags = jobTags(args)
+  local drop = {}
+  for i = 2, #args do drop[args[i]] = true end
+  local kept = {}
+  for _, tag in ipairs(tags) do
+    if not drop[Tags.name(tag)] then table.insert(kept, tag) end
+  end
+  for i = 2, #args do Tags.unindex(jid, args[i]) end
+  call('hset', Keys.job(jid), 'tags', encode(kept))
+  return Json.list(kept)
+end
+
+-- jobs.tagged
+--
+-- Arguments: tag [, offset [, limit]] (defaults 0 and 25)
+-- Reply: JSON {"total": n, "jobs": [jid...]} in tagging order (`{}` when no jobs).
+--   The rank range is offset .. offset + limit - 1 (so limit 0 from offset 0
+--   returns everything, as in the original).
+-- Errors: Tag(): Arg "tag" missing; Tag(): Arg "offset"/"limit" not a number: <v>
+-- Keys: reads ql:t:<tag>.
+Commands['jobs.tagged'] = function(now, args)
+  local tag = Args.require(args[1], 'Tag(): Arg "tag" missing')
+  local offset = Args.paging(args[2], 0, 'Tag(): Arg "offset" not a number: ')
+  local limit = Args.paging(args[3], 25, 'Tag(): Arg "limit" not a number: ')
+  local key = Keys.tag(tag)
+  return encode({
+    total = call('zcard', key),
+    jobs = call('zrange', key, offset, offset + limit - 1),
+  })
+end
+
+-- tags.top
+--
+-- Arguments: [offset [, limit]] (defaults 0 and 25)
+-- Reply: JSON array of tags carried by at least two jobs, most used first
+--   (ties by name, descending); `[]` when empty.
+-- Errors: Tag(): Arg "offset"/"limit" not a number: <v>
+-- Keys: reads ql:tags.
+Commands['tags.top'] = function(now, args)
+  local offset = Args.paging(args[1], 0, 'Tag(): Arg "offset" not a number: ')
+  local limit = Args.paging(args[2], 25, 'Tag(): Arg "limit" not a number: ')
+  return Json.list(call('zrevrangebyscore', Keys.TAGS, '+inf', 2, 'LIMIT', offset, limit))
+end
 -- >>> src/commands/track.lua
--- (being written: see the part-2 brief)
+-- Tracking (core-extras §6): tracked jids live in ql:tracked (score = now of
+-- the last job.track); tracked jobs get extra bare-jid notifications.
+
+-- The jid of an existing job (args[1]), or the Track() errors.
+local function trackedJid(args)
+  local jid = Args.require(args[1], 'Track(): Arg "jid" missing')
+  if call('exists', Keys.job(jid)) == 0 then error('Track(): Job does not exist') end
+  return jid
+end
+
+-- job.track
+--
+-- Arguments: jid
+-- Reply: bulk string `1` if the jid was not tracked yet, else `0`.
+-- Errors: Track(): Arg "jid" missing; Track(): Job does not exist
+-- Events: the bare jid on ql:track (every call).
+-- Keys: ql:tracked.
+Commands['job.track'] = function(now, args)
+  local jid = trackedJid(args)
+  Events.publish('track', jid)
+  return encode(call('zadd', Keys.TRACKED, now, jid))
+end
+
+-- job.untrack
+--
+-- Arguments: jid
+-- Reply: bulk string `1` if the jid was tracked, else `0`.
+-- Errors: Track(): Arg "jid" missing; Track(): Job does not exist (so a
+--   tracked job that no longer exists cannot be untracked, as in the original)
+-- Events: the bare jid on ql:untrack (every call).
+-- Keys: ql:tracked.
+Commands['job.untrack'] = function(now, args)
+  local jid = trackedJid(args)
+  Events.publish('untrack', jid)
+  return encode(call('zrem', Keys.TRACKED, jid))
+end
+
+-- jobs.tracked
+--
+-- Arguments: none
+-- Reply: JSON {"jobs": [job object...], "expired": [jid...]} in tracking order;
+--   either list is `{}` when empty. Nothing is cleaned up.
+-- Keys: reads ql:tracked and the tracked jobs.
+Commands['jobs.tracked'] = function(now, args)
+  local jobs, expired = {}, {}
+  for _, jid in ipairs(call('zrange', Keys.TRACKED, 0, -1)) do
+    local record = Job.read(jid)
+    if record then
+      table.insert(jobs, Job.toObject(jid, record, true))
+    else
+      table.insert(expired, jid)
+    end
+  end
+  return encode({ jobs = jobs, expired = expired })
+end
 -- >>> src/commands/stats.lua
--- (being written: see the part-2 brief)
+-- queue.stats (core-extras §7.3): the day's counters and wait/run summaries.
+
+-- The 148 histogram fields in reply order: seconds 0-59, minutes 1-59, hours
+-- 1-23, days 1-6. Samples in other fields (negative seconds, 7+ days) still
+-- count in count, mean and std.
+Stats.HISTOGRAM = {}
+for i = 0, 59 do table.insert(Stats.HISTOGRAM, 's' .. i) end
+for i = 1, 59 do table.insert(Stats.HISTOGRAM, 'm' .. i) end
+for i = 1, 23 do table.insert(Stats.HISTOGRAM, 'h' .. i) end
+for i = 1, 6 do table.insert(Stats.HISTOGRAM, 'd' .. i) end
+
+-- A stored number, or 0 when absent or not a finite number (JSON cannot carry
+-- NaN or infinity, so one bad field must not break the whole reply).
+local function storedNumber(text)
+  local n = Args.number(text)
+  if n == nil or n == math.huge or n == -math.huge then return 0 end
+  return n
+end
+
+-- count, mean, sample std and histogram of the sample hash `key`.
+local function summary(key)
+  local values = call('hmget', key, 'total', 'mean', 'vk', unpack(Stats.HISTOGRAM))
+  local count, mean, vk = storedNumber(values[1]), storedNumber(values[2]), storedNumber(values[3])
+  local std = 0
+  if count > 1 and vk > 0 then std = math.sqrt(vk / (count - 1)) end
+  local histogram = {}
+  for i = 1, #Stats.HISTOGRAM do histogram[i] = storedNumber(values[i + 3]) end
+  return { count = count, mean = mean, std = std, histogram = histogram }
+end
+
+-- queue.stats
+--
+-- Arguments: queue, date
+-- Reply: JSON {"retries", "failed", "failures", "wait": {count, mean, std,
+--   histogram}, "run": {...}} for the day bin of `date` (`now` is ignored).
+-- Errors: Queue(): no queue name provided;
+--   Stats(): Arg "date" missing or not a number: <v>
+-- Keys: reads ql:s:wait|run|stats:<bin>:<queue>.
+Commands['queue.stats'] = function(now, args)
+  local queue = Args.require(args[1], 'Queue(): no queue name provided')
+  local date = Args.requireNumber(args[2], 'Stats(): Arg "date" missing or not a number: ')
+  local bin = Stats.bin(date)
+  local counters = call('hmget', Keys.stats('stats', bin, queue), 'retries', 'failed', 'failures')
+  return encode({
+    retries = storedNumber(counters[1]),
+    failed = storedNumber(counters[2]),
+    failures = storedNumber(counters[3]),
+    wait = summary(Keys.stats('wait', bin, queue)),
+    run = summary(Keys.stats('run', bin, queue)),
+  })
+end
 -- >>> src/commands/throttle.lua
--- (being written: see the part-2 brief)
+-- Throttle commands (core-extras §8.5-§8.12): set, get, delete, locks,
+-- pending, release, and the queue-throttle shortcuts.
+
+-- A maximum must be a non-negative integer (0 = unlimited). The original
+-- stored any text, which then made every pop consulting the throttle fail,
+-- and a fractional maximum let a job be held while a release never found a
+-- whole free slot to move it back. Returns the text exactly as given.
+local function parseMaximum(value)
+  local n = Args.number(value)
+  if n == nil or n < 0 or n ~= floor(n) or n == math.huge then
+    error('Throttle(): Arg "maximum" missing or not a non-negative integer: ' .. tostring(value))
+  end
+  return value
+end
+
+-- Write the definition of throttle `tid`. An expiration > 0 sets the hash's
+-- TTL (in milliseconds, so fractional seconds are honoured); otherwise an
+-- existing TTL is kept, because HSET does not clear it.
+local function setThrottle(tid, maximum, expiration)
+  local key = Keys.throttle(tid)
+  call('hset', key, 'id', tid, 'maximum', maximum)
+  if expiration > 0 then
+    call('pexpire', key, string.format('%d', math.ceil(expiration * 1000)))
+  end
+end
+
+-- The throttle object: the requested id, the stored maximum read now (0 when
+-- absent; omitted when the stored text is not a finite number, which only
+-- another client can write) and exactly the Redis TTL of the hash.
+local function describe(tid)
+  local key = Keys.throttle(tid)
+  local text = call('hget', key, 'maximum')
+  local maximum = 0
+  if text then
+    maximum = Args.number(text)
+    if maximum == math.huge or maximum == -math.huge then maximum = nil end
+  end
+  return encode({ id = tid, maximum = maximum, ttl = call('ttl', key) })
+end
+
+-- throttle.set
+--
+-- Arguments: tid, maximum [, expiration]
+-- Reply: nil.
+-- Errors: Throttle(): no tid provided;
+--   Throttle(): Arg "maximum" missing or not a non-negative integer: <v>;
+--   Throttle(): Arg "expiration" not a number: <v> (also for infinities and
+--   values above 9e12 seconds, about 285,000 years, which would overflow the
+--   server's millisecond clock)
+-- Keys: ql:th:<tid> (fields id and maximum; TTL when expiration > 0).
+Commands['throttle.set'] = function(now, args)
+  local tid = Args.require(args[1], 'Throttle(): no tid provided')
+  local maximum = parseMaximum(args[2])
+  local message = 'Throttle(): Arg "expiration" not a number: '
+  local expiration = Args.optionalNumber(args[3], 0, message)
+  if expiration > 9e12 or expiration == -math.huge then error(message .. args[3]) end
+  setThrottle(tid, maximum, expiration)
+  return nil
+end
+
+-- throttle.get
+--
+-- Arguments: tid
+-- Reply: JSON {"id": tid, "maximum": n, "ttl": seconds | -1 | -2}.
+-- Errors: Throttle(): no tid provided
+Commands['throttle.get'] = function(now, args)
+  return describe(Args.require(args[1], 'Throttle(): no tid provided'))
+end
+
+-- throttle.delete
+--
+-- Arguments: tid
+-- Reply: nil. The locks and pending sets are kept.
+-- Errors: Throttle(): no tid provided
+-- Keys: ql:th:<tid>
+Commands['throttle.delete'] = function(now, args)
+  call('del', Keys.throttle(Args.require(args[1], 'Throttle(): no tid provided')))
+  return nil
+end
+
+-- throttle.locks / throttle.pending
+--
+-- Arguments: tid
+-- Reply: JSON array of jids (locks by jid, pending by waiting time), `[]`
+--   when empty.
+-- Errors: Throttle(): no tid provided
+Commands['throttle.locks'] = function(now, args)
+  local tid = Args.require(args[1], 'Throttle(): no tid provided')
+  return Json.list(call('zrange', Keys.throttleLocks(tid), 0, -1))
+end
+
+Commands['throttle.pending'] = function(now, args)
+  local tid = Args.require(args[1], 'Throttle(): no tid provided')
+  return Json.list(call('zrange', Keys.throttlePending(tid), 0, -1))
+end
+
+-- throttle.release
+--
+-- Arguments: tid, jid... (zero or more)
+-- Reply: nil.
+-- Errors: Throttle(): no tid provided; Throttle(): maximum of <tid> is not a
+--   number: <v> (a stored maximum written by another client; checked first)
+-- Keys: the throttle's locks and pending sets; for jobs moved back: their
+--   queue's throttled and work sets.
+--
+-- Each jid is released in argument order (§8.3). Unlike the original, a jid
+-- released from the pending set while no slot is free is moved back to its
+-- queue's work set (state still `throttled`) instead of being left in the
+-- throttled set forever; it competes again, and is re-checked, at the next pop.
+Commands['throttle.release'] = function(now, args)
+  local tid = Args.require(args[1], 'Throttle(): no tid provided')
+  if #args < 2 then return nil end
+  Throttle.maximum(tid)
+  local locks, pending = Keys.throttleLocks(tid), Keys.throttlePending(tid)
+  for i = 2, #args do
+    local jid = args[i]
+    local waiting = call('zscore', locks, jid) == false and call('zscore', pending, jid) ~= false
+    Throttle.release(jid, tid, now)
+    if waiting then Throttle.unhold(jid, now) end
+  end
+  return nil
+end
+
+-- queue.throttle.get
+--
+-- Arguments: queue
+-- Reply: exactly throttle.get ql:q:<queue>.
+-- Errors: Throttle(): Arg "queue" missing
+Commands['queue.throttle.get'] = function(now, args)
+  local queue = Args.require(args[1], 'Throttle(): Arg "queue" missing')
+  return describe(Keys.queueThrottleId(queue))
+end
+
+-- queue.throttle.set
+--
+-- Arguments: queue, maximum
+-- Reply: nil. Exactly throttle.set ql:q:<queue> maximum (an existing TTL is kept).
+-- Errors: Throttle(): Arg "queue" missing;
+--   Throttle(): Arg "maximum" missing or not a non-negative integer: <v>
+-- Keys: ql:th:ql:q:<queue>
+Commands['queue.throttle.set'] = function(now, args)
+  local queue = Args.require(args[1], 'Throttle(): Arg "queue" missing')
+  setThrottle(Keys.queueThrottleId(queue), parseMaximum(args[2]), 0)
+  return nil
+end
 -- >>> src/commands/patterns.lua
--- (being written: see the part-2 brief)
+-- Queue patterns (core-extras §9): opaque configuration for worker programs,
+-- stored and returned as the exact texts given. The core never interprets them.
+
+-- The built-in values: identifier `default` and the priority default list.
+local PATTERN_DEFAULTS = {
+  identifier = '["*"]',
+  priority = '{"fairly": false, "pattern": ["default"]}',
+}
+
+-- queueIdentifierPatterns.getAll
+--
+-- Arguments: none
+-- Reply: JSON object name -> stored JSON text; always has `default`.
+-- Keys: reads ql:qp:identifiers, else the legacy qmore:dynamic.
+Commands['queueIdentifierPatterns.getAll'] = function(now, args)
+  local fields = call('hgetall', Keys.IDENTIFIER_PATTERNS)
+  if #fields == 0 then fields = call('hgetall', Keys.LEGACY_IDENTIFIER_PATTERNS) end
+  local patterns = { default = PATTERN_DEFAULTS.identifier }
+  for i = 1, #fields, 2 do patterns[fields[i]] = fields[i + 1] end
+  return encode(patterns)
+end
+
+-- queueIdentifierPatterns.setAll
+--
+-- Arguments: [name, patterns_json]... (zero or more pairs)
+-- Reply: nil.
+-- Errors: Odd number of identifier patterns: <n> arguments;
+--   Identifier patterns for "<name>" are not a JSON list of strings: <v>
+--   (every pair is checked before anything is written; the original stored a
+--   JSON string and failed part way on a number)
+-- Keys: ql:qp:identifiers (rewritten), qmore:dynamic (deleted).
+Commands['queueIdentifierPatterns.setAll'] = function(now, args)
+  if #args % 2 == 1 then
+    error('Odd number of identifier patterns: ' .. #args .. ' arguments')
+  end
+  local kept, hasDefault = {}, false
+  for i = 1, #args, 2 do
+    local name, text = args[i], args[i + 1]
+    local message = 'Identifier patterns for "' .. name .. '" are not a JSON list of strings: '
+    if #Args.jsonList(text, message) > 0 then
+      table.insert(kept, name)
+      table.insert(kept, text)
+      if name == 'default' then hasDefault = true end
+    end
+  end
+  if not hasDefault then
+    table.insert(kept, 'default')
+    table.insert(kept, PATTERN_DEFAULTS.identifier)
+  end
+  call('del', Keys.IDENTIFIER_PATTERNS, Keys.LEGACY_IDENTIFIER_PATTERNS)
+  -- CHUNK is even, so name/value pairs never straddle two HSET calls.
+  Args.chunked('hset', Keys.IDENTIFIER_PATTERNS, kept)
+  return nil
+end
+
+-- queuePriorityPatterns.getAll
+--
+-- Arguments: none
+-- Reply: JSON array of stored texts, never empty.
+-- Keys: reads ql:qp:priorities, else the legacy qmore:priority.
+Commands['queuePriorityPatterns.getAll'] = function(now, args)
+  local patterns = call('lrange', Keys.PRIORITY_PATTERNS, 0, -1)
+  if #patterns == 0 then patterns = call('lrange', Keys.LEGACY_PRIORITY_PATTERNS, 0, -1) end
+  if #patterns == 0 then patterns = { PATTERN_DEFAULTS.priority } end
+  return encode(patterns)
+end
+
+-- The decoded priority pattern `text`, or an error unless it is an object
+-- with a `pattern` list of strings and, if present, a boolean `fairly`.
+local function decodePriorityPattern(text)
+  local message = 'Priority pattern is not a JSON object with a "pattern" list of strings: '
+  local decoded = Args.json(text, message)
+  if type(decoded) ~= 'table' or type(decoded.pattern) ~= 'table' then error(message .. text) end
+  if decoded.fairly ~= nil and type(decoded.fairly) ~= 'boolean' then error(message .. text) end
+  local count = 0
+  for _, item in pairs(decoded.pattern) do
+    if type(item) ~= 'string' then error(message .. text) end
+    count = count + 1
+  end
+  if count ~= #decoded.pattern then error(message .. text) end
+  return decoded
+end
+
+-- queuePriorityPatterns.setAll
+--
+-- Arguments: pattern_json... (zero or more)
+-- Reply: nil.
+-- Errors: Priority pattern is not a JSON object with a "pattern" list of
+--   strings: <v> (also for a `fairly` that is not a boolean). Every argument
+--   is checked before anything is written; the original deleted the stored
+--   patterns first, so a malformed call reset them.
+-- Keys: ql:qp:priorities (rewritten), qmore:priority (deleted).
+Commands['queuePriorityPatterns.setAll'] = function(now, args)
+  local hasDefault = false
+  for _, text in ipairs(args) do
+    local pattern = decodePriorityPattern(text).pattern
+    if #pattern == 1 and pattern[1] == 'default' then hasDefault = true end
+  end
+  call('del', Keys.PRIORITY_PATTERNS, Keys.LEGACY_PRIORITY_PATTERNS)
+  if #args == 0 then return nil end
+  local patterns = {}
+  for i, text in ipairs(args) do patterns[i] = text end
+  if not hasDefault then table.insert(patterns, PATTERN_DEFAULTS.priority) end
+  Args.chunked('rpush', Keys.PRIORITY_PATTERNS, patterns)
+  return nil
+end
 -- >>> src/commands/queues.lua
--- (being written: see the part-2 brief)
+-- Listings across queues (core-extras §10): queues.counts and queues.names.
+
+-- queues.counts
+--
+-- Arguments: none
+-- Reply: JSON array of count objects (§10.1), by first-seen time then name;
+--   `[]` when there are no known queues.
+-- Keys: promotes every queue's ready scheduled jobs (writes).
+Commands['queues.counts'] = function(now, args)
+  return Json.list(Queue.allCounts(now))
+end
+
+-- queues.names
+--
+-- Arguments: none
+-- Reply: JSON array of known queue names, by first-seen time then name; `[]`
+--   when empty.
+-- Keys: reads ql:queues.
+Commands['queues.names'] = function(now, args)
+  return Json.list(call('zrange', Keys.QUEUES, 0, -1))
+end
 -- >>> src/commands/workers.lua
--- (being written: see the part-2 brief)
+-- Worker commands (core-extras §11): workers.counts, worker.jobs and
+-- worker.forget, with the expiry of idle workers.
+
+-- Jobs whose deadline lies more than this far ahead (100 days) are not counted.
+Worker.HORIZON = 8640000
+
+-- Forget workers whose last pop is in [0, now - max-worker-age], together with
+-- their job sets. Workers with a negative score are never expired.
+function Worker.expire(now)
+  local age = Config.getNumber('max-worker-age')
+  local idle = call('zrangebyscore', Keys.WORKERS, 0, now - age)
+  if #idle == 0 then return end
+  for _, worker in ipairs(idle) do call('del', Keys.workerJobs(worker)) end
+  Args.chunked('zrem', Keys.WORKERS, idle)
+end
+
+-- One object per worker, most recently active first (ties by name, descending).
+function Worker.counts(now)
+  local out = {}
+  for _, worker in ipairs(call('zrevrange', Keys.WORKERS, 0, -1)) do
+    local key = Keys.workerJobs(worker)
+    table.insert(out, {
+      name = worker,
+      jobs = call('zcount', key, now, now + Worker.HORIZON),
+      stalled = call('zcount', key, 0, now),
+    })
+  end
+  return out
+end
+
+-- workers.counts
+--
+-- Arguments: none
+-- Reply: JSON array of {"name", "jobs", "stalled"}, `[]` when empty.
+-- Errors: Config(): "max-worker-age" is not a number: <v>
+-- Keys: ql:workers and ql:w:<worker>:jobs (expiry deletes).
+Commands['workers.counts'] = function(now, args)
+  Worker.expire(now)
+  return Json.list(Worker.counts(now))
+end
+
+-- worker.jobs
+--
+-- Arguments: [worker]
+-- Reply: JSON {"jobs": [jid...], "stalled": [jid...]}, latest deadline first,
+--   each `{}` when empty. Without a worker, the workers.counts array written
+--   `{}` when empty.
+-- Errors: Config(): "max-worker-age" is not a number: <v>
+-- Keys: ql:workers and ql:w:<worker>:jobs (expiry deletes).
+Commands['worker.jobs'] = function(now, args)
+  Worker.expire(now)
+  local worker = args[1]
+  if worker == nil then return Json.listOrObject(Worker.counts(now)) end
+  local key = Keys.workerJobs(worker)
+  return encode({
+    jobs = call('zrevrangebyscore', key, now + Worker.HORIZON, now),
+    stalled = call('zrevrangebyscore', key, now, 0),
+  })
+end
+
+-- worker.forget
+--
+-- Arguments: worker... (one or more)
+-- Reply: nil. The workers' job sets are kept.
+-- Errors: Forget(): Arg "worker" missing
+-- Keys: ql:workers
+Commands['worker.forget'] = function(now, args)
+  Args.require(args[1], 'Forget(): Arg "worker" missing')
+  Args.chunked('zrem', Keys.WORKERS, args)
+  return nil
+end
 -- >>> src/dispatch.lua
 -- Entry point: the script runs with zero keys; ARGV is command, now, args...
 if #KEYS > 0 then error('No Keys should be provided') end

@@ -1,1 +1,21 @@
--- (being written: see the part-2 brief)
+-- Listings across queues (core-extras §10): queues.counts and queues.names.
+
+-- queues.counts
+--
+-- Arguments: none
+-- Reply: JSON array of count objects (§10.1), by first-seen time then name;
+--   `[]` when there are no known queues.
+-- Keys: promotes every queue's ready scheduled jobs (writes).
+Commands['queues.counts'] = function(now, args)
+  return Json.list(Queue.allCounts(now))
+end
+
+-- queues.names
+--
+-- Arguments: none
+-- Reply: JSON array of known queue names, by first-seen time then name; `[]`
+--   when empty.
+-- Keys: reads ql:queues.
+Commands['queues.names'] = function(now, args)
+  return Json.list(call('zrange', Keys.QUEUES, 0, -1))
+end

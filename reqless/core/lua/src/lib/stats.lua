@@ -2,12 +2,15 @@
 -- Welford mean and sum of squared deviations, histogram) and failure counters.
 
 function Stats.bin(t)
-  return t - (t % 86400) -- Lua's % is floored, so negative times bin downwards
+  local bin = t - (t % 86400) -- Lua's % is floored, so negative times bin downwards
+  if bin == 0 then return 0 end -- not -0, which would be spelled `-0` in the key
+  return bin
 end
 
 -- The histogram field for a sample of x seconds.
 function Stats.bucket(x)
   local b = floor(x)
+  if b == 0 then b = 0 end -- a sample of -0 belongs in s0, not `s-0`
   if b < 60 then return 's' .. b end
   if b < 3600 then return 'm' .. floor(b / 60) end
   if b < 86400 then return 'h' .. floor(b / 3600) end

@@ -54,7 +54,9 @@ end
 
 -- Release `jid` from throttle `tid`, then move as many pending jobs back to
 -- their queue's work set as there are free slots (10 at a time when unlimited).
--- Pending jids whose job no longer exists are dropped without error.
+-- Pending jids whose job no longer exists, or that are no longer held in their
+-- queue's throttled set, leave the pending set without entering work and
+-- without using up a free slot.
 function Throttle.release(jid, tid, now)
   local locks = Keys.throttleLocks(tid)
   local pendingKey = Keys.throttlePending(tid)
@@ -63,17 +65,30 @@ function Throttle.release(jid, tid, now)
   local free = 10
   if maximum ~= 0 then free = floor(maximum - call('zcard', locks)) end
   if free < 1 then return end
-  local moved = call('zrange', pendingKey, 0, free - 1)
-  if #moved == 0 then return end
-  for _, pending in ipairs(moved) do
-    local fields = call('hmget', Keys.job(pending), 'queue', 'priority')
-    local queue = fields[1]
-    if queue then
-      call('zrem', Keys.queue(queue, 'throttled'), pending)
-      Queue.addToWork(queue, pending, tonumber(fields[2]) or 0, now)
+  local moved = 0
+  while moved < free do
+    local batch = call('zrange', pendingKey, 0, free - moved - 1)
+    if #batch == 0 then return end
+    for _, pending in ipairs(batch) do
+      if Throttle.unhold(pending, now) then moved = moved + 1 end
     end
+    Args.chunked('zrem', pendingKey, batch)
   end
-  Args.chunked('zrem', pendingKey, moved)
+end
+
+-- Move a held job back to its queue's work set at `now`; its state stays
+-- `throttled` and it must acquire its throttles at the next pop. Only a job
+-- still listed in its queue's throttled set moves: a stale pending entry (the
+-- job was re-put, is running, or is gone) must not put a job into work twice.
+-- Returns whether the job moved.
+function Throttle.unhold(jid, now)
+  local fields = call('hmget', Keys.job(jid), 'queue', 'priority')
+  local queue = fields[1]
+  if queue and call('zrem', Keys.queue(queue, 'throttled'), jid) == 1 then
+    Queue.addToWork(queue, jid, tonumber(fields[2]) or 0, now)
+    return true
+  end
+  return false
 end
 
 -- Release every throttle of a job's list, in order.

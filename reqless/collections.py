@@ -1,0 +1,137 @@
+"""The client's collections: jobs, queues, throttles and workers."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from reqless import defaults
+
+if TYPE_CHECKING:
+    from reqless.client import Client
+    from reqless.job import Job, RecurringJob
+    from reqless.queue import Queue
+    from reqless.throttle import Throttle
+    from reqless.types import QueueCounts, WorkerCounts, WorkerJobs
+
+__all__ = ["Jobs", "Queues", "Throttles", "Workers"]
+
+
+def _list(value: Any) -> list[Any]:
+    return list(value) if isinstance(value, list) else []
+
+
+class Jobs:
+    """Jobs across all queues (`client.jobs`)."""
+
+    def __init__(self, client: Client) -> None:
+        self.client = client
+
+    def __getitem__(self, jid: str) -> Job | RecurringJob | None:
+        """The job or recurring template with this jid, or None."""
+        from reqless.job import Job, RecurringJob
+
+        reply = self.client("job.get", jid)
+        if reply:
+            return Job(self.client, **json.loads(reply))
+        reply = self.client("recurringJob.get", jid)
+        if reply:
+            return RecurringJob(self.client, **json.loads(reply))
+        return None
+
+    def get(self, *jids: str) -> list[Job]:
+        """The jobs with these jids that exist, in the given order."""
+        from reqless.job import Job
+
+        if not jids:
+            return []
+        return [Job(self.client, **p) for p in json.loads(self.client("job.getMulti", *jids))]
+
+    def complete(self, offset: int = 0, count: int = defaults.PAGE_SIZE) -> list[str]:
+        """Jids of completed jobs, most recent first."""
+        result: list[str] = json.loads(self.client("jobs.completed", offset, count))
+        return result
+
+    def tracked(self) -> dict[str, Any]:
+        """Tracked jobs (`jobs`, as Job objects) and tracked jids that no longer exist."""
+        from reqless.job import Job
+
+        result: dict[str, Any] = json.loads(self.client("jobs.tracked"))
+        result["jobs"] = [Job(self.client, **p) for p in _list(result.get("jobs"))]
+        result["expired"] = _list(result.get("expired"))
+        return result
+
+    def tagged(self, tag: str, offset: int = 0, count: int = defaults.PAGE_SIZE) -> dict[str, Any]:
+        """`{"total": n, "jobs": [jid, ...]}` for jobs carrying `tag`."""
+        result: dict[str, Any] = json.loads(self.client("jobs.tagged", tag, offset, count))
+        result["jobs"] = _list(result.get("jobs"))
+        return result
+
+    def failed(
+        self, group: str | None = None, start: int = 0, limit: int = defaults.PAGE_SIZE
+    ) -> dict[str, Any]:
+        """Without a group: failure counts per group. With one: its total and jobs."""
+        if not group:
+            counts: dict[str, Any] = json.loads(self.client("failureGroups.counts"))
+            return counts
+        result: dict[str, Any] = json.loads(self.client("jobs.failedByGroup", group, start, limit))
+        result["jobs"] = self.get(*_list(result.get("jobs")))
+        return result
+
+
+class Queues:
+    """Queues by name (`client.queues["name"]`) and the counts of all known queues."""
+
+    def __init__(self, client: Client) -> None:
+        self.client = client
+
+    def __getitem__(self, name: str) -> Queue:
+        from reqless.queue import Queue
+
+        return Queue(name, self.client, self.client.worker_name)
+
+    @property
+    def counts(self) -> list[QueueCounts]:
+        """Counts of every known queue, in the order the queues were first seen."""
+        result: list[QueueCounts] = json.loads(self.client("queues.counts"))
+        return result
+
+    @property
+    def names(self) -> list[str]:
+        """Names of every known queue, in the order they were first seen."""
+        result: list[str] = json.loads(self.client("queues.names"))
+        return result
+
+
+class Throttles:
+    """Throttles by name (`client.throttles["name"]`)."""
+
+    def __init__(self, client: Client) -> None:
+        self.client = client
+
+    def __getitem__(self, name: str) -> Throttle:
+        from reqless.throttle import Throttle
+
+        return Throttle(self.client, name)
+
+
+class Workers:
+    """Workers known to the server (`client.workers`)."""
+
+    def __init__(self, client: Client) -> None:
+        self.client = client
+
+    @property
+    def counts(self) -> list[WorkerCounts]:
+        """Every worker with its number of running and stalled jobs, most recent first."""
+        result: list[WorkerCounts] = json.loads(self.client("workers.counts"))
+        return result
+
+    def __getitem__(self, worker_name: str) -> WorkerJobs:
+        """The jids a worker holds: `jobs` (lock valid) and `stalled` (lock expired)."""
+        result = json.loads(self.client("worker.jobs", worker_name))
+        return {"jobs": _list(result.get("jobs")), "stalled": _list(result.get("stalled"))}
+
+    def forget(self, *worker_names: str) -> None:
+        """Remove workers from the listings."""
+        self.client("worker.forget", *worker_names)

@@ -1,0 +1,122 @@
+"""Callbacks for the pubsub events the server publishes about tracked jobs."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from redis import Redis
+
+from reqless import defaults
+from reqless.exceptions import ReqlessError
+from reqless.listener import Listener
+from reqless.logger import logger
+
+__all__ = ["EventCallback", "Events"]
+
+#: A callback receives the event's payload: the jid of the tracked job.
+EventCallback = Callable[[str], object]
+
+
+class Events:
+    """Run callbacks for the events of tracked jobs (`client.events`).
+
+    Events: canceled, completed, failed, popped, put, stalled, track, untrack. Only
+    jobs that are tracked produce them. Register callbacks with `on`, then either
+    call `listen()` (blocks until `unlisten()`) or use `with events.thread():` to
+    listen in a background thread.
+    """
+
+    #: Prefix of the event channels.
+    namespace = "ql:"
+    #: The event names; the channel of `evt` is `namespace + evt`.
+    events = defaults.TRACKED_EVENTS
+
+    def __init__(self, database: Redis) -> None:
+        self._listener = Listener(database, [self.namespace + evt for evt in self.events])
+        self._callbacks: dict[str, EventCallback | None] = dict.fromkeys(self.events)
+        self._error: BaseException | None = None
+
+    def __repr__(self) -> str:
+        active = sorted(evt for evt, func in self._callbacks.items() if func is not None)
+        return f"<reqless.Events callbacks={active} listening={self._listener.is_listening}>"
+
+    @property
+    def listener(self) -> Listener:
+        """The pubsub listener the events arrive through."""
+        return self._listener
+
+    def on(self, evt: str, func: EventCallback | None) -> None:
+        """Call `func(jid)` for each `evt` event (None removes the callback).
+
+        Raises NotImplementedError for a name that is not one of `events`.
+        """
+        if evt not in self._callbacks:
+            raise NotImplementedError(
+                f"unknown event {evt!r}; known events are {', '.join(self.events)}"
+            )
+        self._callbacks[evt] = func
+
+    def off(self, evt: str) -> EventCallback | None:
+        """Remove the callback of `evt` and return it (None when there was none).
+
+        Unlike the original, the event stays known, so `on(evt, ...)` works again.
+        """
+        if evt not in self._callbacks:
+            return None
+        func, self._callbacks[evt] = self._callbacks[evt], None
+        return func
+
+    def listen(self) -> None:
+        """Run callbacks for incoming events; blocks until `unlisten()` is called.
+
+        A callback that raises is logged and does not stop the listening.
+        """
+        for message in self._listener.listen():
+            evt = message["channel"][len(self.namespace) :]
+            func = self._callbacks.get(evt)
+            if func is None:
+                continue
+            try:
+                func(message["data"])
+            except Exception:
+                # The listener serves every callback: one failing must not end it.
+                logger.exception("callback for event %r (jid %s) raised", evt, message["data"])
+
+    def unlisten(self) -> None:
+        """Stop `listen()`; callable from any thread or from a callback."""
+        self._listener.unlisten()
+
+    def _listen_in_thread(self) -> None:
+        try:
+            self.listen()
+        except Exception as exc:
+            logger.exception("the event listener stopped")
+            self._error = exc
+
+    @contextmanager
+    def thread(self) -> Iterator[Events]:
+        """Listen in a background thread for the duration of the `with` block.
+
+        Entering returns once the subscription is active, so events published
+        inside the block are seen. Leaving stops the listener and joins the thread.
+        Raises ReqlessError when the listener fails (for example the connection is
+        lost), on entry or on exit.
+        """
+        self._error = None
+        worker = threading.Thread(target=self._listen_in_thread, name="reqless-events", daemon=True)
+        worker.start()
+        while not self._listener.wait_until_listening(timeout=defaults.LISTENER_POLL_INTERVAL):
+            if not worker.is_alive():
+                worker.join()
+                raise ReqlessError("the event listener stopped before subscribing") from (
+                    self._error
+                )
+        try:
+            yield self
+        finally:
+            self.unlisten()
+            worker.join()
+        if self._error is not None:
+            raise ReqlessError("the event listener stopped early") from self._error

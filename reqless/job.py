@@ -1,0 +1,383 @@
+"""Jobs and recurring job templates."""
+
+from __future__ import annotations
+
+import json
+import time
+import traceback
+from typing import TYPE_CHECKING, Any
+
+from reqless.exceptions import LostLockError, ReqlessError
+from reqless.importer import Importer
+from reqless.logger import logger
+from reqless.queue import class_string, encode_data
+
+if TYPE_CHECKING:
+    from reqless.client import Client
+    from reqless.queue import Queue
+
+__all__ = ["BaseJob", "Job", "RecurringJob"]
+
+# Server messages that mean "this worker no longer holds the job".
+_LOST_LOCK_MARKERS = (
+    "not currently running",
+    "another worker",
+    "another queue",
+    "does not exist",
+)
+
+
+def _list(value: Any) -> list[Any]:
+    # The core writes empty lists nested in objects as {}.
+    return list(value) if isinstance(value, list) else []
+
+
+def _lost_lock(exc: ReqlessError) -> bool:
+    return any(marker in str(exc) for marker in _LOST_LOCK_MARKERS)
+
+
+class BaseJob:
+    """What jobs and recurring templates share: identity, class, data, queue."""
+
+    def __init__(self, client: Client, **payload: Any) -> None:
+        self.client = client
+        self.jid: str = payload["jid"]
+        self._data: str = payload["data"]
+        self.klass_name: str = payload["klass"]
+        self._priority: float = payload["priority"]
+        self.queue_name: str = payload["queue"]
+        self.tags: list[str] = [str(tag) for tag in _list(payload.get("tags"))]
+        self.throttles: list[str] = _list(payload.get("throttles"))
+        self.sandbox: str | None = None
+        self._klass: Any = None
+        self._queue: Queue | None = None
+
+    @property
+    def data(self) -> str:
+        """The job's data as JSON text (decode it with `json.loads`)."""
+        return self._data
+
+    @data.setter
+    def data(self, value: Any) -> None:
+        self._data = encode_data(value)
+
+    @property
+    def priority(self) -> float:
+        """Higher pops sooner."""
+        return self._priority
+
+    @property
+    def klass(self) -> Any:
+        """The job class, imported on first use (re-imported when its file changed)."""
+        if self._klass is None:
+            self._klass = Importer.import_class(self.klass_name)
+        return self._klass
+
+    @property
+    def queue(self) -> Queue:
+        """The job's queue; it compares equal to the queue's name."""
+        if self._queue is None or self._queue.name != self.queue_name:
+            self._queue = self.client.queues[self.queue_name]
+        return self._queue
+
+
+class Job(BaseJob):
+    """A job as the server last reported it.
+
+    Attributes mirror the server's record; methods act on the server. A method
+    that needs this worker to hold the job (complete, fail, heartbeat, retry)
+    raises `LostLockError` when it no longer does: the job was moved, cancelled,
+    completed elsewhere or handed to another worker after its lock expired.
+    """
+
+    def __init__(self, client: Client, **payload: Any) -> None:
+        super().__init__(client, **payload)
+        self.state: str = payload["state"]
+        self.worker_name: str = payload["worker"]
+        self.expires_at: float = float(payload["expires"])
+        self.original_retries: int = payload["retries"]
+        self.retries_left: int = payload["remaining"]
+        self.history: list[dict[str, Any]] = _list(payload.get("history"))
+        self.dependencies: list[str] = _list(payload.get("dependencies"))
+        self.dependents: list[str] = _list(payload.get("dependents"))
+        failure = payload.get("failure")
+        self.failure: dict[str, Any] = failure if isinstance(failure, dict) else {}
+        self.tracked: bool = bool(payload["tracked"])
+        spawned = payload.get("spawned_from_jid")
+        self.spawned_from_jid: str | None = spawned if isinstance(spawned, str) else None
+
+    def __repr__(self) -> str:
+        return f"<{self.klass_name} {self.jid} queue={self.queue_name!r} state={self.state!r}>"
+
+    @property
+    def priority(self) -> float:
+        """Higher pops sooner; setting it re-scores a waiting job at once."""
+        return self._priority
+
+    @priority.setter
+    def priority(self, value: float) -> None:
+        self.client("job.setPriority", self.jid, value)
+        self._priority = value
+
+    @property
+    def klass(self) -> Any:
+        """The job class, imported on first use (re-imported when its file changed)."""
+        return BaseJob.klass.fget(self)  # type: ignore[attr-defined]
+
+    @klass.setter
+    def klass(self, value: type) -> None:
+        self._klass = value
+        self.klass_name = class_string(value)
+
+    @property
+    def ttl(self) -> float:
+        """Seconds until the lock expires (negative once it has)."""
+        return self.expires_at - time.time()
+
+    def _owned(self, command: str, *args: str | int | float) -> Any:
+        try:
+            return self.client(command, *args)
+        except ReqlessError as exc:
+            if _lost_lock(exc):
+                raise LostLockError(self.jid, str(exc)) from exc
+            raise
+
+    def complete(
+        self, next_queue: str | None = None, delay: float | None = None,
+        depends: list[str] | None = None,
+    ) -> str | bool:  # fmt: skip
+        """Complete the job, or advance it into `next_queue`.
+
+        Returns "complete", or True when advanced. Raises LostLockError when this
+        worker no longer holds the job (the request is then ignored by the server).
+        """
+        if next_queue:
+            self._owned(
+                "job.completeAndRequeue", self.jid, self.client.worker_name, self.queue_name,
+                self._data, "next", next_queue, "delay", delay or 0,
+                "depends", json.dumps(depends or []),
+            )  # fmt: skip
+            return True
+        reply = self._owned(
+            "job.complete", self.jid, self.client.worker_name, self.queue_name, self._data
+        )
+        return str(reply) if reply else False
+
+    def fail(self, group: str, message: str) -> bool:
+        """Fail the job into failure group `group` with `message`."""
+        reply = self._owned(
+            "job.fail", self.jid, self.client.worker_name, group, message, self._data
+        )
+        return bool(reply)
+
+    def heartbeat(self) -> float:
+        """Extend the lock (and save `data`); returns the new deadline."""
+        try:
+            reply = self.client("job.heartbeat", self.jid, self.client.worker_name, self._data)
+        except ReqlessError as exc:
+            raise LostLockError(self.jid, str(exc)) from exc
+        self.expires_at = float(reply or 0)
+        return self.expires_at
+
+    def retry(self, delay: float = 0, group: str | None = None, message: str | None = None) -> int:
+        """Put the job back to be run again (after `delay`), using up one retry.
+
+        Returns the retries left; negative means none were left and the job failed.
+        """
+        args: list[str | int | float] = [self.jid, self.queue_name, self.worker_name, str(delay)]
+        if group is not None and message is not None:
+            args += [group, message]
+        return int(self._owned("job.retry", *args))
+
+    def cancel(self) -> list[str]:
+        """Delete the job (refused while other jobs depend on it)."""
+        result: list[str] = self.client("job.cancel", self.jid)
+        return result
+
+    def track(self) -> bool:
+        """Track the job; True when it was not tracked before."""
+        return bool(self.client("job.track", self.jid) == "1")
+
+    def untrack(self) -> bool:
+        """Stop tracking the job; True when it was tracked."""
+        return bool(self.client("job.untrack", self.jid) == "1")
+
+    def tag(self, *tags: str) -> list[str]:
+        """Add tags; returns the job's tags after the change."""
+        result: list[str] = json.loads(self.client("job.addTag", self.jid, *tags))
+        return result
+
+    def untag(self, *tags: str) -> list[str]:
+        """Remove tags; returns the job's tags after the change."""
+        result: list[str] = json.loads(self.client("job.removeTag", self.jid, *tags))
+        return result
+
+    def depend(self, *jids: str) -> int | bool:
+        """Make a job in state `depends` also wait for `jids`."""
+        return self.client("job.addDependency", self.jid, *jids) or False
+
+    def undepend(self, *jids: str, all: bool = False) -> int | bool:
+        """Stop waiting for `jids` (or for every job, with all=True)."""
+        args = ("all",) if all else jids
+        return self.client("job.removeDependency", self.jid, *args) or False
+
+    def move(self, queue: str, delay: float = 0, depends: list[str] | None = None) -> str:
+        """Put the job into another queue, keeping its priority, tags and retries."""
+        return str(
+            self.client(
+                "queue.put", self.worker_name, queue, self.jid, self.klass_name, self._data,
+                delay, "depends", json.dumps(depends or []),
+                "throttles", json.dumps(self.throttles or []),
+            )
+        )  # fmt: skip
+
+    def timeout(self) -> None:
+        """Take the job from its worker now, as if its lock had expired."""
+        self.client("job.timeout", self.jid)
+
+    def log(self, message: str, data: dict[str, Any] | None = None) -> None:
+        """Append an entry to the job's history."""
+        if data is None:
+            self.client("job.log", self.jid, message)
+        else:
+            self.client("job.log", self.jid, message, json.dumps(data))
+
+    def process(self) -> None:
+        """Run the job's handler: the class attribute named after the queue, else `process`.
+
+        Import errors, a missing handler and exceptions from the handler fail the
+        job (groups `<queue>-<ExceptionName>` and `<queue>-method-missing`). When the
+        lock was lost meanwhile, the failure is logged instead, and nothing raises.
+        """
+        try:
+            klass = self.klass
+            handler = getattr(klass, self.queue_name, None) or getattr(klass, "process", None)
+        except Exception as exc:
+            logger.exception("failed to import %s for job %s", self.klass_name, self.jid)
+            self._fail_quietly(
+                f"{self.queue_name}-{type(exc).__name__}", f"Failed to import {self.klass_name}"
+            )
+            return
+        if handler is None:
+            logger.error("%s is missing a handler for job %s", self.klass_name, self.jid)
+            self._fail_quietly(
+                f"{self.queue_name}-method-missing",
+                f'{self.klass_name} is missing a method "{self.queue_name}" or "process"',
+            )
+            return
+        logger.info("starting job %s (%s) in %s", self.jid, self.klass_name, self.queue_name)
+        try:
+            handler(self)
+        except LostLockError as exc:
+            logger.warning("job %s: %s", self.jid, exc)
+            return
+        except Exception as exc:
+            logger.exception("job %s (%s) raised", self.jid, self.klass_name)
+            self._fail_quietly(f"{self.queue_name}-{type(exc).__name__}", traceback.format_exc())
+            return
+        logger.info("finished job %s (%s)", self.jid, self.klass_name)
+
+    def _fail_quietly(self, group: str, message: str) -> None:
+        try:
+            self.fail(group, message)
+        except LostLockError as exc:
+            logger.warning("could not fail job %s: %s", self.jid, exc)
+
+
+class RecurringJob(BaseJob):
+    """A recurring template: it spawns a job into its queue every `interval` seconds."""
+
+    def __init__(self, client: Client, **payload: Any) -> None:
+        super().__init__(client, **payload)
+        self._retries: int = payload["retries"]
+        self._interval: float = payload["interval"]
+        self.count: int = payload["count"]
+        self.backlog: float = payload.get("backlog", 0)
+
+    def __repr__(self) -> str:
+        return f"<{self.klass_name} {self.jid} queue={self.queue_name!r} every={self._interval}s>"
+
+    def _update(self, key: str, value: str | int | float) -> None:
+        self.client("recurringJob.update", self.jid, key, value)
+
+    @property
+    def priority(self) -> float:
+        """Priority of the jobs it spawns."""
+        return self._priority
+
+    @priority.setter
+    def priority(self, value: float) -> None:
+        self._update("priority", value)
+        self._priority = value
+
+    @property
+    def retries(self) -> int:
+        """Retry budget of the jobs it spawns."""
+        return self._retries
+
+    @retries.setter
+    def retries(self, value: int) -> None:
+        self._update("retries", value)
+        self._retries = value
+
+    @property
+    def interval(self) -> float:
+        """Seconds between spawns."""
+        return self._interval
+
+    @interval.setter
+    def interval(self, value: float) -> None:
+        self._update("interval", value)
+        self._interval = value
+
+    @property
+    def data(self) -> str:
+        """Data (JSON text) of the jobs it spawns."""
+        return self._data
+
+    @data.setter
+    def data(self, value: Any) -> None:
+        text = encode_data(value)
+        self._update("data", text)
+        self._data = text
+
+    @property
+    def klass(self) -> Any:
+        """The class of the jobs it spawns."""
+        return BaseJob.klass.fget(self)  # type: ignore[attr-defined]
+
+    @klass.setter
+    def klass(self, value: type | str) -> None:
+        name = class_string(value)
+        self._update("klass", name)
+        self.klass_name = name
+        self._klass = None if isinstance(value, str) else value
+
+    @property
+    def next(self) -> float | None:
+        """When the next job will be spawned (Unix time), or None."""
+        score = self.client.database.zscore(f"ql:q:{self.queue_name}-recur", self.jid)
+        return None if score is None else float(score)
+
+    def move(self, queue: str) -> int:
+        """Attach the template to another queue, keeping its schedule."""
+        reply = int(self.client("recurringJob.update", self.jid, "queue", queue))
+        self.queue_name = queue
+        return reply
+
+    def cancel(self) -> list[str]:
+        """Stop spawning (jobs already spawned are untouched)."""
+        self.client("recurringJob.cancel", self.jid)
+        return [self.jid]
+
+    def tag(self, *tags: str) -> list[str]:
+        """Add tags for future spawns; returns the template's tags."""
+        result = json.loads(self.client("recurringJob.addTag", self.jid, *tags))
+        self.tags = _list(result)
+        return self.tags
+
+    def untag(self, *tags: str) -> list[str]:
+        """Remove tags for future spawns; returns the template's tags."""
+        result = json.loads(self.client("recurringJob.removeTag", self.jid, *tags))
+        self.tags = _list(result)
+        return self.tags

@@ -1,0 +1,296 @@
+"""A queue, and the per-queue job listings."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from typing import TYPE_CHECKING, Any, overload
+
+from reqless import defaults
+from reqless.exceptions import ReqlessError
+from reqless.types import QueueCounts
+
+if TYPE_CHECKING:
+    from reqless.client import Client
+    from reqless.job import Job
+    from reqless.throttle import Throttle
+
+__all__ = ["Jobs", "Queue", "class_string", "encode_data"]
+
+
+def class_string(klass: type | str) -> str:
+    """The dotted path a job class is stored under (strings pass through)."""
+    if isinstance(klass, str):
+        return klass
+    return f"{klass.__module__}.{klass.__name__}"
+
+
+def encode_data(data: Any) -> str:
+    """Job data as JSON text: a string must already be JSON; anything else is encoded.
+
+    Raises ReqlessError (and sends nothing) for text that is not JSON or a value
+    that cannot be JSON-encoded.
+    """
+    if isinstance(data, str):
+        try:
+            json.loads(data)
+        except ValueError as exc:
+            raise ReqlessError(f"job data is a string but not JSON text: {data!r}") from exc
+        return data
+    if isinstance(data, bytes | bytearray):
+        return encode_data(data.decode("utf-8"))
+    try:
+        return json.dumps(data)
+    except (TypeError, ValueError) as exc:
+        raise ReqlessError(f"job data is not JSON-serialisable: {exc}") from exc
+
+
+class Jobs:
+    """Job ids of one queue by state (`queue.jobs.running()` and so on)."""
+
+    def __init__(self, name: str, client: Client) -> None:
+        self._name = name
+        self.client = client
+
+    @property
+    def name(self) -> str:
+        """The queue's name."""
+        return self._name
+
+    def _by_state(self, state: str, offset: int, count: int) -> list[str]:
+        result: list[str] = json.loads(
+            self.client("queue.jobsByState", state, self._name, offset, count)
+        )
+        return result
+
+    def running(self, offset: int = 0, count: int = defaults.PAGE_SIZE) -> list[str]:
+        """Jobs whose lock is still valid, earliest deadline first."""
+        return self._by_state("running", offset, count)
+
+    def stalled(self, offset: int = 0, count: int = defaults.PAGE_SIZE) -> list[str]:
+        """Jobs whose lock has expired, earliest deadline first."""
+        return self._by_state("stalled", offset, count)
+
+    def scheduled(self, offset: int = 0, count: int = defaults.PAGE_SIZE) -> list[str]:
+        """Jobs waiting for their delay to pass."""
+        return self._by_state("scheduled", offset, count)
+
+    def depends(self, offset: int = 0, count: int = defaults.PAGE_SIZE) -> list[str]:
+        """Jobs waiting for other jobs to complete."""
+        return self._by_state("depends", offset, count)
+
+    def recurring(self, offset: int = 0, count: int = defaults.PAGE_SIZE) -> list[str]:
+        """Recurring templates attached to the queue."""
+        return self._by_state("recurring", offset, count)
+
+    def throttled(self, offset: int = 0, count: int = defaults.PAGE_SIZE) -> list[str]:
+        """Jobs held back by a throttle."""
+        return self._by_state("throttled", offset, count)
+
+
+class Queue:
+    """A named queue. No server call is made until a method needs one.
+
+    A Queue compares equal to its name, so `job.queue == "underpants"` reads as
+    the README intends, while `job.queue.name` (or `job.queue_name`) is the text.
+    """
+
+    def __init__(self, name: str, client: Client, worker_name: str) -> None:
+        self._name = name
+        self.client = client
+        self.worker_name = worker_name
+        self._jobs: Jobs | None = None
+
+    @property
+    def name(self) -> str:
+        """The queue's name."""
+        return self._name
+
+    def __repr__(self) -> str:
+        return f"<reqless.Queue {self._name!r}>"
+
+    def __str__(self) -> str:
+        return self._name
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Queue):
+            return self._name == other._name
+        if isinstance(other, str):
+            return self._name == other
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._name)
+
+    def __len__(self) -> int:
+        return int(self.client("queue.length", self._name))
+
+    @staticmethod
+    def class_string(klass: type | str) -> str:
+        """The dotted path a job class is stored under."""
+        return class_string(klass)
+
+    @property
+    def jobs(self) -> Jobs:
+        """Job ids of this queue by state."""
+        if self._jobs is None:
+            self._jobs = Jobs(self._name, self.client)
+        return self._jobs
+
+    def _put_args(
+        self, klass: type | str, data: Any, priority: float | None, tags: list[str] | None,
+        delay: float | None, retries: int | None, jid: str | None,
+        depends: list[str] | None, throttles: list[str] | None,
+    ) -> list[str | int | float]:  # fmt: skip
+        return [
+            self.worker_name, self._name, jid or uuid.uuid4().hex, class_string(klass),
+            encode_data(data), delay or 0,
+            "priority", defaults.PRIORITY if priority is None else priority,
+            "tags", json.dumps(tags or []),
+            "retries", defaults.RETRIES if retries is None else retries,
+            "depends", json.dumps(depends or []),
+            "throttles", json.dumps(throttles or []),
+        ]  # fmt: skip
+
+    def put(
+        self,
+        klass: type | str,
+        data: Any,
+        priority: float | None = None,
+        tags: list[str] | None = None,
+        delay: float | None = None,
+        retries: int | None = None,
+        jid: str | None = None,
+        depends: list[str] | None = None,
+        throttles: list[str] | None = None,
+    ) -> str:
+        """Put a job into this queue and return its jid.
+
+        Args:
+            klass: the job class, or its dotted path.
+            data: JSON text, or any JSON-serialisable value (encoded for you).
+            priority: higher pops sooner (default 0).
+            tags: tags to index the job under.
+            delay: seconds before the job may be popped.
+            retries: how many lost locks or retries it survives (default 5; 0 means none).
+            jid: the job id; a random one by default. Putting an existing jid replaces it.
+            depends: jids that must complete before this job can run.
+            throttles: throttle names the job must hold a slot of to run.
+        """
+        args = self._put_args(klass, data, priority, tags, delay, retries, jid, depends, throttles)
+        return str(self.client("queue.put", *args))
+
+    def requeue(
+        self,
+        klass: type | str,
+        data: Any,
+        priority: float | None = None,
+        tags: list[str] | None = None,
+        delay: float | None = None,
+        retries: int | None = None,
+        jid: str | None = None,
+        depends: list[str] | None = None,
+        throttles: list[str] | None = None,
+    ) -> str:
+        """Like `put`, but only for a job that already exists (error otherwise)."""
+        args = self._put_args(klass, data, priority, tags, delay, retries, jid, depends, throttles)
+        return str(self.client("job.requeue", *args))
+
+    def recur(
+        self,
+        klass: type | str,
+        data: Any,
+        interval: float,
+        offset: float = 0,
+        priority: float | None = None,
+        tags: list[str] | None = None,
+        retries: int | None = None,
+        jid: str | None = None,
+        throttles: list[str] | None = None,
+        backlog: int | None = None,
+    ) -> str:
+        """Spawn a job now + offset and then every `interval` seconds; returns its jid.
+
+        `backlog` caps how many missed intervals are caught up at once (0: all).
+        """
+        args: list[str | int | float] = [
+            self._name, jid or uuid.uuid4().hex, class_string(klass), encode_data(data),
+            interval, offset,
+            "priority", defaults.PRIORITY if priority is None else priority,
+            "tags", json.dumps(tags or []),
+            "retries", defaults.RETRIES if retries is None else retries,
+            "throttles", json.dumps(throttles or []),
+        ]  # fmt: skip
+        if backlog is not None:
+            args += ["backlog", backlog]
+        return str(self.client("queue.recurAtInterval", *args))
+
+    @overload
+    def pop(self, count: None = None) -> Job | None: ...
+    @overload
+    def pop(self, count: int) -> list[Job]: ...
+
+    def pop(self, count: int | None = None) -> Job | list[Job] | None:
+        """Pop one job (or None), or a list of up to `count` jobs."""
+        from reqless.job import Job
+
+        payloads = json.loads(self.client("queue.pop", self._name, self.worker_name, count or 1))
+        jobs = [Job(self.client, **payload) for payload in payloads]
+        if count is None:
+            return jobs[0] if jobs else None
+        return jobs
+
+    @overload
+    def peek(self, offset: int | None = None, count: None = None) -> Job | None: ...
+    @overload
+    def peek(self, offset: int | None, count: int) -> list[Job]: ...
+    @overload
+    def peek(self, *, count: int) -> list[Job]: ...
+
+    def peek(self, offset: int | None = None, count: int | None = None) -> Job | list[Job] | None:
+        """Look at the next job (or None), or a list of `count` jobs, without popping."""
+        from reqless.job import Job
+
+        payloads = json.loads(self.client("queue.peek", self._name, offset or 0, count or 1))
+        jobs = [Job(self.client, **payload) for payload in payloads]
+        if count is None:
+            return jobs[0] if jobs else None
+        return jobs
+
+    def stats(self, date: float | str | None = None) -> dict[str, Any]:
+        """Wait and run statistics, and failure counters, for the day of `date`."""
+        result: dict[str, Any] = json.loads(
+            self.client("queue.stats", self._name, date if date is not None else repr(time.time()))
+        )
+        return result
+
+    @property
+    def counts(self) -> QueueCounts:
+        """Job counts of this queue by state, and whether it is paused."""
+        result: QueueCounts = json.loads(self.client("queue.counts", self._name))
+        return result
+
+    def pause(self) -> None:
+        """Stop workers from popping this queue (put and peek still work)."""
+        self.client("queue.pause", self._name)
+
+    def unpause(self) -> None:
+        """Let workers pop this queue again."""
+        self.client("queue.unpause", self._name)
+
+    @property
+    def heartbeat(self) -> int:
+        """Seconds a popped job's lock lasts in this queue."""
+        config = self.client.config.all
+        value = config.get(f"{self._name}-heartbeat", config.get("heartbeat", defaults.HEARTBEAT))
+        return int(float(value))
+
+    @heartbeat.setter
+    def heartbeat(self, value: int) -> None:
+        self.client.config[f"{self._name}-heartbeat"] = value
+
+    @property
+    def throttle(self) -> Throttle:
+        """The queue's own throttle (`ql:q:<name>`): caps its running jobs."""
+        return self.client.throttles[f"ql:q:{self._name}"]

@@ -1,0 +1,103 @@
+"""A throttle: a cap on how many jobs naming it may run at once."""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import TYPE_CHECKING, Any
+
+from reqless.exceptions import ReqlessError
+
+if TYPE_CHECKING:
+    from reqless.client import Client
+
+__all__ = ["Throttle"]
+
+
+def _number(name: str, what: str, value: object) -> int | float:
+    # bool would be rejected by the transport with a DataError; say why instead.
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ReqlessError(f"throttle {name!r}: {what} must be a number, not {value!r}")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ReqlessError(f"throttle {name!r}: {what} must be finite, not {value!r}")
+    return value
+
+
+class Throttle:
+    """A named throttle (`client.throttles[name]`); creating one makes no server call.
+
+    A maximum of 0 means unlimited, which is also what a throttle that was never
+    set reports. A queue's own throttle is named `ql:q:<queue>`.
+    """
+
+    def __init__(self, client: Client, name: str) -> None:
+        self.client = client
+        self._name = name
+
+    def __repr__(self) -> str:
+        return f"<reqless.Throttle {self._name!r}>"
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Throttle):
+            return self._name == other._name and self.client is other.client
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._name)
+
+    @property
+    def name(self) -> str:
+        """The throttle's id."""
+        return self._name
+
+    def _info(self) -> dict[str, Any]:
+        reply = self.client("throttle.get", self._name)
+        result: dict[str, Any] = json.loads(reply) if reply else {}
+        return result
+
+    def maximum(self) -> int:
+        """How many jobs may hold the throttle at once (0: unlimited or never set)."""
+        return int(self._info().get("maximum", 0))
+
+    def ttl(self) -> int:
+        """Seconds until the throttle expires: -1 when it never does, -2 when it does not exist."""
+        return int(self._info().get("ttl", -2))
+
+    def set_maximum(self, maximum: int | None = None, expiration: float | None = None) -> None:
+        """Set the maximum (default: keep the current one) and, when given, an expiry.
+
+        Args:
+            maximum: a non-negative integer; 0 means unlimited.
+            expiration: seconds until the throttle's definition is deleted. None or 0
+                sets no expiry (an expiry set earlier keeps running).
+        """
+        if maximum is None:
+            maximum = self.maximum()
+        self.client(
+            "throttle.set",
+            self._name,
+            _number(self._name, "maximum", maximum),
+            _number(self._name, "expiration", expiration or 0),
+        )
+
+    def locks(self) -> list[str]:
+        """Jids holding a slot, ordered by jid."""
+        result: list[str] = json.loads(self.client("throttle.locks", self._name))
+        return result
+
+    def pending(self) -> list[str]:
+        """Jids waiting for a slot, longest waiting first."""
+        result: list[str] = json.loads(self.client("throttle.pending", self._name))
+        return result
+
+    def delete(self) -> None:
+        """Delete the definition (it becomes unlimited); holders and waiters are kept."""
+        self.client("throttle.delete", self._name)
+
+    def release(self, *jids: str) -> None:
+        """Release jobs from this throttle only, in order (extension: `throttle.release`).
+
+        A holder gives up its slot and the longest waiting jobs go back to work; a
+        waiter stops waiting. Nothing else about the jobs changes.
+        """
+        self.client("throttle.release", self._name, *jids)

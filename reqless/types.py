@@ -1,0 +1,111 @@
+"""TypedDicts for the JSON documents the core returns."""
+
+from __future__ import annotations
+
+from typing import Any, TypedDict
+
+__all__ = [
+    "FailedJobsPayload",
+    "FailurePayload",
+    "HistoryEntry",
+    "JobPayload",
+    "QueueCounts",
+    "RecurringJobPayload",
+    "TaggedPayload",
+    "WorkerCounts",
+    "WorkerJobs",
+]
+
+HistoryEntry = dict[str, Any]
+
+
+class FailurePayload(TypedDict, total=False):
+    """Why a job failed (empty for jobs that never failed)."""
+
+    group: str
+    message: str
+    when: float
+    worker: str
+
+
+class JobPayload(TypedDict):
+    """A job as `job.get`, `queue.pop` and `queue.peek` return it."""
+
+    jid: str
+    klass: str
+    state: str
+    queue: str
+    worker: str
+    tracked: bool
+    priority: float
+    expires: float
+    retries: int
+    remaining: int
+    data: str
+    tags: list[str] | dict[str, Any]
+    history: list[HistoryEntry]
+    failure: FailurePayload | dict[str, Any]
+    throttles: list[str] | dict[str, Any]
+    spawned_from_jid: str | bool
+    dependents: list[str] | dict[str, Any]
+    dependencies: list[str] | dict[str, Any]
+
+
+class RecurringJobPayload(TypedDict):
+    """A recurring template as `recurringJob.get` returns it."""
+
+    jid: str
+    klass: str
+    state: str
+    queue: str
+    priority: float
+    interval: float
+    retries: int
+    count: int
+    data: str
+    tags: list[str] | dict[str, Any]
+    backlog: float
+    throttles: list[str] | dict[str, Any]
+
+
+class QueueCounts(TypedDict):
+    """Job counts of one queue."""
+
+    name: str
+    waiting: int
+    stalled: int
+    running: int
+    throttled: int
+    scheduled: int
+    depends: int
+    recurring: int
+    paused: bool
+
+
+class TaggedPayload(TypedDict):
+    """Reply of `jobs.tagged`: `jobs` is `{}` rather than `[]` when empty."""
+
+    total: int
+    jobs: list[str] | dict[str, Any]
+
+
+class FailedJobsPayload(TypedDict):
+    """Reply of `jobs.failedByGroup`."""
+
+    total: int
+    jobs: list[Any]
+
+
+class WorkerCounts(TypedDict):
+    """One worker in `workers.counts`."""
+
+    name: str
+    jobs: int
+    stalled: int
+
+
+class WorkerJobs(TypedDict):
+    """Reply of `worker.jobs`, with `{}` normalised to `[]`."""
+
+    jobs: list[str]
+    stalled: list[str]

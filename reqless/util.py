@@ -1,0 +1,17 @@
+"""Small helpers shared by the job and worker code."""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+__all__ = ["import_class"]
+
+
+def import_class(klass: str) -> Any:
+    """Import `package.module.Class` and return the class (no reload bookkeeping)."""
+    module_name, _, class_name = klass.rpartition(".")
+    if not module_name:
+        raise ValueError(f"not a dotted class path: {klass!r}")
+    module = importlib.import_module(module_name)
+    return getattr(module, class_name)

@@ -1,0 +1,139 @@
+"""Configuration commands: config.get, config.getAll, config.set, config.unset (core-extras §3)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from redis import Redis
+
+from reqless.core import Arg
+from tests.helpers import Core, events
+
+DEFAULTS = {
+    "application": "reqless",
+    "grace-period": "10",
+    "heartbeat": "60",
+    "jobs-history": "604800",
+    "jobs-history-count": "50000",
+    "max-job-history": "100",
+    "max-pop-retry": "1",
+    "max-worker-age": "86400",
+}
+
+
+@pytest.mark.parametrize(("option", "default"), sorted(DEFAULTS.items()))
+def test_get_returns_the_default_text(core: Core, option: str, default: str) -> None:
+    assert core("config.get", 0, option) == default
+
+
+def test_set_then_unset_restores_the_default(core: Core) -> None:
+    core("config.set", 0, "heartbeat", 100)
+    assert core("config.get", 0, "heartbeat") == "100"
+    core("config.unset", 0, "heartbeat")
+    assert core("config.get", 0, "heartbeat") == "60"
+
+
+def test_unknown_option_is_nil_until_set(core: Core) -> None:
+    assert core("config.get", 0, "foo") is None
+    core("config.set", 0, "foo", 5)
+    assert core("config.get", 0, "foo") == "5"
+    core("config.unset", 0, "foo")
+    assert core("config.get", 0, "foo") is None
+
+
+def test_per_queue_option_does_not_fall_back_here(core: Core) -> None:
+    assert core("config.get", 0, "q-heartbeat") is None
+    core("config.set", 0, "heartbeat", 30)
+    assert core("config.get", 0, "q-heartbeat") is None
+    core("config.set", 0, "q-heartbeat", 7)
+    assert core("config.get", 0, "q-heartbeat") == "7"
+
+
+def test_get_all_on_a_fresh_database(core: Core) -> None:
+    assert core.json("config.getAll", 0) == DEFAULTS
+
+
+def test_get_all_overlays_every_stored_field(core: Core) -> None:
+    core("config.set", 0, "heartbeat", 100)
+    core("config.set", 0, "foo", "bar")
+    core("config.set", 0, "q-heartbeat", 5)
+    assert core.json("config.getAll", 0) == {
+        **DEFAULTS,
+        "heartbeat": "100",
+        "foo": "bar",
+        "q-heartbeat": "5",
+    }
+
+
+@pytest.mark.parametrize("value", ["", "abc", "0x10", " 5 ", "1e3", "{}", "-1"])
+def test_values_are_stored_as_exact_text(redis: Redis, core: Core, value: str) -> None:
+    assert core("config.set", 0, "heartbeat", value) is None
+    assert redis.hget("ql:config", "heartbeat") == value
+    assert core("config.get", 0, "heartbeat") == value
+    assert core.json("config.getAll", 0)["heartbeat"] == value
+
+
+def test_non_numeric_value_fails_where_it_is_used(core: Core) -> None:
+    core.put(0, "jid")
+    core("config.set", 0, "heartbeat", "soon")
+    core.fails("queue.pop", 0, "queue", "worker", 1, match="heartbeat")
+
+
+def test_set_publishes_the_log_event_first(redis: Redis, core: Core) -> None:
+    with events(redis) as capture:
+        core("config.set", 0, "heartbeat", 100)
+        core("config.set", 0, "a/b", 'x"y')
+        messages = capture.drain()
+    assert messages == [
+        ("ql:log", '{"option":"heartbeat","event":"config_set","value":"100"}'),
+        ("ql:log", '{"option":"a\\/b","event":"config_set","value":"x\\"y"}'),
+    ]
+
+
+def test_unset_publishes_even_when_not_set(redis: Redis, core: Core) -> None:
+    with events(redis) as capture:
+        core("config.unset", 0, "never-set")
+        messages = capture.drain()
+    assert messages == [("ql:log", '{"event":"config_unset","option":"never-set"}')]
+    assert redis.exists("ql:config") == 0
+
+
+def test_unset_removes_only_that_field(redis: Redis, core: Core) -> None:
+    core("config.set", 0, "a", 1)
+    core("config.set", 0, "b", 2)
+    core("config.unset", 0, "a")
+    assert redis.hgetall("ql:config") == {"b": "2"}
+
+
+def test_get_and_get_all_write_nothing(redis: Redis, core: Core) -> None:
+    core("config.get", 0, "heartbeat")
+    core("config.getAll", 0)
+    assert redis.keys("*") == []
+
+
+MALFORMED: list[tuple[str, tuple[Arg, ...], str]] = [
+    ("config.get", (), "config.get(): Argument 'key' missing"),
+    ("config.set", (), 'config.set(): Arg "option" missing'),
+    ("config.set", ("heartbeat",), 'config.set(): Arg "value" missing'),
+    ("config.unset", (), 'config.unset(): Arg "option" missing'),
+]
+
+
+@pytest.mark.parametrize(("command", "args", "match"), MALFORMED)
+def test_malformed_arguments(core: Core, command: str, args: tuple[Arg, ...], match: str) -> None:
+    core("config.set", 0, "heartbeat", 30)
+    core.fails(command, 0, *args, match=match)
+
+
+def test_failed_set_publishes_nothing(redis: Redis, core: Core) -> None:
+    with events(redis) as capture:
+        core.fails("config.set", 0, "heartbeat", match='Arg "value" missing')
+        assert capture.drain() == []
+
+
+def test_get_all_values_are_strings(core: Core) -> None:
+    core("config.set", 0, "heartbeat", 100)
+    raw = core("config.getAll", 0)
+    assert '"heartbeat":"100"' in raw
+    assert all(isinstance(value, str) for value in json.loads(raw).values())
