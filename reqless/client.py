@@ -59,13 +59,22 @@ class Client:
         self._workers = Workers(self)
 
     def __repr__(self) -> str:
+        db = self._database.connection_pool.connection_kwargs.get("db", 0)
+        return f"<reqless.Client {self._where()} db={db} worker={self.worker_name!r}>"
+
+    def _where(self) -> str:
         kwargs = self._database.connection_pool.connection_kwargs
-        where = kwargs.get("path") or f"{kwargs.get('host')}:{kwargs.get('port')}"
-        return f"<reqless.Client {where} db={kwargs.get('db', 0)} worker={self.worker_name!r}>"
+        return str(kwargs.get("path") or f"{kwargs.get('host')}:{kwargs.get('port')}")
 
     def __call__(self, command: str, *args: Arg) -> Any:
         """Run a core command now; returns the raw reply (JSON stays text)."""
-        return self._runner.call(command, *args)
+        try:
+            return self._runner.call(command, *args)
+        except RedisTimeoutError as exc:
+            if "connecting" not in str(exc):
+                raise
+            # redis-py's message does not say where it tried to connect.
+            raise RedisConnectionError(f"timed out connecting to {self._where()}") from exc
 
     @property
     def database(self) -> Redis:

@@ -154,7 +154,7 @@ class Job(BaseJob):
         if next_queue:
             self._owned(
                 "job.completeAndRequeue", self.jid, self.client.worker_name, self.queue_name,
-                self._data, "next", next_queue, "delay", delay or 0,
+                self._data, next_queue, "delay", delay or 0,
                 "depends", json.dumps(depends or []),
             )  # fmt: skip
             return True

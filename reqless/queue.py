@@ -34,16 +34,30 @@ def encode_data(data: Any) -> str:
     """
     if isinstance(data, str):
         try:
-            json.loads(data)
+            json.loads(data, parse_constant=_reject_constant)
         except ValueError as exc:
             raise ReqlessError(f"job data is a string but not JSON text: {data!r}") from exc
         return data
     if isinstance(data, bytes | bytearray):
-        return encode_data(data.decode("utf-8"))
+        try:
+            return encode_data(data.decode("utf-8"))
+        except UnicodeDecodeError as exc:
+            raise ReqlessError(f"job data is bytes but not UTF-8 text: {exc}") from exc
     try:
-        return json.dumps(data)
+        return json.dumps(data, allow_nan=False)
     except (TypeError, ValueError) as exc:
         raise ReqlessError(f"job data is not JSON-serialisable: {exc}") from exc
+
+
+def _reject_constant(name: str) -> Any:
+    # json.loads accepts NaN and Infinity, which are not JSON.
+    raise ValueError(f"{name} is not JSON")
+
+
+def _require_name(what: str, value: str) -> str:
+    if not value:
+        raise ReqlessError(f"{what} must be a non-empty string")
+    return value
 
 
 class Jobs:
@@ -144,7 +158,8 @@ class Queue:
         depends: list[str] | None, throttles: list[str] | None,
     ) -> list[str | int | float]:  # fmt: skip
         return [
-            self.worker_name, self._name, jid or uuid.uuid4().hex, class_string(klass),
+            self.worker_name, _require_name("queue name", self._name), jid or uuid.uuid4().hex,
+            _require_name("job class", class_string(klass)),
             encode_data(data), delay or 0,
             "priority", defaults.PRIORITY if priority is None else priority,
             "tags", json.dumps(tags or []),

@@ -179,6 +179,54 @@ def test_put_with_bad_data_raises_and_writes_nothing(
     assert snapshot(redis) == before
 
 
+@pytest.mark.parametrize(
+    ("queue", "klass", "options"),
+    [
+        ("q", KLASS, {"priority": "high"}),
+        ("q", KLASS, {"delay": "soon"}),
+        ("q", KLASS, {"retries": "many"}),
+        ("q", KLASS, {"tags": "foo"}),
+        ("q", KLASS, {"tags": [{"a": 1}]}),
+        ("q", KLASS, {"depends": "jid"}),
+        ("q", KLASS, {"throttles": "t"}),
+        ("q", KLASS, {"jid": "self", "depends": ["self"]}),
+    ],
+)
+def test_put_with_bad_arguments_raises_and_writes_nothing(
+    client: Client, redis: Redis, queue: str, klass: str, options: dict[str, Any]
+) -> None:
+    client.queues["q"].put(Gnome, {}, jid="self")
+    before = snapshot(redis)
+    with pytest.raises(ReqlessError):
+        client.queues[queue].put(klass, {}, **options)
+    assert snapshot(redis) == before
+
+
+@pytest.mark.parametrize(("queue", "klass"), [("q", ""), ("", KLASS)])
+def test_put_rejects_an_empty_class_or_queue_name(
+    client: Client, redis: Redis, queue: str, klass: str
+) -> None:
+    # The core accepts empty text, but a job without a class can never be processed
+    # and the core reads an empty queue field as "in no queue".
+    with pytest.raises(ReqlessError):
+        client.queues[queue].put(klass, {})
+    assert snapshot(redis) == {}
+
+
+@pytest.mark.parametrize(
+    "options",
+    [{"interval": "often"}, {"interval": -5}, {"offset": "later"}, {"priority": "high"},
+     {"retries": "many"}, {"backlog": "lots"}, {"tags": "foo"}, {"throttles": "t"}],
+)  # fmt: skip
+def test_recur_with_bad_arguments_raises_and_writes_nothing(
+    client: Client, redis: Redis, options: dict[str, Any]
+) -> None:
+    before = snapshot(redis)
+    with pytest.raises(ReqlessError):
+        client.queues["q"].recur(Gnome, {}, **{"interval": 60, **options})
+    assert snapshot(redis) == before
+
+
 def test_put_error_message_says_what_is_wrong(client: Client) -> None:
     with pytest.raises(ReqlessError, match="JSON"):
         client.queues["q"].put(Gnome, {"when": object()})
@@ -469,7 +517,7 @@ def test_counts_and_len(client: Client) -> None:
     assert empty["name"] == "q"
     assert empty["paused"] is False
     for key in ("waiting", "scheduled", "running", "stalled", "depends", "recurring", "throttled"):
-        assert empty[key] == 0, key  # type: ignore[literal-required]
+        assert empty[key] == 0, key
     first = queue.put(Gnome, {})
     queue.put(Gnome, {})
     queue.put(Gnome, {}, delay=600)
@@ -486,13 +534,13 @@ def test_counts_and_len(client: Client) -> None:
 def test_pause_and_unpause(client: Client) -> None:
     queue = client.queues["q"]
     jid = queue.put(Gnome, {})
-    assert queue.pause() is None
+    queue.pause()
     assert queue.counts["paused"] is True
     assert queue.pop() is None
     peeked = queue.peek()
     assert peeked is not None and peeked.jid == jid
     queue.put(Gnome, {})
-    assert queue.unpause() is None
+    queue.unpause()
     assert queue.counts["paused"] is False
     popped = queue.pop()
     assert popped is not None and popped.jid == jid

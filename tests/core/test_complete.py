@@ -12,8 +12,8 @@ from typing import Any, cast
 import pytest
 from redis import Redis
 
-from reqless.core import Arg
-from tests.helpers import Core, events
+from reqless.core import Arg, CoreError
+from tests.helpers import Core, events, snapshot
 
 # Every state in which the job commands that need a running job must refuse it.
 NOT_RUNNING = ("waiting", "scheduled", "depends", "throttled", "stalled", "failed", "complete")
@@ -245,6 +245,36 @@ def test_complete_releases_every_throttle_in_the_list(core: Core, redis: Redis) 
     assert redis.zscore("ql:q:queue-work", "jid2") == work_score(0, 5)
 
 
+@pytest.mark.parametrize(
+    ("command", "args"),
+    [
+        ("job.complete", ("jid", "worker", "queue", "{}")),
+        ("job.completeAndRequeue", ("jid", "worker", "queue", "{}", "next")),
+        ("job.fail", ("jid", "worker", "group", "message")),
+        ("job.retry", ("jid", "queue", "worker")),
+        ("job.timeout", ("jid",)),
+        ("job.cancel", ("jid",)),
+    ],
+)
+def test_release_with_a_non_numeric_throttle_maximum_is_atomic(
+    core: Core, redis: Redis, command: str, args: tuple[Arg, ...]
+) -> None:
+    # Every command that releases throttles (§7.5) may refuse a broken maximum,
+    # but then it must not have written anything (STYLE: parse, validate, act).
+    core.put(0, "jid", "queue", "throttles", '["tid"]')
+    core.pop(1)
+    core.put(1, "other", "queue", "throttles", '["tid"]')
+    assert redis.zrange("ql:th:tid-locks", 0, -1) == ["jid"]
+    redis.zadd("ql:th:tid-pending", {"other": 1})
+    set_throttle(redis, "tid", 1)
+    redis.hset("ql:th:tid", "maximum", "many")
+    before = snapshot(redis)
+    try:
+        core(command, 2, *args)
+    except CoreError:
+        assert snapshot(redis) == before, f"{command} wrote before failing"
+
+
 def test_complete_releases_dependents(core: Core, redis: Redis) -> None:
     running(core, "a")
     core.put(0, "b", "queue", "depends", '["a"]', "priority", 2)
@@ -314,6 +344,15 @@ def test_complete_default_expiry_keeps_a_week(core: Core, redis: Redis) -> None:
     core("job.complete", 604802, "c", "worker", "queue", "{}")
     assert redis.zrange("ql:completed", 0, -1) == ["b", "c"]
     assert core.job("a") is None
+
+
+@pytest.mark.parametrize("option", ["jobs-history", "jobs-history-count", "max-job-history"])
+def test_complete_with_a_non_numeric_config_fails_cleanly(
+    core: Core, redis: Redis, option: str
+) -> None:
+    running(core)
+    set_config(redis, option, "lots")
+    core.fails("job.complete", 2, "jid", "worker", "queue", "{}", match=ANY_ERROR)
 
 
 def test_expired_completed_jobs_leave_their_tags(core: Core, redis: Redis) -> None:
@@ -610,6 +649,24 @@ def test_advance_links_only_open_dependencies(core: Core) -> None:
     running(core)
     assert advance(core, 3, "depends", '["done","open","missing"]') == "depends"
     assert core.job("jid")["dependencies"] == ["open"]
+
+
+def test_advance_refuses_a_dependency_on_itself(core: Core) -> None:
+    # A job waiting for itself could never run; queue.put rejects it (lead decision),
+    # so completeAndRequeue must not create that link either.
+    running(core)
+    core.fails(
+        "job.completeAndRequeue",
+        2,
+        "jid",
+        "worker",
+        "queue",
+        "{}",
+        "foo",
+        "depends",
+        '["jid"]',
+        match="depends",
+    )
 
 
 def test_advance_keeps_dependents_and_skips_completed_set(core: Core, redis: Redis) -> None:

@@ -69,7 +69,7 @@ def test_failure_group_counts_rejects_malformed_input(
         (("queue", "group", "nan"), 'Unfail(): Arg "count" not a number: nan'),
         (("queue", "group", "0"), 'Unfail(): Arg "count" must be greater than zero'),
         (("queue", "group", "-3"), 'Unfail(): Arg "count" must be greater than zero'),
-        (("queue", "group", "-inf"), 'Unfail(): Arg "count" must be greater than zero'),
+        (("queue", "group", "-inf"), 'Unfail(): Arg "count" not a number: -inf'),
         (("queue", "group", "inf"), 'Unfail(): Arg "count" not a number: inf'),
     ],
 )

@@ -141,3 +141,55 @@ LOG_MALFORMED: list[tuple[tuple[Arg, ...], str]] = [
 def test_log_malformed(core: Core, args: tuple[Arg, ...], message: str) -> None:
     core.put(0, "jid")
     core.fails("job.log", 1, *args, match=message)
+
+
+@pytest.mark.parametrize(
+    ("command", "args", "what"),
+    [
+        ("job.complete", ("jid", "worker", "queue", "{}"), "done"),
+        ("job.completeAndRequeue", ("jid", "worker", "queue", "{}", "next"), "put"),
+        ("job.fail", ("jid", "worker", "group", "message"), "failed"),
+        ("job.retry", ("jid", "queue", "worker"), "failed-retries"),
+        ("job.timeout", ("jid",), "timed-out"),
+    ],
+)
+def test_history_writers_migrate_a_legacy_history_first(
+    core: Core, redis: Redis, command: str, args: tuple[Arg, ...], what: str
+) -> None:
+    core.put(0, "jid", "queue", "retries", 0)
+    core.pop(1)
+    redis.delete("ql:j:jid-history")
+    legacy = [{"put": 0, "queue": "queue", "popped": 1, "worker": "worker"}]
+    redis.hset("ql:j:jid", "history", json.dumps(legacy))
+    core(command, 2, *args)
+    assert redis.hexists("ql:j:jid", "history") is False
+    history = core.job("jid")["history"]
+    assert history[:2] == [
+        {"what": "put", "when": 0, "queue": "queue"},
+        {"what": "popped", "when": 1, "worker": "worker"},
+    ]
+    assert [entry["what"] for entry in history[2:]] == [*(["done"] if what == "put" else []), what]
+
+
+@pytest.mark.parametrize("legacy", [False, True])
+@pytest.mark.parametrize(
+    ("command", "args"),
+    [
+        ("job.complete", ("jid", "worker", "queue", "{}")),
+        ("job.completeAndRequeue", ("jid", "worker", "queue", "{}", "next")),
+        ("job.fail", ("jid", "worker", "group", "message")),
+        ("job.retry", ("jid", "queue", "worker")),
+        ("job.timeout", ("jid",)),
+        ("job.log", ("jid", "note")),
+    ],
+)
+def test_a_non_numeric_history_cap_fails_cleanly(
+    core: Core, redis: Redis, command: str, args: tuple[Arg, ...], legacy: bool
+) -> None:
+    core.put(0, "jid", "queue", "retries", 0)
+    core.pop(1)
+    if legacy:
+        redis.delete("ql:j:jid-history")
+        redis.hset("ql:j:jid", "history", json.dumps([{"put": 0, "queue": "queue"}]))
+    set_config(redis, "max-job-history", "lots")
+    core.fails(command, 2, *args, match=ANY_ERROR)

@@ -113,10 +113,16 @@ def test_get_of_a_missing_template_is_nil(core: Core) -> None:
     assert core("recurringJob.get", 0, "nope") is None
 
 
-def test_recur_publishes_nothing(redis: Redis, core: Core) -> None:
+def test_recurring_commands_publish_nothing(redis: Redis, core: Core) -> None:
     with events(redis) as capture:
-        recur(core, 0)
+        recur(core, 0, "tags", '["foo"]')
         core.pop(0)
+        core.json("queue.peek", 60, "queue", 0, 5)
+        core("recurringJob.get", 0, "jid")
+        core("recurringJob.update", 0, "jid", "priority", 2, "queue", "other")
+        core("recurringJob.addTag", 0, "jid", "bar")
+        core("recurringJob.removeTag", 0, "jid", "foo")
+        core("recurringJob.cancel", 0, "jid")
         assert capture.drain() == []
 
 

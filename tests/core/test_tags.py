@@ -12,7 +12,7 @@ import pytest
 from redis import Redis
 
 from reqless.core import Arg
-from tests.helpers import Core
+from tests.helpers import Core, events
 
 
 def counter(redis: Redis, tag: str) -> float | None:
@@ -251,6 +251,11 @@ MALFORMED: list[tuple[str, tuple[Arg, ...], str]] = [
     ("tags.top", ("x",), 'Tag(): Arg "offset" not a number: x'),
     ("tags.top", (0, "y"), 'Tag(): Arg "limit" not a number: y'),
     ("tags.top", (0, "nan"), 'Tag(): Arg "limit" not a number: nan'),
+    # Infinite paging cannot become a Redis integer; Args.paging should refuse it.
+    ("jobs.tagged", ("foo", "inf"), 'Tag(): Arg "offset" not a number: inf'),
+    ("jobs.tagged", ("foo", 0, "-inf"), 'Tag(): Arg "limit" not a number: -inf'),
+    ("tags.top", ("inf",), 'Tag(): Arg "offset" not a number: inf'),
+    ("tags.top", (0, "1e400"), 'Tag(): Arg "limit" not a number: 1e400'),
 ]
 
 
@@ -264,3 +269,16 @@ def test_malformed_arguments(core: Core, command: str, args: tuple[Arg, ...], ma
 def test_a_recurring_template_is_not_a_job(core: Core) -> None:
     core("queue.recurAtInterval", 0, "queue", "r", "klass", "{}", 60, 0)
     core.fails("job.addTag", 0, "r", "foo", match="Tag(): Job r does not exist")
+
+
+def test_tag_and_listing_commands_publish_nothing(redis: Redis, core: Core) -> None:
+    core.put(0, "jid", "queue", "tags", '["foo"]')
+    core("job.track", 0, "jid")
+    with events(redis) as capture:
+        core("job.addTag", 0, "jid", "bar")
+        core("job.removeTag", 0, "jid", "foo")
+        core("jobs.tagged", 0, "bar")
+        core("tags.top", 0)
+        core("jobs.tracked", 0)
+        core("queue.stats", 0, "queue", 0)
+        assert capture.drain() == []

@@ -377,8 +377,8 @@ def test_a_throttle_named_twice_takes_one_slot(core: Core, redis: Redis) -> None
 
 def two_throttles(core: Core, redis: Redis, config: dict[str, str]) -> list[str]:
     """tid1 and tid2 at maximum 1; jid1, jid2 on tid1, jid3, jid4 on tid2; pop 2."""
-    if config:
-        redis.hset("ql:config", mapping=config)  # as config.set stores them
+    for option, value in config.items():
+        redis.hset("ql:config", option, value)  # as config.set stores them
     core("throttle.set", 0, "tid1", 1)
     core("throttle.set", 0, "tid2", 1)
     for i, tid in ((1, "tid1"), (2, "tid1"), (3, "tid2"), (4, "tid2")):
@@ -488,6 +488,16 @@ def test_release_does_not_put_a_running_job_with_a_stale_pending_entry_into_work
     assert peek(core, 6) == []
     assert state(core, "jid2") == "running"
     assert core.pop(7, worker="third") == []
+
+
+def test_release_of_a_stale_pending_entry_leaves_the_job_alone(core: Core) -> None:
+    held_and_pending(core)
+    core.put(3, "jid2")  # re-put without throttles: the pending entry stays
+    assert jids(core.pop(4, worker="other")) == ["jid2"]
+    core("throttle.release", 5, "tid", "jid2")
+    assert (locks(core), pending(core)) == (["jid1"], [])
+    assert peek(core, 6) == []
+    assert state(core, "jid2") == "running"
 
 
 def test_unlimited_throttle_moves_ten_pending_jobs_per_release(core: Core) -> None:

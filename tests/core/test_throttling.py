@@ -8,7 +8,7 @@ tests do not depend on the throttle commands.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from redis import Redis
@@ -24,29 +24,31 @@ def maximum(redis: Redis, tid: str, n: int) -> None:
 
 def members(redis: Redis, key: str) -> list[str]:
     """Members of a sorted set in ascending score order."""
-    result: list[str] = redis.zrange(key, 0, -1)
-    return result
+    return cast(list[str], redis.zrange(key, 0, -1))
 
 
 def locks(redis: Redis, tid: str) -> list[str]:
+    """Jids holding a slot of `tid`."""
     return members(redis, f"ql:th:{tid}-locks")
 
 
 def pending(redis: Redis, tid: str) -> list[str]:
+    """Jids waiting for `tid`, oldest first."""
     return members(redis, f"ql:th:{tid}-pending")
 
 
 def throttled(redis: Redis, queue: str = "queue") -> list[str]:
+    """The queue's throttled set, oldest first."""
     return members(redis, f"ql:q:{queue}-throttled")
 
 
 def work(redis: Redis, queue: str = "queue") -> list[str]:
     """The work set in pop order (descending score)."""
-    result: list[str] = redis.zrevrange(f"ql:q:{queue}-work", 0, -1)
-    return result
+    return cast(list[str], redis.zrevrange(f"ql:q:{queue}-work", 0, -1))
 
 
 def jids(jobs: list[Any]) -> list[str]:
+    """The jids of decoded job objects."""
     return [job["jid"] for job in jobs]
 
 
@@ -56,6 +58,7 @@ def put_throttled(core: Core, now: float, jid: str, tids: str, *options: Arg) ->
 
 
 def whats(core: Core, jid: str) -> list[str]:
+    """The `what` of each history entry."""
     return [entry["what"] for entry in core.job(jid)["history"]]
 
 
@@ -350,18 +353,38 @@ def test_an_unlimited_throttle_releases_ten_pending_jobs_at_a_time(
 
 
 def test_release_drops_pending_jids_without_a_job(redis: Redis, core: Core) -> None:
-    # A decision of this project: the original raised an error here.
-    maximum(redis, "tid", 2)
+    # A decision of this project: the original raised an error here. The
+    # stale entry does not use up the free slot either.
+    maximum(redis, "tid", 1)
     put_throttled(core, 0, "jid1", '["tid"]')
     put_throttled(core, 1, "jid2", '["tid"]')
-    put_throttled(core, 2, "jid3", '["tid"]')
-    core.pop(3, limit=3)
-    assert pending(redis, "tid") == ["jid3"]
+    core.pop(2, limit=2)
     redis.zadd("ql:th:tid-pending", {"ghost": 0})
+    assert pending(redis, "tid") == ["ghost", "jid2"]
     core("job.complete", 5, "jid1", "worker", "queue", "{}")
-    assert "ghost" not in pending(redis, "tid")
+    assert pending(redis, "tid") == []
+    assert work(redis) == ["jid2"]
+    assert throttled(redis) == []
     assert not redis.exists("ql:j:ghost")
-    assert "ghost" not in work(redis)
+
+
+def test_a_stale_pending_entry_does_not_put_a_running_job_back_to_work(
+    redis: Redis, core: Core
+) -> None:
+    # jid2 is pending on tid, then moved to another queue and popped there.
+    # Releasing tid must not add the running job to a work set as well.
+    maximum(redis, "tid", 1)
+    put_throttled(core, 0, "jid1", '["tid"]')
+    put_throttled(core, 1, "jid2", '["tid"]')
+    core.pop(2, limit=2)
+    core.put(3, "jid2", "other")
+    assert jids(core.pop(4, "other")) == ["jid2"]
+    assert pending(redis, "tid") == ["jid2"]
+    core("job.complete", 5, "jid1", "worker", "queue", "{}")
+    assert pending(redis, "tid") == []
+    assert work(redis, "other") == []
+    assert work(redis) == []
+    assert core.job("jid2")["state"] == "running"
 
 
 def test_lock_expiry_that_fails_the_job_releases_its_slots(redis: Redis, core: Core) -> None:
@@ -560,8 +583,8 @@ def test_a_stalled_job_is_reassigned_in_a_full_queue(redis: Redis, core: Core) -
 def test_pop_passes(
     redis: Redis, core: Core, config: dict[str, str], returned: list[str], waiting: list[str]
 ) -> None:
-    if config:
-        redis.hset("ql:config", mapping=config)
+    for option, value in config.items():
+        redis.hset("ql:config", option, value)
     maximum(redis, "tid1", 1)
     maximum(redis, "tid2", 1)
     for i, tid in enumerate(["tid1", "tid1", "tid2", "tid2"], start=1):
@@ -593,7 +616,9 @@ def test_no_passes_returns_only_reassigned_jobs(
 ) -> None:
     core.put(0, "stalled")
     core.pop(0)
-    redis.hset("ql:config", mapping={"grace-period": "0", **config})
+    redis.hset("ql:config", "grace-period", 0)
+    for option, value in config.items():
+        redis.hset("ql:config", option, value)
     core.put(1, "waiting")
     core.put(1, "later", delay=5)
     assert jids(core.pop(100, worker="another", limit=5)) == ["stalled"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 import pytest
 from redis import Redis
 
@@ -11,13 +13,13 @@ from tests.helpers import Core
 
 def held(redis: Redis, worker: str = "worker") -> list[tuple[str, float]]:
     """The worker's job set with its deadlines."""
-    result: list[tuple[str, float]] = redis.zrange(f"ql:w:{worker}:jobs", 0, -1, withscores=True)
-    return result
+    jobs = redis.zrange(f"ql:w:{worker}:jobs", 0, -1, withscores=True)
+    return cast(list[tuple[str, float]], jobs)
 
 
 def registry(redis: Redis) -> list[tuple[str, float]]:
-    result: list[tuple[str, float]] = redis.zrange("ql:workers", 0, -1, withscores=True)
-    return result
+    """ql:workers with each worker's last pop time."""
+    return cast(list[tuple[str, float]], redis.zrange("ql:workers", 0, -1, withscores=True))
 
 
 # -- ql:workers ---------------------------------------------------------------

@@ -93,9 +93,19 @@ function Args.optionalNumber(value, default, message)
   return Args.requireNumber(value, message)
 end
 
--- A paging argument: numeric, then floored so Redis accepts it as an integer.
+-- A paging argument: finite and numeric, then floored so Redis accepts it as
+-- an integer.
 function Args.paging(value, default, message)
-  return floor(Args.optionalNumber(value, default, message))
+  local n = Args.optionalNumber(value, default, message)
+  if n == math.huge or n == -math.huge then error(message .. tostring(value)) end
+  return floor(n)
+end
+
+-- A required count (pop and peek limits, offsets): finite and numeric, floored.
+function Args.count(value, message)
+  local n = Args.requireNumber(value, message)
+  if n == math.huge or n == -math.huge then error(message .. tostring(value)) end
+  return floor(n)
 end
 
 -- Decode JSON text; malformed text or a document that is `false` raises
@@ -446,7 +456,7 @@ function Throttle.maximum(tid)
       maximum = 0
     else
       maximum = Args.number(text)
-      if maximum == nil then
+      if maximum == nil or maximum == math.huge or maximum == -math.huge then
         error('Throttle(): maximum of ' .. tid .. ' is not a number: ' .. text)
       end
     end
@@ -528,6 +538,15 @@ end
 -- Release every throttle of a job's list, in order.
 function Throttle.releaseAll(jid, tids, now)
   for _, tid in ipairs(tids) do Throttle.release(jid, tid, now) end
+end
+
+-- Decode a job's `throttles` field and read every maximum now, so that a bad
+-- stored maximum fails the command during validation rather than half-way
+-- through its writes (the maxima are cached for the release that follows).
+function Throttle.checked(text)
+  local tids = Throttle.decode(text)
+  for _, tid in ipairs(tids) do Throttle.maximum(tid) end
+  return tids
 end
 
 -- Decode a stored `throttles` field; absent or malformed gives an empty list.
@@ -1061,8 +1080,7 @@ end
 Commands['queue.pop'] = function(now, args)
   local queue = Args.require(args[1], 'Queue(): no queue name provided')
   local worker = Args.require(args[2], 'Pop(): Arg "worker" missing')
-  local limit = Args.requireNumber(args[3], 'Pop(): Arg "limit" missing or not a number: ')
-  limit = math.max(floor(limit), 0)
+  local limit = math.max(Args.count(args[3], 'Pop(): Arg "limit" missing or not a number: '), 0)
   if Queue.isPaused(queue) then return '[]' end
 
   local config = Config.read({
@@ -1123,9 +1141,9 @@ end
 --   promotes scheduled ones (writes).
 Commands['queue.peek'] = function(now, args)
   local queue = Args.require(args[1], 'Queue(): no queue name provided')
-  local offset = Args.requireNumber(args[2], 'Peek(): Arg "offset" missing or not a number: ')
-  local limit = Args.requireNumber(args[3], 'Peek(): Arg "limit" missing or not a number: ')
-  offset, limit = math.max(floor(offset), 0), floor(limit)
+  local offset = Args.count(args[2], 'Peek(): Arg "offset" missing or not a number: ')
+  local limit = Args.count(args[3], 'Peek(): Arg "limit" missing or not a number: ')
+  offset = math.max(offset, 0)
   if limit <= 0 then return '[]' end
   local total = offset + limit
   local jids = call('zrangebyscore', Keys.queue(queue, 'locks'), '-inf', now, 'LIMIT', 0, total)
@@ -1170,6 +1188,7 @@ local function checkRunning(jid, worker, queue)
     error('Complete(): Job has been handed out to another worker: ' .. tostring(job.worker))
   end
   if job.queue ~= queue then error('Complete(): Job running in another queue: ' .. job.queue) end
+  job.tids = Throttle.checked(job.throttles)
   return job
 end
 
@@ -1180,7 +1199,7 @@ local function finish(now, jid, worker, queue, job, historyLimit)
   Job.migrate(jid, job)
   History.append(jid, floor(now), 'done', nil, historyLimit)
   Queue.remove(queue, jid)
-  Throttle.releaseAll(jid, Throttle.decode(job.throttles), now)
+  Throttle.releaseAll(jid, job.tids, now)
   Stats.record('run', queue, now, { now - (tonumber(job.time) or now) })
   call('zrem', Keys.workerJobs(worker), jid)
   Events.tracked('completed', jid, Events.isTracked(jid))
@@ -1229,6 +1248,7 @@ end
 --
 -- Arguments: jid, worker, queue, data, next_queue [, key, value]...
 --   options: next (overrides next_queue), delay (number), depends (JSON array)
+--   Also accepted: jid, worker, queue, data, "next", next_queue [, key, value]...
 -- Reply: `waiting`, `scheduled` or `depends`.
 -- Errors: as job.complete, plus Complete(): Arg "delay"/"depends" ...
 -- Events: ql:completed (tracked), ql:log advanced.
@@ -1237,12 +1257,23 @@ end
 Commands['job.completeAndRequeue'] = function(now, args)
   local jid, worker, queue, data = parseComplete(args)
   local nextQueue = Args.require(args[5], 'Complete(): Arg "next" missing')
-  local options = Args.pairs(args, 6, 'Complete(): Odd number of additional args: ')
+  local options
+  if args[5] == 'next' and (#args - 4) % 2 == 0 then
+    -- Some clients send every option as a pair, `next` included:
+    -- `... data next <queue> delay <d> ...`. Read that way only when the
+    -- positional reading would leave an odd tail, so the two cannot clash.
+    options = Args.pairs(args, 5, 'Complete(): Odd number of additional args: ')
+  else
+    options = Args.pairs(args, 6, 'Complete(): Odd number of additional args: ')
+  end
   nextQueue = options.next or nextQueue
   local delay = Args.optionalNumber(options.delay, 0, 'Complete(): Arg "delay" not a number: ')
   local depends = {}
   if options.depends ~= nil then
     depends = Args.jsonList(options.depends, 'Complete(): Arg "depends" not JSON: ')
+    for _, dep in ipairs(depends) do
+      if dep == jid then error('Complete(): Arg "depends" names the job itself: ' .. jid) end
+    end
   end
   local job = checkRunning(jid, worker, queue)
   local historyLimit = Config.getNumber('max-job-history')
@@ -1298,6 +1329,7 @@ Commands['job.fail'] = function(now, args)
   if job.worker ~= worker then
     error('Fail(): Job running with another worker: ' .. tostring(job.worker))
   end
+  local tids = Throttle.checked(job.throttles)
   local historyLimit = Config.getNumber('max-job-history')
 
   Job.migrate(jid, job)
@@ -1311,7 +1343,7 @@ Commands['job.fail'] = function(now, args)
   if data ~= nil then call('hset', key, 'data', data) end
   call('hset', key, 'state', 'failed', 'worker', '', 'expires', '',
     'failure', Job.failure(group, message, floor(now), worker))
-  Throttle.releaseAll(jid, Throttle.decode(job.throttles), now)
+  Throttle.releaseAll(jid, tids, now)
   Job.listFailure(jid, group)
   return jid
 end
@@ -1339,19 +1371,20 @@ Commands['job.retry'] = function(now, args)
   if job.worker ~= worker then
     error('Retry(): Job has been given to another worker: ' .. tostring(job.worker))
   end
+  local tids = Throttle.checked(job.throttles)
+  local historyLimit = Config.getNumber('max-job-history')
 
   local key = Keys.job(jid)
   local remaining = (tonumber(job.remaining) or 0) - 1
   call('hset', key, 'remaining', remaining)
   call('hdel', key, 'grace')
   call('zrem', Keys.queue(job.queue or '', 'locks'), jid)
-  Throttle.releaseAll(jid, Throttle.decode(job.throttles), now)
+  Throttle.releaseAll(jid, tids, now)
   call('zrem', Keys.workerJobs(worker), jid)
   if remaining < 0 then
     Job.migrate(jid, job)
     local failGroup = group or ('failed-retries-' .. queue)
-    History.append(jid, floor(now), 'failed-retries', { group = failGroup },
-      Config.getNumber('max-job-history'))
+    History.append(jid, floor(now), 'failed-retries', { group = failGroup }, historyLimit)
     local failure
     if group and message then
       failure = Job.failure(group, message, floor(now), worker)
@@ -1393,6 +1426,7 @@ Commands['job.timeout'] = function(now, args)
       error('Timeout(): Job ' .. jid .. ' not running')
     end
     seen[jid] = true
+    job.tids = Throttle.checked(job.throttles)
     jobs[i] = job
   end
   if #args == 0 then return nil end
@@ -1403,7 +1437,7 @@ Commands['job.timeout'] = function(now, args)
     Job.migrate(jid, job)
     History.append(jid, floor(now), 'timed-out', nil, historyLimit)
     call('zrem', Keys.queue(queue, 'locks'), jid)
-    Throttle.releaseAll(jid, Throttle.decode(job.throttles), now)
+    Throttle.releaseAll(jid, job.tids, now)
     call('zadd', Keys.queue(queue, 'work'), '+inf', jid)
     call('hset', Keys.job(jid), 'state', 'stalled', 'expires', 0, 'worker', '')
     Events.lockLost(jid, job.worker or '')
@@ -1468,6 +1502,7 @@ Commands['job.cancel'] = function(now, args)
           .. ' but is not mentioned to be canceled')
       end
     end
+    Throttle.checked(call('hget', Keys.job(jid), 'throttles') or nil)
   end
   for _, jid in ipairs(args) do
     local job = Job.read(jid, { 'state', 'queue', 'failure', 'worker', 'throttles', 'tags' }) or {}
@@ -1591,8 +1626,9 @@ Commands['job.log'] = function(now, args)
   end
   local job = Job.read(jid, { 'state', 'history' })
   if job == nil then error('Log(): Job ' .. jid .. ' does not exist') end
+  local historyLimit = Config.getNumber('max-job-history')
   Job.migrate(jid, job)
-  History.append(jid, floor(now), message, details, Config.getNumber('max-job-history'))
+  History.append(jid, floor(now), message, details, historyLimit)
   return nil
 end
 
@@ -1753,7 +1789,7 @@ end
 Commands['queue.unfail'] = function(now, args)
   local queue = Args.require(args[1], 'queue.unfail(): Arg "queue" missing')
   local group = Args.require(args[2], 'Unfail(): Arg "group" missing')
-  local count = floor(Args.optionalNumber(args[3], 25, 'Unfail(): Arg "count" not a number: '))
+  local count = Args.paging(args[3], 25, 'Unfail(): Arg "count" not a number: ')
   if count <= 0 then error('Unfail(): Arg "count" must be greater than zero') end
   local key = Keys.failureGroup(group)
   local jids = call('lrange', key, -count, -1)

@@ -21,6 +21,7 @@ local function checkRunning(jid, worker, queue)
     error('Complete(): Job has been handed out to another worker: ' .. tostring(job.worker))
   end
   if job.queue ~= queue then error('Complete(): Job running in another queue: ' .. job.queue) end
+  job.tids = Throttle.checked(job.throttles)
   return job
 end
 
@@ -31,7 +32,7 @@ local function finish(now, jid, worker, queue, job, historyLimit)
   Job.migrate(jid, job)
   History.append(jid, floor(now), 'done', nil, historyLimit)
   Queue.remove(queue, jid)
-  Throttle.releaseAll(jid, Throttle.decode(job.throttles), now)
+  Throttle.releaseAll(jid, job.tids, now)
   Stats.record('run', queue, now, { now - (tonumber(job.time) or now) })
   call('zrem', Keys.workerJobs(worker), jid)
   Events.tracked('completed', jid, Events.isTracked(jid))
@@ -80,6 +81,7 @@ end
 --
 -- Arguments: jid, worker, queue, data, next_queue [, key, value]...
 --   options: next (overrides next_queue), delay (number), depends (JSON array)
+--   Also accepted: jid, worker, queue, data, "next", next_queue [, key, value]...
 -- Reply: `waiting`, `scheduled` or `depends`.
 -- Errors: as job.complete, plus Complete(): Arg "delay"/"depends" ...
 -- Events: ql:completed (tracked), ql:log advanced.
@@ -88,12 +90,23 @@ end
 Commands['job.completeAndRequeue'] = function(now, args)
   local jid, worker, queue, data = parseComplete(args)
   local nextQueue = Args.require(args[5], 'Complete(): Arg "next" missing')
-  local options = Args.pairs(args, 6, 'Complete(): Odd number of additional args: ')
+  local options
+  if args[5] == 'next' and (#args - 4) % 2 == 0 then
+    -- Some clients send every option as a pair, `next` included:
+    -- `... data next <queue> delay <d> ...`. Read that way only when the
+    -- positional reading would leave an odd tail, so the two cannot clash.
+    options = Args.pairs(args, 5, 'Complete(): Odd number of additional args: ')
+  else
+    options = Args.pairs(args, 6, 'Complete(): Odd number of additional args: ')
+  end
   nextQueue = options.next or nextQueue
   local delay = Args.optionalNumber(options.delay, 0, 'Complete(): Arg "delay" not a number: ')
   local depends = {}
   if options.depends ~= nil then
     depends = Args.jsonList(options.depends, 'Complete(): Arg "depends" not JSON: ')
+    for _, dep in ipairs(depends) do
+      if dep == jid then error('Complete(): Arg "depends" names the job itself: ' .. jid) end
+    end
   end
   local job = checkRunning(jid, worker, queue)
   local historyLimit = Config.getNumber('max-job-history')

@@ -26,6 +26,7 @@ Commands['job.fail'] = function(now, args)
   if job.worker ~= worker then
     error('Fail(): Job running with another worker: ' .. tostring(job.worker))
   end
+  local tids = Throttle.checked(job.throttles)
   local historyLimit = Config.getNumber('max-job-history')
 
   Job.migrate(jid, job)
@@ -39,7 +40,7 @@ Commands['job.fail'] = function(now, args)
   if data ~= nil then call('hset', key, 'data', data) end
   call('hset', key, 'state', 'failed', 'worker', '', 'expires', '',
     'failure', Job.failure(group, message, floor(now), worker))
-  Throttle.releaseAll(jid, Throttle.decode(job.throttles), now)
+  Throttle.releaseAll(jid, tids, now)
   Job.listFailure(jid, group)
   return jid
 end
@@ -67,19 +68,20 @@ Commands['job.retry'] = function(now, args)
   if job.worker ~= worker then
     error('Retry(): Job has been given to another worker: ' .. tostring(job.worker))
   end
+  local tids = Throttle.checked(job.throttles)
+  local historyLimit = Config.getNumber('max-job-history')
 
   local key = Keys.job(jid)
   local remaining = (tonumber(job.remaining) or 0) - 1
   call('hset', key, 'remaining', remaining)
   call('hdel', key, 'grace')
   call('zrem', Keys.queue(job.queue or '', 'locks'), jid)
-  Throttle.releaseAll(jid, Throttle.decode(job.throttles), now)
+  Throttle.releaseAll(jid, tids, now)
   call('zrem', Keys.workerJobs(worker), jid)
   if remaining < 0 then
     Job.migrate(jid, job)
     local failGroup = group or ('failed-retries-' .. queue)
-    History.append(jid, floor(now), 'failed-retries', { group = failGroup },
-      Config.getNumber('max-job-history'))
+    History.append(jid, floor(now), 'failed-retries', { group = failGroup }, historyLimit)
     local failure
     if group and message then
       failure = Job.failure(group, message, floor(now), worker)
@@ -121,6 +123,7 @@ Commands['job.timeout'] = function(now, args)
       error('Timeout(): Job ' .. jid .. ' not running')
     end
     seen[jid] = true
+    job.tids = Throttle.checked(job.throttles)
     jobs[i] = job
   end
   if #args == 0 then return nil end
@@ -131,7 +134,7 @@ Commands['job.timeout'] = function(now, args)
     Job.migrate(jid, job)
     History.append(jid, floor(now), 'timed-out', nil, historyLimit)
     call('zrem', Keys.queue(queue, 'locks'), jid)
-    Throttle.releaseAll(jid, Throttle.decode(job.throttles), now)
+    Throttle.releaseAll(jid, job.tids, now)
     call('zadd', Keys.queue(queue, 'work'), '+inf', jid)
     call('hset', Keys.job(jid), 'state', 'stalled', 'expires', 0, 'worker', '')
     Events.lockLost(jid, job.worker or '')

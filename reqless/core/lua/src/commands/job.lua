@@ -55,6 +55,7 @@ Commands['job.cancel'] = function(now, args)
           .. ' but is not mentioned to be canceled')
       end
     end
+    Throttle.checked(call('hget', Keys.job(jid), 'throttles') or nil)
   end
   for _, jid in ipairs(args) do
     local job = Job.read(jid, { 'state', 'queue', 'failure', 'worker', 'throttles', 'tags' }) or {}
@@ -178,8 +179,9 @@ Commands['job.log'] = function(now, args)
   end
   local job = Job.read(jid, { 'state', 'history' })
   if job == nil then error('Log(): Job ' .. jid .. ' does not exist') end
+  local historyLimit = Config.getNumber('max-job-history')
   Job.migrate(jid, job)
-  History.append(jid, floor(now), message, details, Config.getNumber('max-job-history'))
+  History.append(jid, floor(now), message, details, historyLimit)
   return nil
 end
 

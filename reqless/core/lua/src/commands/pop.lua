@@ -33,8 +33,7 @@ end
 Commands['queue.pop'] = function(now, args)
   local queue = Args.require(args[1], 'Queue(): no queue name provided')
   local worker = Args.require(args[2], 'Pop(): Arg "worker" missing')
-  local limit = Args.requireNumber(args[3], 'Pop(): Arg "limit" missing or not a number: ')
-  limit = math.max(floor(limit), 0)
+  local limit = math.max(Args.count(args[3], 'Pop(): Arg "limit" missing or not a number: '), 0)
   if Queue.isPaused(queue) then return '[]' end
 
   local config = Config.read({
@@ -95,9 +94,9 @@ end
 --   promotes scheduled ones (writes).
 Commands['queue.peek'] = function(now, args)
   local queue = Args.require(args[1], 'Queue(): no queue name provided')
-  local offset = Args.requireNumber(args[2], 'Peek(): Arg "offset" missing or not a number: ')
-  local limit = Args.requireNumber(args[3], 'Peek(): Arg "limit" missing or not a number: ')
-  offset, limit = math.max(floor(offset), 0), floor(limit)
+  local offset = Args.count(args[2], 'Peek(): Arg "offset" missing or not a number: ')
+  local limit = Args.count(args[3], 'Peek(): Arg "limit" missing or not a number: ')
+  offset = math.max(offset, 0)
   if limit <= 0 then return '[]' end
   local total = offset + limit
   local jids = call('zrangebyscore', Keys.queue(queue, 'locks'), '-inf', now, 'LIMIT', 0, total)

@@ -135,7 +135,7 @@ end
 Commands['queue.unfail'] = function(now, args)
   local queue = Args.require(args[1], 'queue.unfail(): Arg "queue" missing')
   local group = Args.require(args[2], 'Unfail(): Arg "group" missing')
-  local count = floor(Args.optionalNumber(args[3], 25, 'Unfail(): Arg "count" not a number: '))
+  local count = Args.paging(args[3], 25, 'Unfail(): Arg "count" not a number: ')
   if count <= 0 then error('Unfail(): Arg "count" must be greater than zero') end
   local key = Keys.failureGroup(group)
   local jids = call('lrange', key, -count, -1)

@@ -22,9 +22,19 @@ function Args.optionalNumber(value, default, message)
   return Args.requireNumber(value, message)
 end
 
--- A paging argument: numeric, then floored so Redis accepts it as an integer.
+-- A paging argument: finite and numeric, then floored so Redis accepts it as
+-- an integer.
 function Args.paging(value, default, message)
-  return floor(Args.optionalNumber(value, default, message))
+  local n = Args.optionalNumber(value, default, message)
+  if n == math.huge or n == -math.huge then error(message .. tostring(value)) end
+  return floor(n)
+end
+
+-- A required count (pop and peek limits, offsets): finite and numeric, floored.
+function Args.count(value, message)
+  local n = Args.requireNumber(value, message)
+  if n == math.huge or n == -math.huge then error(message .. tostring(value)) end
+  return floor(n)
 end
 
 -- Decode JSON text; malformed text or a document that is `false` raises

@@ -12,7 +12,7 @@ function Throttle.maximum(tid)
       maximum = 0
     else
       maximum = Args.number(text)
-      if maximum == nil then
+      if maximum == nil or maximum == math.huge or maximum == -math.huge then
         error('Throttle(): maximum of ' .. tid .. ' is not a number: ' .. text)
       end
     end
@@ -94,6 +94,15 @@ end
 -- Release every throttle of a job's list, in order.
 function Throttle.releaseAll(jid, tids, now)
   for _, tid in ipairs(tids) do Throttle.release(jid, tid, now) end
+end
+
+-- Decode a job's `throttles` field and read every maximum now, so that a bad
+-- stored maximum fails the command during validation rather than half-way
+-- through its writes (the maxima are cached for the release that follows).
+function Throttle.checked(text)
+  local tids = Throttle.decode(text)
+  for _, tid in ipairs(tids) do Throttle.maximum(tid) end
+  return tids
 end
 
 -- Decode a stored `throttles` field; absent or malformed gives an empty list.
