@@ -96,16 +96,21 @@ end
 -- A paging argument: finite and numeric, then floored so Redis accepts it as
 -- an integer.
 function Args.paging(value, default, message)
-  local n = Args.optionalNumber(value, default, message)
+  if value == nil then return floor(default) end
+  return Args.count(value, message)
+end
+
+-- A finite number, or an error `message .. value`. Infinities cannot be used
+-- as Redis ranges or be written back as JSON.
+function Args.finite(value, message)
+  local n = Args.requireNumber(value, message)
   if n == math.huge or n == -math.huge then error(message .. tostring(value)) end
-  return floor(n)
+  return n
 end
 
 -- A required count (pop and peek limits, offsets): finite and numeric, floored.
 function Args.count(value, message)
-  local n = Args.requireNumber(value, message)
-  if n == math.huge or n == -math.huge then error(message .. tostring(value)) end
-  return floor(n)
+  return floor(Args.finite(value, message))
 end
 
 -- Decode JSON text; malformed text or a document that is `false` raises
@@ -540,6 +545,23 @@ function Throttle.releaseAll(jid, tids, now)
   for _, tid in ipairs(tids) do Throttle.release(jid, tid, now) end
 end
 
+-- Drop entries equal to `id`. Like the original, the entry right after each
+-- removed one is not looked at, so of two adjacent copies one stays.
+function Throttle.without(tids, id)
+  local out, skip = {}, false
+  for _, tid in ipairs(tids) do
+    if skip then
+      table.insert(out, tid)
+      skip = false
+    elseif tid == id then
+      skip = true
+    else
+      table.insert(out, tid)
+    end
+  end
+  return out
+end
+
 -- Decode a job's `throttles` field and read every maximum now, so that a bad
 -- stored maximum fails the command during validation rather than half-way
 -- through its writes (the maxima are cached for the release that follows).
@@ -930,23 +952,6 @@ local function parsePut(args)
   return p
 end
 
--- Drop entries equal to `id`; like the original, the entry right after each
--- removed one is skipped, so of two adjacent copies one stays.
-local function stripThrottle(tids, id)
-  local out, skip = {}, false
-  for _, tid in ipairs(tids) do
-    if skip then
-      table.insert(out, tid)
-      skip = false
-    elseif tid == id then
-      skip = true
-    else
-      table.insert(out, tid)
-    end
-  end
-  return out
-end
-
 local PUT_FIELDS = {
   'state', 'queue', 'worker', 'priority', 'tags', 'retries', 'failure', 'history',
 }
@@ -986,7 +991,7 @@ local function put(now, p, old)
   local throttles = p.throttles
   if old.queue then
     Queue.remove(old.queue, jid)
-    throttles = stripThrottle(throttles, Keys.queueThrottleId(old.queue))
+    throttles = Throttle.without(throttles, Keys.queueThrottleId(old.queue))
   end
   if old.worker and old.worker ~= '' then
     call('zrem', Keys.workerJobs(old.worker), jid)
@@ -1925,31 +1930,6 @@ end
 -- Recurring templates (core-extras §4): create, read, update, cancel and tag
 -- them. Spawning children lives in model/recurring.lua (run by pop and peek).
 
--- A finite number, or an error `message .. value`. Templates keep their numbers
--- and children copy them; an infinite one could not be written as JSON later.
-local function finiteNumber(value, message)
-  local n = Args.requireNumber(value, message)
-  if n == math.huge or n == -math.huge then error(message .. tostring(value)) end
-  return n
-end
-
--- Drop entries equal to `id`. Like the original, the entry right after each
--- removed one is not looked at, so of two adjacent copies one stays.
-local function withoutThrottle(tids, id)
-  local out, skip = {}, false
-  for _, tid in ipairs(tids) do
-    if skip then
-      table.insert(out, tid)
-      skip = false
-    elseif tid == id then
-      skip = true
-    else
-      table.insert(out, tid)
-    end
-  end
-  return out
-end
-
 -- The list items of a stored JSON array (absent or malformed gives {}).
 local function storedList(text)
   local out = {}
@@ -1979,8 +1959,8 @@ Commands['queue.recurAtInterval'] = function(now, args)
   local klass = Args.require(args[3], 'Recur(): Arg "klass" missing')
   Args.json(args[4], 'Recur(): Arg "data" not JSON: ')
   local data = args[4]
-  local interval = finiteNumber(args[5], 'Recur(): Arg "interval" not a number: ')
-  local offset = finiteNumber(args[6], 'Recur(): Arg "offset" not a number: ')
+  local interval = Args.finite(args[5], 'Recur(): Arg "interval" not a number: ')
+  local offset = Args.finite(args[6], 'Recur(): Arg "offset" not a number: ')
   if interval <= 0 then error('Recur(): Arg "interval" must be greater than 0') end
   local options = Args.pairs(args, 7, 'Recur(): Odd number of additional args: ')
   local tags = {}
@@ -1989,13 +1969,13 @@ Commands['queue.recurAtInterval'] = function(now, args)
   end
   local priority, retries, backlog = 0, 0, 0
   if options.priority ~= nil then
-    priority = finiteNumber(options.priority, 'Recur(): Arg "priority" not a number: ')
+    priority = Args.finite(options.priority, 'Recur(): Arg "priority" not a number: ')
   end
   if options.retries ~= nil then
-    retries = finiteNumber(options.retries, 'Recur(): Arg "retries" not a number: ')
+    retries = Args.finite(options.retries, 'Recur(): Arg "retries" not a number: ')
   end
   if options.backlog ~= nil then
-    backlog = finiteNumber(options.backlog, 'Recur(): Arg "backlog" not a number: ')
+    backlog = Args.finite(options.backlog, 'Recur(): Arg "backlog" not a number: ')
   end
   local throttles = {}
   if options.throttles ~= nil then
@@ -2008,7 +1988,7 @@ Commands['queue.recurAtInterval'] = function(now, args)
   if old[2] then
     -- The original strips the bare old queue name, not its throttle id.
     call('zrem', Keys.queue(old[2], 'recur'), jid)
-    throttles = withoutThrottle(throttles, old[2])
+    throttles = Throttle.without(throttles, old[2])
   end
   table.insert(throttles, Keys.queueThrottleId(queue))
   call('hset', key,
@@ -2056,14 +2036,14 @@ local function parseUpdates(args)
     local name, value = args[i], args[i + 1]
     if value == nil then error('No value provided for ' .. name) end
     if name == 'priority' or name == 'interval' or name == 'retries' then
-      value = finiteNumber(value, 'Recur(): Arg "' .. name .. '" must be a number: ')
+      value = Args.finite(value, 'Recur(): Arg "' .. name .. '" must be a number: ')
       -- The original accepts any interval here; a non-positive one makes every
       -- pass spawn its whole budget at one nominal time, so it is refused.
       if name == 'interval' and value <= 0 then
         error('Recur(): Arg "interval" must be greater than 0')
       end
     elseif name == 'backlog' then
-      value = finiteNumber(value, 'Recur(): Arg "backlog" not a number: ')
+      value = Args.finite(value, 'Recur(): Arg "backlog" not a number: ')
     elseif name == 'data' then
       Args.json(value, 'Recur(): Arg "data" is not JSON-encoded: ')
     elseif name == 'throttles' then
@@ -2086,7 +2066,7 @@ local function moveTemplate(jid, from, to, now)
     local recur = Keys.queue(from, 'recur')
     score = call('zscore', recur, jid)
     call('zrem', recur, jid)
-    tids = withoutThrottle(tids, Keys.queueThrottleId(from))
+    tids = Throttle.without(tids, Keys.queueThrottleId(from))
   end
   table.insert(tids, Keys.queueThrottleId(to))
   call('hset', key, 'throttles', encode(tids), 'queue', to)

@@ -44,23 +44,6 @@ local function parsePut(args)
   return p
 end
 
--- Drop entries equal to `id`; like the original, the entry right after each
--- removed one is skipped, so of two adjacent copies one stays.
-local function stripThrottle(tids, id)
-  local out, skip = {}, false
-  for _, tid in ipairs(tids) do
-    if skip then
-      table.insert(out, tid)
-      skip = false
-    elseif tid == id then
-      skip = true
-    else
-      table.insert(out, tid)
-    end
-  end
-  return out
-end
-
 local PUT_FIELDS = {
   'state', 'queue', 'worker', 'priority', 'tags', 'retries', 'failure', 'history',
 }
@@ -100,7 +83,7 @@ local function put(now, p, old)
   local throttles = p.throttles
   if old.queue then
     Queue.remove(old.queue, jid)
-    throttles = stripThrottle(throttles, Keys.queueThrottleId(old.queue))
+    throttles = Throttle.without(throttles, Keys.queueThrottleId(old.queue))
   end
   if old.worker and old.worker ~= '' then
     call('zrem', Keys.workerJobs(old.worker), jid)

@@ -25,16 +25,21 @@ end
 -- A paging argument: finite and numeric, then floored so Redis accepts it as
 -- an integer.
 function Args.paging(value, default, message)
-  local n = Args.optionalNumber(value, default, message)
+  if value == nil then return floor(default) end
+  return Args.count(value, message)
+end
+
+-- A finite number, or an error `message .. value`. Infinities cannot be used
+-- as Redis ranges or be written back as JSON.
+function Args.finite(value, message)
+  local n = Args.requireNumber(value, message)
   if n == math.huge or n == -math.huge then error(message .. tostring(value)) end
-  return floor(n)
+  return n
 end
 
 -- A required count (pop and peek limits, offsets): finite and numeric, floored.
 function Args.count(value, message)
-  local n = Args.requireNumber(value, message)
-  if n == math.huge or n == -math.huge then error(message .. tostring(value)) end
-  return floor(n)
+  return floor(Args.finite(value, message))
 end
 
 -- Decode JSON text; malformed text or a document that is `false` raises

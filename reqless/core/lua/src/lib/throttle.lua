@@ -96,6 +96,23 @@ function Throttle.releaseAll(jid, tids, now)
   for _, tid in ipairs(tids) do Throttle.release(jid, tid, now) end
 end
 
+-- Drop entries equal to `id`. Like the original, the entry right after each
+-- removed one is not looked at, so of two adjacent copies one stays.
+function Throttle.without(tids, id)
+  local out, skip = {}, false
+  for _, tid in ipairs(tids) do
+    if skip then
+      table.insert(out, tid)
+      skip = false
+    elseif tid == id then
+      skip = true
+    else
+      table.insert(out, tid)
+    end
+  end
+  return out
+end
+
 -- Decode a job's `throttles` field and read every maximum now, so that a bad
 -- stored maximum fails the command during validation rather than half-way
 -- through its writes (the maxima are cached for the release that follows).
