@@ -26,6 +26,9 @@ _HEADER = (
 )
 _MARKER = "-- >>> src/"
 _MARKER_RE = re.compile(r"^-- >>> src/(\S+)$")
+_NAMESPACE_RE = re.compile(r"^(?:function )?([A-Z][A-Za-z]*)\.[A-Za-z_]+[ (]", re.MULTILINE)
+_COMMAND_RE = re.compile(r"^Commands\['([^']+)'\]", re.MULTILINE)
+_WRAPPED = ("lib/", "model/", "commands/")
 
 
 def read_manifest(manifest: Path = MANIFEST) -> list[str]:
@@ -41,6 +44,28 @@ def read_manifest(manifest: Path = MANIFEST) -> list[str]:
     return names
 
 
+def wrapper(name: str, source: str) -> str | None:
+    """The lazy-loading line that opens a wrapped file, or None for unwrapped files.
+
+    Library and model files must define functions on exactly one namespace; command
+    files define only `Commands[...]` handlers (plus file-local helpers).
+    """
+    if not name.startswith(_WRAPPED):
+        return None
+    if name.startswith("commands/"):
+        commands = _COMMAND_RE.findall(source)
+        if not commands:
+            raise ValueError(f"{name} defines no command")
+        if set(_NAMESPACE_RE.findall(source)) - {"Commands"}:
+            raise ValueError(f"{name}: command files may not define namespace functions")
+        listed = ", ".join(f"'{command}'" for command in commands)
+        return f"LazyCommands({{ {listed} }}, function()\n"
+    namespaces = set(_NAMESPACE_RE.findall(source))
+    if len(namespaces) != 1:
+        raise ValueError(f"{name} must define exactly one namespace, found {sorted(namespaces)}")
+    return f"Lazy({namespaces.pop()}, function()\n"
+
+
 def assemble(lua_dir: Path = LUA_DIR) -> str:
     """Return the assembled script text for the sources under `lua_dir`."""
     parts = [_HEADER]
@@ -48,8 +73,12 @@ def assemble(lua_dir: Path = LUA_DIR) -> str:
         source = (lua_dir / "src" / name).read_text(encoding="utf-8")
         if not source.endswith("\n"):
             source += "\n"
+        opening = wrapper(name, source)
         parts.append(f"{_MARKER}{name}\n")
-        parts.append(source)
+        if opening is None:
+            parts.append(source)
+        else:
+            parts += [opening, source, "end)\n"]
     return "".join(parts)
 
 
@@ -61,7 +90,9 @@ def source_location(script: str, line: int) -> str | None:
     for index in range(line - 1, -1, -1):
         match = _MARKER_RE.match(lines[index])
         if match:
-            return f"src/{match.group(1)}:{line - 1 - index}"
+            # Wrapped files have the lazy-loading line between marker and source.
+            offset = 1 if match.group(1).startswith(_WRAPPED) else 0
+            return f"src/{match.group(1)}:{line - 1 - index - offset}"
     return None
 
 

@@ -18,6 +18,7 @@ from reqless.core.build import LUA_DIR, SCRIPT, assemble, read_manifest, source_
 ALLOWED_GLOBALS = {
     "redis", "cjson", "math", "string", "table", "ipairs", "pairs", "tonumber",
     "tostring", "type", "error", "pcall", "unpack", "select", "next", "KEYS", "ARGV",
+    "setmetatable", "rawget",
 }  # fmt: skip
 
 

@@ -31,7 +31,7 @@ end
 local function finish(now, jid, worker, queue, job, historyLimit)
   Job.migrate(jid, job)
   History.append(jid, floor(now), 'done', nil, historyLimit)
-  Queue.remove(queue, jid)
+  Queue.removeRunning(queue, jid)
   Throttle.releaseAll(jid, job.tids, now)
   Stats.record('run', queue, now, { now - (tonumber(job.time) or now) })
   call('zrem', Keys.workerJobs(worker), jid)

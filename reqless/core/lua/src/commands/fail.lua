@@ -35,7 +35,7 @@ Commands['job.fail'] = function(now, args)
   call('zrem', Keys.workerJobs(worker), jid)
   History.append(jid, floor(now), 'failed', { worker = worker, group = group }, historyLimit)
   Stats.failure(job.queue or '', now)
-  if job.queue then Queue.remove(job.queue, jid) end
+  if job.queue then Queue.removeRunning(job.queue, jid) end
   local key = Keys.job(jid)
   if data ~= nil then call('hset', key, 'data', data) end
   call('hset', key, 'state', 'failed', 'worker', '', 'expires', '',

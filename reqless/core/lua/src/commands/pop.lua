@@ -1,8 +1,10 @@
 -- queue.pop / queue.peek
 
--- Fields read for every job a pop may hand out.
-local POP_FIELDS = { 'time' }
-for _, name in ipairs(Job.FIELDS) do table.insert(POP_FIELDS, name) end
+-- Fields read for every job a pop may hand out: Job.FIELDS and `time`.
+local POP_FIELDS = {
+  'jid', 'klass', 'state', 'queue', 'worker', 'priority', 'expires', 'retries',
+  'remaining', 'data', 'tags', 'failure', 'throttles', 'spawned_from_jid', 'history', 'time',
+}
 
 -- Hand job `jid` (its fields in `record`) to `worker` (core-jobs §7.7) and
 -- return its job object. Wait samples are collected in `waits`.

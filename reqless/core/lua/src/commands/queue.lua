@@ -13,35 +13,6 @@ Commands['queue.length'] = function(now, args)
     + call('zcard', Keys.queue(queue, 'scheduled'))
 end
 
--- The count object of one queue (core-extras §10.1); promotes ready scheduled
--- jobs first.
-function Queue.counts(queue, now)
-  local locks = Keys.queue(queue, 'locks')
-  local stalled = call('zcount', locks, 0, now)
-  local scheduled = Keys.queue(queue, 'scheduled')
-  Queue.promote(queue, now, call('zcard', scheduled))
-  return {
-    name = queue,
-    waiting = call('zcard', Keys.queue(queue, 'work')),
-    stalled = stalled,
-    running = call('zcard', locks) - stalled,
-    throttled = call('zcard', Keys.queue(queue, 'throttled')),
-    scheduled = call('zcard', scheduled),
-    depends = call('zcard', Keys.queue(queue, 'depends')),
-    recurring = call('zcard', Keys.queue(queue, 'recur')),
-    paused = Queue.isPaused(queue),
-  }
-end
-
--- Count objects of every known queue, by first-seen time then name.
-function Queue.allCounts(now)
-  local out = {}
-  for _, queue in ipairs(call('zrange', Keys.QUEUES, 0, -1)) do
-    table.insert(out, Queue.counts(queue, now))
-  end
-  return out
-end
-
 -- queue.counts
 --
 -- Arguments: [queue]
@@ -84,13 +55,6 @@ Commands['queue.jobsByState'] = function(now, args)
   key = Keys.queue(queue, state)
   if state == 'scheduled' then Queue.promote(queue, now, call('zcard', key)) end
   return Json.list(call('zrange', key, offset, offset + limit - 1))
-end
-
--- Completed jids, newest first (queue.jobsByState complete and jobs.completed).
-function Queue.completed(offsetArg, limitArg)
-  local offset = Args.paging(offsetArg, 0, 'Jobs(): Arg "offset" not a number: ')
-  local limit = Args.paging(limitArg, 25, 'Jobs(): Arg "limit" not a number: ')
-  return Json.list(call('zrevrange', Keys.COMPLETED, offset, offset + limit - 1))
 end
 
 -- queue.pause / queue.unpause

@@ -1,14 +1,5 @@
 -- queue.stats (core-extras §7.3): the day's counters and wait/run summaries.
 
--- The 148 histogram fields in reply order: seconds 0-59, minutes 1-59, hours
--- 1-23, days 1-6. Samples in other fields (negative seconds, 7+ days) still
--- count in count, mean and std.
-Stats.HISTOGRAM = {}
-for i = 0, 59 do table.insert(Stats.HISTOGRAM, 's' .. i) end
-for i = 1, 59 do table.insert(Stats.HISTOGRAM, 'm' .. i) end
-for i = 1, 23 do table.insert(Stats.HISTOGRAM, 'h' .. i) end
-for i = 1, 6 do table.insert(Stats.HISTOGRAM, 'd' .. i) end
-
 -- A stored number, or 0 when absent or not a finite number (JSON cannot carry
 -- NaN or infinity, so one bad field must not break the whole reply).
 local function storedNumber(text)
@@ -18,13 +9,13 @@ local function storedNumber(text)
 end
 
 -- count, mean, sample std and histogram of the sample hash `key`.
-local function summary(key)
-  local values = call('hmget', key, 'total', 'mean', 'vk', unpack(Stats.HISTOGRAM))
+local function summary(key, fields)
+  local values = call('hmget', key, 'total', 'mean', 'vk', unpack(fields))
   local count, mean, vk = storedNumber(values[1]), storedNumber(values[2]), storedNumber(values[3])
   local std = 0
   if count > 1 and vk > 0 then std = math.sqrt(vk / (count - 1)) end
   local histogram = {}
-  for i = 1, #Stats.HISTOGRAM do histogram[i] = storedNumber(values[i + 3]) end
+  for i = 1, #fields do histogram[i] = storedNumber(values[i + 3]) end
   return { count = count, mean = mean, std = std, histogram = histogram }
 end
 
@@ -41,11 +32,12 @@ Commands['queue.stats'] = function(now, args)
   local date = Args.requireNumber(args[2], 'Stats(): Arg "date" missing or not a number: ')
   local bin = Stats.bin(date)
   local counters = call('hmget', Keys.stats('stats', bin, queue), 'retries', 'failed', 'failures')
+  local fields = Stats.histogramFields()
   return encode({
     retries = storedNumber(counters[1]),
     failed = storedNumber(counters[2]),
     failures = storedNumber(counters[3]),
-    wait = summary(Keys.stats('wait', bin, queue)),
-    run = summary(Keys.stats('run', bin, queue)),
+    wait = summary(Keys.stats('wait', bin, queue), fields),
+    run = summary(Keys.stats('run', bin, queue), fields),
   })
 end

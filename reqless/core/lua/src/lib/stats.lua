@@ -66,3 +66,15 @@ function Stats.failure(queue, now)
   call('hincrby', key, 'failures', 1)
   call('hincrby', key, 'failed', 1)
 end
+
+-- The 148 histogram fields in reply order: seconds 0-59, minutes 1-59, hours
+-- 1-23, days 1-6. Samples in other fields (negative seconds, 7+ days) still
+-- count in count, mean and std.
+function Stats.histogramFields()
+  local fields = {}
+  for i = 0, 59 do table.insert(fields, 's' .. i) end
+  for i = 1, 59 do table.insert(fields, 'm' .. i) end
+  for i = 1, 23 do table.insert(fields, 'h' .. i) end
+  for i = 1, 6 do table.insert(fields, 'd' .. i) end
+  return fields
+end

@@ -17,6 +17,15 @@ function Queue.remove(queue, jid)
   for _, kind in ipairs(Queue.KINDS) do call('zrem', Keys.queue(queue, kind), jid) end
 end
 
+-- Remove a job whose state is `running` from its queue. Only a hand-out sets
+-- that state, and it takes the job out of every other set of the queue (work
+-- candidates leave work, a throttled job leaves the throttled set on release),
+-- so a running job sits in the locks set alone: one ZREM does what
+-- Queue.remove does, on the hot path of complete and fail.
+function Queue.removeRunning(queue, jid)
+  call('zrem', Keys.queue(queue, 'locks'), jid)
+end
+
 -- Add `queue` to the known queues with first-seen time `now`, unless known.
 function Queue.register(queue, now)
   call('zadd', Keys.QUEUES, 'NX', now, queue)
@@ -100,4 +109,40 @@ function Queue.failExhausted(jid, queue, jobQueue, worker, throttles, now, track
   Events.tracked('failed', jid, tracked)
   Events.failed(jid, 'failed-retries-' .. queue, message, worker)
   Stats.failure(queue, now)
+end
+
+-- The count object of one queue (core-extras §10.1); promotes ready scheduled
+-- jobs first.
+function Queue.counts(queue, now)
+  local locks = Keys.queue(queue, 'locks')
+  local stalled = call('zcount', locks, 0, now)
+  local scheduled = Keys.queue(queue, 'scheduled')
+  Queue.promote(queue, now, call('zcard', scheduled))
+  return {
+    name = queue,
+    waiting = call('zcard', Keys.queue(queue, 'work')),
+    stalled = stalled,
+    running = call('zcard', locks) - stalled,
+    throttled = call('zcard', Keys.queue(queue, 'throttled')),
+    scheduled = call('zcard', scheduled),
+    depends = call('zcard', Keys.queue(queue, 'depends')),
+    recurring = call('zcard', Keys.queue(queue, 'recur')),
+    paused = Queue.isPaused(queue),
+  }
+end
+
+-- Count objects of every known queue, by first-seen time then name.
+function Queue.allCounts(now)
+  local out = {}
+  for _, queue in ipairs(call('zrange', Keys.QUEUES, 0, -1)) do
+    table.insert(out, Queue.counts(queue, now))
+  end
+  return out
+end
+
+-- Completed jids, newest first (queue.jobsByState complete and jobs.completed).
+function Queue.completed(offsetArg, limitArg)
+  local offset = Args.paging(offsetArg, 0, 'Jobs(): Arg "offset" not a number: ')
+  local limit = Args.paging(limitArg, 25, 'Jobs(): Arg "limit" not a number: ')
+  return Json.list(call('zrevrange', Keys.COMPLETED, offset, offset + limit - 1))
 end
