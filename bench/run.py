@@ -8,8 +8,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.scenarios import core_lifecycle  # noqa: E402
-from reqless.server import start_server  # noqa: E402
+from bench.scenarios import core_lifecycle
+from reqless.server import start_server
 
 
 def main() -> int:
@@ -23,11 +23,17 @@ def main() -> int:
     finally:
         server.stop()
     print(f"server: {server.kind}, lifecycles: {options.n}")
-    print(f"core    : {figures['core_usec']:7.1f} us/lifecycle, "
-          f"{figures['core_commands']:5.1f} commands/lifecycle")
-    print(f"minimal : {figures['minimal_usec']:7.1f} us/lifecycle, "
-          f"{figures['minimal_commands']:5.1f} commands/lifecycle")
-    print(f"ratio   : {figures['usec_ratio']:7.2f}x cpu, {figures['commands_ratio']:5.2f}x commands")
+    print(
+        f"core    : {figures['core_usec']:7.1f} us/lifecycle, "
+        f"{figures['core_commands']:5.1f} commands/lifecycle"
+    )
+    print(
+        f"minimal : {figures['minimal_usec']:7.1f} us/lifecycle, "
+        f"{figures['minimal_commands']:5.1f} commands/lifecycle"
+    )
+    print(
+        f"ratio   : {figures['usec_ratio']:7.2f}x cpu, {figures['commands_ratio']:5.2f}x commands"
+    )
     return 0
 
 

