@@ -28,3 +28,9 @@ TRACKED_EVENTS = ("canceled", "completed", "failed", "popped", "put", "stalled",
 LISTENER_POLL_INTERVAL = 0.05
 #: How long (milliseconds) the dynamic queue resolvers cache the stored queue patterns.
 QUEUE_PATTERNS_REFRESH_MILLISECONDS = 300_000
+#: Seconds a worker sleeps after a pass over its queues found no work.
+WORKER_INTERVAL = 1.0
+#: Seconds a stopping worker lets running jobs finish before stopping them.
+SHUTDOWN_TIMEOUT = 30.0
+#: A running job is heartbeated when less than this share of its lock is left.
+HEARTBEAT_SHARE = 0.5

@@ -1,0 +1,57 @@
+"""`reqless`: one command with subcommands (`reqless worker ...`).
+
+Each subcommand is a program of its own module, which parses its own
+arguments: `reqless worker ARGS` runs exactly what `reqless-py-worker ARGS`
+runs. A new subcommand is one more entry in `_SUBCOMMANDS`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+
+__all__ = ["build_parser", "main"]
+
+#: A subcommand's program: takes its arguments, returns an exit status.
+Program = Callable[[list[str]], int]
+
+
+def _worker(argv: list[str]) -> int:
+    from reqless.cli.worker import main as worker_main
+
+    return worker_main(argv)
+
+
+# name -> (one-line help, program). Programs are imported only when run.
+_SUBCOMMANDS: dict[str, tuple[str, Program]] = {
+    "worker": ("run worker processes (same options as reqless-py-worker)", _worker),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The top-level parser; it only lists the subcommands (each parses its own options)."""
+    parser = argparse.ArgumentParser(
+        prog="reqless",
+        description="reqless: a job queue on Redis or Valkey.",
+        epilog="Run `reqless COMMAND --help` for the options of a command.",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name, (text, _program) in _SUBCOMMANDS.items():
+        commands.add_parser(name, help=text, add_help=False)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run `reqless` with `argv` (default `sys.argv[1:]`); returns the exit status."""
+    args = sys.argv[1:] if argv is None else list(argv)
+    if args and args[0] in _SUBCOMMANDS:
+        # The subcommand owns everything after its name, --help included.
+        return _SUBCOMMANDS[args[0]][1](args[1:])
+    # No (known) subcommand: argparse prints the help or the error and exits.
+    build_parser().parse_args(args)
+    return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

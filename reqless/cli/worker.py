@@ -1,0 +1,126 @@
+"""`reqless-py-worker` (also `reqless worker`): run forked worker processes.
+
+Start-up, in order: parse the options; in gevent mode make sure the standard
+library is monkey-patched before anything else is imported (see `_gevent_boot`);
+configure logging; apply `--path`, `--import` and `--workdir`; connect; then a
+`ForkingWorker` parent supervises `--workers` children until TERM, INT or QUIT.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from reqless.abstract import AbstractQueueResolver
+from reqless.cli.worker_args import configure_logging, parse_worker_args, prepare_environment
+from reqless.client import Client
+from reqless.logger import logger
+from reqless.queue_resolvers import (
+    DynamicMappingQueueIdentifiersTransformer,
+    DynamicPriorityQueueIdentifiersTransformer,
+    TransformingQueueResolver,
+)
+from reqless.workers.forking_worker import ForkingWorker
+from reqless.workers.util import set_title
+
+__all__ = ["GEVENT_WORKER", "SERIAL_WORKER", "main", "queue_resolver"]
+
+#: The child worker classes, by dotted path (gevent is imported only when used).
+SERIAL_WORKER = "reqless.workers.serial_worker.SerialWorker"
+GEVENT_WORKER = "reqless.workers.gevent_worker.GeventWorker"
+
+# Run by a fresh interpreter in gevent mode: patch first, import reqless after.
+_GEVENT_BOOT = (
+    "import sys\n"
+    "from gevent import monkey\n"
+    "monkey.patch_all()\n"
+    "from reqless.cli.worker import main\n"
+    "sys.exit(main(sys.argv[1:]))\n"
+)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the worker program with `argv` (default `sys.argv[1:]`); returns the exit status."""
+    args = sys.argv[1:] if argv is None else list(argv)
+    options = parse_worker_args(args)
+    if options.greenlets:
+        status = _gevent_boot(args)
+        if status is not None:
+            return status
+    configure_logging(options.verbose, options.log_file)
+    prepare_environment(options)
+    client = Client(options.url, hostname=options.name)
+    logger.info(
+        "starting %s worker processes (%s) for %s on %s as %s",
+        options.workers,
+        f"{options.greenlets} greenlets each" if options.greenlets else "serial",
+        ", ".join(options.queues),
+        options.display_url,
+        client.worker_name,
+    )
+    worker = ForkingWorker(
+        queue_resolver(client, options.queues),
+        client,
+        klass=GEVENT_WORKER if options.greenlets else SERIAL_WORKER,
+        workers=options.workers,
+        greenlets=options.greenlets,
+        interval=options.interval,
+        resume=options.resume,
+        round_robin=options.round_robin,
+        job_timeout=options.timeout,
+        shutdown_timeout=options.shutdown_timeout,
+    )
+    worker.run()
+    return 0
+
+
+def queue_resolver(
+    client: Client, identifiers: tuple[str, ...] | list[str]
+) -> AbstractQueueResolver:
+    """Literal queue names as given, or, when any identifier is a pattern (`*`,
+    `@name`, `!...`), a resolver that expands them against the known queues and
+    orders them by the stored priority patterns on every pass."""
+    names = list(identifiers)
+    if not any(_is_pattern(name) for name in names):
+        return TransformingQueueResolver(names)
+    return TransformingQueueResolver(
+        names,
+        [
+            DynamicMappingQueueIdentifiersTransformer(client),
+            DynamicPriorityQueueIdentifiersTransformer(client),
+        ],
+    )
+
+
+def _is_pattern(identifier: str) -> bool:
+    return "*" in identifier or "@" in identifier or identifier.startswith("!")
+
+
+def _gevent_boot(args: list[str]) -> int | None:
+    """Make sure gevent's monkey-patching came before every other import.
+
+    By the time this runs, importing `reqless` has imported redis, socket, ssl,
+    threading and asyncio, and patching them now would leave some of them
+    unpatched. So, unless the interpreter is already patched, replace this
+    process (same pid, same arguments) by a fresh interpreter that patches
+    first and imports reqless after. Returns an exit status when gevent is
+    missing, else None (already patched: carry on).
+    """
+    try:
+        from gevent import monkey
+    except ImportError:
+        print(
+            "reqless-py-worker: --greenlets needs gevent: pip install 'reqless[gevent]'",
+            file=sys.stderr,
+        )
+        return 2
+    if monkey.is_module_patched("socket"):
+        # The parent's title is the command the operator typed, not `python -c ...`.
+        set_title(" ".join(args))
+        return None
+    sys.stdout.flush()
+    sys.stderr.flush()
+    flags = [f"-W{option}" for option in sys.warnoptions]
+    # -P: do not put the working directory (later a sandbox) on the module path.
+    os.execv(sys.executable, [sys.executable, *flags, "-P", "-c", _GEVENT_BOOT, *args])
+    return None  # pragma: no cover - execv does not return

@@ -1,0 +1,281 @@
+"""The command line of the worker program: options, logging set-up, and start-up environment.
+
+Only parsing and preparation live here; running the workers is the caller's business.
+Typical use::
+
+    options = parse_worker_args(sys.argv[1:])
+    configure_logging(options.verbose, options.log_file)
+    prepare_environment(options)
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import os
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from reqless import defaults
+from reqless.cli._argtypes import non_empty, non_negative_float, non_negative_int, positive_float
+from reqless.cli.server_args import PASSWORD_ENV, URL_ENV, add_server_arguments, redact_url
+from reqless.cli.server_args import server_url as resolve_server_url
+from reqless.logger import LOG_FORMAT, logger
+
+__all__ = [
+    "PROGRAM",
+    "WorkerOptions",
+    "build_worker_parser",
+    "configure_logging",
+    "parse_worker_args",
+    "prepare_environment",
+]
+
+#: The name the worker program is installed under.
+PROGRAM = "reqless-py-worker"
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerOptions:
+    """Everything the worker program was asked to do, with defaults and env vars resolved."""
+
+    #: Queue names, in the order given.
+    queues: tuple[str, ...]
+    #: Child processes to run (the CPU count when the option was absent or 0).
+    workers: int
+    #: Greenlets per child process; 0 means no gevent.
+    greenlets: int
+    #: Seconds to sleep after a pass that found no work.
+    interval: float
+    #: Directory to work in; sandboxes are created below it.
+    workdir: str
+    #: Directories to put at the front of `sys.path`, as given.
+    paths: tuple[str, ...]
+    #: Modules to import before the workers start.
+    imports: tuple[str, ...]
+    #: Resume the jobs this worker name still holds locks for.
+    resume: bool
+    #: Worker name; None means the machine's host name.
+    name: str | None
+    #: Log at DEBUG instead of INFO.
+    verbose: bool
+    #: Also log to this file.
+    log_file: str | None
+    #: Pop one job per queue per pass instead of emptying earlier queues first.
+    round_robin: bool
+    #: Hard time limit of a job in seconds; 0 means none.
+    timeout: float
+    #: Seconds TERM/INT wait for running jobs before stopping them.
+    shutdown_timeout: float
+    #: The server's connection URL (may hold a password, so it is kept out of `repr`).
+    url: str = field(repr=False)
+
+    @property
+    def display_url(self) -> str:
+        """`url` with any password replaced by `***`, safe to log."""
+        return redact_url(self.url)
+
+
+def build_worker_parser(prog: str = PROGRAM) -> argparse.ArgumentParser:
+    """Return the argument parser of the worker program (`prog` is shown in usage lines)."""
+    parser = argparse.ArgumentParser(
+        prog=prog,
+        description="Run reqless workers: pop jobs from the given queues and process them.",
+        epilog=f"Environment: {URL_ENV} is used when no server option is given; "
+        f"{PASSWORD_ENV} when --password is not given.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    _add_work_arguments(parser)
+    _add_environment_arguments(parser)
+    add_server_arguments(parser)
+    return parser
+
+
+def parse_worker_args(
+    argv: list[str] | None,
+    *,
+    environ: Mapping[str, str] | None = None,
+    prog: str = PROGRAM,
+) -> WorkerOptions:
+    """Parse the worker's command line (`sys.argv[1:]` when `argv` is None).
+
+    `environ` (default `os.environ`) supplies `REQLESS_URL` and `REQLESS_PASSWORD`;
+    `prog` is the program name shown in messages (e.g. `reqless worker`). Invalid input
+    exits through `argparse` with status 2 and a message naming the flag.
+    """
+    parser = build_worker_parser(prog)
+    args = parser.parse_args(argv)
+    if not args.queues:
+        parser.error("at least one --queue is required")
+    url = resolve_server_url(parser, args, os.environ if environ is None else environ)
+    return WorkerOptions(
+        queues=tuple(args.queues),
+        workers=args.workers or os.cpu_count() or 1,
+        greenlets=args.greenlets,
+        interval=args.interval,
+        workdir=args.workdir,
+        paths=tuple(args.paths),
+        imports=tuple(args.imports),
+        resume=args.resume,
+        name=args.name,
+        verbose=args.verbose,
+        log_file=args.log_file,
+        round_robin=args.round_robin,
+        timeout=args.timeout,
+        shutdown_timeout=args.shutdown_timeout,
+        url=url,
+    )
+
+
+def configure_logging(verbose: bool, log_file: str | None) -> None:
+    """Set the package logger to DEBUG (`verbose`) or INFO, and add a file handler if asked.
+
+    The file handler uses `reqless.logger.LOG_FORMAT`; calling this again with the same
+    file adds no second handler. Raises `OSError` when the file cannot be opened.
+    """
+    logger.setLevel(logging.DEBUG if verbose else logging.INFO)
+    if log_file is None:
+        return
+    path = os.path.abspath(log_file)
+    for existing in logger.handlers:
+        if isinstance(existing, logging.FileHandler) and existing.baseFilename == path:
+            return
+    handler = logging.FileHandler(path)
+    handler.setLevel(logging.DEBUG)
+    handler.setFormatter(logging.Formatter(LOG_FORMAT))
+    logger.addHandler(handler)
+
+
+def prepare_environment(options: WorkerOptions) -> None:
+    """Apply `--path`, `--import` and `--workdir`, in that order.
+
+    The paths, made absolute against the current directory, go to the front of
+    `sys.path` in the order given. Each module is imported; a failure is logged with its
+    exception and start-up continues. Then the working directory becomes `workdir`,
+    created if missing. Call `configure_logging` first so the import lines are seen.
+    """
+    absolute = [os.path.abspath(path) for path in options.paths]
+    sys.path[:0] = absolute
+    for path in absolute:
+        logger.debug("Added %s to the module search path", path)
+    for name in options.imports:
+        try:
+            importlib.import_module(name)
+        except Exception:
+            # The program's start-up is a process boundary: report and carry on.
+            logger.exception("Could not import %s", name)
+        else:
+            logger.info("Imported %s", name)
+    os.makedirs(options.workdir, exist_ok=True)
+    os.chdir(options.workdir)
+    logger.debug("Working in %s", os.getcwd())
+
+
+def _add_work_arguments(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("work")
+    group.add_argument(
+        "-q",
+        "--queue",
+        dest="queues",
+        action="append",
+        type=non_empty,
+        default=[],
+        metavar="NAME",
+        help="queue to pop jobs from; repeat for several (at least one is required)",
+    )
+    group.add_argument(
+        "--round-robin",
+        action="store_true",
+        help="pop one job per queue per pass instead of emptying earlier queues first",
+    )
+    group.add_argument(
+        "-w",
+        "--workers",
+        type=non_negative_int,
+        default=0,
+        metavar="N",
+        help="worker processes to run; 0 means one per CPU",
+    )
+    group.add_argument(
+        "-g",
+        "--greenlets",
+        type=non_negative_int,
+        default=0,
+        metavar="N",
+        help="greenlets per worker process (needs gevent); 0 means no gevent",
+    )
+    group.add_argument(
+        "-i",
+        "--interval",
+        type=positive_float,
+        default=defaults.WORKER_INTERVAL,
+        metavar="SECONDS",
+        help="how long to sleep when no queue had work",
+    )
+    group.add_argument(
+        "--timeout",
+        type=non_negative_float,
+        default=0.0,
+        metavar="SECONDS",
+        help="hard time limit of each job; 0 means none",
+    )
+    group.add_argument(
+        "--shutdown-timeout",
+        type=non_negative_float,
+        default=defaults.SHUTDOWN_TIMEOUT,
+        metavar="SECONDS",
+        help="how long TERM/INT wait for running jobs before stopping them",
+    )
+    group.add_argument(
+        "-r",
+        "--resume",
+        action="store_true",
+        help="first resume the jobs this worker name still holds locks for "
+        "(never run two workers with the same name with this)",
+    )
+    group.add_argument(
+        "-n",
+        "--name",
+        type=non_empty,
+        help="worker name; %(default)s means the machine's host name",
+    )
+
+
+def _add_environment_arguments(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("environment")
+    group.add_argument(
+        "-d",
+        "--workdir",
+        type=non_empty,
+        default=".",
+        metavar="DIR",
+        help="directory to work in (created if missing); sandboxes go below it",
+    )
+    group.add_argument(
+        "-p",
+        "--path",
+        dest="paths",
+        action="append",
+        type=non_empty,
+        default=[],
+        metavar="DIR",
+        help="directory to put at the front of the module search path; repeatable",
+    )
+    group.add_argument(
+        "-m",
+        "--import",
+        dest="imports",
+        action="append",
+        type=non_empty,
+        default=[],
+        metavar="MODULE",
+        help="module to import before the workers start; repeatable",
+    )
+    group.add_argument(
+        "-v", "--verbose", action="store_true", help="log at DEBUG level instead of INFO"
+    )
+    group.add_argument(
+        "-l", "--logger", dest="log_file", metavar="FILE", help="also write the log to this file"
+    )
