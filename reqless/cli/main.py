@@ -20,7 +20,7 @@ Program = Callable[[list[str]], int]
 def _worker(argv: list[str]) -> int:
     from reqless.cli.worker import main as worker_main
 
-    return worker_main(argv)
+    return worker_main(argv, prog="reqless worker")
 
 
 # name -> (one-line help, program). Programs are imported only when run.

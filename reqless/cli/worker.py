@@ -12,7 +12,12 @@ import os
 import sys
 
 from reqless.abstract import AbstractQueueResolver
-from reqless.cli.worker_args import configure_logging, parse_worker_args, prepare_environment
+from reqless.cli.worker_args import (
+    PROGRAM,
+    configure_logging,
+    parse_worker_args,
+    prepare_environment,
+)
 from reqless.client import Client
 from reqless.logger import logger
 from reqless.queue_resolvers import (
@@ -39,10 +44,13 @@ _GEVENT_BOOT = (
 )
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run the worker program with `argv` (default `sys.argv[1:]`); returns the exit status."""
+def main(argv: list[str] | None = None, *, prog: str = PROGRAM) -> int:
+    """Run the worker program with `argv` (default `sys.argv[1:]`); returns the exit status.
+
+    `prog` is the name usage and error messages show (`reqless worker` for the subcommand).
+    """
     args = sys.argv[1:] if argv is None else list(argv)
-    options = parse_worker_args(args)
+    options = parse_worker_args(args, prog=prog)
     if options.greenlets:
         status = _gevent_boot(args)
         if status is not None:

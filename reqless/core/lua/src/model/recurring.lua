@@ -33,6 +33,7 @@ function Recurring.spawn(queue, now, budget, historyLimit)
     while s <= now and moved < budget do
       count, moved, spawned = count + 1, moved + 1, spawned + 1
       local child = template .. '-' .. count
+      Recurring.evict(child)
       for _, tag in ipairs(tags) do Tags.index(child, tag, now) end
       call('hset', Keys.job(child),
         'jid', child, 'klass', klass, 'data', data, 'priority', priority,
@@ -49,4 +50,23 @@ function Recurring.spawn(queue, now, budget, historyLimit)
       call('zadd', recur, s, template)
     end
   end
+end
+
+-- A child name can be used again after its template was cancelled and created
+-- anew (the count restarts). The original overwrote the old job's fields and
+-- left it in its old sets: still listed as completed (so completed-job expiry
+-- would later delete the new child), as failed, or in another worker's and
+-- queue's sets. Take the old job out of all of them first.
+function Recurring.evict(jid)
+  local old = call('hmget', Keys.job(jid), 'state', 'queue', 'worker', 'failure', 'tags')
+  local state = old[1]
+  if not state then return end
+  if old[2] then Queue.remove(old[2], jid) end
+  if old[3] and old[3] ~= '' then call('zrem', Keys.workerJobs(old[3]), jid) end
+  if state == 'complete' then call('zrem', Keys.COMPLETED, jid) end
+  if state == 'failed' then
+    local failure = Job.decodeFailure(old[4])
+    if failure and failure.group then Job.unlistFailure(jid, failure.group) end
+  end
+  for _, tag in ipairs(Tags.decode(old[5])) do Tags.unindex(jid, tag) end
 end
