@@ -2445,12 +2445,14 @@ end
 --
 -- Arguments: jid
 -- Reply: bulk string `1` if the jid was tracked, else `0`.
--- Errors: Track(): Arg "jid" missing; Track(): Job does not exist (so a
---   tracked job that no longer exists cannot be untracked, as in the original)
+-- Errors: Track(): Arg "jid" missing; Track(): Job does not exist (unless the
+--   jid is still tracked: the original refused to untrack a tracked job that had
+--   been cancelled or expired, so it stayed listed as expired for ever)
 -- Events: the bare jid on ql:untrack (every call).
 -- Keys: ql:tracked.
 Commands['job.untrack'] = function(now, args)
-  local jid = trackedJid(args)
+  local jid = Args.require(args[1], 'Track(): Arg "jid" missing')
+  if call('zscore', Keys.TRACKED, jid) == false then jid = trackedJid(args) end
   Events.publish('untrack', jid)
   return encode(call('zrem', Keys.TRACKED, jid))
 end
