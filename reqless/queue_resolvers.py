@@ -111,7 +111,9 @@ class DynamicMappingQueueIdentifiersTransformer:
 
     def transform(self, queue_identifiers: list[str]) -> list[str]:
         """The queue names the identifiers stand for, in order of first match."""
-        known = [counts["name"] for counts in self.client.queues.counts]
+        # queues.names reads one sorted set; queues.counts would count (and promote
+        # scheduled jobs in) every queue on every pass of every worker.
+        known = self.client.queues.names
         return self.resolve_queue_names(self._get_dynamic_queue_mapping(), known, queue_identifiers)
 
     @staticmethod

@@ -6,4 +6,9 @@ so that gevent stays an optional dependency.
 
 from __future__ import annotations
 
-__all__: list[str] = []
+from reqless.workers.base_worker import BaseWorker
+from reqless.workers.forking_worker import ForkingWorker
+from reqless.workers.main_worker import MainWorker
+from reqless.workers.serial_worker import SerialWorker
+
+__all__ = ["BaseWorker", "ForkingWorker", "MainWorker", "SerialWorker"]
