@@ -102,8 +102,11 @@ local function put(now, p, old)
 
   -- Dependencies are linked before the record is written so that the record
   -- is written once, with its final state.
-  Job.link(jid, p.depends)
-  local waiting = call('scard', Keys.dependencies(jid)) > 0
+  local linked = Job.link(jid, p.depends)
+  -- A new job has no dependency set but the links just made (deletion removes
+  -- the set), so only a re-put needs to look.
+  local waiting = linked > 0
+  if not waiting and old.state then waiting = call('scard', Keys.dependencies(jid)) > 0 end
   local state = 'waiting'
   if waiting then state = 'depends' elseif p.delay > 0 then state = 'scheduled' end
   call('hset', key,
