@@ -368,7 +368,7 @@ def test_prepare_environment_paths_imports_then_workdir(
         *("-m", first, "-m", "no_such_module_for_reqless", "-m", broken, "-m", second),
     )
     prepare_environment(options)
-    assert sys.path[:2] == [str(environment / "lib"), str(environment / "other")]
+    assert sys.path[:3] == [str(environment / "lib"), str(environment / "other"), str(environment)]
     assert first in sys.modules
     assert second in sys.modules
     assert os.getcwd() == str(environment / "work" / "here")
@@ -388,6 +388,15 @@ def test_prepare_environment_with_the_readme_path_example(environment: Path) -> 
     prepare_environment(options)
     assert sys.path[0] == "/my/awesome/project"
     assert os.getcwd() == str(environment)
+
+
+def test_the_starting_directory_is_importable(environment: Path) -> None:
+    (environment / "startmod_for_reqless.py").write_text("VALUE = 7\n")
+    prepare_environment(parse("--queue", "foo", "--workdir", "elsewhere"))
+    import importlib
+
+    assert importlib.import_module("startmod_for_reqless").VALUE == 7
+    sys.modules.pop("startmod_for_reqless", None)
 
 
 def test_prepare_environment_uses_an_existing_workdir(environment: Path) -> None:
