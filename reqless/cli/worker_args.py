@@ -152,9 +152,10 @@ def prepare_environment(options: WorkerOptions) -> None:
     """Apply `--path`, `--import` and `--workdir`, in that order.
 
     The paths, made absolute against the current directory, go to the front of
-    `sys.path` in the order given, followed by the current directory itself. Each module is imported; a failure is logged with its
-    exception and start-up continues. Then the working directory becomes `workdir`,
-    created if missing. Call `configure_logging` first so the import lines are seen.
+    `sys.path` in the order given, followed by the current directory itself. Each
+    module is imported; a failure is logged with its exception and start-up
+    continues. Then the working directory becomes `workdir`, created if missing.
+    Call `configure_logging` first so the import lines are seen.
     """
     absolute = [os.path.abspath(path) for path in options.paths]
     # Like `python -m`, the starting directory is importable too (after the

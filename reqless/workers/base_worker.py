@@ -186,6 +186,26 @@ class BaseWorker:
         """Stop running job `jid` (if this worker runs it): it is no longer ours."""
         raise NotImplementedError
 
+    @staticmethod
+    def still_holds(job: Job) -> bool:
+        """Whether the server still gives `job` to this worker (checked by heartbeating it).
+
+        A notice that a job was taken away can be stale: the core sends it before
+        it hands the job out again, possibly to this same worker name (a replaced
+        child gets its slot's name back), and it may arrive while that new run is
+        under way. Only a notice the server confirms stops the job. When the
+        server cannot be asked, the notice is believed.
+        """
+        try:
+            job.heartbeat()
+        except LostLockError:
+            return False
+        except RedisError as exc:
+            logger.warning("could not check whether job %s is still ours: %s", job.jid, exc)
+            return False
+        logger.info("ignored a stale notice for job %s: this worker still holds it", job.jid)
+        return True
+
     def run(self) -> None:
         """Run jobs until stopped."""
         raise NotImplementedError

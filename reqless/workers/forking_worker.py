@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
 import signal
 import time
@@ -15,6 +16,7 @@ from reqless.logger import logger
 from reqless.queue import Queue
 from reqless.util import import_class
 from reqless.workers.base_worker import BaseWorker
+from reqless.workers.signals import basic_signal_handler, register_signal_handler
 from reqless.workers.util import create_sandbox
 
 if TYPE_CHECKING:
@@ -24,6 +26,7 @@ if TYPE_CHECKING:
 __all__ = ["NUM_CPUS", "ForkingWorker"]
 
 NUM_CPUS = os.cpu_count() or 1
+_PR_SET_PDEATHSIG = 1  # from <sys/prctl.h>
 
 
 class ForkingWorker(BaseWorker):
@@ -89,8 +92,10 @@ class ForkingWorker(BaseWorker):
             os._exit(code)
 
     def _child(self, index: int) -> None:
+        parent = os.getppid()
         for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGQUIT, signal.SIGCHLD):
             signal.signal(signum, signal.SIG_DFL)
+        _stop_with_parent(parent)
         # A fresh connection: the parent's sockets must not be shared after fork.
         self.client.database.connection_pool.reset()
         self.client.worker_name = self.child_name(index)
@@ -142,6 +147,8 @@ class ForkingWorker(BaseWorker):
     def _install_signals(self) -> None:
         for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGQUIT):
             signal.signal(signum, self._on_signal)
+        # USR1/USR2 would otherwise terminate the parent and orphan its children.
+        register_signal_handler(basic_signal_handler(on_quit=self.stop), ("USR1", "USR2"))
 
     def _on_signal(self, signum: int, frame: FrameType | None) -> None:
         if self._stopping is None:
@@ -172,6 +179,21 @@ class ForkingWorker(BaseWorker):
 
     def halt_job_processing(self, jid: str) -> None:
         """The parent runs no jobs."""
+
+
+def _stop_with_parent(parent: int) -> None:
+    """Have Linux send this child TERM (a graceful stop) if its parent dies.
+
+    Without it, a parent killed with SIGKILL would leave its children working on,
+    unsupervised. Elsewhere this is a no-op.
+    """
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os.kill(os.getpid(), signal.SIGTERM)
 
 
 def _describe(status: int) -> str:

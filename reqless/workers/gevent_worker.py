@@ -234,13 +234,19 @@ class GeventWorker(BaseWorker):
     # -- stopping a running job ----------------------------------------------
 
     def halt_job_processing(self, jid: str) -> None:
-        """Kill the greenlet running `jid`, if any: the server took the job away.
+        """Kill the greenlet running `jid`, if any, once the server confirms it took the job.
 
-        May be called from any thread; the kill itself happens in the event loop.
+        May be called from any thread; the work itself happens in the event loop.
         """
         if self._loop is None:
             return
-        self._loop.run_callback_threadsafe(self._halt, jid, "lost")
+        # Asking the server is I/O: do it in a greenlet of its own.
+        self._loop.run_callback_threadsafe(gevent.spawn, self._halt_if_lost, jid)
+
+    def _halt_if_lost(self, jid: str) -> None:
+        entry = self._running.get(jid)
+        if entry is not None and entry.in_job and not self.still_holds(entry.job):
+            self._halt(jid, "lost")
 
     def _halt(self, jid: str, reason: str) -> None:
         entry = self._running.get(jid)

@@ -149,7 +149,11 @@ class SerialWorker(BaseWorker):
     # -- stopping a running job ----------------------------------------------
 
     def halt_job_processing(self, jid: str) -> None:
-        """Stop job `jid` if it is the one running: the server took it away."""
+        """Stop job `jid` if it is the one running and the server took it away."""
+        with self._state:
+            job = self._job
+        if job is None or job.jid != jid or self.still_holds(job):
+            return
         self._request_halt(jid, "lost")
 
     def _request_halt(self, jid: str, reason: str) -> None:

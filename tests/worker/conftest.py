@@ -208,10 +208,21 @@ def job_state(client: Client, jid: str) -> str | None:
     return job.state if isinstance(job, Job) else None
 
 
+def get_job(client: Client, jid: str) -> Job:
+    """The job `jid` (which must exist and be a job, not a recurring template)."""
+    job = client.jobs[jid]
+    assert isinstance(job, Job), f"no job {jid}"
+    return job
+
+
+def is_empty_dir(path: str | Path) -> bool:
+    """True when `path` is a directory with nothing in it."""
+    return Path(path).is_dir() and not any(Path(path).iterdir())
+
+
 def job_data(client: Client, jid: str) -> dict[str, Any]:
     """The job's data, decoded."""
-    job = client.jobs[jid]
-    assert isinstance(job, Job)
+    job = get_job(client, jid)
     decoded: dict[str, Any] = json.loads(job.data)
     return decoded
 
@@ -284,10 +295,10 @@ class WorkerProcess:
             pytest.fail(f"the worker did not exit in {timeout}s; stderr:\n{self.stderr()[-3000:]}")
 
     def kill(self) -> None:
-        """SIGKILL the whole process group (parent and children), then reap the parent."""
-        if self.process.poll() is None or children_of(self.pid):
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.pid, signal.SIGKILL)
+        """SIGKILL the process group this test started (parent and children); reap the parent."""
+        # Always the group: children outlive a parent that died (then ppid is 1).
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.pid, signal.SIGKILL)
         with contextlib.suppress(subprocess.TimeoutExpired):
             self.process.wait(10)
 

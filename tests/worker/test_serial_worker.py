@@ -7,6 +7,7 @@ method instead.
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections.abc import Callable
@@ -18,7 +19,7 @@ import pytest
 from reqless.client import Client
 from reqless.server import LocalServer
 from reqless.workers.serial_worker import SerialWorker
-from tests.worker.conftest import JobsModule, job_data, job_state, lines, wait_for
+from tests.worker.conftest import JobsModule, get_job, job_data, job_state, lines, wait_for
 
 pytestmark = pytest.mark.timeout(60, method="thread")
 
@@ -170,8 +171,7 @@ def test_jobs_are_heartbeated_so_a_long_job_keeps_its_lock(
 
     assert stolen == []
     assert len(lines(runs)) == 1
-    job = client.jobs[jid]
-    assert job is not None
+    job = get_job(client, jid)
     assert [entry["what"] for entry in job.history] == ["put", "popped", "done"]
     thief.database.close()
 
@@ -188,8 +188,8 @@ def test_a_job_over_the_hard_timeout_is_stopped_and_failed(
     run_worker(worker, lambda: wait_for(lambda: states(client, [quick], "complete")))
 
     assert time.monotonic() - started < 10
-    job = client.jobs[slow]
-    assert job is not None and job.state == "failed"
+    job = get_job(client, slow)
+    assert job.state == "failed"
     assert job.failure["group"] == "q-TimeoutError"
     assert "time limit of 1 seconds" in job.failure["message"]
     assert lines(halted) == [[slow, "JobHalted"]]
@@ -235,8 +235,7 @@ def test_a_running_job_moved_to_another_queue_is_stopped(
     run_worker(make_worker(client, tmp_path), scenario)
 
     assert lines(halted) == [[jid, "JobHalted"]]
-    job = client.jobs[jid]
-    assert job is not None
+    job = get_job(client, jid)
     assert (job.queue_name, job.state) == ("elsewhere", "waiting")
     mover.database.close()
 
@@ -258,3 +257,44 @@ def test_a_changed_job_module_is_imported_again_once(
 
     assert [line[1] for line in lines(done)] == ["v1", "v22", "v22", "v22"]
     assert jobs_module.loads.read_text().split() == ["v1", "v22"]
+
+
+def test_a_stale_lock_lost_notice_does_not_stop_a_job_that_is_still_ours(
+    client: Client, jobs_module: JobsModule, tmp_path: Path
+) -> None:
+    # The core tells a worker it lost a job before handing the job out again, and
+    # may hand it straight back to the same worker name (a replaced child does
+    # that): the notice then arrives while the new run goes on.
+    runs, halted, done = (jobs_module.file(name) for name in ("runs", "halted", "done"))
+    jid = client.queues["q"].put(
+        jobs_module.klass, {"runs": runs, "halted": halted, "done": done, "sleep": 1.5}
+    )
+    notice = json.dumps({"jid": jid, "event": "lock_lost", "worker": "test-worker"})
+
+    def scenario() -> None:
+        wait_for(lambda: lines(runs), message="the job to start")
+        client.database.publish("ql:w:test-worker", notice)
+        wait_for(lambda: states(client, [jid], "complete"), message="the job to complete")
+
+    run_worker(make_worker(client, tmp_path), scenario)
+
+    assert lines(halted) == []
+    assert [line[0] for line in lines(done)] == [jid]
+
+
+def test_a_job_whose_lock_is_taken_away_is_stopped(
+    client: Client, jobs_module: JobsModule, tmp_path: Path
+) -> None:
+    runs, halted = jobs_module.file("runs"), jobs_module.file("halted")
+    jid = client.queues["q"].put(jobs_module.klass, {"runs": runs, "halted": halted, "sleep": 20})
+
+    def scenario() -> None:
+        wait_for(lambda: lines(runs), message="the job to start")
+        client.queues["q"].pause()  # so that the worker does not pop the job again
+        get_job(client, jid).timeout()  # as if its lock had expired
+        wait_for(lambda: lines(halted), 5, "the job to be stopped")
+
+    run_worker(make_worker(client, tmp_path), scenario)
+
+    assert lines(halted) == [[jid, "JobHalted"]]
+    assert job_state(client, jid) == "stalled"

@@ -41,11 +41,13 @@ register_signal_handler(basic_signal_handler(lambda: quits.append(True)))
 # Waits for signals from the test until QUIT arrives (or 30 seconds pass).
 WAITING = """
 def busy_loop_marker():
+    # "ready" is printed from inside, so a signal sent after it always
+    # interrupts this frame.
+    print("ready", flush=True)
     deadline = time.monotonic() + 30
     while not quits and time.monotonic() < deadline:
         time.sleep(0.01)
 
-print("ready", flush=True)
 busy_loop_marker()
 print("stopped by QUIT" if quits else "timed out", flush=True)
 """
