@@ -7,6 +7,10 @@ import time
 import traceback
 from typing import TYPE_CHECKING, Any
 
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import RedisError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
 from reqless.exceptions import LostLockError, ReqlessError
 from reqless.importer import Importer
 from reqless.logger import logger
@@ -248,6 +252,8 @@ class Job(BaseJob):
         Import errors, a missing handler and exceptions from the handler fail the
         job (groups `<queue>-<ExceptionName>` and `<queue>-method-missing`). When the
         lock was lost meanwhile, the failure is logged instead, and nothing raises.
+        A connection error or time-out talking to the server is transient: the job is
+        dropped (not failed) and handed out again when its lock expires.
         """
         try:
             klass = self.klass
@@ -271,6 +277,11 @@ class Job(BaseJob):
         except LostLockError as exc:
             logger.warning("job %s: %s", self.jid, exc)
             return
+        except (RedisConnectionError, RedisTimeoutError) as exc:
+            # Transient, and not the job's fault: drop it, as the README advises,
+            # and the server hands it out again when its lock expires.
+            logger.warning("dropped job %s: the server is unreachable (%s)", self.jid, exc)
+            return
         except Exception as exc:
             logger.exception("job %s (%s) raised", self.jid, self.klass_name)
             self._fail_quietly(f"{self.queue_name}-{type(exc).__name__}", traceback.format_exc())
@@ -282,6 +293,10 @@ class Job(BaseJob):
             self.fail(group, message)
         except LostLockError as exc:
             logger.warning("could not fail job %s: %s", self.jid, exc)
+        except RedisError as exc:
+            # The server is unreachable: the job stays ours until its lock expires,
+            # then it is handed out again. Nothing is lost; the worker goes on.
+            logger.error("could not fail job %s, the server is unreachable: %s", self.jid, exc)
 
 
 class RecurringJob(BaseJob):
