@@ -9,11 +9,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_quickstart_completes_the_gnome_pipeline() -> None:
+def test_quickstart_runs_the_gnome_pipeline_with_a_real_worker() -> None:
     result = subprocess.run(
         [sys.executable, str(ROOT / "docs" / "examples" / "quickstart.py")],
-        capture_output=True, text=True, timeout=60, check=True,
+        capture_output=True, text=True, timeout=90, check=False,
     )  # fmt: skip
-    assert "ran profit" in result.stdout
-    assert "state='complete'" in result.stdout
-    assert "history: put, popped, done, put, popped, done, put, popped, done" in result.stdout
+    assert result.returncode == 0, result.stdout + result.stderr
+    done = [line for line in result.stdout.splitlines() if "state='complete'" in line]
+    assert len(done) == 3, result.stdout
+    assert all("underpants -> unknown -> profit, then done" in line for line in done)
