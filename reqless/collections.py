@@ -6,6 +6,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from reqless import defaults
+from reqless.util import as_list
 
 if TYPE_CHECKING:
     from reqless.client import Client
@@ -15,10 +16,6 @@ if TYPE_CHECKING:
     from reqless.types import QueueCounts, WorkerCounts, WorkerJobs
 
 __all__ = ["Jobs", "Queues", "Throttles", "Workers"]
-
-
-def _list(value: Any) -> list[Any]:
-    return list(value) if isinstance(value, list) else []
 
 
 class Jobs:
@@ -57,14 +54,14 @@ class Jobs:
         from reqless.job import Job
 
         result: dict[str, Any] = json.loads(self.client("jobs.tracked"))
-        result["jobs"] = [Job(self.client, **p) for p in _list(result.get("jobs"))]
-        result["expired"] = _list(result.get("expired"))
+        result["jobs"] = [Job(self.client, **p) for p in as_list(result.get("jobs"))]
+        result["expired"] = as_list(result.get("expired"))
         return result
 
     def tagged(self, tag: str, offset: int = 0, count: int = defaults.PAGE_SIZE) -> dict[str, Any]:
         """`{"total": n, "jobs": [jid, ...]}` for jobs carrying `tag`."""
         result: dict[str, Any] = json.loads(self.client("jobs.tagged", tag, offset, count))
-        result["jobs"] = _list(result.get("jobs"))
+        result["jobs"] = as_list(result.get("jobs"))
         return result
 
     def failed(
@@ -75,7 +72,7 @@ class Jobs:
             counts: dict[str, Any] = json.loads(self.client("failureGroups.counts"))
             return counts
         result: dict[str, Any] = json.loads(self.client("jobs.failedByGroup", group, start, limit))
-        result["jobs"] = self.get(*_list(result.get("jobs")))
+        result["jobs"] = self.get(*as_list(result.get("jobs")))
         return result
 
 
@@ -130,7 +127,7 @@ class Workers:
     def __getitem__(self, worker_name: str) -> WorkerJobs:
         """The jids a worker holds: `jobs` (lock valid) and `stalled` (lock expired)."""
         result = json.loads(self.client("worker.jobs", worker_name))
-        return {"jobs": _list(result.get("jobs")), "stalled": _list(result.get("stalled"))}
+        return {"jobs": as_list(result.get("jobs")), "stalled": as_list(result.get("stalled"))}
 
     def forget(self, *worker_names: str) -> None:
         """Remove workers from the listings."""

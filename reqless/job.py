@@ -15,6 +15,7 @@ from reqless.exceptions import LostLockError, ReqlessError
 from reqless.importer import Importer
 from reqless.logger import logger
 from reqless.queue import class_string, encode_data
+from reqless.util import as_list
 
 if TYPE_CHECKING:
     from reqless.client import Client
@@ -31,11 +32,6 @@ _LOST_LOCK_MARKERS = (
 )
 
 
-def _list(value: Any) -> list[Any]:
-    # The core writes empty lists nested in objects as {}.
-    return list(value) if isinstance(value, list) else []
-
-
 def _lost_lock(exc: ReqlessError) -> bool:
     return any(marker in str(exc) for marker in _LOST_LOCK_MARKERS)
 
@@ -50,8 +46,8 @@ class BaseJob:
         self.klass_name: str = payload["klass"]
         self._priority: float = payload["priority"]
         self.queue_name: str = payload["queue"]
-        self.tags: list[str] = [str(tag) for tag in _list(payload.get("tags"))]
-        self.throttles: list[str] = _list(payload.get("throttles"))
+        self.tags: list[str] = [str(tag) for tag in as_list(payload.get("tags"))]
+        self.throttles: list[str] = as_list(payload.get("throttles"))
         self.sandbox: str | None = None
         self._klass: Any = None
         self._queue: Queue | None = None
@@ -101,9 +97,9 @@ class Job(BaseJob):
         self.expires_at: float = float(payload["expires"])
         self.original_retries: int = payload["retries"]
         self.retries_left: int = payload["remaining"]
-        self.history: list[dict[str, Any]] = _list(payload.get("history"))
-        self.dependencies: list[str] = _list(payload.get("dependencies"))
-        self.dependents: list[str] = _list(payload.get("dependents"))
+        self.history: list[dict[str, Any]] = as_list(payload.get("history"))
+        self.dependencies: list[str] = as_list(payload.get("dependencies"))
+        self.dependents: list[str] = as_list(payload.get("dependents"))
         failure = payload.get("failure")
         self.failure: dict[str, Any] = failure if isinstance(failure, dict) else {}
         self.tracked: bool = bool(payload["tracked"])
@@ -388,11 +384,11 @@ class RecurringJob(BaseJob):
     def tag(self, *tags: str) -> list[str]:
         """Add tags for future spawns; returns the template's tags."""
         result = json.loads(self.client("recurringJob.addTag", self.jid, *tags))
-        self.tags = _list(result)
+        self.tags = as_list(result)
         return self.tags
 
     def untag(self, *tags: str) -> list[str]:
         """Remove tags for future spawns; returns the template's tags."""
         result = json.loads(self.client("recurringJob.removeTag", self.jid, *tags))
-        self.tags = _list(result)
+        self.tags = as_list(result)
         return self.tags

@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-__all__ = ["import_class"]
+__all__ = ["as_list", "import_class"]
 
 
 def import_class(klass: str) -> Any:
@@ -15,3 +15,8 @@ def import_class(klass: str) -> Any:
         raise ValueError(f"not a dotted class path: {klass!r}")
     module = importlib.import_module(module_name)
     return getattr(module, class_name)
+
+
+def as_list(value: Any) -> list[Any]:
+    """A list from the core's JSON: it writes empty lists nested in objects as `{}`."""
+    return list(value) if isinstance(value, list) else []
