@@ -13,9 +13,11 @@ from collections.abc import (
     MutableMapping,
     ValuesView,
 )
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from reqless.exceptions import ReqlessError
+from reqless.logger import logger
 
 if TYPE_CHECKING:
     from reqless.client import Client
@@ -29,6 +31,62 @@ def _option(option: object) -> str:
     return option
 
 
+@dataclass(frozen=True, slots=True)
+class _NumberRule:
+    """What a numeric option accepts: a finite number, maybe whole, at least `least`."""
+
+    least: float
+    whole: bool
+    meaning: str
+
+    def problem(self, number: float) -> str | None:
+        """Why `number` does not fit, or None."""
+        if not math.isfinite(number):
+            return "is not a finite number"
+        if self.whole and number != int(number):
+            return "must be a whole number"
+        if number < self.least:
+            return f"must be at least {self.least:g}"
+        return None
+
+
+# The options the core reads as numbers. A per-queue `<queue>-heartbeat` or
+# `<queue>-max-pop-retry` follows the rule of its global option.
+_NUMBER_RULES: dict[str, _NumberRule] = {
+    "heartbeat": _NumberRule(0.001, False, "seconds a popped job's lock lasts"),
+    "grace-period": _NumberRule(0, False, "seconds of grace after a lock expires"),
+    "jobs-history": _NumberRule(0, False, "seconds completed jobs are kept"),
+    "jobs-history-count": _NumberRule(0, True, "completed jobs kept"),
+    "max-job-history": _NumberRule(0, True, "history entries kept per job (0: all)"),
+    "max-pop-retry": _NumberRule(1, True, "passes a pop makes past throttled jobs"),
+    "max-worker-age": _NumberRule(0.001, False, "seconds an idle worker stays listed"),
+}
+_PER_QUEUE = ("heartbeat", "max-pop-retry")
+
+
+def _rule(option: str) -> _NumberRule | None:
+    """The rule of numeric option `option` (itself or a per-queue form), or None."""
+    if option in _NUMBER_RULES:
+        return _NUMBER_RULES[option]
+    for name in _PER_QUEUE:
+        if option.endswith("-" + name) and len(option) > len(name) + 1:
+            return _NUMBER_RULES[name]
+    return None
+
+
+def _number_problem(option: str, text: str) -> str | None:
+    """Why `text` cannot be the value of numeric option `option`, or None."""
+    rule = _rule(option)
+    if rule is None:
+        return None
+    try:
+        number = float(text)
+    except ValueError:
+        return f"must be a number ({rule.meaning}), not {text!r}"
+    problem = rule.problem(number)
+    return None if problem is None else f"{problem} ({rule.meaning}), not {text!r}"
+
+
 def _value(option: str, value: object) -> str:
     """The text stored for `value`, or ReqlessError naming the option."""
     # bool is an int subclass, but True would be stored as "True": refuse it.
@@ -38,7 +96,26 @@ def _value(option: str, value: object) -> str:
         )
     if isinstance(value, float) and not math.isfinite(value):
         raise ReqlessError(f"config option {option!r}: {value!r} is not a finite number")
-    return value if isinstance(value, str) else str(value)
+    text = value if isinstance(value, str) else str(value)
+    problem = _number_problem(option, text.strip())
+    if problem is not None:
+        raise ReqlessError(f"config option {option!r} {problem}")
+    return text
+
+
+def _warn_if_unusable(option: str, text: str | None) -> None:
+    # Another client may have stored a value ours would refuse; the core then
+    # uses the default (or the global option), which the user should know.
+    if text is None:
+        return
+    problem = _number_problem(option, text.strip())
+    if problem is not None:
+        logger.warning(
+            "config option %r %s; the server ignores it and uses %s",
+            option,
+            problem,
+            "the global option" if option not in _NUMBER_RULES else "the default",
+        )
 
 
 def _decode(reply: str | None) -> Any:
@@ -74,11 +151,16 @@ class Config(MutableMapping[str, Any]):
     def all(self) -> dict[str, str]:
         """Every option: server defaults overlaid with the values set, all as strings."""
         result: dict[str, str] = json.loads(self._client("config.getAll"))
+        for option, text in result.items():
+            _warn_if_unusable(option, text)
         return result
 
     def __getitem__(self, option: str) -> Any:
         """The decoded value of `option`, or None when it is unset and has no default."""
-        return _decode(self._client("config.get", _option(option)))
+        name = _option(option)
+        text = self._client("config.get", name)
+        _warn_if_unusable(name, text)
+        return _decode(text)
 
     def __setitem__(self, option: str, value: str | int | float) -> None:
         """Store `value` (a string or a finite number) as the text of `option`."""

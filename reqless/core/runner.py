@@ -2,8 +2,9 @@
 
 Every call is `EVALSHA <sha> 0 <command> <now> args...`. When the server does not
 know the script (a fresh or restarted server, or after SCRIPT FLUSH) it is loaded
-with SCRIPT LOAD and the call is retried once. Script errors become ReqlessError
-with the server's message kept whole.
+with SCRIPT LOAD and the call is retried once. Script errors become CoreError
+(a ReqlessError) whose message is the core's own text; the server's full text,
+with the frame it adds around it, is kept in `raw`.
 """
 
 from __future__ import annotations
@@ -20,18 +21,40 @@ from reqless.core.script import CoreScriptText, load_script
 from reqless.defaults import MIN_SERVER_VERSION
 from reqless.exceptions import ReqlessError
 
-__all__ = ["Arg", "CoreError", "CoreRunner", "format_now"]
+__all__ = ["Arg", "CoreError", "CoreRunner", "core_message", "format_now"]
 
 Arg = str | int | float
-_LINE_RE = re.compile(r"user_script:(\d+):")
+# The server frames a script error as `<chunk>:<line>: <message> script: <sha>, on
+# @<chunk>:<line>.`; Valkey leaves out the sha, an error raised by a server command
+# inside the script has no leading `<chunk>:<line>: `, and the message itself may
+# span lines or contain "script:".
+_FRAME_RE = re.compile(
+    r"(?:(?P<chunk>[\w@]+):(?P<line>\d+): )?(?P<message>.*?)"
+    r"(?: script: (?:[^,\n]*, )?on @[\w@]+:(?P<tail>\d+)\.)?",
+    re.DOTALL,
+)
+
+
+def core_message(raw: str) -> tuple[str, int | None]:
+    """The core's message inside the server's error text, and the script line if given."""
+    match = _FRAME_RE.fullmatch(raw)
+    if match is None:  # pragma: no cover - every text matches; kept for safety
+        return raw, None
+    line = match.group("line") or match.group("tail")
+    return match.group("message"), int(line) if line else None
 
 
 class CoreError(ReqlessError):
-    """An error raised by the core script; `location` points into `lua/src/`."""
+    """An error raised by the core script.
 
-    def __init__(self, message: str, location: str | None = None) -> None:
+    `str(error)` is the core's message (`Put(): Arg "delay" not a number: x`);
+    `raw` is the server's full text, and `location` the line in `lua/src/`.
+    """
+
+    def __init__(self, message: str, location: str | None = None, raw: str | None = None) -> None:
         super().__init__(message)
         self.location = location
+        self.raw = message if raw is None else raw
 
 
 def format_now(now: float) -> str:
@@ -86,9 +109,9 @@ class CoreRunner:
             )
 
     def _core_error(self, exc: ResponseError) -> CoreError:
-        message = str(exc)
-        match = _LINE_RE.search(message)
+        raw = str(exc)
+        message, line = core_message(raw)
         from reqless.core.build import source_location  # only needed on errors
 
-        location = source_location(self.script.text, int(match.group(1))) if match else None
-        return CoreError(message, location)
+        location = source_location(self.script.text, line) if line is not None else None
+        return CoreError(message, location, raw)

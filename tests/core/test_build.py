@@ -47,7 +47,7 @@ def test_assemble_marks_each_source(tmp_path: Path) -> None:
     text = assemble(tmp_path)
     lines = text.splitlines()
     assert "-- >>> src/one.lua" in lines and "-- >>> src/two.lua" in lines
-    assert text.endswith("return a\n")
+    assert text.endswith("return a\nreturn dispatch(KEYS, ARGV)\n")
     assert source_location(text, lines.index("local b = 2") + 1) == "src/one.lua:2"
     assert source_location(text, lines.index("return a") + 1) == "src/two.lua:1"
     assert source_location(text, 0) is None

@@ -347,12 +347,13 @@ def test_complete_default_expiry_keeps_a_week(core: Core, redis: Redis) -> None:
 
 
 @pytest.mark.parametrize("option", ["jobs-history", "jobs-history-count", "max-job-history"])
-def test_complete_with_a_non_numeric_config_fails_cleanly(
+def test_complete_with_a_non_numeric_config_uses_the_default(
     core: Core, redis: Redis, option: str
 ) -> None:
     running(core)
     set_config(redis, option, "lots")
-    core.fails("job.complete", 2, "jid", "worker", "queue", "{}", match=ANY_ERROR)
+    assert core("job.complete", 2, "jid", "worker", "queue", "{}") == "complete"
+    assert redis.zscore("ql:completed", "jid") == 2
 
 
 def test_expired_completed_jobs_leave_their_tags(core: Core, redis: Redis) -> None:
@@ -743,6 +744,7 @@ ADVANCE_MALFORMED: list[tuple[tuple[Arg, ...], str]] = [
     (("jid", "worker", "queue", "{}"), ANY_ERROR),
     (("jid", "worker", "queue", "{}", "foo", "delay", "soon"), ANY_ERROR),
     (("jid", "worker", "queue", "{}", "foo", "delay", "nan"), ANY_ERROR),
+    (("jid", "worker", "queue", "{}", "foo", "delay", "inf"), ANY_ERROR),
     (("jid", "worker", "queue", "{}", "foo", "delay", ""), ANY_ERROR),
     (("jid", "worker", "queue", "{}", "foo", "depends", "["), ANY_ERROR),
     (("jid", "worker", "queue", "{}", "foo", "depends", '"b"'), ANY_ERROR),

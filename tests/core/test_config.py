@@ -74,10 +74,31 @@ def test_values_are_stored_as_exact_text(redis: Redis, core: Core, value: str) -
     assert core.json("config.getAll", 0)["heartbeat"] == value
 
 
-def test_non_numeric_value_fails_where_it_is_used(core: Core) -> None:
+@pytest.mark.parametrize("value", ["soon", "", "inf", "nan", "1e400"])
+def test_unusable_stored_value_falls_back_to_the_default(core: Core, value: str) -> None:
+    # Issue 8.5: the spec lets a later command fail on a non-numeric value, which
+    # stopped every pop; the core uses the default instead.
     core.put(0, "jid")
-    core("config.set", 0, "heartbeat", "soon")
-    core.fails("queue.pop", 0, "queue", "worker", 1, match="heartbeat")
+    core("config.set", 0, "heartbeat", value)
+    (job,) = core.pop(0)
+    assert job["expires"] == 60
+
+
+def test_unusable_per_queue_value_falls_back_to_the_global_one(core: Core) -> None:
+    core.put(0, "jid")
+    core("config.set", 0, "heartbeat", "30")
+    core("config.set", 0, "queue-heartbeat", "sixty")
+    (job,) = core.pop(0)
+    assert job["expires"] == 30
+
+
+def test_unusable_history_settings_do_not_stop_complete(core: Core) -> None:
+    core.put(0, "jid")
+    core.pop(0)
+    for option in ("jobs-history", "jobs-history-count", "max-job-history"):
+        core("config.set", 0, option, "7 days")
+    assert core("job.complete", 1, "jid", "worker", "queue", "{}") == "complete"
+    assert core.job("jid")["state"] == "complete"
 
 
 def test_set_publishes_the_log_event_first(redis: Redis, core: Core) -> None:

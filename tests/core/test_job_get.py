@@ -183,3 +183,33 @@ def test_length_counts_timed_out_and_released_jobs(redis: Redis, core: Core) -> 
 def test_length_rejects_a_missing_queue(core: Core) -> None:
     core.put(0, "jid")
     core.fails("queue.length", 0, match="Queue(): no queue name provided")
+
+
+# --- values other clients stored unchecked (issue 8.1) -----------------------------
+
+
+@pytest.mark.parametrize("field", ["priority", "expires", "retries", "remaining"])
+def test_a_stored_infinity_still_gives_a_job_object(core: Core, redis: Redis, field: str) -> None:
+    core.put(0, "jid")
+    redis.hset("ql:j:jid", field, "inf")
+    job = core.job("jid")
+    assert job["jid"] == "jid"
+    assert job.get(field) in (0, None)
+
+
+def test_a_stored_infinite_priority_cannot_fail_a_pop_after_it_wrote(
+    core: Core, redis: Redis
+) -> None:
+    # Before: pop marked the job running under the popper, then failed to encode
+    # its reply, so nobody received the job while it held a lock.
+    core.put(0, "jid")
+    redis.hset("ql:j:jid", "priority", "1e400")
+    (job,) = core.pop(1)
+    assert (job["jid"], job["priority"], job["state"]) == ("jid", 0, "running")
+
+
+def test_a_template_without_interval_is_passed_over(core: Core, redis: Redis) -> None:
+    core("queue.recurAtInterval", 0, "queue", "r", "klass", "{}", 60, 0)
+    redis.hdel("ql:r:r", "interval")
+    core.put(0, "jid")
+    assert [job["jid"] for job in core.pop(1, limit=5)] == ["jid"]

@@ -129,6 +129,8 @@ PRIORITY_ERRORS: list[tuple[tuple[Arg, ...], str]] = [
     (("jid", "high"), 'Priority(): Arg "priority" missing or not a number: high'),
     (("jid", ""), 'Priority(): Arg "priority" missing or not a number: '),
     (("jid", "nan"), 'Priority(): Arg "priority" missing or not a number: nan'),
+    (("jid", "inf"), 'Priority(): Arg "priority" missing or not a number: inf'),
+    (("jid", "-1e400"), 'Priority(): Arg "priority" missing or not a number: -1e400'),
     (("ghost", 1), "Queue(): no queue name provided"),
 ]
 

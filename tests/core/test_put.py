@@ -589,6 +589,13 @@ PUT_ERRORS: list[tuple[tuple[Arg, ...], str]] = [
     (("w", "q", "jid", "k", "{}", 0, "throttles", "false"), 'Arg "throttles" not JSON array'),
     (("w", "q", "jid", "k", "{}", 0, "throttles", '"tid"'), 'Arg "throttles" not JSON array'),
     (("w", "q", "jid", "k", "{}", 0, "throttles", "{"), ""),
+    # Issue 8.1: stored numbers must be finite (an infinity poisons every reply).
+    (("w", "q", "jid", "k", "{}", "inf"), 'Put(): Arg "delay" not a number: inf'),
+    (("w", "q", "jid", "k", "{}", "-inf"), 'Put(): Arg "delay" not a number: -inf'),
+    (("w", "q", "jid", "k", "{}", 0, "priority", "inf"), 'Arg "priority" not a numberinf'),
+    (("w", "q", "jid", "k", "{}", 0, "priority", "-inf"), 'Arg "priority" not a number-inf'),
+    (("w", "q", "jid", "k", "{}", 0, "priority", "1e400"), 'Arg "priority" not a number1e400'),
+    (("w", "q", "jid", "k", "{}", 0, "retries", "inf"), 'Put(): Arg "retries" not a number: inf'),
     # A bad option after a good one: still nothing is written.
     (("w", "q", "jid", "k", "{}", 0, "tags", '["z"]', "retries", "x"), 'Arg "retries"'),
 ]

@@ -475,12 +475,38 @@ def test_update_interval_pairs_compose(redis: Redis, core: Core) -> None:
     assert template(core)["interval"] == 0.5
 
 
-def test_update_interval_can_make_the_score_negative(redis: Redis, core: Core) -> None:
+def test_update_interval_never_moves_the_next_spawn_before_now(redis: Redis, core: Core) -> None:
+    # The original shifted the score by the change (20 - 90 = -70), a time no pop
+    # ever reaches; the next spawn is now, then every new interval.
     recur(core, 0, interval=100, offset=20)
     core("recurringJob.update", 0, "jid", "interval", 10)
-    assert recur_score(redis) == -70
-    assert core.pop(1000, limit=10) == []
-    assert template(core)["count"] == 0
+    assert recur_score(redis) == 0
+    assert put_whens(core, core.pop(25, limit=10)) == [0, 10, 20]
+
+
+def test_update_interval_before_the_first_spawn_makes_no_burst(redis: Redis, core: Core) -> None:
+    # Issue 8.4: a daily template changed to two-hourly before its first spawn put
+    # its next spawn 79,200 s in the past, and one pop spawned 12 jobs.
+    recur(core, 1000, interval=86400)
+    core("recurringJob.update", 1000, "jid", "interval", 7200)
+    assert recur_score(redis) == 1000
+    assert put_whens(core, core.pop(1001, limit=100)) == [1000]
+    assert recur_score(redis) == 8200
+
+
+def test_update_interval_longer_moves_the_next_spawn_later(redis: Redis, core: Core) -> None:
+    recur(core, 0, interval=60)
+    core.pop(0)
+    core("recurringJob.update", 30, "jid", "interval", 600)
+    assert recur_score(redis) == 600
+
+
+def test_update_interval_shorter_keeps_a_due_backlog(redis: Redis, core: Core) -> None:
+    # Already due (no pop for a while): the spawn time stays where it was.
+    recur(core, 0, interval=60)
+    core.pop(0)
+    core("recurringJob.update", 500, "jid", "interval", 10)
+    assert recur_score(redis) == 60
 
 
 def test_update_queue_moves_the_template(redis: Redis, core: Core) -> None:

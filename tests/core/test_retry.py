@@ -324,6 +324,7 @@ RETRY_MALFORMED: list[tuple[tuple[Arg, ...], str]] = [
     (("jid", "queue", "worker", "soon"), 'Retry(): Arg "delay" not a number: soon'),
     (("jid", "queue", "worker", ""), 'Retry(): Arg "delay" not a number: '),
     (("jid", "queue", "worker", "nan"), 'Retry(): Arg "delay" not a number: nan'),
+    (("jid", "queue", "worker", "inf"), 'Retry(): Arg "delay" not a number: inf'),
     (("missing", "queue", "worker", "soon"), 'Retry(): Arg "delay" not a number: soon'),
     (("missing", "queue", "worker"), "Retry(): Job does not exist"),
     (("jid", "queue", "another"), "Retry(): Job has been given to another worker: worker"),

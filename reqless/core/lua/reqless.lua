@@ -31,6 +31,10 @@ local unpack = unpack
 -- so variadic commands over long lists go in chunks of this size.
 local CHUNK = 4000
 
+-- Wake tokens and waiter registrations outlive a worker's wait by this much
+-- (ms), so they vanish soon after the last worker stops waiting.
+local WAKE_TTL_MS = 5000
+
 -- Lazy loading. Redis runs the whole script body on every call, so defining all
 -- ~180 functions up front would cost every command for all the others. The
 -- builder wraps each library and model file in `Lazy(<Namespace>, function() ...
@@ -99,6 +103,12 @@ function Keys.tag(tag) return 'ql:t:' .. tag end
 function Keys.stats(kind, bin, queue) return 'ql:s:' .. kind .. ':' .. bin .. ':' .. queue end
 function Keys.recurring(jid) return 'ql:r:' .. jid end
 
+-- Blocking pickup (docs/core-design.md): these exist only while a worker of
+-- ours waits on the queue. `waiting` holds worker -> deadline; `wake` is the
+-- list such workers BLPOP, fed one token per job made ready.
+function Keys.waiting(queue) return 'ql:waiting:' .. queue end
+function Keys.wake(queue) return 'ql:wake:' .. queue end
+
 function Keys.channel(name) return 'ql:' .. name end
 function Keys.workerChannel(worker) return 'ql:w:' .. worker end
 end)
@@ -128,6 +138,13 @@ function Args.optionalNumber(value, default, message)
   return Args.requireNumber(value, message)
 end
 
+-- An optional finite argument with a default (a value that will be stored or
+-- used as a score: an infinity would poison later JSON replies).
+function Args.optionalFinite(value, default, message)
+  if value == nil then return default end
+  return Args.finite(value, message)
+end
+
 -- A paging argument: finite and numeric, then floored so Redis accepts it as
 -- an integer.
 function Args.paging(value, default, message)
@@ -140,6 +157,15 @@ end
 function Args.finite(value, message)
   local n = Args.requireNumber(value, message)
   if n == math.huge or n == -math.huge then error(message .. tostring(value)) end
+  return n
+end
+
+-- The finite number `value` reads as, or nil (absent, not numeric, NaN or an
+-- infinity). Used for stored values, which other clients may have written
+-- unchecked: a job object must always encode as JSON.
+function Args.finiteOrNil(value)
+  local n = tonumber(value)
+  if n == nil or n ~= n or n == math.huge or n == -math.huge then return nil end
   return n
 end
 
@@ -251,15 +277,19 @@ function Config.read(names)
 end
 
 -- The numeric value of `name` in `values`, else of `fallback` (a per-queue
--- option falls back to the global one only when it is absent).
+-- option falls back to the global one when it is absent). A stored value that
+-- is not a finite number (written by some client that did not check it) is
+-- passed over for the next candidate and finally the built-in default, so one
+-- bad write cannot stop every pop or complete.
 function Config.number(values, name, fallback)
-  local text = values[name]
-  if text == nil and fallback then
-    name, text = fallback, values[fallback]
+  for _, option in ipairs({ name, fallback }) do
+    local n = Args.finiteOrNil(values[option])
+    if n ~= nil then return n end
   end
-  local n = Args.number(text)
+  local default = Config.defaults[fallback or name] or Config.defaults[name]
+  local n = Args.finiteOrNil(default)
   if n == nil then
-    error('Config(): "' .. name .. '" is not a number: ' .. tostring(text))
+    error('Config(): "' .. name .. '" is not a number: ' .. tostring(values[name]))
   end
   return n
 end
@@ -595,7 +625,7 @@ function Throttle.unhold(jid, now)
   local fields = call('hmget', Keys.job(jid), 'queue', 'priority')
   local queue = fields[1]
   if queue and call('zrem', Keys.queue(queue, 'throttled'), jid) == 1 then
-    Queue.addToWork(queue, jid, tonumber(fields[2]) or 0, now)
+    Queue.makeReady(queue, jid, tonumber(fields[2]) or 0, now)
     return true
   end
   return false
@@ -685,7 +715,10 @@ end
 function Job.toObject(jid, record, tracked)
   Job.migrate(jid, record)
   if tracked == nil then tracked = Events.isTracked(jid) end
-  local remaining = tonumber(record.remaining)
+  -- Stored numbers go through finiteOrNil: an infinity written by another
+  -- client would make the whole reply unencodable after the command wrote.
+  local finite = Args.finiteOrNil
+  local remaining = finite(record.remaining)
   if remaining then remaining = floor(remaining) end
   return {
     jid = record.jid or jid,
@@ -694,9 +727,9 @@ function Job.toObject(jid, record, tracked)
     queue = record.queue,
     worker = record.worker or '',
     tracked = tracked,
-    priority = tonumber(record.priority) or 0,
-    expires = tonumber(record.expires) or 0,
-    retries = tonumber(record.retries),
+    priority = finite(record.priority) or 0,
+    expires = finite(record.expires) or 0,
+    retries = finite(record.retries),
     remaining = remaining,
     data = record.data,
     tags = Tags.decode(record.tags),
@@ -763,7 +796,7 @@ function Job.undepend(jid, queue, priority, scheduled, now)
     call('hset', Keys.job(jid), 'state', 'scheduled')
     call('hdel', Keys.job(jid), 'scheduled')
   else
-    Queue.addToWork(queue, jid, priority, now)
+    Queue.makeReady(queue, jid, priority, now)
     call('hset', Keys.job(jid), 'state', 'waiting')
   end
 end
@@ -824,8 +857,58 @@ function Queue.score(priority, t)
   return priority - t / 10000000000
 end
 
+-- Add a job to the work set. Used inside a pop (promotion, spawning), where
+-- the popper itself takes the work; everywhere else use Queue.makeReady.
 function Queue.addToWork(queue, jid, priority, t)
   call('zadd', Keys.queue(queue, 'work'), Queue.score(priority, t), jid)
+end
+
+-- Add a job to the work set and wake a worker blocked waiting on the queue.
+function Queue.makeReady(queue, jid, priority, t)
+  call('zadd', Keys.queue(queue, 'work'), Queue.score(priority, t), jid)
+  Queue.wake(queue)
+end
+
+-- Per call: queue -> {waiters, tokens pushed}; reset by the dispatcher.
+Queue.wakes = {}
+
+-- Push one wake token for `queue` when a worker waits on it, never more tokens
+-- than there are waiters. With nobody waiting this costs one ZCARD per call.
+function Queue.wake(queue)
+  local state = Queue.wakes[queue]
+  if state == nil then
+    state = { waiters = call('zcard', Keys.waiting(queue)), pushed = 0 }
+    Queue.wakes[queue] = state
+  end
+  if state.pushed >= state.waiters then return end
+  local wake = Keys.wake(queue)
+  call('lpush', wake, '1')
+  if state.pushed == 0 then
+    call('ltrim', wake, 0, state.waiters - 1)
+    call('pexpire', wake, WAKE_TTL_MS)
+  end
+  state.pushed = state.pushed + 1
+end
+
+-- Record `worker` as blocked on `queue` until `deadline` (for `wait` seconds).
+function Queue.addWaiter(queue, worker, now, wait)
+  local waiting = Keys.waiting(queue)
+  call('zremrangebyscore', waiting, '-inf', now)
+  call('zadd', waiting, now + wait, worker)
+  local ttl = math.ceil(wait * 1000) + WAKE_TTL_MS
+  if call('pttl', waiting) < ttl then call('pexpire', waiting, ttl) end
+end
+
+-- The earliest time something of `queue` comes due (a scheduled job, a
+-- recurring spawn, a lock expiry), or nil.
+function Queue.nextDue(queue)
+  local earliest
+  for _, kind in ipairs({ 'scheduled', 'recur', 'locks' }) do
+    local first = call('zrange', Keys.queue(queue, kind), 0, 0, 'WITHSCORES')
+    local t = tonumber(first[2])
+    if t and (earliest == nil or t < earliest) then earliest = t end
+  end
+  return earliest
 end
 
 -- Remove `jid` from every set of `queue` (not throttle, worker or failure sets).
@@ -972,6 +1055,46 @@ local TEMPLATE_FIELDS = {
   'klass', 'data', 'priority', 'tags', 'retries', 'interval', 'backlog', 'throttles', 'count',
 }
 
+-- Spawn children of template `template` (its fields in `values`, first nominal
+-- time `s`) while they are due and `room` allows; returns how many it spawned.
+local function spawnChildren(queue, template, values, s, now, room, historyLimit)
+  local finite = Args.finiteOrNil
+  local klass, data, priority, tagsText = values[1], values[2], finite(values[3]) or 0, values[4]
+  local retries, interval = values[5], finite(values[6])
+  local backlog, throttles = finite(values[7]) or 0, values[8]
+  local count = finite(values[9]) or 0
+  -- A template without a class or a usable interval (written by hand or by
+  -- another client) is passed over: raising here would come after the pop
+  -- had already written.
+  if klass == false or interval == nil or interval <= 0 then return 0 end
+  if backlog ~= 0 then
+    local behind = (now - s) / interval
+    if behind > backlog then s = s + math.ceil(behind - backlog) * interval end
+  end
+  local spawned = 0
+  local tags = Tags.decode(tagsText)
+  while s <= now and spawned < room do
+    count, spawned = count + 1, spawned + 1
+    local child = template .. '-' .. count
+    Recurring.evict(child)
+    for _, tag in ipairs(tags) do Tags.index(child, tag, now) end
+    call('hset', Keys.job(child),
+      'jid', child, 'klass', klass, 'data', data or '{}', 'priority', priority,
+      'tags', tagsText or '{}', 'state', 'waiting', 'worker', '', 'expires', 0,
+      'queue', queue, 'retries', retries or 0, 'remaining', retries or 0,
+      'time', string.format('%.20f', s), 'throttles', throttles or '[]',
+      'spawned_from_jid', template)
+    History.append(child, floor(s), 'put', { queue = queue }, historyLimit)
+    Queue.addToWork(queue, child, priority, s)
+    s = s + interval
+  end
+  if spawned > 0 then
+    call('hset', Keys.recurring(template), 'count', count)
+    call('zadd', Keys.queue(queue, 'recur'), s, template)
+  end
+  return spawned
+end
+
 -- Spawn up to `budget` children of the due templates of `queue` (scores in
 -- [0, now], earliest first). Each child is named <template>-<n>, stamped with
 -- its nominal spawn time, and goes straight into work.
@@ -986,36 +1109,7 @@ function Recurring.spawn(queue, now, budget, historyLimit)
   for i = 1, #due, 2 do
     local template, s = due[i], floor(tonumber(due[i + 1]))
     local values = call('hmget', Keys.recurring(template), unpack(TEMPLATE_FIELDS))
-    local klass, data, priority, tagsText = values[1], values[2], tonumber(values[3]) or 0, values[4]
-    local retries, interval = values[5], tonumber(values[6])
-    local backlog, throttles = tonumber(values[7]) or 0, values[8]
-    local count = tonumber(values[9]) or 0
-    if interval == nil then error('Recur(): template ' .. template .. ' has no interval') end
-    if backlog ~= 0 then
-      local behind = (now - s) / interval
-      if behind > backlog then s = s + math.ceil(behind - backlog) * interval end
-    end
-    local spawned = 0
-    local tags = Tags.decode(tagsText)
-    while s <= now and moved < budget do
-      count, moved, spawned = count + 1, moved + 1, spawned + 1
-      local child = template .. '-' .. count
-      Recurring.evict(child)
-      for _, tag in ipairs(tags) do Tags.index(child, tag, now) end
-      call('hset', Keys.job(child),
-        'jid', child, 'klass', klass, 'data', data, 'priority', priority,
-        'tags', tagsText or '{}', 'state', 'waiting', 'worker', '', 'expires', 0,
-        'queue', queue, 'retries', retries or 0, 'remaining', retries or 0,
-        'time', string.format('%.20f', s), 'throttles', throttles or '[]',
-        'spawned_from_jid', template)
-      History.append(child, floor(s), 'put', { queue = queue }, historyLimit)
-      Queue.addToWork(queue, child, priority, s)
-      s = s + interval
-    end
-    if spawned > 0 then
-      call('hset', Keys.recurring(template), 'count', count)
-      call('zadd', recur, s, template)
-    end
+    moved = moved + spawnChildren(queue, template, values, s, now, budget - moved, historyLimit)
   end
 end
 
@@ -1070,7 +1164,7 @@ function Worker.counts(now)
 end
 end)
 -- >>> src/commands/put.lua
-LazyCommands({ 'queue.put', 'job.requeue' }, function()
+LazyCommands({ 'queue.put', 'job.requeue', 'queue.putMany' }, function()
 -- queue.put / job.requeue
 --
 -- Arguments: worker, queue, jid, klass, data, delay [, key, value]...
@@ -1092,16 +1186,16 @@ local function parsePut(args)
   p.klass = Args.require(args[4], 'Put(): Arg "klass" missing')
   Args.json(args[5], 'Put(): Arg "data" missing or not JSON: ')
   p.data = args[5]
-  p.delay = Args.requireNumber(args[6], 'Put(): Arg "delay" not a number: ')
+  p.delay = Args.finite(args[6], 'Put(): Arg "delay" not a number: ')
   local options = Args.pairs(args, 7, 'Odd number of additional args: ')
   if options.retries ~= nil then
-    p.retries = Args.requireNumber(options.retries, 'Put(): Arg "retries" not a number: ')
+    p.retries = Args.finite(options.retries, 'Put(): Arg "retries" not a number: ')
   end
   if options.tags ~= nil then
     p.tags = Args.jsonList(options.tags, 'Put(): Arg "tags" not JSON', true)
   end
   if options.priority ~= nil then
-    p.priority = Args.requireNumber(options.priority, 'Put(): Arg "priority" not a number')
+    p.priority = Args.finite(options.priority, 'Put(): Arg "priority" not a number')
   end
   p.depends = {}
   if options.depends ~= nil then
@@ -1121,11 +1215,11 @@ local PUT_FIELDS = {
   'state', 'queue', 'worker', 'priority', 'tags', 'retries', 'failure', 'history',
 }
 
-local function put(now, p, old)
+local function put(now, p, old, historyLimit)
   local jid, queue = p.jid, p.queue
   local key = Keys.job(jid)
   old = old or {}
-  local historyLimit = Config.getNumber('max-job-history')
+  historyLimit = historyLimit or Config.getNumber('max-job-history')
   Job.migrate(jid, old)
 
   local oldTags = Tags.decode(old.tags)
@@ -1198,7 +1292,7 @@ local function put(now, p, old)
     if blocked then
       Throttle.hold(jid, queue, blocked, state, now, historyLimit)
     else
-      Queue.addToWork(queue, jid, priority, now)
+      Queue.makeReady(queue, jid, priority, now)
     end
   end
   Queue.register(queue, now)
@@ -1217,9 +1311,50 @@ Commands['job.requeue'] = function(now, args)
   if old == nil then error('Requeue(): Job ' .. jid .. ' does not exist') end
   return put(now, parsePut(args), old)
 end
+
+-- queue.putMany
+--
+-- An extension of ours (other clients never need it): many puts in one call.
+-- Arguments: worker, queue, then for each job: jid, klass, data, delay, n,
+--   followed by n option values as `key, value` pairs (n counts both), with
+--   the options of queue.put.
+-- Reply: JSON array of the jids, in argument order. Job k is put at now + (k-1) µs,
+--   so that jobs of equal priority pop in argument order.
+-- Errors: PutMany(): Arg "count" of job <i> not a non-negative even number: <v>;
+--   PutMany(): job <i> is incomplete; PutMany(): job <i>: <the queue.put error>.
+--   Every job is validated before the first is put: a failed call writes nothing.
+-- Events, keys: those of queue.put, for each job in turn.
+Commands['queue.putMany'] = function(now, args)
+  local worker, queue = args[1], args[2]
+  local parsed, i, index = {}, 3, 0
+  while i <= #args do
+    index = index + 1
+    local n = tonumber(args[i + 4])
+    if args[i + 3] == nil then error('PutMany(): job ' .. index .. ' is incomplete') end
+    if n == nil or n < 0 or n % 2 ~= 0 or i + 4 + n > #args then
+      error('PutMany(): Arg "count" of job ' .. index .. ' not a non-negative even number: '
+        .. tostring(args[i + 4]))
+    end
+    local one = { worker, queue, args[i], args[i + 1], args[i + 2], args[i + 3] }
+    for k = 1, n do one[6 + k] = args[i + 4 + k] end
+    local ok, result = pcall(parsePut, one)
+    if not ok then
+      error('PutMany(): job ' .. index .. ': ' .. tostring(result):gsub('^.-: ', '', 1))
+    end
+    parsed[index] = result
+    i = i + 5 + n
+  end
+  local historyLimit = Config.getNumber('max-job-history')
+  local jids = {}
+  for k, p in ipairs(parsed) do
+    -- A microsecond apart, so equal priorities pop in argument order.
+    jids[k] = put(now + (k - 1) * 1e-6, p, Job.read(p.jid, PUT_FIELDS), historyLimit)
+  end
+  return Json.list(jids)
+end
 end)
 -- >>> src/commands/pop.lua
-LazyCommands({ 'queue.pop', 'queue.peek' }, function()
+LazyCommands({ 'queue.pop', 'queues.pop', 'queue.peek' }, function()
 -- queue.pop / queue.peek
 
 -- Fields read for every job a pop may hand out: Job.FIELDS and `time`.
@@ -1245,20 +1380,10 @@ local function handOut(jid, record, queue, worker, now, s, waits)
   return Job.toObject(jid, record, tracked)
 end
 
--- queue.pop
---
--- Arguments: queue, worker, limit
--- Reply: JSON array of job objects (reassigned stalled jobs first), `[]` when empty.
--- Errors: Queue(): no queue name provided; Pop(): Arg "worker" missing;
---   Pop(): Arg "limit" missing or not a number: <v>
--- Events: lock expiry (ql:stalled, lock_lost, failed); ql:popped for tracked jobs.
--- Keys: ql:workers; the queue's work, locks, scheduled, recur and throttled
---   sets; job hashes and histories; worker job sets; throttle sets; stats.
-Commands['queue.pop'] = function(now, args)
-  local queue = Args.require(args[1], 'Queue(): no queue name provided')
-  local worker = Args.require(args[2], 'Pop(): Arg "worker" missing')
-  local limit = math.max(Args.count(args[3], 'Pop(): Arg "limit" missing or not a number: '), 0)
-  if Queue.isPaused(queue) then return '[]' end
+-- Pop up to `limit` jobs of `queue` for `worker` (core-jobs §8.3); returns the
+-- job objects. Arguments are already validated.
+local function popJobs(now, queue, worker, limit)
+  if Queue.isPaused(queue) then return {} end
 
   local config = Config.read({
     queue .. '-heartbeat', 'heartbeat', 'grace-period', 'max-job-history',
@@ -1304,7 +1429,75 @@ Commands['queue.pop'] = function(now, args)
     end
   end
   Stats.record('wait', queue, now, waits)
-  return Json.list(result)
+  return result
+end
+
+-- queue.pop
+--
+-- Arguments: queue, worker, limit
+-- Reply: JSON array of job objects (reassigned stalled jobs first), `[]` when empty.
+-- Errors: Queue(): no queue name provided; Pop(): Arg "worker" missing;
+--   Pop(): Arg "limit" missing or not a number: <v>
+-- Events: lock expiry (ql:stalled, lock_lost, failed); ql:popped for tracked jobs.
+-- Keys: ql:workers; the queue's work, locks, scheduled, recur and throttled
+--   sets; job hashes and histories; worker job sets; throttle sets; stats.
+Commands['queue.pop'] = function(now, args)
+  local queue = Args.require(args[1], 'Queue(): no queue name provided')
+  local worker = Args.require(args[2], 'Pop(): Arg "worker" missing')
+  local limit = math.max(Args.count(args[3], 'Pop(): Arg "limit" missing or not a number: '), 0)
+  return Json.list(popJobs(now, queue, worker, limit))
+end
+
+-- queues.pop
+--
+-- An extension of ours (other clients never need it), used by our worker.
+--
+-- Arguments: worker, limit, wait, queue [, queue]...
+-- Pops up to `limit` jobs from the queues in the order given (the earlier
+-- queues first). When nothing was popped and `wait` > 0, records `worker` as
+-- waiting on every queue for `wait` seconds, so that a job made ready there
+-- pushes a token onto the queue's wake list, which the worker BLPOPs. Doing
+-- both in one call leaves no gap in which a put could go unnoticed.
+-- Reply: JSON {"jobs": [job objects], "wake": [wake list keys] (only when
+--   waiting), "next": earliest due time of the queues' scheduled, recurring or
+--   locked jobs, or absent}.
+-- Errors: Pop(): Arg "worker" missing; Pop(): Arg "limit" missing or not a
+--   number: <v>; Pop(): Arg "wait" missing or not a number: <v>;
+--   Pop(): no queue name provided
+-- Keys: those of queue.pop; ql:waiting:<queue>, ql:wake:<queue>.
+Commands['queues.pop'] = function(now, args)
+  local worker = Args.require(args[1], 'Pop(): Arg "worker" missing')
+  local limit = math.max(Args.count(args[2], 'Pop(): Arg "limit" missing or not a number: '), 0)
+  local wait = Args.finite(args[3], 'Pop(): Arg "wait" missing or not a number: ')
+  local queues = {}
+  for i = 4, #args do
+    if args[i] == '' then error('Pop(): no queue name provided') end
+    queues[#queues + 1] = args[i]
+  end
+  if #queues == 0 then error('Pop(): no queue name provided') end
+
+  local jobs = {}
+  for _, queue in ipairs(queues) do
+    call('zrem', Keys.waiting(queue), worker)
+    if #jobs < limit then
+      for _, job in ipairs(popJobs(now, queue, worker, limit - #jobs)) do
+        jobs[#jobs + 1] = job
+      end
+    end
+  end
+  local reply = '{"jobs":' .. Json.list(jobs)
+  if #jobs == 0 and wait > 0 then
+    local wake, earliest = {}, nil
+    for i, queue in ipairs(queues) do
+      Queue.addWaiter(queue, worker, now, wait)
+      wake[i] = Keys.wake(queue)
+      local due = Queue.nextDue(queue)
+      if due and (earliest == nil or due < earliest) then earliest = due end
+    end
+    reply = reply .. ',"wake":' .. encode(wake)
+    if earliest then reply = reply .. ',"next":' .. encode(earliest) end
+  end
+  return reply .. '}'
 end
 
 -- queue.peek
@@ -1446,7 +1639,7 @@ Commands['job.completeAndRequeue'] = function(now, args)
     options = Args.pairs(args, 6, 'Complete(): Odd number of additional args: ')
   end
   nextQueue = options.next or nextQueue
-  local delay = Args.optionalNumber(options.delay, 0, 'Complete(): Arg "delay" not a number: ')
+  local delay = Args.optionalFinite(options.delay, 0, 'Complete(): Arg "delay" not a number: ')
   local depends = {}
   if options.depends ~= nil then
     depends = Args.jsonList(options.depends, 'Complete(): Arg "depends" not JSON: ')
@@ -1476,7 +1669,7 @@ Commands['job.completeAndRequeue'] = function(now, args)
     if delay > 0 then call('hset', key, 'scheduled', now + delay) end
     return 'depends'
   end
-  Queue.addToWork(nextQueue, jid, tonumber(job.priority) or 0, now)
+  Queue.makeReady(nextQueue, jid, tonumber(job.priority) or 0, now)
   return 'waiting'
 end
 end)
@@ -1544,7 +1737,7 @@ Commands['job.retry'] = function(now, args)
   local jid = Args.require(args[1], 'Job(): no jid provided')
   local queue = Args.require(args[2], 'Retry(): Arg "queue_name" missing')
   local worker = Args.require(args[3], 'Retry(): Arg "worker" missing')
-  local delay = Args.optionalNumber(args[4], 0, 'Retry(): Arg "delay" not a number: ')
+  local delay = Args.optionalFinite(args[4], 0, 'Retry(): Arg "delay" not a number: ')
   local group, message = args[5], args[6]
   local job = Job.read(jid, { 'state', 'worker', 'queue', 'throttles', 'remaining', 'priority', 'history' })
   if job == nil then error('Retry(): Job does not exist') end
@@ -1581,7 +1774,7 @@ Commands['job.retry'] = function(now, args)
       call('zadd', Keys.queue(queue, 'scheduled'), now + delay, jid)
       call('hset', key, 'state', 'scheduled')
     else
-      Queue.addToWork(queue, jid, tonumber(job.priority) or 0, now)
+      Queue.makeReady(queue, jid, tonumber(job.priority) or 0, now)
       call('hset', key, 'state', 'waiting')
     end
     if group and message then
@@ -1726,7 +1919,7 @@ end
 -- Keys: job hash; the queue's work set (only when the job is waiting in it).
 Commands['job.setPriority'] = function(now, args)
   local jid = Args.require(args[1], 'Job(): no jid provided')
-  local priority = Args.requireNumber(args[2],
+  local priority = Args.finite(args[2],
     'Priority(): Arg "priority" missing or not a number: ')
   local queue = call('hget', Keys.job(jid), 'queue')
   if queue == false then
@@ -1957,7 +2150,7 @@ Commands['queue.unfail'] = function(now, args)
     History.append(jid, floor(now), 'put', { queue = queue }, historyLimit)
     call('hset', Keys.job(jid), 'state', 'waiting', 'worker', '', 'expires', 0,
       'queue', queue, 'remaining', tonumber(job.retries) or 5)
-    Queue.addToWork(queue, jid, tonumber(job.priority) or 0, now)
+    Queue.makeReady(queue, jid, tonumber(job.priority) or 0, now)
   end
   call('ltrim', key, 0, -#jids - 1)
   if call('llen', key) == 0 then call('srem', Keys.FAILURES, group) end
@@ -2169,11 +2362,12 @@ Commands['recurringJob.get'] = function(now, args)
   local values = call('hmget', key, unpack(TEMPLATE_FIELDS))
   local t = {}
   for i, name in ipairs(TEMPLATE_FIELDS) do t[name] = values[i] or nil end
+  local finite = Args.finiteOrNil
   return encode({
     jid = t.jid, klass = t.klass, state = t.state, queue = t.queue,
-    priority = tonumber(t.priority), interval = tonumber(t.interval),
-    retries = tonumber(t.retries), count = tonumber(t.count), data = t.data,
-    tags = Tags.decode(t.tags), backlog = tonumber(t.backlog) or 0,
+    priority = finite(t.priority), interval = finite(t.interval),
+    retries = finite(t.retries), count = finite(t.count), data = t.data,
+    tags = Tags.decode(t.tags), backlog = finite(t.backlog) or 0,
     throttles = Throttle.decode(t.throttles),
   })
 end
@@ -2224,6 +2418,20 @@ local function moveTemplate(jid, from, to, now)
   Queue.register(to, now)
 end
 
+-- Shift template `jid`'s next spawn by `delta` (the change of its interval).
+-- The original shifts it unconditionally; before the first spawn, or with a
+-- much shorter interval, that puts the next spawn far in the past and the next
+-- pop spawns a burst. The next spawn never moves earlier than now (or than it
+-- already was, when it is already due), so it is at most one new interval away.
+local function rescheduleForInterval(jid, queue, delta, now)
+  local recur = Keys.queue(queue, 'recur')
+  local score = tonumber(call('zscore', recur, jid))
+  if score == nil then return end
+  local target = score + delta
+  if delta < 0 then target = math.max(target, math.min(score, now)) end
+  call('zadd', recur, target, jid)
+end
+
 -- recurringJob.update
 --
 -- Arguments: jid [, key, value]...
@@ -2255,9 +2463,7 @@ Commands['recurringJob.update'] = function(now, args)
       queue = value
     else
       if name == 'interval' then
-        if queue and call('zscore', Keys.queue(queue, 'recur'), jid) then
-          call('zincrby', Keys.queue(queue, 'recur'), value - interval, jid)
-        end
+        if queue then rescheduleForInterval(jid, queue, value - interval, now) end
         interval = value
       end
       call('hset', key, name, value)
@@ -2854,16 +3060,26 @@ Commands['worker.forget'] = function(now, args)
 end
 end)
 -- >>> src/dispatch.lua
--- Entry point: the script runs with zero keys; ARGV is command, now, args...
-if #KEYS > 0 then error('No Keys should be provided') end
-local commandName = ARGV[1]
-if commandName == nil then error('Must provide a command') end
-local handler = Commands[commandName]
-if handler == nil then error('Unknown command ' .. commandName) end
-local now = tonumber(ARGV[2])
-if now == nil or now ~= now or now == math.huge or now == -math.huge then
-  error('Arg "now" missing or not a number: ' .. tostring(ARGV[2]))
+-- Entry point, shared by both forms of the core. The EVALSHA script runs this
+-- whole file per call and ends with `return dispatch(KEYS, ARGV)` (added by the
+-- builder); the function library (reqless/core/script.py) runs it once per
+-- server and calls `dispatch` for every FCALL, so everything above is built
+-- once and only the per-call state below is reset.
+local function dispatch(keys, argv)
+  if #keys > 0 then error('No Keys should be provided') end
+  local commandName = argv[1]
+  if commandName == nil then error('Must provide a command') end
+  local handler = Commands[commandName]
+  if handler == nil then error('Unknown command ' .. commandName) end
+  local now = tonumber(argv[2])
+  if now == nil or now ~= now or now == math.huge or now == -math.huge then
+    error('Arg "now" missing or not a number: ' .. tostring(argv[2]))
+  end
+  local commandArgs = {}
+  for i = 3, #argv do commandArgs[i - 2] = argv[i] end
+  -- The only per-call state (the function library keeps everything else).
+  Throttle.cache = {}
+  Queue.wakes = {}
+  return handler(now, commandArgs)
 end
-local commandArgs = {}
-for i = 3, #ARGV do commandArgs[i - 2] = ARGV[i] end
-return handler(now, commandArgs)
+return dispatch(KEYS, ARGV)

@@ -1,13 +1,22 @@
--- Entry point: the script runs with zero keys; ARGV is command, now, args...
-if #KEYS > 0 then error('No Keys should be provided') end
-local commandName = ARGV[1]
-if commandName == nil then error('Must provide a command') end
-local handler = Commands[commandName]
-if handler == nil then error('Unknown command ' .. commandName) end
-local now = tonumber(ARGV[2])
-if now == nil or now ~= now or now == math.huge or now == -math.huge then
-  error('Arg "now" missing or not a number: ' .. tostring(ARGV[2]))
+-- Entry point, shared by both forms of the core. The EVALSHA script runs this
+-- whole file per call and ends with `return dispatch(KEYS, ARGV)` (added by the
+-- builder); the function library (reqless/core/script.py) runs it once per
+-- server and calls `dispatch` for every FCALL, so everything above is built
+-- once and only the per-call state below is reset.
+local function dispatch(keys, argv)
+  if #keys > 0 then error('No Keys should be provided') end
+  local commandName = argv[1]
+  if commandName == nil then error('Must provide a command') end
+  local handler = Commands[commandName]
+  if handler == nil then error('Unknown command ' .. commandName) end
+  local now = tonumber(argv[2])
+  if now == nil or now ~= now or now == math.huge or now == -math.huge then
+    error('Arg "now" missing or not a number: ' .. tostring(argv[2]))
+  end
+  local commandArgs = {}
+  for i = 3, #argv do commandArgs[i - 2] = argv[i] end
+  -- The only per-call state (the function library keeps everything else).
+  Throttle.cache = {}
+  Queue.wakes = {}
+  return handler(now, commandArgs)
 end
-local commandArgs = {}
-for i = 3, #ARGV do commandArgs[i - 2] = ARGV[i] end
-return handler(now, commandArgs)

@@ -28,6 +28,10 @@ local unpack = unpack
 -- so variadic commands over long lists go in chunks of this size.
 local CHUNK = 4000
 
+-- Wake tokens and waiter registrations outlive a worker's wait by this much
+-- (ms), so they vanish soon after the last worker stops waiting.
+local WAKE_TTL_MS = 5000
+
 -- Lazy loading. Redis runs the whole script body on every call, so defining all
 -- ~180 functions up front would cost every command for all the others. The
 -- builder wraps each library and model file in `Lazy(<Namespace>, function() ...

@@ -100,7 +100,7 @@ Commands['job.completeAndRequeue'] = function(now, args)
     options = Args.pairs(args, 6, 'Complete(): Odd number of additional args: ')
   end
   nextQueue = options.next or nextQueue
-  local delay = Args.optionalNumber(options.delay, 0, 'Complete(): Arg "delay" not a number: ')
+  local delay = Args.optionalFinite(options.delay, 0, 'Complete(): Arg "delay" not a number: ')
   local depends = {}
   if options.depends ~= nil then
     depends = Args.jsonList(options.depends, 'Complete(): Arg "depends" not JSON: ')
@@ -130,6 +130,6 @@ Commands['job.completeAndRequeue'] = function(now, args)
     if delay > 0 then call('hset', key, 'scheduled', now + delay) end
     return 'depends'
   end
-  Queue.addToWork(nextQueue, jid, tonumber(job.priority) or 0, now)
+  Queue.makeReady(nextQueue, jid, tonumber(job.priority) or 0, now)
   return 'waiting'
 end

@@ -60,7 +60,7 @@ Commands['job.retry'] = function(now, args)
   local jid = Args.require(args[1], 'Job(): no jid provided')
   local queue = Args.require(args[2], 'Retry(): Arg "queue_name" missing')
   local worker = Args.require(args[3], 'Retry(): Arg "worker" missing')
-  local delay = Args.optionalNumber(args[4], 0, 'Retry(): Arg "delay" not a number: ')
+  local delay = Args.optionalFinite(args[4], 0, 'Retry(): Arg "delay" not a number: ')
   local group, message = args[5], args[6]
   local job = Job.read(jid, { 'state', 'worker', 'queue', 'throttles', 'remaining', 'priority', 'history' })
   if job == nil then error('Retry(): Job does not exist') end
@@ -97,7 +97,7 @@ Commands['job.retry'] = function(now, args)
       call('zadd', Keys.queue(queue, 'scheduled'), now + delay, jid)
       call('hset', key, 'state', 'scheduled')
     else
-      Queue.addToWork(queue, jid, tonumber(job.priority) or 0, now)
+      Queue.makeReady(queue, jid, tonumber(job.priority) or 0, now)
       call('hset', key, 'state', 'waiting')
     end
     if group and message then

@@ -96,7 +96,7 @@ end
 -- Keys: job hash; the queue's work set (only when the job is waiting in it).
 Commands['job.setPriority'] = function(now, args)
   local jid = Args.require(args[1], 'Job(): no jid provided')
-  local priority = Args.requireNumber(args[2],
+  local priority = Args.finite(args[2],
     'Priority(): Arg "priority" missing or not a number: ')
   local queue = call('hget', Keys.job(jid), 'queue')
   if queue == false then

@@ -23,20 +23,10 @@ local function handOut(jid, record, queue, worker, now, s, waits)
   return Job.toObject(jid, record, tracked)
 end
 
--- queue.pop
---
--- Arguments: queue, worker, limit
--- Reply: JSON array of job objects (reassigned stalled jobs first), `[]` when empty.
--- Errors: Queue(): no queue name provided; Pop(): Arg "worker" missing;
---   Pop(): Arg "limit" missing or not a number: <v>
--- Events: lock expiry (ql:stalled, lock_lost, failed); ql:popped for tracked jobs.
--- Keys: ql:workers; the queue's work, locks, scheduled, recur and throttled
---   sets; job hashes and histories; worker job sets; throttle sets; stats.
-Commands['queue.pop'] = function(now, args)
-  local queue = Args.require(args[1], 'Queue(): no queue name provided')
-  local worker = Args.require(args[2], 'Pop(): Arg "worker" missing')
-  local limit = math.max(Args.count(args[3], 'Pop(): Arg "limit" missing or not a number: '), 0)
-  if Queue.isPaused(queue) then return '[]' end
+-- Pop up to `limit` jobs of `queue` for `worker` (core-jobs §8.3); returns the
+-- job objects. Arguments are already validated.
+local function popJobs(now, queue, worker, limit)
+  if Queue.isPaused(queue) then return {} end
 
   local config = Config.read({
     queue .. '-heartbeat', 'heartbeat', 'grace-period', 'max-job-history',
@@ -82,7 +72,75 @@ Commands['queue.pop'] = function(now, args)
     end
   end
   Stats.record('wait', queue, now, waits)
-  return Json.list(result)
+  return result
+end
+
+-- queue.pop
+--
+-- Arguments: queue, worker, limit
+-- Reply: JSON array of job objects (reassigned stalled jobs first), `[]` when empty.
+-- Errors: Queue(): no queue name provided; Pop(): Arg "worker" missing;
+--   Pop(): Arg "limit" missing or not a number: <v>
+-- Events: lock expiry (ql:stalled, lock_lost, failed); ql:popped for tracked jobs.
+-- Keys: ql:workers; the queue's work, locks, scheduled, recur and throttled
+--   sets; job hashes and histories; worker job sets; throttle sets; stats.
+Commands['queue.pop'] = function(now, args)
+  local queue = Args.require(args[1], 'Queue(): no queue name provided')
+  local worker = Args.require(args[2], 'Pop(): Arg "worker" missing')
+  local limit = math.max(Args.count(args[3], 'Pop(): Arg "limit" missing or not a number: '), 0)
+  return Json.list(popJobs(now, queue, worker, limit))
+end
+
+-- queues.pop
+--
+-- An extension of ours (other clients never need it), used by our worker.
+--
+-- Arguments: worker, limit, wait, queue [, queue]...
+-- Pops up to `limit` jobs from the queues in the order given (the earlier
+-- queues first). When nothing was popped and `wait` > 0, records `worker` as
+-- waiting on every queue for `wait` seconds, so that a job made ready there
+-- pushes a token onto the queue's wake list, which the worker BLPOPs. Doing
+-- both in one call leaves no gap in which a put could go unnoticed.
+-- Reply: JSON {"jobs": [job objects], "wake": [wake list keys] (only when
+--   waiting), "next": earliest due time of the queues' scheduled, recurring or
+--   locked jobs, or absent}.
+-- Errors: Pop(): Arg "worker" missing; Pop(): Arg "limit" missing or not a
+--   number: <v>; Pop(): Arg "wait" missing or not a number: <v>;
+--   Pop(): no queue name provided
+-- Keys: those of queue.pop; ql:waiting:<queue>, ql:wake:<queue>.
+Commands['queues.pop'] = function(now, args)
+  local worker = Args.require(args[1], 'Pop(): Arg "worker" missing')
+  local limit = math.max(Args.count(args[2], 'Pop(): Arg "limit" missing or not a number: '), 0)
+  local wait = Args.finite(args[3], 'Pop(): Arg "wait" missing or not a number: ')
+  local queues = {}
+  for i = 4, #args do
+    if args[i] == '' then error('Pop(): no queue name provided') end
+    queues[#queues + 1] = args[i]
+  end
+  if #queues == 0 then error('Pop(): no queue name provided') end
+
+  local jobs = {}
+  for _, queue in ipairs(queues) do
+    call('zrem', Keys.waiting(queue), worker)
+    if #jobs < limit then
+      for _, job in ipairs(popJobs(now, queue, worker, limit - #jobs)) do
+        jobs[#jobs + 1] = job
+      end
+    end
+  end
+  local reply = '{"jobs":' .. Json.list(jobs)
+  if #jobs == 0 and wait > 0 then
+    local wake, earliest = {}, nil
+    for i, queue in ipairs(queues) do
+      Queue.addWaiter(queue, worker, now, wait)
+      wake[i] = Keys.wake(queue)
+      local due = Queue.nextDue(queue)
+      if due and (earliest == nil or due < earliest) then earliest = due end
+    end
+    reply = reply .. ',"wake":' .. encode(wake)
+    if earliest then reply = reply .. ',"next":' .. encode(earliest) end
+  end
+  return reply .. '}'
 end
 
 -- queue.peek

@@ -118,7 +118,7 @@ Commands['queue.unfail'] = function(now, args)
     History.append(jid, floor(now), 'put', { queue = queue }, historyLimit)
     call('hset', Keys.job(jid), 'state', 'waiting', 'worker', '', 'expires', 0,
       'queue', queue, 'remaining', tonumber(job.retries) or 5)
-    Queue.addToWork(queue, jid, tonumber(job.priority) or 0, now)
+    Queue.makeReady(queue, jid, tonumber(job.priority) or 0, now)
   end
   call('ltrim', key, 0, -#jids - 1)
   if call('llen', key) == 0 then call('srem', Keys.FAILURES, group) end

@@ -90,11 +90,12 @@ Commands['recurringJob.get'] = function(now, args)
   local values = call('hmget', key, unpack(TEMPLATE_FIELDS))
   local t = {}
   for i, name in ipairs(TEMPLATE_FIELDS) do t[name] = values[i] or nil end
+  local finite = Args.finiteOrNil
   return encode({
     jid = t.jid, klass = t.klass, state = t.state, queue = t.queue,
-    priority = tonumber(t.priority), interval = tonumber(t.interval),
-    retries = tonumber(t.retries), count = tonumber(t.count), data = t.data,
-    tags = Tags.decode(t.tags), backlog = tonumber(t.backlog) or 0,
+    priority = finite(t.priority), interval = finite(t.interval),
+    retries = finite(t.retries), count = finite(t.count), data = t.data,
+    tags = Tags.decode(t.tags), backlog = finite(t.backlog) or 0,
     throttles = Throttle.decode(t.throttles),
   })
 end
@@ -145,6 +146,20 @@ local function moveTemplate(jid, from, to, now)
   Queue.register(to, now)
 end
 
+-- Shift template `jid`'s next spawn by `delta` (the change of its interval).
+-- The original shifts it unconditionally; before the first spawn, or with a
+-- much shorter interval, that puts the next spawn far in the past and the next
+-- pop spawns a burst. The next spawn never moves earlier than now (or than it
+-- already was, when it is already due), so it is at most one new interval away.
+local function rescheduleForInterval(jid, queue, delta, now)
+  local recur = Keys.queue(queue, 'recur')
+  local score = tonumber(call('zscore', recur, jid))
+  if score == nil then return end
+  local target = score + delta
+  if delta < 0 then target = math.max(target, math.min(score, now)) end
+  call('zadd', recur, target, jid)
+end
+
 -- recurringJob.update
 --
 -- Arguments: jid [, key, value]...
@@ -176,9 +191,7 @@ Commands['recurringJob.update'] = function(now, args)
       queue = value
     else
       if name == 'interval' then
-        if queue and call('zscore', Keys.queue(queue, 'recur'), jid) then
-          call('zincrby', Keys.queue(queue, 'recur'), value - interval, jid)
-        end
+        if queue then rescheduleForInterval(jid, queue, value - interval, now) end
         interval = value
       end
       call('hset', key, name, value)

@@ -22,6 +22,13 @@ function Args.optionalNumber(value, default, message)
   return Args.requireNumber(value, message)
 end
 
+-- An optional finite argument with a default (a value that will be stored or
+-- used as a score: an infinity would poison later JSON replies).
+function Args.optionalFinite(value, default, message)
+  if value == nil then return default end
+  return Args.finite(value, message)
+end
+
 -- A paging argument: finite and numeric, then floored so Redis accepts it as
 -- an integer.
 function Args.paging(value, default, message)
@@ -34,6 +41,15 @@ end
 function Args.finite(value, message)
   local n = Args.requireNumber(value, message)
   if n == math.huge or n == -math.huge then error(message .. tostring(value)) end
+  return n
+end
+
+-- The finite number `value` reads as, or nil (absent, not numeric, NaN or an
+-- infinity). Used for stored values, which other clients may have written
+-- unchecked: a job object must always encode as JSON.
+function Args.finiteOrNil(value)
+  local n = tonumber(value)
+  if n == nil or n ~= n or n == math.huge or n == -math.huge then return nil end
   return n
 end
 

@@ -33,15 +33,19 @@ function Config.read(names)
 end
 
 -- The numeric value of `name` in `values`, else of `fallback` (a per-queue
--- option falls back to the global one only when it is absent).
+-- option falls back to the global one when it is absent). A stored value that
+-- is not a finite number (written by some client that did not check it) is
+-- passed over for the next candidate and finally the built-in default, so one
+-- bad write cannot stop every pop or complete.
 function Config.number(values, name, fallback)
-  local text = values[name]
-  if text == nil and fallback then
-    name, text = fallback, values[fallback]
+  for _, option in ipairs({ name, fallback }) do
+    local n = Args.finiteOrNil(values[option])
+    if n ~= nil then return n end
   end
-  local n = Args.number(text)
+  local default = Config.defaults[fallback or name] or Config.defaults[name]
+  local n = Args.finiteOrNil(default)
   if n == nil then
-    error('Config(): "' .. name .. '" is not a number: ' .. tostring(text))
+    error('Config(): "' .. name .. '" is not a number: ' .. tostring(values[name]))
   end
   return n
 end

@@ -33,5 +33,11 @@ function Keys.tag(tag) return 'ql:t:' .. tag end
 function Keys.stats(kind, bin, queue) return 'ql:s:' .. kind .. ':' .. bin .. ':' .. queue end
 function Keys.recurring(jid) return 'ql:r:' .. jid end
 
+-- Blocking pickup (docs/core-design.md): these exist only while a worker of
+-- ours waits on the queue. `waiting` holds worker -> deadline; `wake` is the
+-- list such workers BLPOP, fed one token per job made ready.
+function Keys.waiting(queue) return 'ql:waiting:' .. queue end
+function Keys.wake(queue) return 'ql:wake:' .. queue end
+
 function Keys.channel(name) return 'ql:' .. name end
 function Keys.workerChannel(worker) return 'ql:w:' .. worker end

@@ -85,7 +85,7 @@ function Throttle.unhold(jid, now)
   local fields = call('hmget', Keys.job(jid), 'queue', 'priority')
   local queue = fields[1]
   if queue and call('zrem', Keys.queue(queue, 'throttled'), jid) == 1 then
-    Queue.addToWork(queue, jid, tonumber(fields[2]) or 0, now)
+    Queue.makeReady(queue, jid, tonumber(fields[2]) or 0, now)
     return true
   end
   return false

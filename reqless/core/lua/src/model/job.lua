@@ -41,7 +41,10 @@ end
 function Job.toObject(jid, record, tracked)
   Job.migrate(jid, record)
   if tracked == nil then tracked = Events.isTracked(jid) end
-  local remaining = tonumber(record.remaining)
+  -- Stored numbers go through finiteOrNil: an infinity written by another
+  -- client would make the whole reply unencodable after the command wrote.
+  local finite = Args.finiteOrNil
+  local remaining = finite(record.remaining)
   if remaining then remaining = floor(remaining) end
   return {
     jid = record.jid or jid,
@@ -50,9 +53,9 @@ function Job.toObject(jid, record, tracked)
     queue = record.queue,
     worker = record.worker or '',
     tracked = tracked,
-    priority = tonumber(record.priority) or 0,
-    expires = tonumber(record.expires) or 0,
-    retries = tonumber(record.retries),
+    priority = finite(record.priority) or 0,
+    expires = finite(record.expires) or 0,
+    retries = finite(record.retries),
     remaining = remaining,
     data = record.data,
     tags = Tags.decode(record.tags),
@@ -119,7 +122,7 @@ function Job.undepend(jid, queue, priority, scheduled, now)
     call('hset', Keys.job(jid), 'state', 'scheduled')
     call('hdel', Keys.job(jid), 'scheduled')
   else
-    Queue.addToWork(queue, jid, priority, now)
+    Queue.makeReady(queue, jid, priority, now)
     call('hset', Keys.job(jid), 'state', 'waiting')
   end
 end

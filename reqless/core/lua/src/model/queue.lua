@@ -8,8 +8,58 @@ function Queue.score(priority, t)
   return priority - t / 10000000000
 end
 
+-- Add a job to the work set. Used inside a pop (promotion, spawning), where
+-- the popper itself takes the work; everywhere else use Queue.makeReady.
 function Queue.addToWork(queue, jid, priority, t)
   call('zadd', Keys.queue(queue, 'work'), Queue.score(priority, t), jid)
+end
+
+-- Add a job to the work set and wake a worker blocked waiting on the queue.
+function Queue.makeReady(queue, jid, priority, t)
+  call('zadd', Keys.queue(queue, 'work'), Queue.score(priority, t), jid)
+  Queue.wake(queue)
+end
+
+-- Per call: queue -> {waiters, tokens pushed}; reset by the dispatcher.
+Queue.wakes = {}
+
+-- Push one wake token for `queue` when a worker waits on it, never more tokens
+-- than there are waiters. With nobody waiting this costs one ZCARD per call.
+function Queue.wake(queue)
+  local state = Queue.wakes[queue]
+  if state == nil then
+    state = { waiters = call('zcard', Keys.waiting(queue)), pushed = 0 }
+    Queue.wakes[queue] = state
+  end
+  if state.pushed >= state.waiters then return end
+  local wake = Keys.wake(queue)
+  call('lpush', wake, '1')
+  if state.pushed == 0 then
+    call('ltrim', wake, 0, state.waiters - 1)
+    call('pexpire', wake, WAKE_TTL_MS)
+  end
+  state.pushed = state.pushed + 1
+end
+
+-- Record `worker` as blocked on `queue` until `deadline` (for `wait` seconds).
+function Queue.addWaiter(queue, worker, now, wait)
+  local waiting = Keys.waiting(queue)
+  call('zremrangebyscore', waiting, '-inf', now)
+  call('zadd', waiting, now + wait, worker)
+  local ttl = math.ceil(wait * 1000) + WAKE_TTL_MS
+  if call('pttl', waiting) < ttl then call('pexpire', waiting, ttl) end
+end
+
+-- The earliest time something of `queue` comes due (a scheduled job, a
+-- recurring spawn, a lock expiry), or nil.
+function Queue.nextDue(queue)
+  local earliest
+  for _, kind in ipairs({ 'scheduled', 'recur', 'locks' }) do
+    local first = call('zrange', Keys.queue(queue, kind), 0, 0, 'WITHSCORES')
+    local t = tonumber(first[2])
+    if t and (earliest == nil or t < earliest) then earliest = t end
+  end
+  return earliest
 end
 
 -- Remove `jid` from every set of `queue` (not throttle, worker or failure sets).

@@ -5,6 +5,46 @@ local TEMPLATE_FIELDS = {
   'klass', 'data', 'priority', 'tags', 'retries', 'interval', 'backlog', 'throttles', 'count',
 }
 
+-- Spawn children of template `template` (its fields in `values`, first nominal
+-- time `s`) while they are due and `room` allows; returns how many it spawned.
+local function spawnChildren(queue, template, values, s, now, room, historyLimit)
+  local finite = Args.finiteOrNil
+  local klass, data, priority, tagsText = values[1], values[2], finite(values[3]) or 0, values[4]
+  local retries, interval = values[5], finite(values[6])
+  local backlog, throttles = finite(values[7]) or 0, values[8]
+  local count = finite(values[9]) or 0
+  -- A template without a class or a usable interval (written by hand or by
+  -- another client) is passed over: raising here would come after the pop
+  -- had already written.
+  if klass == false or interval == nil or interval <= 0 then return 0 end
+  if backlog ~= 0 then
+    local behind = (now - s) / interval
+    if behind > backlog then s = s + math.ceil(behind - backlog) * interval end
+  end
+  local spawned = 0
+  local tags = Tags.decode(tagsText)
+  while s <= now and spawned < room do
+    count, spawned = count + 1, spawned + 1
+    local child = template .. '-' .. count
+    Recurring.evict(child)
+    for _, tag in ipairs(tags) do Tags.index(child, tag, now) end
+    call('hset', Keys.job(child),
+      'jid', child, 'klass', klass, 'data', data or '{}', 'priority', priority,
+      'tags', tagsText or '{}', 'state', 'waiting', 'worker', '', 'expires', 0,
+      'queue', queue, 'retries', retries or 0, 'remaining', retries or 0,
+      'time', string.format('%.20f', s), 'throttles', throttles or '[]',
+      'spawned_from_jid', template)
+    History.append(child, floor(s), 'put', { queue = queue }, historyLimit)
+    Queue.addToWork(queue, child, priority, s)
+    s = s + interval
+  end
+  if spawned > 0 then
+    call('hset', Keys.recurring(template), 'count', count)
+    call('zadd', Keys.queue(queue, 'recur'), s, template)
+  end
+  return spawned
+end
+
 -- Spawn up to `budget` children of the due templates of `queue` (scores in
 -- [0, now], earliest first). Each child is named <template>-<n>, stamped with
 -- its nominal spawn time, and goes straight into work.
@@ -19,36 +59,7 @@ function Recurring.spawn(queue, now, budget, historyLimit)
   for i = 1, #due, 2 do
     local template, s = due[i], floor(tonumber(due[i + 1]))
     local values = call('hmget', Keys.recurring(template), unpack(TEMPLATE_FIELDS))
-    local klass, data, priority, tagsText = values[1], values[2], tonumber(values[3]) or 0, values[4]
-    local retries, interval = values[5], tonumber(values[6])
-    local backlog, throttles = tonumber(values[7]) or 0, values[8]
-    local count = tonumber(values[9]) or 0
-    if interval == nil then error('Recur(): template ' .. template .. ' has no interval') end
-    if backlog ~= 0 then
-      local behind = (now - s) / interval
-      if behind > backlog then s = s + math.ceil(behind - backlog) * interval end
-    end
-    local spawned = 0
-    local tags = Tags.decode(tagsText)
-    while s <= now and moved < budget do
-      count, moved, spawned = count + 1, moved + 1, spawned + 1
-      local child = template .. '-' .. count
-      Recurring.evict(child)
-      for _, tag in ipairs(tags) do Tags.index(child, tag, now) end
-      call('hset', Keys.job(child),
-        'jid', child, 'klass', klass, 'data', data, 'priority', priority,
-        'tags', tagsText or '{}', 'state', 'waiting', 'worker', '', 'expires', 0,
-        'queue', queue, 'retries', retries or 0, 'remaining', retries or 0,
-        'time', string.format('%.20f', s), 'throttles', throttles or '[]',
-        'spawned_from_jid', template)
-      History.append(child, floor(s), 'put', { queue = queue }, historyLimit)
-      Queue.addToWork(queue, child, priority, s)
-      s = s + interval
-    end
-    if spawned > 0 then
-      call('hset', Keys.recurring(template), 'count', count)
-      call('zadd', recur, s, template)
-    end
+    moved = moved + spawnChildren(queue, template, values, s, now, budget - moved, historyLimit)
   end
 end
 
