@@ -4,25 +4,54 @@ from __future__ import annotations
 
 import json
 import socket
+import time
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from redis import Redis
-from redis.backoff import ExponentialBackoff
+from redis.backoff import NoBackoff
+from redis.exceptions import AuthenticationError, AuthorizationError
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from redis.retry import Retry
 
-from reqless import defaults
+from reqless import _validate, defaults
 from reqless.collections import Jobs, Queues, Throttles, Workers
 from reqless.config import Config
 from reqless.core import Arg, CoreRunner
+from reqless.logger import logger
 
 if TYPE_CHECKING:
     from reqless.events import Events
     from reqless.queue_patterns import QueuePatterns
 
-__all__ = ["Client"]
+__all__ = ["REPEATABLE_COMMANDS", "Client"]
+
+#: Core commands that may be sent again after the connection dropped with the
+#: command in flight (it may have run): reads, and writes that leave the same
+#: state when run twice (a put carries the jid the client made). Any other
+#: command (pop, complete, fail, retry, cancel, ...) is sent again only when the
+#: error shows it never left, that is the connection could not be made.
+REPEATABLE_COMMANDS = frozenset({
+    "config.get", "config.getAll", "config.set", "config.unset",
+    "failureGroups.counts", "job.addTag", "job.get", "job.getMulti", "job.heartbeat",
+    "job.removeTag", "job.requeue", "job.setPriority", "jobs.completed",
+    "jobs.failedByGroup", "jobs.tagged", "jobs.tracked", "queue.counts",
+    "queue.jobsByState", "queue.length", "queue.pause", "queue.peek", "queue.put",
+    "queue.putMany", "queue.recurAtInterval", "queue.stats", "queue.throttle.get",
+    "queue.unpause", "queueIdentifierPatterns.getAll", "queueIdentifierPatterns.setAll",
+    "queuePriorityPatterns.getAll", "queuePriorityPatterns.setAll", "queues.counts",
+    "queues.names", "recurringJob.addTag", "recurringJob.get", "recurringJob.removeTag",
+    "recurringJob.update", "tags.top", "throttle.get", "throttle.locks",
+    "throttle.pending", "throttle.set", "worker.jobs", "workers.counts",
+})  # fmt: skip
+
+
+def _never_sent(exc: Exception) -> bool:
+    # redis-py says "Error 111 connecting to host:port" or "Timeout connecting to
+    # server" when the connection could not be made; a pooled connection the server
+    # closed is replaced before use, so other errors mean the command may have run.
+    return "connecting" in str(exc)
 
 
 class Client:
@@ -32,23 +61,33 @@ class Client:
         url: any URL `redis.Redis.from_url` accepts: `redis://`, `rediss://` (TLS),
             `unix://`, with password and database number.
         hostname: the worker name this client presents; defaults to the host name.
+        retry_window: seconds during which a call that hit a connection error or a
+            time-out is tried again, with backoff (0: never).
         **kwargs: passed to `redis.Redis.from_url` (`decode_responses` is forced on).
 
-    The constructor does not contact the server. Connection errors are retried a
-    few times with backoff, so a server restart or a network blip is survived;
-    after a restart the script is loaded again on first use.
+    The constructor does not contact the server. A call the server did not answer
+    is retried for `retry_window` seconds, so a server restart is survived (the
+    script is loaded again afterwards), except that a command which may have run
+    and is not safe to repeat (see `REPEATABLE_COMMANDS`) raises at once.
     """
 
     def __init__(
-        self, url: str = defaults.REDIS_URL, hostname: str | None = None, **kwargs: Any
+        self,
+        url: str = defaults.REDIS_URL,
+        hostname: str | None = None,
+        *,
+        retry_window: float = defaults.RETRY_WINDOW,
+        **kwargs: Any,
     ) -> None:
         options: dict[str, Any] = {
-            "retry": Retry(ExponentialBackoff(cap=1.0, base=0.05), defaults.CONNECTION_RETRIES),
-            "retry_on_error": [RedisConnectionError, RedisTimeoutError],
+            # Retries are decided per command in __call__; redis-py's would repeat
+            # any command, a pop included, after its reply was lost.
+            "retry": Retry(NoBackoff(), 0),
             "socket_connect_timeout": defaults.CONNECT_TIMEOUT,
             **kwargs,
             "decode_responses": True,
         }
+        self.retry_window = float(_validate.number("retry_window", retry_window, minimum=0))
         self._database: Redis = Redis.from_url(url, **options)
         self._runner = CoreRunner(self._database)
         self.worker_name: str = hostname or socket.gethostname()
@@ -67,14 +106,32 @@ class Client:
         return str(kwargs.get("path") or f"{kwargs.get('host')}:{kwargs.get('port')}")
 
     def __call__(self, command: str, *args: Arg) -> Any:
-        """Run a core command now; returns the raw reply (JSON stays text)."""
-        try:
-            return self._runner.call(command, *args)
-        except RedisTimeoutError as exc:
-            if "connecting" not in str(exc):
-                raise
-            # redis-py's message does not say where it tried to connect.
+        """Run a core command now; returns the raw reply (JSON stays text).
+
+        Connection errors and time-outs are retried with backoff for
+        `retry_window` seconds, when repeating the command is safe (see the class).
+        """
+        deadline = time.monotonic() + self.retry_window
+        pause = defaults.RETRY_BACKOFF_BASE
+        while True:
+            try:
+                return self._runner.call(command, *args)
+            except (AuthenticationError, AuthorizationError):
+                raise  # a wrong password does not get better with time
+            except (RedisConnectionError, RedisTimeoutError) as exc:
+                left = deadline - time.monotonic()
+                if left <= 0 or not (command in REPEATABLE_COMMANDS or _never_sent(exc)):
+                    self._raise_located(exc)
+                if pause == defaults.RETRY_BACKOFF_BASE:
+                    logger.warning("%s: %s; trying again for up to %.1fs", command, exc, left)
+                time.sleep(min(pause, left))
+                pause = min(pause * 2, defaults.RETRY_BACKOFF_CAP)
+
+    def _raise_located(self, exc: Exception) -> NoReturn:
+        # redis-py's time-out message does not say where it tried to connect.
+        if isinstance(exc, RedisTimeoutError) and "connecting" in str(exc):
             raise RedisConnectionError(f"timed out connecting to {self._where()}") from exc
+        raise exc
 
     @property
     def database(self) -> Redis:
@@ -118,15 +175,15 @@ class Client:
         """Pubsub events of tracked jobs (created on first use)."""
         from reqless.events import Events
 
-        return Events(self._database)
+        return Events(self._database, self.retry_window)
 
     def track(self, jid: str) -> bool:
         """Track a job; True when it was not tracked before."""
-        return bool(self("job.track", jid) == "1")
+        return bool(self("job.track", _validate.name("jid", jid)) == "1")
 
     def untrack(self, jid: str) -> bool:
         """Stop tracking a job; True when it was tracked."""
-        return bool(self("job.untrack", jid) == "1")
+        return bool(self("job.untrack", _validate.name("jid", jid)) == "1")
 
     def tags(self, offset: int = 0, count: int = defaults.TAGS_COUNT) -> list[str]:
         """The most used tags (carried by at least two jobs), most used first."""
@@ -135,4 +192,5 @@ class Client:
 
     def unfail(self, group: str, queue: str, count: int = defaults.UNFAIL_COUNT) -> int:
         """Move up to `count` jobs of failure group `group` back into `queue`."""
+        group, queue = _validate.name("group", group), _validate.name("queue name", queue)
         return int(self("queue.unfail", queue, group, count))

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from reqless import defaults
+from reqless import _validate, defaults
+from reqless.exceptions import ReqlessError
 from reqless.util import as_list
 
 if TYPE_CHECKING:
@@ -25,16 +26,38 @@ class Jobs:
         self.client = client
 
     def __getitem__(self, jid: str) -> Job | RecurringJob | None:
-        """The job or recurring template with this jid, or None."""
-        from reqless.job import Job, RecurringJob
+        """The job or recurring template with this jid, or None.
 
-        reply = self.client("job.get", jid)
-        if reply:
-            return Job(self.client, **json.loads(reply))
-        reply = self.client("recurringJob.get", jid)
-        if reply:
-            return RecurringJob(self.client, **json.loads(reply))
-        return None
+        To a type checker the result may be either, or None: `get_job` and
+        `get_recurring` return one kind, or raise.
+        """
+        return self._job(jid) or self._recurring(jid)
+
+    def _job(self, jid: str) -> Job | None:
+        from reqless.job import Job
+
+        reply = self.client("job.get", _validate.name("jid", jid))
+        return Job(self.client, **json.loads(reply)) if reply else None
+
+    def _recurring(self, jid: str) -> RecurringJob | None:
+        from reqless.job import RecurringJob
+
+        reply = self.client("recurringJob.get", _validate.name("jid", jid))
+        return RecurringJob(self.client, **json.loads(reply)) if reply else None
+
+    def get_job(self, jid: str) -> Job:
+        """The job with this jid; raises ReqlessError when there is none."""
+        job = self._job(jid)
+        if job is None:
+            raise ReqlessError(f"job {jid} does not exist")
+        return job
+
+    def get_recurring(self, jid: str) -> RecurringJob:
+        """The recurring template with this jid; raises ReqlessError when there is none."""
+        template = self._recurring(jid)
+        if template is None:
+            raise ReqlessError(f"recurring job {jid} does not exist")
+        return template
 
     def get(self, *jids: str) -> list[Job]:
         """The jobs with these jids that exist, in the given order."""
@@ -42,7 +65,8 @@ class Jobs:
 
         if not jids:
             return []
-        return [Job(self.client, **p) for p in json.loads(self.client("job.getMulti", *jids))]
+        checked = _validate.names("jids", jids)
+        return [Job(self.client, **p) for p in json.loads(self.client("job.getMulti", *checked))]
 
     def complete(self, offset: int = 0, count: int = defaults.PAGE_SIZE) -> list[str]:
         """Jids of completed jobs, most recent first."""

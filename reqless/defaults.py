@@ -10,6 +10,9 @@ RETRIES = 5
 PRIORITY = 0
 #: Page size of the listing methods.
 PAGE_SIZE = 25
+
+#: Jobs per core call of `Queue.put_many` (each call is atomic).
+PUT_MANY_CHUNK = 500
 #: How many failed jobs `Client.unfail` moves by default.
 UNFAIL_COUNT = 500
 #: How many tags `Client.tags` returns by default.
@@ -34,3 +37,14 @@ WORKER_INTERVAL = 1.0
 SHUTDOWN_TIMEOUT = 30.0
 #: A running job is heartbeated when less than this share of its lock is left.
 HEARTBEAT_SHARE = 0.5
+#: Seconds a client keeps retrying a call the server did not answer (a restart, a blip).
+RETRY_WINDOW = 10.0
+#: First pause (seconds) between such retries; it doubles up to `RETRY_BACKOFF_CAP`.
+RETRY_BACKOFF_BASE = 0.05
+#: Longest pause (seconds) between such retries.
+RETRY_BACKOFF_CAP = 1.0
+#: Seconds between a worker's checks of its running jobs, children and stop
+#: requests (signals only set flags; these checks act on them).
+WORKER_CHECK_INTERVAL = 0.2
+#: Longest pause (seconds) before restarting a worker child that keeps failing at start-up.
+WORKER_RESTART_BACKOFF_CAP = 30.0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
@@ -26,6 +27,10 @@ class Events:
     jobs that are tracked produce them. Register callbacks with `on`, then either
     call `listen()` (blocks until `unlisten()`) or use `with events.thread():` to
     listen in a background thread.
+
+    A lost connection does not stop the listening: it subscribes again, with
+    backoff, until stopped (events published meanwhile are missed). Only the first
+    subscription is bounded, by `retry_window` seconds, in `thread()`.
     """
 
     #: Prefix of the event channels.
@@ -33,8 +38,10 @@ class Events:
     #: The event names; the channel of `evt` is `namespace + evt`.
     events = defaults.TRACKED_EVENTS
 
-    def __init__(self, database: Redis) -> None:
-        self._listener = Listener(database, [self.namespace + evt for evt in self.events])
+    def __init__(self, database: Redis, retry_window: float = defaults.RETRY_WINDOW) -> None:
+        channels = [self.namespace + evt for evt in self.events]
+        self._listener = Listener(database, channels, resubscribe=True)
+        self.retry_window = retry_window
         self._callbacks: dict[str, EventCallback | None] = dict.fromkeys(self.events)
         self._error: BaseException | None = None
 
@@ -101,18 +108,23 @@ class Events:
 
         Entering returns once the subscription is active, so events published
         inside the block are seen. Leaving stops the listener and joins the thread.
-        Raises ReqlessError when the listener fails (for example the connection is
-        lost), on entry or on exit.
+        Raises ReqlessError on entry when no subscription was made within
+        `retry_window` seconds, and on exit when an error other than a lost
+        connection (after which it subscribes again) ended the listener early.
         """
         self._error = None
         worker = threading.Thread(target=self._listen_in_thread, name="reqless-events", daemon=True)
         worker.start()
+        deadline = time.monotonic() + self.retry_window
         while not self._listener.wait_until_listening(timeout=defaults.LISTENER_POLL_INTERVAL):
-            if not worker.is_alive():
-                worker.join()
-                raise ReqlessError("the event listener stopped before subscribing") from (
-                    self._error
-                )
+            if not worker.is_alive() or time.monotonic() > deadline:
+                while worker.is_alive():  # it may not have started listening yet
+                    self.unlisten()
+                    worker.join(defaults.LISTENER_POLL_INTERVAL)
+                cause = self._error or self._listener.last_error
+                raise ReqlessError(
+                    f"the event listener stopped before subscribing (waited {self.retry_window:g}s)"
+                ) from cause
         try:
             yield self
         finally:

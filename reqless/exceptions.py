@@ -8,8 +8,10 @@ __all__ = ["LostLockError", "ReqlessError"]
 class ReqlessError(Exception):
     """Root of every error reqless raises on purpose.
 
-    Errors raised by the core script keep the server's message text unchanged,
-    so callers can match on the core's documented messages.
+    Errors raised by the core script (`reqless.core.CoreError`) read as the core's
+    documented message, so callers can match on it; the server's full text, with
+    the script digest and line it appends, is kept in the error's `raw` attribute.
+    A bad argument is refused with a ReqlessError naming it, before anything is sent.
     """
 
 
@@ -18,7 +20,8 @@ class LostLockError(ReqlessError):
 
     Raised when the server refuses a heartbeat, complete, fail or retry because
     the job was moved, cancelled, completed, or handed to another worker after
-    its lock expired. `args` is `(jid,)`; `reason` keeps the server's message.
+    its lock expired, or because another client, which never held it, asked.
+    `args` is `(jid,)`; `reason` keeps the core's message.
     """
 
     def __init__(self, jid: str, reason: str | None = None) -> None:

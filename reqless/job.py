@@ -11,6 +11,8 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from reqless import _validate
+from reqless.core import CoreError
 from reqless.exceptions import LostLockError, ReqlessError
 from reqless.importer import Importer
 from reqless.logger import logger
@@ -116,8 +118,15 @@ class Job(BaseJob):
 
     @priority.setter
     def priority(self, value: float) -> None:
-        self.client("job.setPriority", self.jid, value)
-        self._priority = value
+        checked = _validate.number("priority", value)
+        try:
+            self.client("job.setPriority", self.jid, checked)
+        except CoreError as exc:
+            # The core's text for this case is about a missing queue name.
+            if "does not exist" in str(exc):
+                raise ReqlessError(f"job {self.jid} does not exist") from exc
+            raise
+        self._priority = checked
 
     @property
     def klass(self) -> Any:
@@ -146,16 +155,17 @@ class Job(BaseJob):
         self, next_queue: str | None = None, delay: float | None = None,
         depends: list[str] | None = None,
     ) -> str | bool:  # fmt: skip
-        """Complete the job, or advance it into `next_queue`.
+        """Complete the job, or advance it into `next_queue` (None: just complete).
 
         Returns "complete", or True when advanced. Raises LostLockError when this
         worker no longer holds the job (the request is then ignored by the server).
         """
-        if next_queue:
+        if next_queue is not None:
             self._owned(
                 "job.completeAndRequeue", self.jid, self.client.worker_name, self.queue_name,
-                self._data, next_queue, "delay", delay or 0,
-                "depends", json.dumps(depends or []),
+                self._data, _validate.name("queue name", next_queue),
+                "delay", _validate.number("delay", 0 if delay is None else delay, minimum=0),
+                "depends", json.dumps(_validate.names("depends", depends or [])),
             )  # fmt: skip
             return True
         reply = self._owned(
@@ -166,8 +176,9 @@ class Job(BaseJob):
     def fail(self, group: str, message: str) -> bool:
         """Fail the job into failure group `group` with `message`."""
         reply = self._owned(
-            "job.fail", self.jid, self.client.worker_name, group, message, self._data
-        )
+            "job.fail", self.jid, self.client.worker_name,
+            _validate.name("group", group), _validate.text("message", message), self._data,
+        )  # fmt: skip
         return bool(reply)
 
     def heartbeat(self) -> float:
@@ -183,9 +194,19 @@ class Job(BaseJob):
         """Put the job back to be run again (after `delay`), using up one retry.
 
         Returns the retries left; negative means none were left and the job failed.
+        Only the worker holding the job may retry it: from any other client (one
+        that merely looked the job up) this raises LostLockError, as the running
+        copy would otherwise go on while the job is handed out again.
         """
-        args: list[str | int | float] = [self.jid, self.queue_name, self.worker_name, str(delay)]
-        if group is not None and message is not None:
+        seconds = _validate.number("delay", delay, minimum=0)
+        args: list[str | int | float] = [
+            self.jid, self.queue_name, self.client.worker_name, str(seconds),
+        ]  # fmt: skip
+        if group is not None:
+            _validate.name("group", group)
+        if message is not None:
+            _validate.text("message", message)
+        if group is not None and message is not None:  # the core needs both for a note
             args += [group, message]
         return int(self._owned("job.retry", *args))
 
@@ -204,29 +225,38 @@ class Job(BaseJob):
 
     def tag(self, *tags: str) -> list[str]:
         """Add tags; returns the job's tags after the change."""
-        result: list[str] = json.loads(self.client("job.addTag", self.jid, *tags))
+        checked = _validate.names("tags", tags)
+        result: list[str] = json.loads(self.client("job.addTag", self.jid, *checked))
         return result
 
     def untag(self, *tags: str) -> list[str]:
         """Remove tags; returns the job's tags after the change."""
-        result: list[str] = json.loads(self.client("job.removeTag", self.jid, *tags))
+        checked = _validate.names("tags", tags)
+        result: list[str] = json.loads(self.client("job.removeTag", self.jid, *checked))
         return result
 
     def depend(self, *jids: str) -> int | bool:
         """Make a job in state `depends` also wait for `jids`."""
-        return self.client("job.addDependency", self.jid, *jids) or False
+        checked = _validate.names("jids", jids)
+        return self.client("job.addDependency", self.jid, *checked) or False
 
     def undepend(self, *jids: str, all: bool = False) -> int | bool:
         """Stop waiting for `jids` (or for every job, with all=True)."""
-        args = ("all",) if all else jids
+        args = ("all",) if all else tuple(_validate.names("jids", jids))
         return self.client("job.removeDependency", self.jid, *args) or False
 
-    def move(self, queue: str, delay: float = 0, depends: list[str] | None = None) -> str:
-        """Put the job into another queue, keeping its priority, tags and retries."""
+    def move(self, queue: str, delay: float | None = 0, depends: list[str] | None = None) -> str:
+        """Put the job into another queue, keeping its priority, tags and retries.
+
+        A job running under a worker is taken away from it: the server tells that
+        worker on its channel (it is not the caller), and the worker stops the job.
+        """
         return str(
             self.client(
-                "queue.put", self.worker_name, queue, self.jid, self.klass_name, self._data,
-                delay, "depends", json.dumps(depends or []),
+                "queue.put", self.client.worker_name, _validate.name("queue name", queue),
+                self.jid, self.klass_name, self._data,
+                _validate.number("delay", 0 if delay is None else delay, minimum=0),
+                "depends", json.dumps(_validate.names("depends", depends or [])),
                 "throttles", json.dumps(self.throttles or []),
             )
         )  # fmt: skip
@@ -318,8 +348,9 @@ class RecurringJob(BaseJob):
 
     @priority.setter
     def priority(self, value: float) -> None:
-        self._update("priority", value)
-        self._priority = value
+        checked = _validate.number("priority", value)
+        self._update("priority", checked)
+        self._priority = checked
 
     @property
     def retries(self) -> int:
@@ -328,8 +359,9 @@ class RecurringJob(BaseJob):
 
     @retries.setter
     def retries(self, value: int) -> None:
-        self._update("retries", value)
-        self._retries = value
+        checked = _validate.nonnegative_int("retries", value)
+        self._update("retries", checked)
+        self._retries = checked
 
     @property
     def interval(self) -> float:
@@ -338,8 +370,9 @@ class RecurringJob(BaseJob):
 
     @interval.setter
     def interval(self, value: float) -> None:
-        self._update("interval", value)
-        self._interval = value
+        checked = _validate.positive("interval", value)
+        self._update("interval", checked)
+        self._interval = checked
 
     @property
     def data(self) -> str:
@@ -372,8 +405,9 @@ class RecurringJob(BaseJob):
 
     def move(self, queue: str) -> int:
         """Attach the template to another queue, keeping its schedule."""
-        reply = int(self.client("recurringJob.update", self.jid, "queue", queue))
-        self.queue_name = queue
+        checked = _validate.name("queue name", queue)
+        reply = int(self.client("recurringJob.update", self.jid, "queue", checked))
+        self.queue_name = checked
         return reply
 
     def cancel(self) -> list[str]:
@@ -383,12 +417,14 @@ class RecurringJob(BaseJob):
 
     def tag(self, *tags: str) -> list[str]:
         """Add tags for future spawns; returns the template's tags."""
-        result = json.loads(self.client("recurringJob.addTag", self.jid, *tags))
+        checked = _validate.names("tags", tags)
+        result = json.loads(self.client("recurringJob.addTag", self.jid, *checked))
         self.tags = as_list(result)
         return self.tags
 
     def untag(self, *tags: str) -> list[str]:
         """Remove tags for future spawns; returns the template's tags."""
-        result = json.loads(self.client("recurringJob.removeTag", self.jid, *tags))
+        checked = _validate.names("tags", tags)
+        result = json.loads(self.client("recurringJob.removeTag", self.jid, *checked))
         self.tags = as_list(result)
         return self.tags

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Generator
 from typing import Any, TypedDict
 
 from redis import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from reqless import defaults
 from reqless.exceptions import ReqlessError
 from reqless.future import Future
+from reqless.logger import logger
 
 __all__ = ["Listener", "Message"]
 
@@ -31,12 +35,21 @@ class Listener:
     for messages with a short timeout and checks between waits whether it was
     stopped, so `unlisten()` (from any thread) takes effect within
     `defaults.LISTENER_POLL_INTERVAL` seconds without sharing the connection.
+
+    With `resubscribe=True`, a lost connection (a server restart, a network blip)
+    does not end `listen()`: it subscribes again, with backoff, until it is stopped;
+    messages published while it was not subscribed are not seen. `last_error` is
+    the latest connection error. Without it, the error ends `listen()`.
     """
 
-    def __init__(self, database: Redis, channels: list[str]) -> None:
+    def __init__(self, database: Redis, channels: list[str], *, resubscribe: bool = False) -> None:
         if not channels:
             raise ReqlessError("a listener needs at least one channel")
         self._pubsub = database.pubsub()  # type: ignore[no-untyped-call]
+        self._resubscribe = resubscribe
+        #: The latest connection error met while listening (None: none yet).
+        self.last_error: Exception | None = None
+        self._subscribed = False
         self._channels = list(channels)
         self._lock = threading.RLock()
         self._started: Future[bool] = Future()
@@ -65,24 +78,49 @@ class Listener:
             self.is_listening = True
             started = self._started
         try:
-            backlog = self._subscribe()
-            with self._lock:
-                if not started.done():
-                    started.set_result(True)
-            for message in backlog:
-                if not self.is_listening:
-                    return
-                yield message
+            pause = defaults.RETRY_BACKOFF_BASE
             while self.is_listening:
-                message = self._pubsub.get_message(timeout=defaults.LISTENER_POLL_INTERVAL)
-                if message is not None and message["type"] == "message":
-                    yield message
+                self._subscribed = False
+                try:
+                    yield from self._session(started)
+                except (RedisConnectionError, RedisTimeoutError) as exc:
+                    if not self._resubscribe:
+                        raise
+                    self.last_error = exc
+                    logger.warning("subscription to %s lost: %s; subscribing again",
+                                   ", ".join(self._channels), exc)  # fmt: skip
+                    self._pubsub.reset()
+                    # The backoff grows over failed attempts, not over the lifetime.
+                    pause = self._sleep(defaults.RETRY_BACKOFF_BASE if self._subscribed else pause)
         finally:
             self.unlisten()
             # Disconnecting drops the subscriptions; the next listen() reconnects.
             self._pubsub.reset()
             with self._lock:
                 self._active = False
+
+    def _session(self, started: Future[bool]) -> Generator[Message, None, None]:
+        """Subscribe, then yield messages until stopped or the connection fails."""
+        backlog = self._subscribe()
+        self._subscribed = True
+        with self._lock:
+            if not started.done():
+                started.set_result(True)
+        for message in backlog:
+            if not self.is_listening:
+                return
+            yield message
+        while self.is_listening:
+            message = self._pubsub.get_message(timeout=defaults.LISTENER_POLL_INTERVAL)
+            if message is not None and message["type"] == "message":
+                yield message
+
+    def _sleep(self, seconds: float) -> float:
+        """Wait `seconds` unless stopped first; returns the next, doubled, pause."""
+        end = time.monotonic() + seconds
+        while self.is_listening and time.monotonic() < end:
+            time.sleep(min(defaults.LISTENER_POLL_INTERVAL, seconds))
+        return min(seconds * 2, defaults.RETRY_BACKOFF_CAP)
 
     def _subscribe(self) -> list[Message]:
         """Subscribe and wait for every confirmation; returns messages that came first."""

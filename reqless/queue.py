@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 import time
 import uuid
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, overload
 
-from reqless import defaults
+from reqless import _validate, defaults
 from reqless.exceptions import ReqlessError
 from reqless.types import QueueCounts
 
@@ -20,10 +21,11 @@ __all__ = ["Jobs", "Queue", "class_string", "encode_data"]
 
 
 def class_string(klass: type | str) -> str:
-    """The dotted path a job class is stored under (strings pass through)."""
-    if isinstance(klass, str):
-        return klass
-    return f"{klass.__module__}.{klass.__name__}"
+    """The dotted path a job class is stored under (strings pass through).
+
+    Raises ReqlessError for anything but a class or a non-empty string.
+    """
+    return _validate.klass(klass)
 
 
 def encode_data(data: Any) -> str:
@@ -54,10 +56,18 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
-def _require_name(what: str, value: str) -> str:
-    if not value:
-        raise ReqlessError(f"{what} must be a non-empty string")
-    return value
+#: The keyword arguments of `Queue.put`, which `put_many` items may hold.
+_PUT_ARGUMENTS = frozenset(
+    {"klass", "data", "priority", "tags", "delay", "retries", "jid", "depends", "throttles"}
+)
+
+
+def _option_list(argument: str, values: list[str] | None) -> str:
+    return json.dumps(_validate.names(argument, [] if values is None else values))
+
+
+def _or_default(value: Any, default: Any) -> Any:
+    return default if value is None else value
 
 
 class Jobs:
@@ -157,15 +167,17 @@ class Queue:
         delay: float | None, retries: int | None, jid: str | None,
         depends: list[str] | None, throttles: list[str] | None,
     ) -> list[str | int | float]:  # fmt: skip
+        # Every argument is checked here, so a bad one raises before anything is sent.
         return [
-            self.worker_name, _require_name("queue name", self._name), jid or uuid.uuid4().hex,
-            _require_name("job class", class_string(klass)),
-            encode_data(data), delay or 0,
-            "priority", defaults.PRIORITY if priority is None else priority,
-            "tags", json.dumps(tags or []),
-            "retries", defaults.RETRIES if retries is None else retries,
-            "depends", json.dumps(depends or []),
-            "throttles", json.dumps(throttles or []),
+            self.worker_name, _validate.name("queue name", self._name),
+            uuid.uuid4().hex if jid is None else _validate.name("jid", jid),
+            class_string(klass), encode_data(data),
+            _validate.number("delay", _or_default(delay, 0), minimum=0),
+            "priority", _validate.number("priority", _or_default(priority, defaults.PRIORITY)),
+            "tags", _option_list("tags", tags),
+            "retries", _validate.nonnegative_int("retries", _or_default(retries, defaults.RETRIES)),
+            "depends", _option_list("depends", depends),
+            "throttles", _option_list("throttles", throttles),
         ]  # fmt: skip
 
     def put(
@@ -195,6 +207,43 @@ class Queue:
         """
         args = self._put_args(klass, data, priority, tags, delay, retries, jid, depends, throttles)
         return str(self.client("queue.put", *args))
+
+    def put_many(
+        self, jobs: Iterable[Mapping[str, Any]], *, chunk_size: int = defaults.PUT_MANY_CHUNK
+    ) -> list[str]:
+        """Put many jobs in a few round trips; returns their jids in order.
+
+        Each item holds `put`'s keyword arguments (`klass` and `data` required):
+        `queue.put_many({"klass": GnomesJob, "data": {"n": n}} for n in range(1000))`.
+        Every job is checked before anything is sent; then each chunk of
+        `chunk_size` jobs is put in one atomic call, in order, so jobs of equal
+        priority pop in the order given.
+        """
+        if isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < 1:
+            raise ReqlessError(f"chunk_size must be a positive integer, not {chunk_size!r}")
+        prepared = [self._put_many_args(index, job) for index, job in enumerate(jobs)]
+        jids: list[str] = []
+        for start in range(0, len(prepared), chunk_size):
+            args: list[str | int | float] = [self.worker_name, self._name]
+            for one in prepared[start : start + chunk_size]:
+                args += one
+            jids += json.loads(self.client("queue.putMany", *args))
+        return jids
+
+    def _put_many_args(self, index: int, job: Mapping[str, Any]) -> list[str | int | float]:
+        if not isinstance(job, Mapping):
+            raise ReqlessError(f"put_many: job {index} is not a mapping of put's arguments")
+        unknown = set(job) - _PUT_ARGUMENTS
+        if unknown or "klass" not in job or "data" not in job:
+            what = f"unknown arguments {sorted(unknown)}" if unknown else "no klass or data"
+            raise ReqlessError(f"put_many: job {index} has {what}")
+        options: dict[str, Any] = {name: job.get(name) for name in _PUT_ARGUMENTS}
+        try:
+            args = self._put_args(**options)
+        except ReqlessError as exc:
+            raise ReqlessError(f"put_many: job {index}: {exc}") from exc
+        # queue.putMany takes jid, klass, data, delay, then the option count and pairs.
+        return [*args[2:6], len(args) - 6, *args[6:]]
 
     def requeue(
         self,
@@ -230,15 +279,17 @@ class Queue:
         `backlog` caps how many missed intervals are caught up at once (0: all).
         """
         args: list[str | int | float] = [
-            self._name, jid or uuid.uuid4().hex, class_string(klass), encode_data(data),
-            interval, offset,
-            "priority", defaults.PRIORITY if priority is None else priority,
-            "tags", json.dumps(tags or []),
-            "retries", defaults.RETRIES if retries is None else retries,
-            "throttles", json.dumps(throttles or []),
+            _validate.name("queue name", self._name),
+            uuid.uuid4().hex if jid is None else _validate.name("jid", jid),
+            class_string(klass), encode_data(data),
+            _validate.positive("interval", interval), _validate.number("offset", offset),
+            "priority", _validate.number("priority", _or_default(priority, defaults.PRIORITY)),
+            "tags", _option_list("tags", tags),
+            "retries", _validate.nonnegative_int("retries", _or_default(retries, defaults.RETRIES)),
+            "throttles", _option_list("throttles", throttles),
         ]  # fmt: skip
         if backlog is not None:
-            args += ["backlog", backlog]
+            args += ["backlog", _validate.nonnegative_int("backlog", backlog)]
         return str(self.client("queue.recurAtInterval", *args))
 
     @overload

@@ -43,7 +43,8 @@ def redis(server: LocalServer) -> Iterator[Redis]:
     client.close()
 
 
-@pytest.fixture
-def core(redis: Redis) -> Core:
-    """Calls the raw core script with explicit `now` values."""
-    return Core(CoreRunner(redis), redis)
+@pytest.fixture(params=["function", "script"])
+def core(redis: Redis, request: pytest.FixtureRequest) -> Core:
+    """Calls the raw core with explicit `now` values, in both forms: the function
+    library our client uses and the EVALSHA script other clients use."""
+    return Core(CoreRunner(redis, mode=request.param), redis)

@@ -164,7 +164,7 @@ def test_workers_counts_and_jobs(client: Client) -> None:
 
 
 def test_workers_stalled_jobs(client: Client) -> None:
-    client.config["heartbeat"] = -10
+    client("config.set", "heartbeat", -10)  # locks expire at once (Config refuses it)
     jid = client.queues["q"].put(KLASS, {})
     client.queues["q"].pop()
     assert client.workers["test-worker"] == {"jobs": [], "stalled": [jid]}

@@ -123,7 +123,8 @@ def test_thread_delivers_every_tracked_job_event(client: Client) -> None:
 def test_stalled_event(client: Client) -> None:
     recorder = Recorder()
     client.events.on("stalled", recorder.callback("stalled"))
-    client.config.update({"heartbeat": -10, "grace-period": 0})
+    client("config.set", "heartbeat", -10)  # locks expire at once (Config refuses it)
+    client.config["grace-period"] = 0
     put(client, "jid")
     client.track("jid")
     with client.events.thread():
@@ -230,9 +231,11 @@ def test_thread_raises_when_the_server_is_unreachable() -> None:
     unreachable = Redis(
         host="127.0.0.1", port=free_port(), decode_responses=True, retry=Retry(NoBackoff(), 0)
     )
-    events = Events(unreachable)
+    events = Events(unreachable, retry_window=0.5)
+    started = time.monotonic()
     with pytest.raises(ReqlessError, match="before subscribing"), events.thread():
         pass  # pragma: no cover
+    assert time.monotonic() - started < 5
 
 
 def test_unlisten_when_not_listening_is_a_no_op(client: Client) -> None:

@@ -16,7 +16,7 @@ from reqless.job import BaseJob, Job, RecurringJob
 from reqless.queue import Queue
 from reqless.server import LocalServer
 from tests.client.recording import RecordingClient
-from tests.helpers import snapshot
+from tests.helpers import events, snapshot
 
 HERE = "tests.client.test_job"
 
@@ -457,8 +457,10 @@ def test_move_keeps_priority_tags_and_retries(rec: RecordingClient) -> None:
     jid = rec.queues["q"].put("a.B", '{"a": 1}', priority=7, tags=["t"], retries=3)
     job = _get(rec, jid)
     assert job.move("other") == jid
+    # The caller's worker name, not the job's own (empty here: nobody holds it).
     assert rec.last("queue.put") == (
-        "", "other", jid, "a.B", '{"a": 1}', 0, "depends", "[]", "throttles", '["ql:q:q"]',
+        "test-worker", "other", jid, "a.B", '{"a": 1}', 0,
+        "depends", "[]", "throttles", '["ql:q:q"]',
     )  # fmt: skip
     moved = _get(rec, jid)
     assert (moved.queue_name, moved.priority, moved.tags) == ("other", 7, ["t"])
@@ -476,6 +478,53 @@ def test_move_with_delay_and_depends(client: Client) -> None:
     blocked = _get(client, queue.put("a.B", {}))
     blocked.move("other", depends=[blocker])
     assert _get(client, blocked.jid).dependencies == [blocker]
+
+
+@pytest.fixture
+def other(server: LocalServer, redis: Redis) -> Iterator[Client]:
+    """A second client: the worker "other-worker"."""
+    made = Client(server.url, hostname="other-worker")
+    yield made
+    made.database.close()
+
+
+def test_moving_a_job_another_worker_runs_tells_that_worker(
+    client: Client, other: Client, redis: Redis
+) -> None:
+    client.queues["q"].put("a.B", {})
+    running = other.queues["q"].pop()
+    assert running is not None
+    with events(redis) as capture:
+        _get(client, running.jid).move("elsewhere")
+        published = capture.drain()
+    lost = [(channel, json.loads(payload)) for channel, payload in published
+            if channel == "ql:w:other-worker"]  # fmt: skip
+    assert [(c, p["event"], p["jid"]) for c, p in lost] == [
+        ("ql:w:other-worker", "lock_lost", running.jid)
+    ]
+    with pytest.raises(LostLockError):
+        running.complete()
+
+
+def test_moving_its_own_job_does_not_notify_the_worker(client: Client, redis: Redis) -> None:
+    job = _popped(client)
+    with events(redis) as capture:
+        job.move("elsewhere")
+        published = capture.drain()
+    assert not [channel for channel, _ in published if channel.startswith("ql:w:")]
+
+
+def test_a_retry_from_a_client_that_does_not_hold_the_job_is_refused(
+    client: Client, other: Client, redis: Redis
+) -> None:
+    client.queues["q"].put("a.B", {})
+    running = other.queues["q"].pop()
+    assert running is not None
+    before = snapshot(redis)
+    with pytest.raises(LostLockError, match="another worker"):
+        _get(client, running.jid).retry()
+    assert snapshot(redis) == before
+    assert running.retry() == 4  # the holder may
 
 
 def test_timeout(client: Client) -> None:

@@ -606,7 +606,7 @@ def test_jobs_listings_by_state(rec: RecordingClient) -> None:
 
 
 def test_jobs_stalled_lists_expired_locks(client: Client) -> None:
-    client.config["heartbeat"] = -10
+    client("config.set", "heartbeat", -10)  # locks expire at once (Config refuses it)
     queue = client.queues["q"]
     jid = queue.put(Gnome, {})
     queue.pop()

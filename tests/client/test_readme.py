@@ -114,7 +114,9 @@ def _worker_queue(client: reqless.Client, name: str, worker: str) -> reqless.Que
 def test_dropped_jobs_are_picked_up_and_repeated_drops_fail(client: reqless.Client) -> None:
     # "Jobs don't get dropped on the floor" and "If a job is repeatedly dropped,
     # then it is presumed to be problematic, and is automatically failed."
-    client.config["heartbeat"] = -10  # every lock has expired as soon as it is given
+    # Every lock has expired as soon as it is given (the Config mapping refuses
+    # a negative heartbeat; the core takes it).
+    client("config.set", "heartbeat", -10)
     client.config["grace-period"] = 0  # and is handed on at the next pop
     jid = client.queues["underpants"].put("gnomes.GnomesJob", {}, retries=1)
     first = _worker_queue(client, "underpants", "gnome-1").pop()

@@ -22,7 +22,7 @@ def queues_pop(core: Core, now: float, *queues: str, limit: int = 1, wait: float
 
 
 def extra_keys(redis: Redis) -> list[str]:
-    return sorted(redis.keys("ql:wa*"))
+    return sorted(str(key) for key in redis.keys("ql:wa*"))
 
 
 def test_pops_the_queues_in_order(core: Core) -> None:

@@ -1,0 +1,86 @@
+"""Checks of the arguments the client sends to the server, shared by every call.
+
+One policy, whatever is wrong with an argument (its type or its value): a
+`ReqlessError` whose message names the argument, raised before anything is sent.
+The server checks most of these too, but only after a round trip, with messages
+about its own argument positions, and it cannot see what the transport already
+turned into text (a bool becomes `True`, `inf` becomes `inf`).
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+
+from reqless.exceptions import ReqlessError
+
+__all__ = ["klass", "name", "names", "nonnegative_int", "number", "positive", "text"]
+
+
+def _fail(argument: str, wanted: str, value: object) -> ReqlessError:
+    return ReqlessError(f"{argument} must be {wanted}, not {value!r}")
+
+
+def name(argument: str, value: object) -> str:
+    """A non-empty string: queue names, jids, job classes, failure groups."""
+    if not isinstance(value, str) or not value:
+        raise _fail(argument, "a non-empty string", value)
+    return value
+
+
+def text(argument: str, value: object) -> str:
+    """Any string, the empty one included (failure messages)."""
+    if not isinstance(value, str):
+        raise _fail(argument, "a string", value)
+    return value
+
+
+def names(argument: str, values: object) -> list[str]:
+    """A list (or tuple) of non-empty strings: tags, jids, throttle names."""
+    # A bare string is iterable too, and would be split into characters.
+    if not isinstance(values, list | tuple):
+        raise _fail(argument, "a list of non-empty strings", values)
+    if not all(isinstance(value, str) and value for value in values):
+        raise _fail(argument, "a list of non-empty strings", values)
+    return list(values)
+
+
+def number(argument: str, value: object, minimum: float | None = None) -> int | float:
+    """A finite real number (a bool is not one), at least `minimum` when given.
+
+    Integers stay integers, so that the server stores `5` rather than `5.0`.
+    """
+    wanted = "a finite number" if minimum is None else f"a finite number >= {minimum:g}"
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise _fail(argument, wanted, value)
+    try:
+        finite = math.isfinite(value)
+    except OverflowError:  # an int too large for a float
+        finite = False
+    if not finite or (minimum is not None and value < minimum):
+        raise _fail(argument, wanted, value)
+    return int(value) if isinstance(value, numbers.Integral) else float(value)
+
+
+def positive(argument: str, value: object) -> int | float:
+    """A finite number greater than 0 (recurring intervals)."""
+    result = number(argument, value)
+    if result <= 0:
+        raise _fail(argument, "a finite number > 0", value)
+    return result
+
+
+def nonnegative_int(argument: str, value: object) -> int:
+    """A whole number of at least 0 (retries, backlog); 2.0 is not one."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
+        raise _fail(argument, "a non-negative integer", value)
+    return int(value)
+
+
+def klass(value: object) -> str:
+    """A job class as its dotted path: a class, or the path itself."""
+    if isinstance(value, type):
+        return f"{value.__module__}.{value.__name__}"
+    if not isinstance(value, str) or not value:
+        raise _fail("job class", "a class or a non-empty dotted path", value)
+    return value
