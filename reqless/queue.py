@@ -63,7 +63,9 @@ _PUT_ARGUMENTS = frozenset(
 
 
 def _option_list(argument: str, values: list[str] | None) -> str:
-    return json.dumps(_validate.names(argument, [] if values is None else values))
+    # An absent or empty list is the common case of every put: skip the encoder.
+    names = [] if values is None else _validate.names(argument, values)
+    return json.dumps(names) if names else "[]"
 
 
 def _or_default(value: Any, default: Any) -> Any:
