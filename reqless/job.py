@@ -99,9 +99,15 @@ class Job(BaseJob):
         self.expires_at: float = float(payload["expires"])
         self.original_retries: int = payload["retries"]
         self.retries_left: int = payload["remaining"]
-        self.history: list[dict[str, Any]] = as_list(payload.get("history"))
-        self.dependencies: list[str] = as_list(payload.get("dependencies"))
-        self.dependents: list[str] = as_list(payload.get("dependents"))
+        # A worker's pop leaves these out (they cost the server three reads per
+        # job); they are fetched on first use.
+        self._history: list[dict[str, Any]] | None = None
+        self._dependencies: list[str] | None = None
+        self._dependents: list[str] | None = None
+        if "history" in payload:
+            self._history = as_list(payload.get("history"))
+            self._dependencies = as_list(payload.get("dependencies"))
+            self._dependents = as_list(payload.get("dependents"))
         failure = payload.get("failure")
         self.failure: dict[str, Any] = failure if isinstance(failure, dict) else {}
         self.tracked: bool = bool(payload["tracked"])
@@ -110,6 +116,46 @@ class Job(BaseJob):
 
     def __repr__(self) -> str:
         return f"<{self.klass_name} {self.jid} queue={self.queue_name!r} state={self.state!r}>"
+
+    def _load_details(self) -> None:
+        reply = self.client("job.get", self.jid)
+        payload: dict[str, Any] = json.loads(reply) if reply else {}
+        self._history = as_list(payload.get("history"))
+        self._dependencies = as_list(payload.get("dependencies"))
+        self._dependents = as_list(payload.get("dependents"))
+
+    @property
+    def history(self) -> list[dict[str, Any]]:
+        """The job's history: a list of event dicts as the server provides them."""
+        if self._history is None:
+            self._load_details()
+        return self._history or []
+
+    @history.setter
+    def history(self, value: list[dict[str, Any]]) -> None:
+        self._history = value
+
+    @property
+    def dependencies(self) -> list[str]:
+        """Jids this job waits for."""
+        if self._dependencies is None:
+            self._load_details()
+        return self._dependencies or []
+
+    @dependencies.setter
+    def dependencies(self, value: list[str]) -> None:
+        self._dependencies = value
+
+    @property
+    def dependents(self) -> list[str]:
+        """Jids waiting for this job."""
+        if self._dependents is None:
+            self._load_details()
+        return self._dependents or []
+
+    @dependents.setter
+    def dependents(self, value: list[str]) -> None:
+        self._dependents = value
 
     @property
     def priority(self) -> float:

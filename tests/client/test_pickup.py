@@ -68,3 +68,13 @@ def test_stopping_ends_a_wait_early(client: Client) -> None:
     started = time.monotonic()
     assert Pickup(client, stop.is_set).take(["a"], 1, 30.0) == []
     assert time.monotonic() - started < 10
+
+
+def test_history_and_dependencies_of_a_picked_job_are_fetched_on_use(client: Client) -> None:
+    first = client.queues["a"].put("x.Y", {})
+    client.queues["a"].put("x.Y", {}, jid="second", depends=[first])
+    (job,) = Pickup(client).take(["a"], 1, 1.0)
+    assert job.jid == first
+    assert [entry["what"] for entry in job.history] == ["put", "popped"]
+    assert job.dependents == ["second"]
+    assert job.dependencies == []

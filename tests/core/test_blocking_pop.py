@@ -134,3 +134,13 @@ def test_waiting_publishes_nothing(core: Core, redis: Redis) -> None:
 def test_malformed_arguments(core: Core, args: tuple[Arg, ...], match: str) -> None:
     core.put(0, "j", "a")
     core.fails("queues.pop", 1, *args, match=match)
+
+
+def test_popped_objects_are_lean(core: Core) -> None:
+    core.put(0, "j", "a")
+    (job,) = queues_pop(core, 1, "a")["jobs"]
+    full = core.job("j")
+    for key in ("history", "dependents", "dependencies"):
+        assert key not in job
+        full.pop(key)
+    assert job == full

@@ -711,8 +711,11 @@ local function decodeObject(text)
   return {}
 end
 
--- The job object (core-jobs §5) from a record holding Job.FIELDS.
-function Job.toObject(jid, record, tracked)
+-- The job object (core-jobs §5) from a record holding Job.FIELDS. A `lean`
+-- object (for our own worker's pops) leaves out history, dependents and
+-- dependencies: three reads and most of the reply's bytes, which the client
+-- fetches only when asked.
+function Job.toObject(jid, record, tracked, lean)
   Job.migrate(jid, record)
   if tracked == nil then tracked = Events.isTracked(jid) end
   -- Stored numbers go through finiteOrNil: an infinity written by another
@@ -720,7 +723,7 @@ function Job.toObject(jid, record, tracked)
   local finite = Args.finiteOrNil
   local remaining = finite(record.remaining)
   if remaining then remaining = floor(remaining) end
-  return {
+  local object = {
     jid = record.jid or jid,
     klass = record.klass,
     state = record.state,
@@ -733,13 +736,16 @@ function Job.toObject(jid, record, tracked)
     remaining = remaining,
     data = record.data,
     tags = Tags.decode(record.tags),
-    history = History.read(jid),
     failure = decodeObject(record.failure),
     throttles = Throttle.decode(record.throttles),
     spawned_from_jid = record.spawned_from_jid or false,
-    dependents = call('smembers', Keys.dependents(jid)),
-    dependencies = call('smembers', Keys.dependencies(jid)),
   }
+  if not lean then
+    object.history = History.read(jid)
+    object.dependents = call('smembers', Keys.dependents(jid))
+    object.dependencies = call('smembers', Keys.dependencies(jid))
+  end
+  return object
 end
 
 -- The job object of `jid`, or nil.
@@ -1365,7 +1371,7 @@ local POP_FIELDS = {
 
 -- Hand job `jid` (its fields in `record`) to `worker` (core-jobs §7.7) and
 -- return its job object. Wait samples are collected in `waits`.
-local function handOut(jid, record, queue, worker, now, s, waits)
+local function handOut(jid, record, queue, worker, now, s, waits, lean)
   Job.migrate(jid, record)
   History.append(jid, floor(now), 'popped', { worker = worker }, s.historyLimit)
   local expires = now + s.heartbeat
@@ -1377,12 +1383,13 @@ local function handOut(jid, record, queue, worker, now, s, waits)
   local tracked = Events.isTracked(jid)
   Events.tracked('popped', jid, tracked)
   record.worker, record.expires, record.state = worker, expires, 'running'
-  return Job.toObject(jid, record, tracked)
+  return Job.toObject(jid, record, tracked, lean)
 end
 
 -- Pop up to `limit` jobs of `queue` for `worker` (core-jobs §8.3); returns the
--- job objects. Arguments are already validated.
-local function popJobs(now, queue, worker, limit)
+-- job objects (`lean` ones without history and dependencies: see Job.toObject).
+-- Arguments are already validated.
+local function popJobs(now, queue, worker, limit, lean)
   if Queue.isPaused(queue) then return {} end
 
   local config = Config.read({
@@ -1400,7 +1407,7 @@ local function popJobs(now, queue, worker, limit)
   local result, waits = {}, {}
   for _, jid in ipairs(Queue.expireLocks(queue, now, limit, settings)) do
     local record = Job.read(jid, POP_FIELDS)
-    if record then table.insert(result, handOut(jid, record, queue, worker, now, settings, waits)) end
+    if record then table.insert(result, handOut(jid, record, queue, worker, now, settings, waits, lean)) end
   end
 
   if Throttle.available(Keys.queueThrottleId(queue)) then
@@ -1420,7 +1427,7 @@ local function popJobs(now, queue, worker, limit)
             Throttle.hold(jid, queue, blocked, record.state, now, settings.historyLimit)
           else
             Throttle.acquire(jid, tids)
-            table.insert(result, handOut(jid, record, queue, worker, now, settings, waits))
+            table.insert(result, handOut(jid, record, queue, worker, now, settings, waits, lean))
           end
         end
       end
@@ -1458,7 +1465,8 @@ end
 -- waiting on every queue for `wait` seconds, so that a job made ready there
 -- pushes a token onto the queue's wake list, which the worker BLPOPs. Doing
 -- both in one call leaves no gap in which a put could go unnoticed.
--- Reply: JSON {"jobs": [job objects], "wake": [wake list keys] (only when
+-- Reply: JSON {"jobs": [job objects without history, dependents and
+--   dependencies], "wake": [wake list keys] (only when
 --   waiting), "next": earliest due time of the queues' scheduled, recurring or
 --   locked jobs, or absent}.
 -- Errors: Pop(): Arg "worker" missing; Pop(): Arg "limit" missing or not a
@@ -1480,7 +1488,7 @@ Commands['queues.pop'] = function(now, args)
   for _, queue in ipairs(queues) do
     call('zrem', Keys.waiting(queue), worker)
     if #jobs < limit then
-      for _, job in ipairs(popJobs(now, queue, worker, limit - #jobs)) do
+      for _, job in ipairs(popJobs(now, queue, worker, limit - #jobs, true)) do
         jobs[#jobs + 1] = job
       end
     end

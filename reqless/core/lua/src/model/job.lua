@@ -37,8 +37,11 @@ local function decodeObject(text)
   return {}
 end
 
--- The job object (core-jobs §5) from a record holding Job.FIELDS.
-function Job.toObject(jid, record, tracked)
+-- The job object (core-jobs §5) from a record holding Job.FIELDS. A `lean`
+-- object (for our own worker's pops) leaves out history, dependents and
+-- dependencies: three reads and most of the reply's bytes, which the client
+-- fetches only when asked.
+function Job.toObject(jid, record, tracked, lean)
   Job.migrate(jid, record)
   if tracked == nil then tracked = Events.isTracked(jid) end
   -- Stored numbers go through finiteOrNil: an infinity written by another
@@ -46,7 +49,7 @@ function Job.toObject(jid, record, tracked)
   local finite = Args.finiteOrNil
   local remaining = finite(record.remaining)
   if remaining then remaining = floor(remaining) end
-  return {
+  local object = {
     jid = record.jid or jid,
     klass = record.klass,
     state = record.state,
@@ -59,13 +62,16 @@ function Job.toObject(jid, record, tracked)
     remaining = remaining,
     data = record.data,
     tags = Tags.decode(record.tags),
-    history = History.read(jid),
     failure = decodeObject(record.failure),
     throttles = Throttle.decode(record.throttles),
     spawned_from_jid = record.spawned_from_jid or false,
-    dependents = call('smembers', Keys.dependents(jid)),
-    dependencies = call('smembers', Keys.dependencies(jid)),
   }
+  if not lean then
+    object.history = History.read(jid)
+    object.dependents = call('smembers', Keys.dependents(jid))
+    object.dependencies = call('smembers', Keys.dependencies(jid))
+  end
+  return object
 end
 
 -- The job object of `jid`, or nil.
