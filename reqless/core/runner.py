@@ -101,10 +101,11 @@ class CoreRunner:
             raise self._core_error(exc) from exc
 
     def _fcall(self, command: str, stamp: str, args: tuple[Arg, ...]) -> Any:
-        name = self.script.library_name
         # execute_command directly: redis-py's fcall wrapper adds nothing but time.
+        execute: Callable[..., Any] = self.redis.execute_command
+        name = self.script.library_name
         try:
-            return self.redis.execute_command("FCALL", name, 0, command, stamp, *args)
+            return execute("FCALL", name, 0, command, stamp, *args)
         except ResponseError as exc:
             # "unknown command" is a server older than 7.0: load() says so clearly.
             text = str(exc).lower()
@@ -112,7 +113,7 @@ class CoreRunner:
                 raise
         if not self.load():
             return self._evalsha(command, stamp, args)
-        return self.redis.execute_command("FCALL", name, 0, command, stamp, *args)
+        return execute("FCALL", name, 0, command, stamp, *args)
 
     def _evalsha(self, command: str, stamp: str, args: tuple[Arg, ...]) -> Any:
         try:
