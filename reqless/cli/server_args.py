@@ -48,7 +48,7 @@ def add_server_arguments(parser: argparse.ArgumentParser) -> None:
         "--host",
         type=non_empty,
         default=argparse.SUPPRESS,
-        help=f"server host name, or a full URL such as redis://host:port/db "
+        help=f"server host name, host:port, or a full URL such as redis://host:port/db "
         f"(default: {DEFAULT_HOST})",
     )
     server.add_argument(
@@ -97,10 +97,36 @@ def server_url(
             parser.error(f"argument --host: a URL cannot be combined with {', '.join(extra)}")
         return _checked_url(parser, "argument --host", host)
     password = given.get("password", environ.get(PASSWORD_ENV))
-    if ":" in host and not host.startswith("["):
-        host = f"[{host}]"  # an IPv6 address
+    host, port_number = _host_and_port(parser, host, given.get("port"))
     auth = f":{quote(str(password), safe='')}@" if password else ""
-    return f"redis://{auth}{host}:{given.get('port', DEFAULT_PORT)}/{given.get('db', DEFAULT_DB)}"
+    return f"redis://{auth}{host}:{port_number}/{given.get('db', DEFAULT_DB)}"
+
+
+def _host_and_port(
+    parser: argparse.ArgumentParser, host: str, given_port: int | None
+) -> tuple[str, int]:
+    """Split `--host` into a URL host and a port: `name`, `name:port`, an IPv6
+    address (`::1`), or one in brackets with or without a port (`[::1]:6380`)."""
+    if host.startswith("["):
+        address, bracket, rest = host[1:].partition("]")
+        if not bracket or not address or (rest and not rest.startswith(":")):
+            parser.error(f"argument --host: {host!r} is not a valid [IPv6 address]:port")
+        name, text = f"[{address}]", rest[1:] or None
+    elif host.count(":") == 1:
+        name, text = host.split(":")
+        if not name:
+            parser.error(f"argument --host: no host name in {host!r}")
+    else:
+        # Several colons: a bare IPv6 address, which cannot carry a port.
+        name, text = (f"[{host}]" if ":" in host else host), None
+    if text is None:
+        return name, DEFAULT_PORT if given_port is None else given_port
+    if given_port is not None:
+        parser.error(f"argument --host: {host!r} has a port; leave out --port")
+    try:
+        return name, port(text)
+    except argparse.ArgumentTypeError as exc:
+        parser.error(f"argument --host: the port in {host!r} {exc}")
 
 
 def redact_url(url: str) -> str:

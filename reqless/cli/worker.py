@@ -11,12 +11,15 @@ from __future__ import annotations
 import os
 import sys
 
+from redis.exceptions import AuthenticationError, AuthorizationError, RedisError, ResponseError
+
 from reqless.abstract import AbstractQueueResolver
 from reqless.cli.worker_args import (
     PROGRAM,
     configure_logging,
     parse_worker_args,
     prepare_environment,
+    usage_error,
 )
 from reqless.client import Client
 from reqless.logger import logger
@@ -55,9 +58,17 @@ def main(argv: list[str] | None = None, *, prog: str = PROGRAM) -> int:
         status = _gevent_boot(args)
         if status is not None:
             return status
-    configure_logging(options.verbose, options.log_file)
-    prepare_environment(options)
+    try:
+        configure_logging(options.verbose, options.log_file)
+    except OSError as exc:
+        usage_error(prog, f"argument -l/--logger: cannot write {options.log_file!r}: {_why(exc)}")
+    try:
+        prepare_environment(options)
+    except OSError as exc:
+        usage_error(prog, f"argument -d/--workdir: cannot work in {options.workdir!r}: {_why(exc)}")
     client = Client(options.url, hostname=options.name)
+    if not _server_usable(client, options.display_url, prog):
+        return 1
     logger.info(
         "starting %s worker processes (%s) for %s on %s as %s",
         options.workers,
@@ -98,6 +109,30 @@ def queue_resolver(
             DynamicPriorityQueueIdentifiersTransformer(client),
         ],
     )
+
+
+def _server_usable(client: Client, where: str, prog: str) -> bool:
+    """Check the server once before forking; False (after saying why) when it refuses us.
+
+    A refusal (wrong password, no such database) does not get better with time,
+    so it ends the program. A server that does not answer may be starting or
+    restarting: the workers keep trying, and the log says so.
+    """
+    try:
+        client.database.ping()
+    except (AuthenticationError, AuthorizationError, ResponseError) as exc:
+        hint = "" if isinstance(exc, ResponseError) else " (check --password or the URL)"
+        print(f"{prog}: error: the server at {where} refused us{hint}: {exc}", file=sys.stderr)
+        return False
+    except RedisError as exc:
+        logger.warning("cannot reach the server at %s (%s); the workers keep trying", where, exc)
+    return True
+
+
+def _why(exc: OSError) -> str:
+    if isinstance(exc, FileExistsError | NotADirectoryError):
+        return "not a directory"
+    return exc.strerror or str(exc)
 
 
 def _is_pattern(identifier: str) -> bool:

@@ -17,6 +17,7 @@ import os
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import NoReturn
 
 from reqless import defaults
 from reqless.cli._argtypes import non_empty, non_negative_float, non_negative_int, positive_float
@@ -31,6 +32,7 @@ __all__ = [
     "configure_logging",
     "parse_worker_args",
     "prepare_environment",
+    "usage_error",
 ]
 
 #: The name the worker program is installed under.
@@ -85,12 +87,22 @@ def build_worker_parser(prog: str = PROGRAM) -> argparse.ArgumentParser:
         description="Run reqless workers: pop jobs from the given queues and process them.",
         epilog=f"Environment: {URL_ENV} is used when no server option is given; "
         f"{PASSWORD_ENV} when --password is not given.",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        formatter_class=_HelpFormatter,
     )
     _add_work_arguments(parser)
     _add_environment_arguments(parser)
     add_server_arguments(parser)
     return parser
+
+
+class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
+    """Shows an option's default, unless it says nothing (None, False, an empty list)."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        default = action.default
+        if default is None or default is False or default == []:
+            return action.help
+        return super()._get_help_string(action)
 
 
 def parse_worker_args(
@@ -127,6 +139,15 @@ def parse_worker_args(
         shutdown_timeout=args.shutdown_timeout,
         url=url,
     )
+
+
+def usage_error(prog: str, message: str) -> NoReturn:
+    """End the program as `argparse` does for a bad option: usage, `message`, status 2.
+
+    For problems found only when acting on an option (a log file that cannot be
+    opened, a workdir that is a file).
+    """
+    build_worker_parser(prog).error(message)
 
 
 def configure_logging(verbose: bool, log_file: str | None) -> None:
@@ -189,7 +210,7 @@ def _add_work_arguments(parser: argparse.ArgumentParser) -> None:
         type=non_empty,
         default=[],
         metavar="NAME",
-        help="queue to pop jobs from; repeat for several (at least one is required)",
+        help="queue to pop jobs from; required, repeat for several (earlier ones first)",
     )
     group.add_argument(
         "--round-robin",
@@ -245,7 +266,7 @@ def _add_work_arguments(parser: argparse.ArgumentParser) -> None:
         "-n",
         "--name",
         type=non_empty,
-        help="worker name; %(default)s means the machine's host name",
+        help="worker name; child i is named NAME-i (default: the machine's host name)",
     )
 
 

@@ -1,34 +1,51 @@
 """What every worker shares: which queues to pop, in which order, resuming held
-jobs, and hearing when the server takes a job away."""
+jobs, hearing when the server takes a job away, stopping, and what a job's
+handler leaves behind."""
 
 from __future__ import annotations
 
 import json
+import os
+import signal
 import threading
 import time
-from collections.abc import Iterable, Iterator
+import traceback
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from types import FrameType
 from typing import TYPE_CHECKING, Any
 
 from redis.exceptions import RedisError
 
 from reqless import defaults
 from reqless.abstract import AbstractQueueResolver
-from reqless.exceptions import LostLockError
+from reqless.exceptions import LostLockError, ReqlessError
 from reqless.listener import Listener
 from reqless.logger import logger
 from reqless.queue import Queue
 from reqless.queue_resolvers import TransformingQueueResolver
+from reqless.workers.util import Waker, in_main_thread
 
 if TYPE_CHECKING:
     from reqless.client import Client
     from reqless.job import Job
 
-__all__ = ["HALTING_EVENTS", "BaseWorker"]
+__all__ = ["HALTING_EVENTS", "BaseWorker", "JobHalted"]
 
 #: Worker-channel events that mean "stop running this job": its lock expired and
 #: it went to another worker, it was cancelled, or it was put somewhere else.
 HALTING_EVENTS = frozenset({"lock_lost", "canceled", "put"})
+
+
+class JobHalted(BaseException):
+    """Raised inside a running job to stop it (not an Exception, so job code's
+    `except Exception` does not swallow it). `reason` is `lost` (the server took
+    the job away), `timeout` (hard time limit) or `shutdown` (stop grace expired);
+    it is empty when the exception was raised without arguments (in a thread)."""
+
+    def __init__(self, reason: str = "") -> None:
+        super().__init__(reason)
+        self.reason = reason
 
 
 class BaseWorker:
@@ -76,7 +93,13 @@ class BaseWorker:
         }
         self.resume: list[Job] = self.resumable() if resume is True else list(resume or [])
         self.shutdown = False
-        self._wakeup = threading.Event()
+        #: When `stop()` was first called (time.monotonic()), and the signal that asked.
+        self.stop_requested_at: float | None = None
+        self.stop_signal: int | None = None
+        #: Called once when the worker is up and about to run its first job.
+        self.on_ready: Callable[[], object] | None = None
+        self._stop_logged = False
+        self._waker = Waker()
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.client.worker_name!r}>"
@@ -98,8 +121,11 @@ class BaseWorker:
 
         Yields None after a pass over every queue found nothing (the caller waits).
         In the default order an earlier queue is always tried first; with
-        `round_robin` each queue gives at most one job per pass.
+        `round_robin` each queue gives at most one job per pass. Calls `on_ready`
+        first: the worker is up.
         """
+        if self.on_ready is not None:
+            self.on_ready()
         for job in self.resume:
             try:
                 if job.heartbeat():
@@ -132,7 +158,7 @@ class BaseWorker:
 
     def wait(self, seconds: float | None = None) -> None:
         """Sleep between passes; `stop()` ends the wait early."""
-        self._wakeup.wait(self.interval if seconds is None else seconds)
+        self._waker.wait(self.interval if seconds is None else seconds)
 
     @contextmanager
     def listener(self) -> Iterator[None]:
@@ -206,6 +232,63 @@ class BaseWorker:
         logger.info("ignored a stale notice for job %s: this worker still holds it", job.jid)
         return True
 
+    # -- what a handler leaves behind ----------------------------------------
+
+    def run_handler(self, job: Job) -> None:
+        """`job.process()`, plus what it leaves to the worker.
+
+        `job.process()` fails a job whose handler raised an Exception. A
+        `SystemExit` (`sys.exit()`) or another BaseException would end the worker
+        instead, and the job would sit `running` until its lock expired: it is
+        failed here, and the worker carries on. The worker's own exceptions
+        (`is_own_exception`) pass through, and so does an operator's Ctrl-C. A
+        handler that returned leaving the job running under this worker is
+        reported: the job is retried only once its lock expires.
+        """
+        try:
+            job.process()
+        except BaseException as exc:
+            if self.is_own_exception(exc) or not self._fail_escaped(job, exc):
+                raise
+            return
+        self._warn_if_unsettled(job)
+
+    def is_own_exception(self, exc: BaseException) -> bool:
+        """Whether `exc` was raised in the job by this worker (to stop it)."""
+        return isinstance(exc, JobHalted)
+
+    def _fail_escaped(self, job: Job, exc: BaseException) -> bool:
+        """Fail `job` for `exc`; False when `exc` must go on (the operator's Ctrl-C)."""
+        if _is_ctrl_c(exc):
+            logger.warning("interrupted job %s; handing it back to its queue", job.jid)
+            settle(job.timeout)
+            return False
+        name = type(exc).__name__
+        if isinstance(exc, SystemExit):
+            what = f"called sys.exit({exc.code!r})"
+        else:
+            what = f"raised {name}, which is not an Exception"
+        logger.error("job %s (%s) %s; failing it", job.jid, job.klass_name, what)
+        stack = "".join(traceback.format_exception(exc))
+        message = f"{job.klass_name} {what}: a job must not stop its worker\n{stack}"
+        settle(job.fail, f"{job.queue_name}-{name}", message)
+        return True
+
+    def _warn_if_unsettled(self, job: Job) -> None:
+        try:
+            found = self.client.jobs.get(job.jid)
+        except (RedisError, ReqlessError):
+            return  # cannot tell; the server's lock expiry settles it anyway
+        worker = self.client.worker_name
+        if any(now.state == "running" and now.worker_name == worker for now in found):
+            logger.warning(
+                "job %s (%s) returned without completing, failing, retrying or moving it; "
+                "it stays running under %s until its lock expires, then it is retried",
+                job.jid, job.klass_name, worker,
+            )  # fmt: skip
+
+    # -- running and stopping --------------------------------------------------
+
     def run(self) -> None:
         """Run jobs until stopped."""
         raise NotImplementedError
@@ -214,6 +297,46 @@ class BaseWorker:
         """Install the operator signals for a process this worker owns (none here)."""
 
     def stop(self) -> None:
-        """Stop gracefully: pop nothing more, finish the job at hand, then return."""
+        """Stop gracefully: pop nothing more, finish the job at hand, then return.
+
+        Safe from any thread and from a signal handler: it only sets flags and
+        writes one byte to a pipe (see `Waker`).
+        """
         self.shutdown = True
-        self._wakeup.set()
+        if self.stop_requested_at is None:
+            self.stop_requested_at = time.monotonic()
+        self._waker.wake()
+
+    def on_stop_signal(self, signum: int, frame: FrameType | None) -> None:
+        """The TERM and INT handler: a graceful stop, logged later by `log_stop_request`.
+
+        Ctrl-C sends INT to every process of the group, and often twice, so this
+        may interrupt anything, itself included: it takes no lock and does not log.
+        """
+        self.stop_signal = signum
+        self.stop()
+
+    def log_stop_request(self) -> None:
+        """Log, once, the stop a signal asked for (the handler itself cannot log)."""
+        if self.stop_signal is not None and not self._stop_logged:
+            self._stop_logged = True
+            name = signal.Signals(self.stop_signal).name
+            logger.info("worker %s: %s, stopping after the current job", os.getpid(), name)
+
+
+def settle(action: Callable[..., object], *args: Any) -> None:
+    """Call `job.fail`, `job.timeout`, ...; a job that is no longer ours is only logged."""
+    try:
+        action(*args)
+    except (LostLockError, ReqlessError, RedisError) as exc:
+        logger.warning("could not settle a stopped job: %s", exc)
+
+
+def _is_ctrl_c(exc: BaseException) -> bool:
+    # With Python's own INT handler in place, KeyboardInterrupt in the main thread
+    # is most likely the operator's Ctrl-C (the programs install their own handler).
+    return (
+        isinstance(exc, KeyboardInterrupt)
+        and in_main_thread()
+        and signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    )

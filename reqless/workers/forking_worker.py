@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import functools
+import mmap
 import os
 import signal
 import time
@@ -11,22 +13,27 @@ from collections.abc import Iterable
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
+from reqless import defaults
 from reqless.abstract import AbstractQueueResolver
 from reqless.logger import logger
 from reqless.queue import Queue
 from reqless.util import import_class
 from reqless.workers.base_worker import BaseWorker
 from reqless.workers.signals import basic_signal_handler, register_signal_handler
-from reqless.workers.util import create_sandbox
+from reqless.workers.util import create_sandbox, in_main_thread
 
 if TYPE_CHECKING:
     from reqless.client import Client
     from reqless.job import Job
 
-__all__ = ["NUM_CPUS", "ForkingWorker"]
+__all__ = ["KILL_MARGIN", "NUM_CPUS", "ForkingWorker"]
 
 NUM_CPUS = os.cpu_count() or 1
+#: Seconds past `shutdown_timeout` after which a stopping parent SIGKILLs its children.
+KILL_MARGIN = 5.0
 _PR_SET_PDEATHSIG = 1  # from <sys/prctl.h>
+#: Signals held back around fork: a child acts on them once its handlers are in place.
+_STOP_SIGNALS = {signal.SIGTERM, signal.SIGINT, signal.SIGQUIT}
 
 
 class ForkingWorker(BaseWorker):
@@ -34,10 +41,16 @@ class ForkingWorker(BaseWorker):
 
     Child `i` works in `<cwd>/reqless-py-workers/sandbox-<i>` under the worker
     name `<name>-<i>` (so each child's locks, resumable jobs and notifications are
-    its own). A child that dies is replaced in the same slot. TERM and INT are
-    passed on to the children, which stop gracefully; the parent waits for them
-    (up to `shutdown_timeout` plus a margin, then kills them) and exits. QUIT is
+    its own). A child that dies is replaced in the same slot at once, unless it
+    died before it was up: such a slot is restarted after a back-off (0.5 s,
+    doubling up to 30 s) while the other slots carry on. TERM and INT are passed
+    on to the children, which stop gracefully; the parent waits for them (up to
+    `shutdown_timeout` plus `KILL_MARGIN`, then kills them) and returns. QUIT is
     passed on too, and children exit at once.
+
+    Signal handlers only record the signal; the supervising loop acts on it.
+    Run from a thread other than the main one, the parent installs no handlers:
+    call `stop()` to stop it.
 
     Extra keyword arguments: `klass` (the child worker class or its dotted path,
     default SerialWorker), `workers` (number of children, default the CPU count),
@@ -59,12 +72,18 @@ class ForkingWorker(BaseWorker):
         self.kwargs["resume"] = resume
         self.klass: type[BaseWorker] = import_class(klass) if isinstance(klass, str) else klass
         self.count = int(count) if count else NUM_CPUS
+        #: Slot of each live child, by pid.
         self.sandboxes: dict[int, int] = {}
         self.base_name = self.client.worker_name
         self.shutdown_timeout = float(self.kwargs.get("shutdown_timeout", 30.0))
         self._stopping: int | None = None
-        self._started: dict[int, float] = {}
-        self._quick_failures: dict[int, int] = {}
+        self._signals: list[int] = []
+        self._kill_at: float | None = None
+        self._killed = False
+        self._restart_at: dict[int, float] = {}
+        self._failures: dict[int, int] = {}
+        # One byte per slot, shared with the children: 1 once the slot's child is up.
+        self._ready = mmap.mmap(-1, max(self.count, 1))
 
     def child_name(self, index: int) -> str:
         """The worker name of child slot `index`."""
@@ -74,27 +93,37 @@ class ForkingWorker(BaseWorker):
         """The working directory of child slot `index`."""
         return os.path.join(os.getcwd(), "reqless-py-workers", f"sandbox-{index}")
 
+    # -- children -------------------------------------------------------------
+
     def spawn(self, index: int) -> int:
         """Fork the child for slot `index`; returns its pid (in the parent)."""
-        pid = os.fork()
+        self._ready[index] = 0
+        mask = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
+        try:
+            pid = os.fork()
+        except OSError:
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+            raise
         if pid:
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
             self.sandboxes[pid] = index
-            self._started[index] = time.monotonic()
             logger.info("started worker child %s in slot %s", pid, index)
             return pid
         code = 0
         try:
-            self._child(index)
+            self._child(index, mask)
         except BaseException:
             logger.exception("worker child %s failed", os.getpid())
             code = 1
         finally:
             os._exit(code)
 
-    def _child(self, index: int) -> None:
+    def _child(self, index: int, mask: set[int | signal.Signals]) -> None:
         parent = os.getppid()
+        # Still blocked: default handlers until the worker installs its own.
         for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGQUIT, signal.SIGCHLD):
             signal.signal(signum, signal.SIG_DFL)
+        self._waker.close()
         _stop_with_parent(parent)
         # A fresh connection: the parent's sockets must not be shared after fork.
         self.client.database.connection_pool.reset()
@@ -104,78 +133,127 @@ class ForkingWorker(BaseWorker):
             os.chdir(sandbox)
             kwargs = {**self.kwargs, "sandbox": sandbox}
             worker = self.klass(self.queue_resolver, self.client, **kwargs)
+            worker.on_ready = functools.partial(self._mark_ready, index)
             worker.install_signals()
+            # A stop signal that arrived meanwhile is delivered now, to the worker.
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
             worker.run()
+
+    def _mark_ready(self, index: int) -> None:
+        self._ready[index] = 1
+
+    # -- the supervising loop -------------------------------------------------
 
     def run(self) -> None:
         """Start the children and keep one running in every slot until stopped."""
-        self._install_signals()
+        if in_main_thread():
+            self._install_signals()
         for index in range(self.count):
-            self.spawn(index)
-        while self.sandboxes:
-            try:
-                pid, status = os.wait()
-            except ChildProcessError:
+            self._start_slot(index)
+        while self.sandboxes or (self._restart_at and self._stopping is None):
+            self._act_on_signals()
+            self._reap()
+            self._restart_due()
+            if self._gave_up():
                 break
-            except InterruptedError:
-                continue
-            if pid not in self.sandboxes:
-                continue
-            index = self.sandboxes.pop(pid)
-            if self._stopping is None:
-                logger.warning("worker child %s (slot %s) exited: %s", pid, index,
-                               _describe(status))  # fmt: skip
-                self._respawn(index)
-            else:
-                logger.info("worker child %s (slot %s) exited: %s", pid, index, _describe(status))
-        logger.info("all worker children have exited")
+            self._waker.wait(self._pause())
+        else:
+            logger.info("all worker children have exited")
 
-    def _respawn(self, index: int) -> None:
-        # A child that dies right after starting (a bad import, the server down)
-        # would otherwise be restarted in a tight loop: back off, up to 30s.
-        lived = time.monotonic() - self._started.get(index, 0.0)
-        failures = self._quick_failures.get(index, 0) + 1 if lived < 5 else 0
-        self._quick_failures[index] = failures
-        if failures:
-            delay = min(0.5 * 2 ** (failures - 1), 30.0)
-            logger.warning("worker slot %s failed quickly; restarting in %.1fs", index, delay)
-            time.sleep(delay)
-            if self._stopping is not None:
-                return
-        self.spawn(index)
+    def _pause(self) -> float:
+        pause = defaults.WORKER_CHECK_INTERVAL
+        if self._restart_at:
+            pause = min(pause, min(self._restart_at.values()) - time.monotonic())
+        return max(pause, 0.0)
+
+    def _act_on_signals(self) -> None:
+        while self._signals:
+            signum = self._signals.pop(0)
+            if self._stopping is None:
+                self._stopping = signum
+                self._restart_at.clear()
+                self._kill_at = time.monotonic() + self.shutdown_timeout + KILL_MARGIN
+                logger.info("worker parent got %s; stopping children", signal.Signals(signum).name)
+            for pid in list(self.sandboxes):
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signum)
+
+    def _reap(self) -> None:
+        for pid, index in list(self.sandboxes.items()):
+            try:
+                done, status = os.waitpid(pid, os.WNOHANG)
+            except ChildProcessError:
+                done, status = pid, 0  # reaped elsewhere; its status is unknown
+            if done:
+                del self.sandboxes[pid]
+                self._exited(pid, index, status)
+
+    def _exited(self, pid: int, index: int, status: int) -> None:
+        if self._stopping is not None:
+            logger.info("worker child %s (slot %s) exited: %s", pid, index, _describe(status))
+            return
+        logger.warning("worker child %s (slot %s) exited: %s", pid, index, _describe(status))
+        if self._ready[index]:
+            self._failures[index] = 0
+            self._start_slot(index)
+            return
+        # It died before it was up (a bad import, an unusable sandbox): restarting
+        # it at once would spin. Only this slot waits; the loop goes on.
+        failures = self._failures[index] = self._failures.get(index, 0) + 1
+        delay = min(0.5 * 2 ** (failures - 1), defaults.WORKER_RESTART_BACKOFF_CAP)
+        logger.warning("worker slot %s failed at start-up; restarting it in %.1fs", index, delay)
+        self._restart_at[index] = time.monotonic() + delay
+
+    def _restart_due(self) -> None:
+        now = time.monotonic()
+        for index, when in list(self._restart_at.items()):
+            if when <= now:
+                del self._restart_at[index]
+                self._start_slot(index)
+
+    def _start_slot(self, index: int) -> None:
+        try:
+            self.spawn(index)
+        except OSError as exc:  # out of processes or memory: try again soon
+            logger.error("could not start a worker child in slot %s: %s", index, exc)
+            self._restart_at[index] = time.monotonic() + 1.0
+
+    def _gave_up(self) -> bool:
+        """Past the stop deadline, SIGKILL the children; True when even that did not work."""
+        if self._kill_at is None or time.monotonic() < self._kill_at:
+            return False
+        if self._killed:
+            logger.error("worker children %s did not die; leaving them",
+                         ", ".join(map(str, self.sandboxes)))  # fmt: skip
+            return True
+        for pid in list(self.sandboxes):
+            logger.error("worker child %s did not stop in time; killing it", pid)
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        # A killed child dies at once, unless stuck in the kernel: do not wait forever.
+        self._killed = True
+        self._kill_at = time.monotonic() + KILL_MARGIN
+        return False
+
+    # -- signals --------------------------------------------------------------
 
     def _install_signals(self) -> None:
-        for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGQUIT):
+        for signum in _STOP_SIGNALS:
             signal.signal(signum, self._on_signal)
         # USR1/USR2 would otherwise terminate the parent and orphan its children.
         register_signal_handler(basic_signal_handler(on_quit=self.stop), ("USR1", "USR2"))
 
     def _on_signal(self, signum: int, frame: FrameType | None) -> None:
-        if self._stopping is None:
-            self._stopping = signum
-            logger.info("worker parent got %s; stopping children", signal.Signals(signum).name)
         self.stop(signum)
 
     def stop(self, sig: int = signal.SIGTERM) -> None:
-        """Pass `sig` on to every child; kill them if they outlive the grace period."""
-        self.shutdown = True
-        if self._stopping is None:
-            self._stopping = sig
-        for pid in list(self.sandboxes):
-            try:
-                os.kill(pid, sig)
-            except ProcessLookupError:
-                self.sandboxes.pop(pid, None)
-        if sig != signal.SIGKILL:
-            deadline = time.monotonic() + self.shutdown_timeout + 5
-            signal.signal(signal.SIGALRM, lambda *_: self._kill_children())
-            signal.setitimer(signal.ITIMER_REAL, max(deadline - time.monotonic(), 0.1))
+        """Pass `sig` on to every child; `run()` returns once they are gone.
 
-    def _kill_children(self) -> None:
-        for pid in list(self.sandboxes):
-            logger.error("worker child %s did not stop in time; killing it", pid)
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
+        Safe from any thread and from a signal handler: it records the request
+        and wakes the supervising loop, which does the work.
+        """
+        self._signals.append(sig)
+        super().stop()
 
     def halt_job_processing(self, jid: str) -> None:
         """The parent runs no jobs."""

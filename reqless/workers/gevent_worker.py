@@ -20,16 +20,14 @@ from types import FrameType
 from typing import TYPE_CHECKING, Any
 
 import gevent
-import gevent.event
 import gevent.pool
 
 from reqless import defaults
-from reqless.exceptions import LostLockError, ReqlessError
+from reqless.exceptions import LostLockError
 from reqless.logger import logger
-from reqless.workers.base_worker import BaseWorker
-from reqless.workers.serial_worker import JobHalted
+from reqless.workers.base_worker import BaseWorker, JobHalted, settle
 from reqless.workers.signals import basic_signal_handler
-from reqless.workers.util import create_sandbox, set_title
+from reqless.workers.util import create_sandbox, in_main_thread, set_title
 
 if TYPE_CHECKING:
     from reqless.job import Job
@@ -51,6 +49,8 @@ class _Running:
     lock_length: float
     #: True while `job.process()` runs; a job is only halted inside it.
     in_job: bool = False
+    #: The job's `--timeout` timer, if any (its exception passes through the job).
+    timer: gevent.Timeout | None = None
 
 
 class GeventWorker(BaseWorker):
@@ -88,8 +88,6 @@ class GeventWorker(BaseWorker):
         #: The greenlet of each running job, by jid.
         self.greenlets: dict[str, gevent.Greenlet] = {}
         self._running: dict[str, _Running] = {}
-        self._wake = gevent.event.Event()
-        self._stop_requested_at: float | None = None
         self._loop: Any = None
 
     # -- the loop -------------------------------------------------------------
@@ -145,7 +143,8 @@ class GeventWorker(BaseWorker):
     def _drain(self) -> None:
         """Let running jobs finish for what is left of `shutdown_timeout`, then halt them."""
         self.shutdown = True
-        started = self._stop_requested_at or time.monotonic()
+        self.log_stop_request()
+        started = self.stop_requested_at or time.monotonic()
         remaining = max(started + self.shutdown_timeout - time.monotonic(), 0.0)
         if self.pool.join(timeout=remaining):
             return
@@ -153,20 +152,6 @@ class GeventWorker(BaseWorker):
             self._halt(jid, "shutdown")
         if not self.pool.join(timeout=10):
             logger.error("greenlets did not stop: %s", ", ".join(self.greenlets))
-
-    def wait(self, seconds: float | None = None) -> None:
-        """Sleep between passes without blocking running greenlets; `stop()` wakes it."""
-        self._wake.wait(self.interval if seconds is None else seconds)
-
-    def stop(self) -> None:
-        """Stop gracefully: no more pops; running jobs get `shutdown_timeout` seconds.
-
-        Safe to call from a signal handler: it only sets flags.
-        """
-        if self._stop_requested_at is None:
-            self._stop_requested_at = time.monotonic()
-        super().stop()
-        self._wake.set()
 
     # -- one job ---------------------------------------------------------------
 
@@ -195,10 +180,11 @@ class GeventWorker(BaseWorker):
         timer = gevent.Timeout(self.job_timeout) if self.job_timeout > 0 else None
         if entry is not None:
             entry.in_job = True
+            entry.timer = timer
         try:
             if timer is not None:
                 timer.start()
-            job.process()
+            self.run_handler(job)
         except gevent.Timeout as exc:
             if exc is not timer:
                 raise
@@ -206,14 +192,14 @@ class GeventWorker(BaseWorker):
             limit = f"{self.job_timeout:g}"
             logger.error("stopped job %s after its time limit of %ss", job.jid, limit)
             message = f"Job exceeded its time limit of {limit} seconds"
-            self._settle(job.fail, f"{job.queue_name}-TimeoutError", message)
+            settle(job.fail, f"{job.queue_name}-TimeoutError", message)
         except JobHalted as halt:
             self._stop_in_job(entry)
             if halt.reason == "lost":
                 logger.warning("stopped job %s: the server took it away from this worker", job.jid)
             else:
                 logger.warning("stopped job %s at shutdown; handing it back to its queue", job.jid)
-                self._settle(job.timeout)
+                settle(job.timeout)
         finally:
             self._stop_in_job(entry)
             if timer is not None:
@@ -224,12 +210,11 @@ class GeventWorker(BaseWorker):
         if entry is not None:
             entry.in_job = False
 
-    @staticmethod
-    def _settle(action: Any, *args: Any) -> None:
-        try:
-            action(*args)
-        except (LostLockError, ReqlessError) as exc:
-            logger.warning("could not settle a stopped job: %s", exc)
+    def is_own_exception(self, exc: BaseException) -> bool:
+        """JobHalted, a killed greenlet's GreenletExit, or one of our `--timeout` timers."""
+        if isinstance(exc, JobHalted | gevent.GreenletExit):
+            return True
+        return any(exc is entry.timer for entry in list(self._running.values()))
 
     # -- stopping a running job ----------------------------------------------
 
@@ -259,9 +244,8 @@ class GeventWorker(BaseWorker):
 
     def _heartbeat_loop(self) -> None:
         while True:
-            shortest = 0.0
+            self.log_stop_request()
             for jid, entry in list(self._running.items()):
-                shortest = min(shortest or entry.lock_length, entry.lock_length)
                 left = entry.job.expires_at - time.time()
                 if not entry.in_job or left >= entry.lock_length * defaults.HEARTBEAT_SHARE:
                     continue
@@ -272,7 +256,7 @@ class GeventWorker(BaseWorker):
                     self._halt(jid, "lost")
                 except Exception as exc:
                     logger.warning("heartbeat for job %s failed: %s", jid, exc)
-            gevent.sleep(min(1.0, max(shortest / 8, 0.05)) if shortest else 0.5)
+            gevent.sleep(defaults.WORKER_CHECK_INTERVAL)
 
     # -- signals and titles ---------------------------------------------------
 
@@ -281,6 +265,8 @@ class GeventWorker(BaseWorker):
         from reqless.workers.main_worker import install_worker_signals
 
         install_worker_signals(self)
+        if not in_main_thread():
+            return
         dump = basic_signal_handler(on_quit=self.stop)
 
         def usr1(signum: int, frame: FrameType | None) -> None:

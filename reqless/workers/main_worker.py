@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import os
 import signal
-from types import FrameType
+import time
 
 from reqless.logger import logger
 from reqless.workers.base_worker import BaseWorker
 from reqless.workers.serial_worker import SerialWorker
 from reqless.workers.signals import basic_signal_handler, register_signal_handler
+from reqless.workers.util import in_main_thread
 
 __all__ = ["MainWorker", "install_worker_signals"]
 
@@ -21,20 +22,28 @@ def install_worker_signals(worker: BaseWorker) -> None:
     `shutdown_timeout` seconds, then it is stopped and handed back to its queue);
     QUIT exits at once (the running job comes back when its lock expires); USR1
     prints the current stack; USR2 opens a debugger.
+
+    Signals belong to the main thread. Called from any other thread (a worker
+    embedded in an application or a test harness) this installs nothing: the host
+    owns its signals, and stops the worker with `worker.stop()`.
     """
+    if not in_main_thread():
+        logger.debug("%r runs outside the main thread: no signal handlers installed", worker)
+        return
+    signal.signal(signal.SIGTERM, worker.on_stop_signal)
+    signal.signal(signal.SIGINT, worker.on_stop_signal)
+    register_signal_handler(basic_signal_handler(on_quit=_exit_now))
 
-    def graceful(signum: int, frame: FrameType | None) -> None:
-        logger.info("worker %s: %s, stopping after the current job", os.getpid(),
-                    signal.Signals(signum).name)  # fmt: skip
-        worker.stop()
 
-    def immediate() -> None:
-        logger.warning("worker %s: QUIT, exiting now", os.getpid())
+def _exit_now() -> None:
+    # Straight to standard error, not through logging: a handler must not wait
+    # for a lock the code it interrupted may hold.
+    pid = os.getpid()
+    line = f"{time.strftime('%Y-%m-%d %H:%M:%S')} | PID {pid} | [WARNING] worker {pid}: QUIT"
+    try:
+        os.write(2, f"{line}, exiting now\n".encode())
+    finally:
         os._exit(0)
-
-    signal.signal(signal.SIGTERM, graceful)
-    signal.signal(signal.SIGINT, graceful)
-    register_signal_handler(basic_signal_handler(on_quit=immediate))
 
 
 class MainWorker(SerialWorker):

@@ -1,7 +1,8 @@
-"""A worker that runs one job at a time in its main thread."""
+"""A worker that runs one job at a time, in the thread that calls `run()`."""
 
 from __future__ import annotations
 
+import ctypes
 import os
 import signal
 import threading
@@ -11,10 +12,10 @@ from types import FrameType
 from typing import TYPE_CHECKING, Any
 
 from reqless import defaults
-from reqless.exceptions import LostLockError, ReqlessError
+from reqless.exceptions import LostLockError
 from reqless.logger import logger
-from reqless.workers.base_worker import BaseWorker
-from reqless.workers.util import create_sandbox, set_title
+from reqless.workers.base_worker import BaseWorker, JobHalted, settle
+from reqless.workers.util import create_sandbox, in_main_thread, set_title
 
 if TYPE_CHECKING:
     from reqless.job import Job
@@ -22,28 +23,21 @@ if TYPE_CHECKING:
 __all__ = ["JobHalted", "SerialWorker"]
 
 
-class JobHalted(BaseException):
-    """Raised inside a running job to stop it (not an Exception, so job code's
-    `except Exception` does not swallow it). `reason` is `lost` (the server took
-    the job away), `timeout` (hard time limit) or `shutdown` (stop grace expired)."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
-
-
 class SerialWorker(BaseWorker):
     """Pops and runs jobs one at a time, in the thread that calls `run()`.
 
-    While a job runs, a background thread heartbeats it before its lock expires
+    While a job runs, a supervisor thread heartbeats it before its lock expires
     and the worker's channel is watched: when the server takes the job away (its
     lock was lost, it was cancelled or moved), the job is stopped by raising
     `JobHalted` in it. The same happens after `job_timeout` seconds (the job is
     then failed) and when a graceful stop's `shutdown_timeout` runs out (the job
     is then handed back to the queue at once with `job.timeout()`).
 
-    Stopping jobs uses SIGALRM, so `run()` must be called from the main thread
-    of the process, and job code should not use SIGALRM itself.
+    In the main thread, `JobHalted` is raised by a SIGALRM handler, which also
+    interrupts a blocking call such as `time.sleep()`; job code should not use
+    SIGALRM itself. In any other thread no signal is used: the exception is
+    raised asynchronously and takes effect at the job's next Python bytecode, so
+    a job blocked in one long call stops only when that call returns.
 
     Extra keyword arguments: `sandbox` (the job's scratch directory, emptied
     before and after every job; default `<cwd>/reqless-py-workers`) and
@@ -58,20 +52,31 @@ class SerialWorker(BaseWorker):
             self.kwargs.get("shutdown_timeout", defaults.SHUTDOWN_TIMEOUT)
         )
         self.jid: str | None = None
+        # The running job and its halting state. The main thread only assigns
+        # these (no lock): the SIGALRM handler runs on that thread and must never
+        # wait for a lock it may itself hold. Helper threads asking for a halt
+        # serialize on `_halt_lock`.
         self._job: Job | None = None
         self._lock_length = 0.0
-        self._halt: tuple[str, str] | None = None
         self._deadline: float | None = None
-        self._state = threading.Lock()
+        self._halt: tuple[str, str] | None = None
+        self._halt_reason = ""
+        self._halt_lock = threading.Lock()
+        self._thread_id = 0
+        self._uses_alarm = False
+        self._finished = threading.Event()
 
     # -- the loop -------------------------------------------------------------
 
     def run(self) -> None:
         """Run jobs until `stop()` (or a signal) ends the loop."""
-        previous = signal.signal(signal.SIGALRM, self._on_alarm)
-        heartbeater = threading.Thread(target=self._heartbeat_loop, daemon=True,
-                                       name="reqless-heartbeat")  # fmt: skip
-        heartbeater.start()
+        self._thread_id = threading.get_ident()
+        self._uses_alarm = in_main_thread()
+        previous = signal.signal(signal.SIGALRM, self._on_alarm) if self._uses_alarm else None
+        self._finished.clear()
+        supervisor = threading.Thread(target=self._supervise, daemon=True,
+                                      name="reqless-supervisor")  # fmt: skip
+        supervisor.start()
         try:
             with self.listener():
                 for job in self.jobs():
@@ -85,10 +90,11 @@ class SerialWorker(BaseWorker):
                         break
         finally:
             self.shutdown = True
-            self._wakeup.set()
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, previous)
-            heartbeater.join(2)
+            self.log_stop_request()
+            self._finished.set()
+            if self._uses_alarm:
+                signal.signal(signal.SIGALRM, signal.SIG_DFL if previous is None else previous)
+            supervisor.join(2)
 
     def process(self, job: Job) -> None:
         """Run one job in the sandbox, stopping it if it is halted."""
@@ -99,46 +105,39 @@ class SerialWorker(BaseWorker):
                 self._start(job)
                 with create_sandbox(self.sandbox):
                     job.sandbox = self.sandbox
-                    job.process()
+                    self.run_handler(job)
             finally:
+                # First, with no call before it: from here on no halt applies.
+                self._job = None
                 self._finish()
         except JobHalted as halt:
-            self._halted(job, halt.reason)
+            self._halted(job, halt.reason or self._halt_reason)
 
     def _start(self, job: Job) -> None:
-        with self._state:
-            self._job = job
-            self._halt = None
-            self._lock_length = max(job.expires_at - time.time(), 1.0)
-            self._deadline = None
-            if self.job_timeout > 0:
-                self._deadline = time.monotonic() + self.job_timeout
-                signal.setitimer(signal.ITIMER_REAL, self.job_timeout)
+        self._halt = None
+        self._halt_reason = ""
+        self._lock_length = max(job.expires_at - time.time(), 1.0)
+        limit = self.job_timeout
+        self._deadline = time.monotonic() + limit if limit > 0 else None
+        self._job = job
 
     def _finish(self) -> None:
-        with self._state:
-            self._job = None
-            self._halt = None
-            self._deadline = None
-        signal.setitimer(signal.ITIMER_REAL, 0)
+        self._deadline = None
+        if not self._uses_alarm:
+            with self._halt_lock:
+                # A halt asked for just before the job ended must not hit what follows.
+                _raise_in_thread(self._thread_id, None)
 
     def _halted(self, job: Job, reason: str) -> None:
-        if reason == "lost":
-            logger.warning("stopped job %s: the server took it away from this worker", job.jid)
-        elif reason == "timeout":
+        if reason == "timeout":
             logger.error("stopped job %s after its time limit of %ss", job.jid, self.job_timeout)
             message = f"Job exceeded its time limit of {self.job_timeout:g} seconds"
-            self._settle(job.fail, f"{job.queue_name}-TimeoutError", message)
-        else:
+            settle(job.fail, f"{job.queue_name}-TimeoutError", message)
+        elif reason == "shutdown":
             logger.warning("stopped job %s at shutdown; handing it back to its queue", job.jid)
-            self._settle(job.timeout)
-
-    @staticmethod
-    def _settle(action: Any, *args: Any) -> None:
-        try:
-            action(*args)
-        except (LostLockError, ReqlessError) as exc:
-            logger.warning("could not settle a stopped job: %s", exc)
+            settle(job.timeout)
+        else:
+            logger.warning("stopped job %s: the server took it away from this worker", job.jid)
 
     def install_signals(self) -> None:
         """TERM/INT stop gracefully, QUIT exits at once, USR1 stack, USR2 debugger."""
@@ -150,56 +149,67 @@ class SerialWorker(BaseWorker):
 
     def halt_job_processing(self, jid: str) -> None:
         """Stop job `jid` if it is the one running and the server took it away."""
-        with self._state:
-            job = self._job
+        job = self._job
         if job is None or job.jid != jid or self.still_holds(job):
             return
         self._request_halt(jid, "lost")
 
     def _request_halt(self, jid: str, reason: str) -> None:
-        with self._state:
-            if self._job is None or self._job.jid != jid:
-                return
+        """Raise `JobHalted(reason)` in job `jid` if it still runs (from a helper thread)."""
+        with self._halt_lock:
+            job = self._job
+            if job is None or job.jid != jid or self._halt_reason:
+                return  # not running any more, or already being stopped
+            self._halt_reason = reason
             self._halt = (jid, reason)
-        # Python runs signal handlers in the main thread, between bytecodes or by
-        # interrupting a blocking call: that is where the job code runs.
-        os.kill(os.getpid(), signal.SIGALRM)
+            if self._uses_alarm:
+                # Python runs signal handlers in the main thread, between bytecodes or
+                # by interrupting a blocking call: that is where the job code runs.
+                os.kill(os.getpid(), signal.SIGALRM)
+            else:
+                _raise_in_thread(self._thread_id, JobHalted)
 
     def _on_alarm(self, signum: int, frame: FrameType | None) -> None:
-        with self._state:
-            job, halt, deadline = self._job, self._halt, self._deadline
-            if job is None:
-                return
-            if halt is not None and halt[0] == job.jid:
-                self._halt = None
-                raise JobHalted(halt[1])
-            if deadline is not None and time.monotonic() >= deadline - 0.01:
-                self._deadline = None
-                raise JobHalted("timeout")
+        # Reads and plain assignments only: see __init__.
+        job, halt = self._job, self._halt
+        if job is not None and halt is not None and halt[0] == job.jid:
+            self._halt = None
+            raise JobHalted(halt[1])
 
-    def stop(self) -> None:
-        """Stop gracefully: finish the running job (for up to `shutdown_timeout`)."""
-        super().stop()
-        with self._state:
-            job = self._job
-        if job is not None and self.shutdown_timeout >= 0:
-            timer = threading.Timer(self.shutdown_timeout, self._request_halt,
-                                    (job.jid, "shutdown"))  # fmt: skip
-            timer.daemon = True
-            timer.start()
+    # -- the supervisor thread: heartbeats, time limits, logging stops --------
 
-    # -- heartbeats -----------------------------------------------------------
+    def _supervise(self) -> None:
+        while not self._finished.is_set():
+            self.log_stop_request()
+            job, length = self._job, self._lock_length
+            if job is not None:
+                self._check(job, length)
+            self._finished.wait(defaults.WORKER_CHECK_INTERVAL)
 
-    def _heartbeat_loop(self) -> None:
-        while not self.shutdown:
-            with self._state:
-                job, length = self._job, self._lock_length
-            if job is not None and job.expires_at - time.time() < length * defaults.HEARTBEAT_SHARE:
-                try:
-                    job.heartbeat()
-                    logger.debug("heartbeat for job %s until %s", job.jid, job.expires_at)
-                except LostLockError:
-                    self._request_halt(job.jid, "lost")
-                except Exception as exc:
-                    logger.warning("heartbeat for job %s failed: %s", job.jid, exc)
-            self._wakeup.wait(min(1.0, max(length / 8, 0.05)) if job else 0.5)
+    def _check(self, job: Job, length: float) -> None:
+        now = time.monotonic()
+        stopping = self.stop_requested_at
+        if self._deadline is not None and now >= self._deadline:
+            self._request_halt(job.jid, "timeout")
+        elif stopping is not None and 0 <= self.shutdown_timeout <= now - stopping:
+            self._request_halt(job.jid, "shutdown")
+        elif job.expires_at - time.time() < length * defaults.HEARTBEAT_SHARE:
+            self._heartbeat(job)
+
+    def _heartbeat(self, job: Job) -> None:
+        try:
+            job.heartbeat()
+            logger.debug("heartbeat for job %s until %s", job.jid, job.expires_at)
+        except LostLockError:
+            self._request_halt(job.jid, "lost")
+        except Exception as exc:
+            logger.warning("heartbeat for job %s failed: %s", job.jid, exc)
+
+
+def _raise_in_thread(thread_id: int, exception: type[BaseException] | None) -> None:
+    """Have `exception` raised in thread `thread_id` at its next bytecode (None: cancel)."""
+    target = ctypes.c_ulong(thread_id)
+    if exception is None:
+        ctypes.pythonapi.PyThreadState_SetAsyncExc(target, None)  # NULL cancels
+    else:
+        ctypes.pythonapi.PyThreadState_SetAsyncExc(target, ctypes.py_object(exception))

@@ -1,14 +1,26 @@
-"""Small helpers of the workers: dealing jobs, job sandboxes and process titles."""
+"""Small helpers of the workers: dealing jobs, job sandboxes, process titles, wake-ups."""
 
 from __future__ import annotations
 
+import contextlib
 import os
+import select
 import shutil
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import TypeVar
 
-__all__ = ["TITLE_PREFIX", "clean", "create_sandbox", "divide", "get_title", "set_title"]
+__all__ = [
+    "TITLE_PREFIX",
+    "Waker",
+    "clean",
+    "create_sandbox",
+    "divide",
+    "get_title",
+    "in_main_thread",
+    "set_title",
+]
 
 #: What every process title set by a worker starts with.
 TITLE_PREFIX = "reqless-py-worker "
@@ -78,3 +90,59 @@ def get_title() -> str:
     except ImportError:
         return ""
     return setproctitle.getproctitle()
+
+
+def in_main_thread() -> bool:
+    """Whether the caller may install signal handlers (Python allows it in the main thread only)."""
+    return threading.current_thread() is threading.main_thread()
+
+
+class Waker:
+    """A pipe that wakes a sleeping loop: `wake()` may be called from a signal handler.
+
+    A signal handler runs in the main thread between two bytecodes of whatever that
+    thread was doing, possibly inside another handler. It must not take a lock the
+    interrupted code may hold (a `threading.Event` or `Condition` does), or the
+    process deadlocks. `wake()` only writes one byte to a non-blocking pipe. In a
+    gevent process `select` is cooperative, so `wait()` lets other greenlets run.
+    """
+
+    def __init__(self) -> None:
+        self._read = self._write = -1  # closed, until the pipe exists
+        self._read, self._write = os.pipe()
+        os.set_blocking(self._read, False)
+        os.set_blocking(self._write, False)
+
+    def wake(self) -> None:
+        """End the current (or next) `wait()`. Safe in signal handlers and from any thread."""
+        fd = self._write
+        if fd < 0:
+            return
+        # A full pipe (OSError) means a wake-up is pending already.
+        with contextlib.suppress(OSError):
+            os.write(fd, b"\0")
+
+    def wait(self, timeout: float) -> bool:
+        """Sleep until `wake()` or for `timeout` seconds; True when woken."""
+        fd = self._read
+        if fd < 0:
+            return False
+        ready, _, _ = select.select([fd], [], [], max(timeout, 0.0))
+        if not ready:
+            return False
+        try:
+            while os.read(fd, 512):
+                pass
+        except BlockingIOError:
+            pass  # drained
+        return True
+
+    def close(self) -> None:
+        """Close the pipe (a forked child closes its parent's); later calls do nothing."""
+        fds, self._read, self._write = (self._read, self._write), -1, -1
+        for fd in fds:
+            if fd >= 0:
+                os.close(fd)
+
+    def __del__(self) -> None:
+        self.close()

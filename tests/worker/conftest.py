@@ -36,6 +36,7 @@ JOB_MODULE = '''\
 """Job classes of the worker tests; each job's data says what it does."""
 import json
 import os
+import sys
 import time
 
 VERSION = "v1"
@@ -67,6 +68,9 @@ class Scripted:
     rerun_fast: true to skip the sleep when the job ran before (per `runs`).
     raise: a message to raise ValueError with.
     halted: file; a line "<jid> <exception name>" when the job is stopped.
+    exit: call sys.exit() with this code (after the sleep).
+    interrupt: true to raise KeyboardInterrupt (after the sleep).
+    leave: true to return without completing the job.
     done: file; a line "<jid> <VERSION> <time>" when the job completes.
     """
 
@@ -98,7 +102,13 @@ class Scripted:
         except BaseException as exc:
             _append(data.get("halted"), f"{{job.jid}} {{type(exc).__name__}}")
             raise
+        if "exit" in data:
+            sys.exit(data["exit"])
+        if data.get("interrupt"):
+            raise KeyboardInterrupt
         _append(data.get("done"), f"{{job.jid}} {{VERSION}} {{time.time()}}")
+        if data.get("leave"):
+            return
         job.data = data
         job.complete()
 '''
@@ -242,6 +252,28 @@ def children_of(pid: int) -> list[int]:
         if int(ppid) == pid and state != "Z":
             found.append(int(entry))
     return sorted(found)
+
+
+def group_members(pgid: int) -> list[int]:
+    """Pids of the live (not zombie) processes of process group `pgid`, from /proc."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+        except OSError:
+            continue
+        state, _ppid, group = stat.rpartition(")")[2].split()[:3]
+        if int(group) == pgid and state != "Z":
+            found.append(int(entry))
+    return sorted(found)
+
+
+def is_up(pid: int) -> bool:
+    """Whether worker child `pid` is up: it set its title, which it does from its loop."""
+    text = cmdline(pid)
+    return "reqless-py-worker Sleeping" in text or "reqless-py-worker Working" in text
 
 
 def cmdline(pid: int) -> str:
