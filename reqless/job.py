@@ -111,6 +111,10 @@ class Job(BaseJob):
         failure = payload.get("failure")
         self.failure: dict[str, Any] = failure if isinstance(failure, dict) else {}
         self.tracked: bool = bool(payload["tracked"])
+        #: True once this object completed, failed, retried, moved, cancelled or
+        #: timed out the job (or found it was no longer its worker's); the worker
+        #: then knows, without asking the server, that the handler settled it.
+        self.settled = False
         spawned = payload.get("spawned_from_jid")
         self.spawned_from_jid: str | None = spawned if isinstance(spawned, str) else None
 
@@ -191,11 +195,14 @@ class Job(BaseJob):
 
     def _owned(self, command: str, *args: str | int | float) -> Any:
         try:
-            return self.client(command, *args)
+            reply = self.client(command, *args)
         except ReqlessError as exc:
             if _lost_lock(exc):
+                self.settled = True  # no longer ours: nothing left to settle
                 raise LostLockError(self.jid, str(exc)) from exc
             raise
+        self.settled = True
+        return reply
 
     def complete(
         self, next_queue: str | None = None, delay: float | None = None,
@@ -259,6 +266,7 @@ class Job(BaseJob):
     def cancel(self) -> list[str]:
         """Delete the job (refused while other jobs depend on it)."""
         result: list[str] = self.client("job.cancel", self.jid)
+        self.settled = True
         return result
 
     def track(self) -> bool:
@@ -297,7 +305,7 @@ class Job(BaseJob):
         A job running under a worker is taken away from it: the server tells that
         worker on its channel (it is not the caller), and the worker stops the job.
         """
-        return str(
+        reply = str(
             self.client(
                 "queue.put", self.client.worker_name, _validate.name("queue name", queue),
                 self.jid, self.klass_name, self._data,
@@ -306,10 +314,13 @@ class Job(BaseJob):
                 "throttles", json.dumps(self.throttles or []),
             )
         )  # fmt: skip
+        self.settled = True
+        return reply
 
     def timeout(self) -> None:
         """Take the job from its worker now, as if its lock had expired."""
         self.client("job.timeout", self.jid)
+        self.settled = True
 
     def log(self, message: str, data: dict[str, Any] | None = None) -> None:
         """Append an entry to the job's history."""
@@ -343,7 +354,10 @@ class Job(BaseJob):
                 f'{self.klass_name} is missing a method "{self.queue_name}" or "process"',
             )
             return
-        logger.info("starting job %s (%s) in %s", self.jid, self.klass_name, self.queue_name)
+        # One INFO record per job, at the end: logging was a fifth of a worker's
+        # CPU per job when it wrote two (docs/benchmarks.md).
+        logger.debug("starting job %s (%s) in %s", self.jid, self.klass_name, self.queue_name)
+        started = time.monotonic()
         try:
             handler(self)
         except LostLockError as exc:
@@ -358,7 +372,10 @@ class Job(BaseJob):
             logger.exception("job %s (%s) raised", self.jid, self.klass_name)
             self._fail_quietly(f"{self.queue_name}-{type(exc).__name__}", traceback.format_exc())
             return
-        logger.info("finished job %s (%s)", self.jid, self.klass_name)
+        logger.info(
+            "finished job %s (%s) in %s in %.1f ms",
+            self.jid, self.klass_name, self.queue_name, (time.monotonic() - started) * 1000,
+        )  # fmt: skip
 
     def _fail_quietly(self, group: str, message: str) -> None:
         try:

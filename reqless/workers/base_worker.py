@@ -22,6 +22,7 @@ from reqless.abstract import AbstractQueueResolver
 from reqless.exceptions import LostLockError, ReqlessError
 from reqless.listener import Listener
 from reqless.logger import logger
+from reqless.pickup import Pickup
 from reqless.queue import Queue
 from reqless.queue_resolvers import TransformingQueueResolver
 from reqless.workers.util import Waker, in_main_thread
@@ -119,10 +120,13 @@ class BaseWorker:
     def jobs(self) -> Iterator[Job | None]:
         """Jobs to run, forever: resumed ones first, then popped ones.
 
-        Yields None after a pass over every queue found nothing (the caller waits).
-        In the default order an earlier queue is always tried first; with
-        `round_robin` each queue gives at most one job per pass. Calls `on_ready`
-        first: the worker is up.
+        Popping blocks while no queue has work (see `reqless.pickup`): the worker
+        wakes within a millisecond of a job being put or released in any of its
+        queues, or of a scheduled job coming due, and after `interval` seconds
+        at the latest. Yields None after such a wait found nothing (the caller
+        need not wait again). In the default order an earlier queue is always
+        tried first; with `round_robin` the first queue asked turns each pass.
+        Calls `on_ready` first: the worker is up.
         """
         if self.on_ready is not None:
             self.on_ready()
@@ -133,28 +137,35 @@ class BaseWorker:
             except LostLockError:
                 logger.warning("could not resume job %s: its lock is gone", job.jid)
         self.resume = []
+        pickup = Pickup(self.client, stopping=lambda: self.shutdown)
+        turn = 0
         while not self.shutdown:
-            found = False
-            for queue in self.queues:
-                if self.shutdown:
-                    return
-                popped = self._pop(queue)
-                if popped is None:
-                    continue
-                found = True
-                yield popped
-                if not self.round_robin:
-                    break
-            if not found:
+            names = list(self.queue_resolver.resolve())
+            if self.round_robin and names:
+                turn %= len(names)
+                names = names[turn:] + names[:turn]
+                turn += 1
+            popped = self._take(pickup, names)
+            if not popped:
                 yield None
+            for job in popped:
+                yield job
 
-    def _pop(self, queue: Queue) -> Job | None:
+    def free_slots(self) -> int:
+        """How many jobs the worker can start now (one pop takes up to this many)."""
+        return 1
+
+    def _take(self, pickup: Pickup, names: list[str]) -> list[Job]:
+        if not names:
+            self.wait()  # no queue matches yet: look again after the interval
+            return []
         try:
-            return queue.pop()
+            return pickup.take(names, max(self.free_slots(), 1), self.interval)
         except RedisError as exc:
-            # A server restart or a network blip: say so and let the caller wait.
-            logger.warning("could not pop from %s: %s", queue.name, exc)
-            return None
+            # A server restart or a network blip: say so and wait before trying again.
+            logger.warning("could not pop from %s: %s", ", ".join(names), exc)
+            self.wait()
+            return []
 
     def wait(self, seconds: float | None = None) -> None:
         """Sleep between passes; `stop()` ends the wait early."""
@@ -275,6 +286,8 @@ class BaseWorker:
         return True
 
     def _warn_if_unsettled(self, job: Job) -> None:
+        if job.settled:
+            return  # the usual case: the handler settled the job through this object
         try:
             found = self.client.jobs.get(job.jid)
         except (RedisError, ReqlessError):

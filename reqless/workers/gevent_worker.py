@@ -121,9 +121,12 @@ class GeventWorker(BaseWorker):
             if job is None:
                 if not self._running:
                     set_title(f"Sleeping for {self.interval:f}s")
-                self.wait()
             else:
                 self._start(job)
+
+    def free_slots(self) -> int:
+        """Free greenlets: one pop takes up to this many jobs."""
+        return int(self.pool.free_count())
 
     def _start(self, job: Job) -> None:
         # Import (or re-import) the job's class here, one job at a time: two

@@ -77,14 +77,16 @@ class SerialWorker(BaseWorker):
         supervisor = threading.Thread(target=self._supervise, daemon=True,
                                       name="reqless-supervisor")  # fmt: skip
         supervisor.start()
+        idle = False
         try:
             with self.listener():
                 for job in self.jobs():
                     if job is None:
-                        self.jid = None
-                        set_title(f"Sleeping for {self.interval:f}s")
-                        self.wait()
+                        if not idle:  # once per idle spell: a title is a system call
+                            self.jid, idle = None, True
+                            set_title(f"Sleeping for {self.interval:f}s")
                     else:
+                        idle = False
                         self.process(job)
                     if self.shutdown:
                         break

@@ -144,3 +144,12 @@ def test_popped_objects_are_lean(core: Core) -> None:
         assert key not in job
         full.pop(key)
     assert job == full
+
+
+def test_a_job_scheduled_while_a_worker_waits_wakes_it_to_learn_when(
+    core: Core, redis: Redis
+) -> None:
+    queues_pop(core, 100, "a", wait=30)
+    core.put(101, "later", "a", delay=5)
+    assert redis.llen("ql:wake:a") == 1
+    assert queues_pop(core, 102, "a", wait=30)["next"] == 106

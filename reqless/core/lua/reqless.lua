@@ -798,7 +798,7 @@ end
 function Job.undepend(jid, queue, priority, scheduled, now)
   call('zrem', Keys.queue(queue, 'depends'), jid)
   if scheduled then
-    call('zadd', Keys.queue(queue, 'scheduled'), scheduled, jid)
+    Queue.schedule(queue, jid, scheduled)
     call('hset', Keys.job(jid), 'state', 'scheduled')
     call('hdel', Keys.job(jid), 'scheduled')
   else
@@ -872,6 +872,13 @@ end
 -- Add a job to the work set and wake a worker blocked waiting on the queue.
 function Queue.makeReady(queue, jid, priority, t)
   call('zadd', Keys.queue(queue, 'work'), Queue.score(priority, t), jid)
+  Queue.wake(queue)
+end
+
+-- Schedule a job for `when`. A worker waiting on the queue is woken too, so it
+-- learns the new earliest due time and wakes again then.
+function Queue.schedule(queue, jid, when)
+  call('zadd', Keys.queue(queue, 'scheduled'), when, jid)
   Queue.wake(queue)
 end
 
@@ -1292,7 +1299,7 @@ local function put(now, p, old, historyLimit)
     call('zadd', Keys.queue(queue, 'depends'), now, jid)
     if p.delay > 0 then call('hset', key, 'scheduled', now + p.delay) end
   elseif p.delay > 0 then
-    call('zadd', Keys.queue(queue, 'scheduled'), now + p.delay, jid)
+    Queue.schedule(queue, jid, now + p.delay)
   else
     local blocked = Throttle.firstUnavailable(throttles)
     if blocked then
@@ -1668,7 +1675,7 @@ Commands['job.completeAndRequeue'] = function(now, args)
     'data', data, 'time', string.format('%.20f', now))
   if delay > 0 and #depends == 0 then
     -- The state stays `waiting` until promotion, as in the original.
-    call('zadd', Keys.queue(nextQueue, 'scheduled'), now + delay, jid)
+    Queue.schedule(nextQueue, jid, now + delay)
     return 'scheduled'
   end
   if Job.link(jid, depends) > 0 then
@@ -1779,7 +1786,7 @@ Commands['job.retry'] = function(now, args)
     Stats.failure(queue, now)
   else
     if delay > 0 then
-      call('zadd', Keys.queue(queue, 'scheduled'), now + delay, jid)
+      Queue.schedule(queue, jid, now + delay)
       call('hset', key, 'state', 'scheduled')
     else
       Queue.makeReady(queue, jid, tonumber(job.priority) or 0, now)
@@ -2348,6 +2355,7 @@ Commands['queue.recurAtInterval'] = function(now, args)
     'interval', interval, 'retries', retries, 'backlog', backlog,
     'throttles', encode(throttles))
   call('zadd', Keys.queue(queue, 'recur'), now + offset, jid)
+  Queue.wake(queue) -- a waiting worker learns when the first spawn is due
   Queue.register(queue, now)
   return jid
 end

@@ -121,7 +121,7 @@ Commands['job.completeAndRequeue'] = function(now, args)
     'data', data, 'time', string.format('%.20f', now))
   if delay > 0 and #depends == 0 then
     -- The state stays `waiting` until promotion, as in the original.
-    call('zadd', Keys.queue(nextQueue, 'scheduled'), now + delay, jid)
+    Queue.schedule(nextQueue, jid, now + delay)
     return 'scheduled'
   end
   if Job.link(jid, depends) > 0 then

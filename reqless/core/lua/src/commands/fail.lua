@@ -94,7 +94,7 @@ Commands['job.retry'] = function(now, args)
     Stats.failure(queue, now)
   else
     if delay > 0 then
-      call('zadd', Keys.queue(queue, 'scheduled'), now + delay, jid)
+      Queue.schedule(queue, jid, now + delay)
       call('hset', key, 'state', 'scheduled')
     else
       Queue.makeReady(queue, jid, tonumber(job.priority) or 0, now)

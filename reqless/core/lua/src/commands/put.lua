@@ -119,7 +119,7 @@ local function put(now, p, old, historyLimit)
     call('zadd', Keys.queue(queue, 'depends'), now, jid)
     if p.delay > 0 then call('hset', key, 'scheduled', now + p.delay) end
   elseif p.delay > 0 then
-    call('zadd', Keys.queue(queue, 'scheduled'), now + p.delay, jid)
+    Queue.schedule(queue, jid, now + p.delay)
   else
     local blocked = Throttle.firstUnavailable(throttles)
     if blocked then

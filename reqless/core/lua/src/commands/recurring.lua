@@ -68,6 +68,7 @@ Commands['queue.recurAtInterval'] = function(now, args)
     'interval', interval, 'retries', retries, 'backlog', backlog,
     'throttles', encode(throttles))
   call('zadd', Keys.queue(queue, 'recur'), now + offset, jid)
+  Queue.wake(queue) -- a waiting worker learns when the first spawn is due
   Queue.register(queue, now)
   return jid
 end

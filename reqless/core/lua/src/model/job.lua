@@ -124,7 +124,7 @@ end
 function Job.undepend(jid, queue, priority, scheduled, now)
   call('zrem', Keys.queue(queue, 'depends'), jid)
   if scheduled then
-    call('zadd', Keys.queue(queue, 'scheduled'), scheduled, jid)
+    Queue.schedule(queue, jid, scheduled)
     call('hset', Keys.job(jid), 'state', 'scheduled')
     call('hdel', Keys.job(jid), 'scheduled')
   else

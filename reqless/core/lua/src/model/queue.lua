@@ -20,6 +20,13 @@ function Queue.makeReady(queue, jid, priority, t)
   Queue.wake(queue)
 end
 
+-- Schedule a job for `when`. A worker waiting on the queue is woken too, so it
+-- learns the new earliest due time and wakes again then.
+function Queue.schedule(queue, jid, when)
+  call('zadd', Keys.queue(queue, 'scheduled'), when, jid)
+  Queue.wake(queue)
+end
+
 -- Per call: queue -> {waiters, tokens pushed}; reset by the dispatcher.
 Queue.wakes = {}
 

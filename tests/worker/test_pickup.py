@@ -1,0 +1,72 @@
+"""Blocking pickup in the worker program: an idle worker starts a new job at once.
+
+With `--interval 30` a polling worker would take up to 30 s to notice a job; the
+blocking worker is woken by the put itself, in every mode and on any of its
+queues, and by a scheduled job coming due.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from reqless.client import Client
+from tests.worker.conftest import JobsModule, StartWorker, lines, wait_for
+
+MODES = {
+    "forking": ("--workers", "1"),
+    "gevent": ("--workers", "1", "--greenlets", "3"),
+}
+
+
+def _started_after(runs: str, since: float) -> float:
+    """Seconds from `since` to the first recorded start."""
+    return float(lines(runs)[0][3]) - since
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("mode", list(MODES))
+def test_an_idle_worker_starts_a_put_job_at_once(
+    client: Client, jobs_module: JobsModule, start_worker: StartWorker, mode: str
+) -> None:
+    worker = start_worker("-q", "first", "-q", "second", "--interval", "30", *MODES[mode])
+    worker.wait_children(1)
+    time.sleep(1.5)  # well into its first wait
+    for queue in ("second", "first"):
+        runs = jobs_module.file(f"runs-{queue}")
+        put_at = time.time()
+        client.queues[queue].put(jobs_module.klass, {"runs": runs})
+        wait_for(lambda runs=runs: lines(runs), 20, f"the job in {queue} to start")  # type: ignore[misc]
+        # Generous for a busy machine, and far below the 30 s a poll would take.
+        assert _started_after(runs, put_at) < 5
+
+
+@pytest.mark.slow
+def test_a_scheduled_job_starts_when_it_comes_due(
+    client: Client, jobs_module: JobsModule, start_worker: StartWorker
+) -> None:
+    worker = start_worker("-q", "q", "--interval", "30", "--workers", "1")
+    worker.wait_children(1)
+    time.sleep(1.0)
+    runs = jobs_module.file("runs")
+    put_at = time.time()
+    client.queues["q"].put(jobs_module.klass, {"runs": runs}, delay=2)
+    wait_for(lambda: lines(runs), 25, "the scheduled job to start")
+    assert 1.5 < _started_after(runs, put_at) < 7
+
+
+@pytest.mark.slow
+def test_a_gevent_child_takes_several_jobs_in_one_pop(
+    client: Client, jobs_module: JobsModule, start_worker: StartWorker
+) -> None:
+    runs = jobs_module.file("runs")
+    jids = client.queues["q"].put_many(
+        [{"klass": jobs_module.klass, "data": {"runs": runs, "sleep": 1}} for _ in range(3)]
+    )
+    start_worker("-q", "q", "--workers", "1", "--greenlets", "3")
+    wait_for(lambda: len(lines(runs)) == 3, 20, "three jobs to start")
+    starts = sorted(float(line[3]) for line in lines(runs))
+    # All three run at once: popped together, not one per second.
+    assert starts[-1] - starts[0] < 0.9
+    assert sorted(line[0] for line in lines(runs)) == sorted(jids)
