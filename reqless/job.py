@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import time
 import traceback
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -115,6 +116,10 @@ class Job(BaseJob):
         #: timed out the job (or found it was no longer its worker's); the worker
         #: then knows, without asking the server, that the handler settled it.
         self.settled = False
+        #: Set by a worker: `complete()` then also pops the worker's next job, from
+        #: the queues this returns (none: pop nothing), into `popped_next`.
+        self.pop_next_from: Callable[[], list[str]] | None = None
+        self.popped_next: list[Job] = []
         spawned = payload.get("spawned_from_jid")
         self.spawned_from_jid: str | None = spawned if isinstance(spawned, str) else None
 
@@ -221,6 +226,16 @@ class Job(BaseJob):
                 "depends", json.dumps(_validate.names("depends", depends or [])),
             )  # fmt: skip
             return True
+        queues = self.pop_next_from() if self.pop_next_from else []
+        if queues:
+            # Our worker's one round trip per job: complete and pop the next one.
+            reply = self._owned(
+                "job.completeAndPop", self.jid, self.client.worker_name, self.queue_name,
+                self._data, 1, *queues,
+            )  # fmt: skip
+            payloads = json.loads(reply)["jobs"]
+            self.popped_next = [Job(self.client, **payload) for payload in payloads]
+            return "complete"
         reply = self._owned(
             "job.complete", self.jid, self.client.worker_name, self.queue_name, self._data
         )

@@ -41,6 +41,7 @@ class Pickup:
     def __init__(self, client: Client, stopping: Callable[[], bool] = lambda: False) -> None:
         self.client = client
         self.stopping = stopping
+        self._wake_keys: list[str] = []
 
     def pop(self, queues: Sequence[str], limit: int, wait: float) -> tuple[list[Job], float]:
         """Pop up to `limit` jobs; with none, register to be woken and return the wait.

@@ -100,6 +100,9 @@ class BaseWorker:
         #: Called once when the worker is up and about to run its first job.
         self.on_ready: Callable[[], object] | None = None
         self._stop_logged = False
+        #: Jobs popped for this worker and not started yet.
+        self._popped: list[Job] = []
+        self._turn = 0
         self._waker = Waker()
 
     def __repr__(self) -> str:
@@ -138,18 +141,45 @@ class BaseWorker:
                 logger.warning("could not resume job %s: its lock is gone", job.jid)
         self.resume = []
         pickup = Pickup(self.client, stopping=lambda: self.shutdown)
-        turn = 0
         while not self.shutdown:
-            names = list(self.queue_resolver.resolve())
-            if self.round_robin and names:
-                turn %= len(names)
-                names = names[turn:] + names[:turn]
-                turn += 1
-            popped = self._take(pickup, names)
-            if not popped:
-                yield None
-            for job in popped:
-                yield job
+            if not self._popped:
+                self._popped = self._take(pickup, self._queue_order())
+                if not self._popped:
+                    yield None
+                    continue
+            job = self._popped.pop(0)
+            if self.pops_on_complete and not self._popped:
+                job.pop_next_from = self._next_queues
+            yield job
+
+    def _queue_order(self) -> list[str]:
+        """The queues to pop from now, in order (with `round_robin`, turning each time)."""
+        names = list(self.queue_resolver.resolve())
+        if self.round_robin and names:
+            self._turn %= len(names)
+            names = names[self._turn :] + names[: self._turn]
+            self._turn += 1
+        return names
+
+    #: Whether `job.complete()` also pops the worker's next job (one round trip
+    #: per job instead of two); a worker that runs one job at a time sets it.
+    pops_on_complete = False
+
+    def _next_queues(self) -> list[str]:
+        # Asked when the job completes: a worker that is stopping pops nothing more.
+        return [] if self.shutdown else self._queue_order()
+
+    def collect_popped(self, job: Job) -> None:
+        """Keep the jobs `job.complete()` popped for this worker (call once `job` is done)."""
+        self._popped += job.popped_next
+        job.popped_next = []
+
+    def release_popped(self) -> None:
+        """Hand back jobs popped but never started (the worker is stopping)."""
+        popped, self._popped = self._popped, []
+        for job in popped:
+            # First in line for the next worker, and no retry is used up.
+            settle(job.timeout)
 
     def free_slots(self) -> int:
         """How many jobs the worker can start now (one pop takes up to this many)."""

@@ -101,6 +101,7 @@ class GeventWorker(BaseWorker):
                 try:
                     self._pop_loop()
                 finally:
+                    self.release_popped()
                     self._drain()
         finally:
             heartbeater.kill(block=False)

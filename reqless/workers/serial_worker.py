@@ -44,6 +44,8 @@ class SerialWorker(BaseWorker):
     `shutdown_timeout` (seconds; default `defaults.SHUTDOWN_TIMEOUT`).
     """
 
+    pops_on_complete = True
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         sandbox = self.kwargs.get("sandbox") or os.path.join(os.getcwd(), "reqless-py-workers")
@@ -92,6 +94,7 @@ class SerialWorker(BaseWorker):
                         break
         finally:
             self.shutdown = True
+            self.release_popped()
             self.log_stop_request()
             self._finished.set()
             if self._uses_alarm:
@@ -112,6 +115,7 @@ class SerialWorker(BaseWorker):
                 # First, with no call before it: from here on no halt applies.
                 self._job = None
                 self._finish()
+                self.collect_popped(job)
         except JobHalted as halt:
             self._halted(job, halt.reason or self._halt_reason)
 

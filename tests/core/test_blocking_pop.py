@@ -153,3 +153,45 @@ def test_a_job_scheduled_while_a_worker_waits_wakes_it_to_learn_when(
     core.put(101, "later", "a", delay=5)
     assert redis.llen("ql:wake:a") == 1
     assert queues_pop(core, 102, "a", wait=30)["next"] == 106
+
+
+# --- job.completeAndPop --------------------------------------------------------------
+
+
+def test_complete_and_pop_completes_then_pops_the_next_job(core: Core) -> None:
+    core.put(0, "a", "q")
+    core.put(0, "b", "other")
+    queues_pop(core, 1, "q")
+    reply = core.json("job.completeAndPop", 2, "a", "worker", "q", '{"x":1}', 1, "q", "other")
+    assert [job["jid"] for job in reply["jobs"]] == ["b"]
+    assert "wake" not in reply  # it never waits
+    assert core.job("a")["state"] == "complete"
+    assert core.job("a")["data"] == '{"x":1}'
+    assert core.job("b")["worker"] == "worker"
+
+
+def test_complete_and_pop_with_nothing_left(core: Core, redis: Redis) -> None:
+    core.put(0, "a", "q")
+    queues_pop(core, 1, "q")
+    assert core.json("job.completeAndPop", 2, "a", "worker", "q", "{}", 1, "q") == {"jobs": []}
+    assert extra_keys(redis) == []
+
+
+@pytest.mark.parametrize(
+    ("args", "match"),
+    [
+        (
+            ("a", "other", "q", "{}", 1, "q"),
+            "Complete(): Job has been handed out to another worker",
+        ),
+        (("a", "worker", "q", "{}", 1), "Pop(): no queue name provided"),
+        (("a", "worker", "q", "nope", 1, "q"), 'Complete(): Arg "data" missing or not JSON'),
+    ],
+)
+def test_complete_and_pop_refuses_without_writing(
+    core: Core, args: tuple[Arg, ...], match: str
+) -> None:
+    core.put(0, "a", "q")
+    core.put(1, "b", "q")
+    queues_pop(core, 2, "q")
+    core.fails("job.completeAndPop", 3, *args, match=match)

@@ -7,11 +7,16 @@ queues, and by a scheduled job coming due.
 
 from __future__ import annotations
 
+import threading
 import time
+from pathlib import Path
 
 import pytest
+from redis import Redis
 
 from reqless.client import Client
+from reqless.job import Job
+from reqless.workers.base_worker import BaseWorker
 from tests.worker.conftest import JobsModule, StartWorker, lines, wait_for
 
 MODES = {
@@ -70,3 +75,36 @@ def test_a_gevent_child_takes_several_jobs_in_one_pop(
     # All three run at once: popped together, not one per second.
     assert starts[-1] - starts[0] < 0.9
     assert sorted(line[0] for line in lines(runs)) == sorted(jids)
+
+
+def test_a_serial_worker_completes_and_pops_in_one_call(
+    client: Client, redis: Redis, tmp_path: Path
+) -> None:
+    from reqless.workers.serial_worker import SerialWorker
+
+    queue = client.queues["q"]
+    queue.put_many([{"klass": "tests.worker.test_pickup.Completes", "data": {}}] * 20)
+    worker = SerialWorker(["q"], client, interval=0.2, sandbox=str(tmp_path / "sandbox"))
+    redis.config_resetstat()
+    stopper = threading.Thread(target=_stop_when_done, args=(worker, client))
+    stopper.start()
+    worker.run()
+    stopper.join()
+    assert client.queues["q"].counts["waiting"] == 0
+    assert len(client.jobs.complete(0, 100)) == 20
+    calls = redis.info("commandstats")["cmdstat_fcall"]["calls"]
+    # One call per job, plus the first pop and the empty pops while stopping.
+    assert calls < 20 + 10, calls
+
+
+class Completes:
+    """A job class for the test above: completes its job."""
+
+    @staticmethod
+    def process(job: Job) -> None:
+        job.complete()
+
+
+def _stop_when_done(worker: BaseWorker, client: Client) -> None:
+    wait_for(lambda: len(client.jobs.complete(0, 100)) == 20, 30, "every job to complete")
+    worker.stop()
