@@ -6,7 +6,7 @@ import json
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, BinaryIO
 
 import pytest
 from redis import Redis
@@ -125,3 +125,19 @@ def events(redis: Redis) -> Iterator[Events]:
         yield capture
     finally:
         capture.close()
+
+
+def read_command(stream: BinaryIO) -> list[bytes] | None:
+    """One RESP command read from `stream` (upper-cased words), None at its end.
+
+    For the small stand-in servers of tests that must misbehave in ways a real
+    server cannot be made to.
+    """
+    header = stream.readline()
+    if not header.startswith(b"*"):
+        return None
+    words = []
+    for _ in range(int(header[1:])):
+        size = int(stream.readline()[1:])
+        words.append(stream.read(size + 2)[:-2].upper())
+    return words

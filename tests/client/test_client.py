@@ -26,6 +26,7 @@ from reqless.core import load_script
 from reqless.exceptions import ReqlessError
 from reqless.queue import Queue
 from reqless.server import LocalServer, find_server_binary, free_port, start_server
+from tests.helpers import read_command
 
 KLASS = "tests.client.test_client.Nothing"
 
@@ -395,13 +396,9 @@ def old_server() -> Iterator[int]:
     def serve(conn: socket.socket) -> None:
         with conn, conn.makefile("rb") as stream:
             while not stop.is_set():
-                header = stream.readline()
-                if not header.startswith(b"*"):
+                words = read_command(stream)
+                if words is None:
                     return
-                words = []
-                for _ in range(int(header[1:])):
-                    size = int(stream.readline()[1:])
-                    words.append(stream.read(size + 2)[:-2].upper())
                 if words[0] == b"EVALSHA":
                     conn.sendall(b"-NOSCRIPT No matching script.\r\n")
                 elif words[0] == b"FCALL":

@@ -21,6 +21,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from reqless import defaults
 from reqless.client import Client
 from reqless.server import LocalServer, free_port, start_server
+from tests.helpers import read_command
 
 KLASS = "tests.client.test_reconnect.Gnome"
 
@@ -191,13 +192,9 @@ class DroppingServer:
     def serve(self, conn: socket.socket) -> None:
         with conn, conn.makefile("rb") as stream:
             while not self.stop.is_set():
-                header = stream.readline()
-                if not header.startswith(b"*"):
+                words = read_command(stream)
+                if words is None:
                     return
-                words = []
-                for _ in range(int(header[1:])):
-                    size = int(stream.readline()[1:])
-                    words.append(stream.read(size + 2)[:-2].upper())
                 if words[0] in (b"FCALL", b"EVALSHA"):
                     self.core_calls += 1
                     return  # the command arrived; its reply never leaves
