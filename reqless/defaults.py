@@ -19,8 +19,6 @@ UNFAIL_COUNT = 500
 TAGS_COUNT = 100
 #: Lock length (seconds) the core uses when `heartbeat` is not configured.
 HEARTBEAT = 60
-#: Attempts for a command that hit a connection error (server restart, network blip).
-CONNECTION_RETRIES = 3
 #: Seconds to wait for a TCP connection before giving up (then retried).
 CONNECT_TIMEOUT = 5.0
 #: Oldest server major version the core script supports.
