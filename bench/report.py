@@ -52,6 +52,12 @@ class Row:
     fmt: Callable[[float | None], str] = rate
 
 
+def _server_row(title: str, unit: str, field: str, columns: tuple[str, ...]) -> Row:
+    """A row of the server-cost figure, with the same field of each baseline beside it."""
+    baselines = tuple((column, f"{column}/lifecycle", field) for column in columns)
+    return Row(title, unit, "server", "lifecycle", field, baselines, number)
+
+
 def _huey(storage: str, key: str) -> tuple[str, str, str]:
     return (f"huey-{storage}", f"huey-{storage}/{key}", "rate")
 
@@ -204,82 +210,23 @@ ROWS = [
         (),
         number,
     ),
-    Row(
-        "server CPU per put",
-        "µs",
-        "server",
-        "lifecycle",
-        "put_cpu_usec",
-        (
-            ("raw", "raw/lifecycle", "put_cpu_usec"),
-            ("lua", "lua/lifecycle", "put_cpu_usec"),
-            ("minimal", "minimal/lifecycle", "put_cpu_usec"),
-        ),
-        number,
+    _server_row("server CPU per put", "µs", "put_cpu_usec", ("raw", "lua", "minimal")),
+    _server_row("server CPU per pop", "µs", "pop_cpu_usec", ("raw", "lua", "minimal")),
+    _server_row("server CPU per complete", "µs", "complete_cpu_usec", ("raw", "lua", "minimal")),
+    _server_row(
+        "server CPU per job (put+pop+complete)", "µs", "job_cpu_usec", ("raw", "lua", "minimal")
     ),
-    Row(
-        "server CPU per pop",
-        "µs",
-        "server",
-        "lifecycle",
-        "pop_cpu_usec",
-        (
-            ("raw", "raw/lifecycle", "pop_cpu_usec"),
-            ("lua", "lua/lifecycle", "pop_cpu_usec"),
-            ("minimal", "minimal/lifecycle", "pop_cpu_usec"),
-        ),
-        number,
-    ),
-    Row(
-        "server CPU per complete",
-        "µs",
-        "server",
-        "lifecycle",
-        "complete_cpu_usec",
-        (
-            ("raw", "raw/lifecycle", "complete_cpu_usec"),
-            ("lua", "lua/lifecycle", "complete_cpu_usec"),
-            ("minimal", "minimal/lifecycle", "complete_cpu_usec"),
-        ),
-        number,
-    ),
-    Row(
-        "server CPU per job (put+pop+complete)",
-        "µs",
-        "server",
-        "lifecycle",
-        "job_cpu_usec",
-        (
-            ("raw", "raw/lifecycle", "job_cpu_usec"),
-            ("lua", "lua/lifecycle", "job_cpu_usec"),
-            ("minimal", "minimal/lifecycle", "job_cpu_usec"),
-        ),
-        number,
-    ),
-    Row(
+    _server_row(
         "server time in scripts per job (put+pop+complete)",
         "µs",
-        "server",
-        "lifecycle",
         "job_script_usec",
-        (
-            ("lua", "lua/lifecycle", "job_script_usec"),
-            ("minimal", "minimal/lifecycle", "job_script_usec"),
-        ),
-        number,
+        ("lua", "minimal"),
     ),
-    Row(
+    _server_row(
         "Redis commands per job (put+pop+complete)",
         "commands",
-        "server",
-        "lifecycle",
         "job_commands",
-        (
-            ("raw", "raw/lifecycle", "job_commands"),
-            ("lua", "lua/lifecycle", "job_commands"),
-            ("minimal", "minimal/lifecycle", "job_commands"),
-        ),
-        number,
+        ("raw", "lua", "minimal"),
     ),
     Row(
         "server CPU per config.get", "µs", "server", "lifecycle", "config.get_cpu_usec", (), number
