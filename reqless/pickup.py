@@ -41,13 +41,15 @@ class Pickup:
     def __init__(self, client: Client, stopping: Callable[[], bool] = lambda: False) -> None:
         self.client = client
         self.stopping = stopping
-        self._wake_keys: list[str] = []
 
-    def pop(self, queues: Sequence[str], limit: int, wait: float) -> tuple[list[Job], float]:
-        """Pop up to `limit` jobs; with none, register to be woken and return the wait.
+    def pop(
+        self, queues: Sequence[str], limit: int, wait: float
+    ) -> tuple[list[Job], list[str], float]:
+        """Pop up to `limit` jobs; with none, register to be woken and say how.
 
-        Returns the jobs and, when there were none and `wait` > 0, how long to
-        block (at most `wait`, less when something comes due sooner).
+        Returns the jobs and, when there were none and `wait` > 0, the wake lists
+        to block on and for how long (at most `wait`, less when something comes
+        due sooner).
         """
         from reqless.job import Job
 
@@ -55,11 +57,10 @@ class Pickup:
         reply = json.loads(self.client("queues.pop", self.client.worker_name, limit, wait, *queues))
         jobs = [Job(self.client, **payload) for payload in reply["jobs"]]
         if jobs or "wake" not in reply:
-            return jobs, 0.0
-        self._wake_keys = list(reply["wake"])
+            return jobs, [], 0.0
         due = reply.get("next")
         block = wait if due is None else min(wait, max(float(due) - now, 0.0))
-        return [], block
+        return [], list(reply["wake"]), block
 
     def take(self, queues: Sequence[str], limit: int, wait: float) -> list[Job]:
         """Jobs from `queues` (earlier queues first); blocks up to `wait` s when none.
@@ -67,15 +68,15 @@ class Pickup:
         Returns an empty list when the wait ends without work (or on a stop);
         the caller simply asks again.
         """
-        jobs, block = self.pop(queues, limit, wait)
+        jobs, keys, block = self.pop(queues, limit, wait)
         if jobs or block <= 0:
             return jobs
-        if self.block(block):
-            jobs, _ = self.pop(queues, limit, 0)
+        if self.block(keys, block):
+            jobs, _, _ = self.pop(queues, limit, 0)
         return jobs
 
-    def block(self, seconds: float) -> bool:
-        """BLPOP the wake lists of the last empty pop for up to `seconds`.
+    def block(self, keys: list[str], seconds: float) -> bool:
+        """BLPOP the wake lists `keys` (from an empty pop) for up to `seconds`.
 
         True when a token arrived (a job was made ready), False on time-out,
         stop or a connection error (which the next pop will report).
@@ -88,7 +89,7 @@ class Pickup:
                 return False
             try:
                 # BLPOP takes its timeout in seconds with millisecond precision.
-                if database.blpop(self._wake_keys, timeout=max(min(left, BLOCK_SLICE), 0.001)):
+                if database.blpop(keys, timeout=max(min(left, BLOCK_SLICE), 0.001)):
                     return True
             except RedisError as exc:
                 logger.warning("waiting for work failed: %s", exc)
