@@ -1,0 +1,17 @@
+"""The JSON action endpoints of §6.4-6.8 (placeholder until written)."""
+
+from __future__ import annotations
+
+from starlette.routing import BaseRoute
+
+from reqless.ui.state import UIState
+
+__all__ = ["routes", "shutdown"]
+
+
+def routes() -> list[BaseRoute]:
+    return []
+
+
+def shutdown(state: UIState) -> None:
+    """Stop running operations (app shutdown)."""

@@ -1,0 +1,11 @@
+"""The JSON read endpoints of §6.3 (placeholder until written)."""
+
+from __future__ import annotations
+
+from starlette.routing import BaseRoute
+
+__all__ = ["routes"]
+
+
+def routes() -> list[BaseRoute]:
+    return []
