@@ -6,9 +6,12 @@ package; a `redis-server` found on PATH can be used instead.
 
 from __future__ import annotations
 
+import ctypes
 import shutil
+import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -20,7 +23,14 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 
 from reqless.exceptions import ReqlessError
 
-__all__ = ["LocalServer", "ServerKind", "find_server_binary", "free_port", "start_server"]
+__all__ = [
+    "LocalServer",
+    "ServerKind",
+    "die_with_parent",
+    "find_server_binary",
+    "free_port",
+    "start_server",
+]
 
 ServerKind = Literal["valkey", "redis"]
 
@@ -37,6 +47,17 @@ def find_server_binary(kind: ServerKind) -> Path | None:
         return path if path.exists() else None
     found = shutil.which("redis-server")
     return Path(found) if found else None
+
+
+def die_with_parent() -> None:
+    """In a child before exec: ask Linux to TERM it when its parent dies.
+
+    So a server or worker started by `reqless dev` cannot outlive it, even when
+    `reqless dev` itself is killed with SIGKILL. A no-op elsewhere.
+    """
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
 
 
 def free_port() -> int:
@@ -86,10 +107,13 @@ def start_server(
     workdir: Path | None = None,
     appendonly: bool = False,
     timeout: float = 10.0,
+    own_session: bool = False,
 ) -> LocalServer:
     """Start a server on 127.0.0.1 and wait until it answers PING.
 
     Persistence is off unless `appendonly` is set (then AOF is written in `workdir`).
+    `own_session` puts the server in a session of its own, out of reach of a
+    terminal's Ctrl-C, and makes it die with this process (the caller stops it).
     """
     binary = find_server_binary(kind)
     if binary is None:
@@ -110,7 +134,13 @@ def start_server(
         "--loglevel", "warning",
         "--logfile", str(workdir / "server.log"),
     ]  # fmt: skip
-    process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        args,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=own_session,
+        preexec_fn=die_with_parent if own_session else None,
+    )
     server = LocalServer(kind, port, process, workdir, tmp)
     deadline = time.monotonic() + timeout
     with server.client() as probe:

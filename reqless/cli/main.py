@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
+from typing import Any
 
 __all__ = ["build_parser", "main"]
 
@@ -23,9 +24,40 @@ def _worker(argv: list[str]) -> int:
     return worker_main(argv, prog="reqless worker")
 
 
+def _dev(argv: list[str]) -> int:
+    from reqless.cli.dev import dev
+
+    return _run_click(dev, argv, "reqless dev")
+
+
+def _server(argv: list[str]) -> int:
+    from reqless.cli.server_cmd import server
+
+    return _run_click(server, argv, "reqless server")
+
+
+def _run_click(command: Any, argv: list[str], prog: str) -> int:
+    """Run a click command as a subcommand program; returns its exit status."""
+    try:
+        command.main(args=argv, prog_name=prog, standalone_mode=True)
+    except SystemExit as exc:
+        code = exc.code
+        return code if isinstance(code, int) else (0 if code is None else 1)
+    return 0
+
+
+def _ui(argv: list[str]) -> int:
+    from reqless.cli.ui import main as ui_main
+
+    return ui_main(argv, prog="reqless ui")
+
+
 # name -> (one-line help, program). Programs are imported only when run.
 _SUBCOMMANDS: dict[str, tuple[str, Program]] = {
     "worker": ("run worker processes (same options as reqless-py-worker)", _worker),
+    "ui": ("serve the web UI (an operator console)", _ui),
+    "dev": ("run a local server, workers and the web UI in one command", _dev),
+    "server": ("run the embedded Valkey server alone", _server),
 }
 
 

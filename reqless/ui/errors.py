@@ -19,6 +19,8 @@ STATUS_OF: dict[str, int] = {
     "core_error": 422,
     "rate_limited": 429,
     "redis_unavailable": 503,
+    #: The process is at a capacity limit (open streams, §7.1); retry later.
+    "unavailable": 503,
     "misdirected": 421,
 }
 

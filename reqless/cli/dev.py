@@ -1,0 +1,418 @@
+"""`reqless dev`: an embedded Valkey, worker processes and the web UI, in one command.
+
+The server keeps its data in the data directory with appendonly on, so jobs survive
+a restart. Children run in sessions of their own, so a terminal's Ctrl-C reaches
+only this program, which stops them in order: the example feed, the workers (they
+finish or hand back their jobs), the UI, then the server. They also die with this
+program if it is killed outright (Linux), so no process is left behind.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ipaddress
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from types import FrameType
+
+import click
+from redis import Redis
+from redis.exceptions import RedisError
+
+from reqless.cli.devdir import (
+    DEFAULT_DATA_DIR,
+    DevProcesses,
+    clear_running,
+    running,
+    write_running,
+)
+from reqless.cli.example_feed import EXAMPLE_QUEUES, ExampleFeed
+from reqless.client import Client
+from reqless.exceptions import ReqlessError
+from reqless.server import LocalServer, die_with_parent, start_server
+
+__all__ = ["dev"]
+
+#: How long the workers get to finish their jobs after the first Ctrl-C.
+WORKER_STOP_S = 10.0
+#: How often the status line is printed.
+STATUS_EVERY_S = 15.0
+#: The queue counts the status line adds up.
+STATUS_KEYS = ("waiting", "running", "scheduled", "depends")
+#: Worker restarts allowed within a minute before `reqless dev` gives up.
+MAX_RESTARTS = 3
+
+
+class Stopper:
+    """Counts Ctrl-C / TERM presses; the handler only sets flags (no I/O in handlers)."""
+
+    def __init__(self) -> None:
+        self.presses = 0
+        self.event = threading.Event()
+
+    def install(self) -> None:
+        signal.signal(signal.SIGINT, self._handle)
+        signal.signal(signal.SIGTERM, self._handle)
+
+    def _handle(self, signum: int, frame: FrameType | None) -> None:
+        self.presses += 1
+        self.event.set()
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _port_free(host: str, port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+class UIServer:
+    """The web UI served by uvicorn in a thread of this process."""
+
+    def __init__(self, url: str, host: str, port: int) -> None:
+        import uvicorn
+
+        from reqless.client import Client
+        from reqless.ui import UISettings, create_app, stream
+
+        self.client = Client(url, hostname="reqless-dev-ui", retry_window=1.0)
+        app = create_app(self.client, UISettings(host=host, port=port))
+        config = uvicorn.Config(
+            app,
+            host=host,
+            port=port,
+            log_level="warning",
+            lifespan="on",
+            proxy_headers=False,
+            # Event streams never end by themselves: cut them short on Ctrl-C.
+            timeout_graceful_shutdown=stream.GRACEFUL_SHUTDOWN_S,
+        )
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, name="ui", daemon=True)
+        self.url = f"http://{host}:{port}/"
+
+    def start(self, timeout: float = 10.0) -> None:
+        self.thread.start()
+        deadline = time.monotonic() + timeout
+        while not self.server.started:
+            if not self.thread.is_alive() or time.monotonic() > deadline:
+                raise click.ClickException(f"the web UI did not start on {self.url}")
+            time.sleep(0.02)
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(10)
+        self.client.database.close()
+
+
+def _worker_command(url: str, workers: int, queues: tuple[str, ...], log: Path) -> list[str]:
+    command = [sys.executable, "-m", "reqless", "worker", "--url", url, "--name", "dev"]
+    command += ["--workers", str(workers), "--path", os.getcwd(), "--logger", str(log)]
+    for queue in queues:
+        command += ["-q", queue]
+    return command
+
+
+def _start_worker(command: list[str], verbose: bool) -> subprocess.Popen[bytes]:
+    output = None if verbose else subprocess.DEVNULL
+    return subprocess.Popen(
+        command,
+        stdin=subprocess.DEVNULL,
+        stdout=output,
+        stderr=output,
+        start_new_session=True,
+        preexec_fn=die_with_parent,
+    )
+
+
+def _stop_worker(worker: subprocess.Popen[bytes], stopper: Stopper) -> None:
+    """TERM the worker (it finishes or hands back its jobs); a second Ctrl-C or the
+    time limit kills its whole process group."""
+    if worker.poll() is not None:
+        return
+    presses = stopper.presses
+    worker.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + WORKER_STOP_S
+    while worker.poll() is None:
+        if stopper.presses > presses or time.monotonic() > deadline:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(worker.pid, signal.SIGKILL)
+            worker.wait()
+            return
+        time.sleep(0.05)
+    # The worker parent is gone; make sure none of its children outlived it.
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(worker.pid, signal.SIGKILL)
+
+
+def _status_line(client: Client) -> str:
+    """One line of totals across queues, or "" when the server does not answer."""
+    try:
+        counts = json.loads(client("queues.counts"))
+        failed = json.loads(client("failureGroups.counts"))
+    except (RedisError, ReqlessError, ValueError):
+        return ""
+    totals = {key: sum(int(q.get(key, 0)) for q in counts) for key in STATUS_KEYS}
+    parts = [f"{totals[key]:,} {key}" for key in STATUS_KEYS]
+    parts.append(f"{sum(int(v) for v in failed.values()):,} failed")
+    return time.strftime("%H:%M:%S ") + " · ".join(parts)
+
+
+@click.command(
+    "dev",
+    context_settings={"help_option_names": ["-h", "--help"]},
+    epilog="""Examples:
+
+\b
+  reqless dev --example          # watch the README's pipeline run in the UI
+  reqless dev -w 4 -q emails     # your own jobs: 4 workers on queue "emails"
+  reqless dev --url redis://localhost:6379/0   # use a server you already run
+""",
+)
+@click.option("--example", is_flag=True, help="Put the README's gnome jobs, a few a second.")
+@click.option(
+    "--url",
+    metavar="URL",
+    help="Use this server instead of starting the embedded Valkey.",
+)
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=DEFAULT_DATA_DIR,
+    show_default=True,
+    help="Where the embedded server keeps its data (appendonly) and logs.",
+)
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=0,
+    help="Port of the embedded server (default: a free one).",
+)
+@click.option(
+    "-w",
+    "--workers",
+    type=click.IntRange(0, 64),
+    default=2,
+    show_default=True,
+    help="Worker processes (0: none).",
+)
+@click.option(
+    "-q",
+    "--queue",
+    "queues",
+    multiple=True,
+    metavar="NAME",
+    help="Queue for the workers; repeatable; patterns such as 'emails*' work "
+    "(default: every queue).",
+)
+@click.option("--ui-host", default="127.0.0.1", show_default=True, help="Address of the web UI.")
+@click.option(
+    "--ui-port", type=click.IntRange(1, 65535), default=9393, show_default=True, help="UI port."
+)
+@click.option("--no-ui", is_flag=True, help="Do not start the web UI.")
+@click.option(
+    "--rate",
+    type=click.FloatRange(0, 1000),
+    default=2.0,
+    show_default=True,
+    help="Example jobs put per second (with --example).",
+)
+@click.option("-v", "--verbose", is_flag=True, help="Show the workers' log here as well.")
+def dev(
+    example: bool,
+    url: str | None,
+    data_dir: Path,
+    port: int,
+    workers: int,
+    queues: tuple[str, ...],
+    ui_host: str,
+    ui_port: int,
+    no_ui: bool,
+    rate: float,
+    verbose: bool,
+) -> None:
+    """Run a complete local reqless: server, workers and the web UI."""
+    if not no_ui and not _loopback(ui_host):
+        raise click.BadParameter(
+            "reqless dev serves the UI without authentication, so on loopback only; "
+            "use `reqless ui` with --basic-auth to serve it elsewhere",
+            param_hint="--ui-host",
+        )
+    if not no_ui and not _port_free(ui_host, ui_port):
+        raise click.BadParameter(
+            f"port {ui_port} on {ui_host} is in use; choose another", param_hint="--ui-port"
+        )
+    if url is not None:
+        _check_reachable(url)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    other = running(data_dir)
+    if other is not None and other.pid != os.getpid():
+        raise click.ClickException(
+            f"reqless is already running with data in {data_dir} (pid {other.pid}); "
+            "stop it first or pass --data-dir"
+        )
+    stopper = Stopper()
+    stopper.install()
+    server: LocalServer | None = None
+    workers_of: list[subprocess.Popen[bytes]] = []  # the current one last
+    ui: UIServer | None = None
+    feed: ExampleFeed | None = None
+    status = 0
+    try:
+        if url is None:
+            server = start_server(
+                "valkey", port or None, workdir=data_dir.resolve(), appendonly=True,
+                own_session=True,
+            )  # fmt: skip
+            url = server.url
+        state = DevProcesses(
+            pid=os.getpid(), url=url, server_pid=server.process.pid if server else None
+        )
+        write_running(data_dir, state)
+        if not no_ui:
+            ui = UIServer(url, ui_host, ui_port)
+            ui.start()
+            state.ui_url = ui.url
+        worker_queues = queues or (EXAMPLE_QUEUES if example else ("*",))
+        command = _worker_command(url, workers, worker_queues, data_dir / "worker.log")
+        if workers:
+            workers_of.append(_start_worker(command, verbose))
+            state.worker_pid = workers_of[-1].pid
+        write_running(data_dir, state)
+        if example:
+            feed = ExampleFeed(url, rate)
+            feed.start()
+        _banner(url, server, ui, workers, worker_queues, data_dir, example, rate)
+        status = _watch(stopper, server, workers_of, command, verbose, state, data_dir)
+    finally:
+        click.echo("reqless dev: stopping (Ctrl-C again to stop at once)…", err=True)
+        if feed is not None:
+            feed.stop()
+        for worker in workers_of:
+            _stop_worker(worker, stopper)
+        if ui is not None:
+            ui.stop()
+        if server is not None:
+            server.stop()
+        clear_running(data_dir)
+        click.echo("reqless dev: stopped.", err=True)
+    sys.exit(status)
+
+
+def _check_reachable(url: str) -> None:
+    try:
+        with Redis.from_url(url, socket_connect_timeout=2) as probe:
+            probe.ping()
+    except (RedisError, ValueError) as exc:
+        raise click.BadParameter(f"cannot reach {url}: {exc}", param_hint="--url") from None
+
+
+def _banner(
+    url: str,
+    server: LocalServer | None,
+    ui: UIServer | None,
+    workers: int,
+    queues: tuple[str, ...],
+    data_dir: Path,
+    example: bool,
+    rate: float,
+) -> None:
+    where = f"embedded Valkey, data in {data_dir}/" if server else "your server"
+    lines = [
+        "reqless dev is running:",
+        f"  server   {url}  ({where})",
+        f"  web UI   {ui.url}" if ui else "  web UI   off",
+        f"  workers  {workers} process(es) on {', '.join(queues)}; log in {data_dir}/worker.log",
+    ]
+    if example:
+        lines.append(f"  example  putting {rate:g} GnomesJob jobs a second into 'underpants'")
+    lines += [
+        "Put a job from Python:",
+        f"  import reqless; reqless.Client({url!r}).queues['underpants']"
+        ".put('reqless.examples.gnomes.GnomesJob', {'gnome': 1})",
+        "Press Ctrl-C to stop.",
+    ]
+    click.echo("\n".join(lines))
+
+
+def _watch(
+    stopper: Stopper,
+    server: LocalServer | None,
+    workers_of: list[subprocess.Popen[bytes]],
+    command: list[str],
+    verbose: bool,
+    state: DevProcesses,
+    data_dir: Path,
+) -> int:
+    """Wait for Ctrl-C; restart a worker that died (a few times), stop if the server died."""
+    client = Client(state.url, hostname="reqless-dev", retry_window=0)
+    try:
+        return _watch_loop(stopper, server, workers_of, command, verbose, state, data_dir, client)
+    finally:
+        client.database.close()
+
+
+def _watch_loop(
+    stopper: Stopper,
+    server: LocalServer | None,
+    workers_of: list[subprocess.Popen[bytes]],
+    command: list[str],
+    verbose: bool,
+    state: DevProcesses,
+    data_dir: Path,
+    client: Client,
+) -> int:
+    restarts: list[float] = []
+    last_status = time.monotonic()
+    while not stopper.event.wait(0.5):
+        if server is not None and server.process.poll() is not None:
+            click.echo(
+                f"reqless dev: the server stopped (exit {server.process.returncode}); "
+                f"see {data_dir}/server.log",
+                err=True,
+            )
+            return 1
+        worker = workers_of[-1] if workers_of else None
+        if worker is not None and worker.poll() is not None:
+            now = time.monotonic()
+            restarts = [t for t in restarts if now - t < 60] + [now]
+            if len(restarts) > MAX_RESTARTS:
+                click.echo(
+                    f"reqless dev: the worker keeps exiting (last status {worker.returncode}); "
+                    f"see {data_dir}/worker.log",
+                    err=True,
+                )
+                return 1
+            click.echo(
+                f"reqless dev: the worker exited (status {worker.returncode}); restarting it",
+                err=True,
+            )
+            _stop_worker(worker, stopper)  # its children, if the parent alone died
+            workers_of.append(_start_worker(command, verbose))
+            state.worker_pid = workers_of[-1].pid
+            write_running(data_dir, state)
+        if time.monotonic() - last_status >= STATUS_EVERY_S:
+            last_status = time.monotonic()
+            line = _status_line(client)
+            if line:
+                click.echo(line)
+    return 0

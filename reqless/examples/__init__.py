@@ -1,0 +1,1 @@
+"""Example job classes that ship with reqless, used by `reqless dev --example`."""

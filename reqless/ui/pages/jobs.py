@@ -1,0 +1,148 @@
+"""The job detail page (§4.4): a job or a recurring template."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from reqless.ui import charts, paths
+from reqless.ui.actions.jobs import data_sha256
+from reqless.ui.context import instance, ui, user
+from reqless.ui.errors import ApiError
+from reqless.ui.pages.errors import error_page
+from reqless.ui.pages.render import render
+from reqless.ui.paging import Page
+from reqless.ui.reads import jobs as job_reads
+from reqless.ui.reads import tags as tag_reads
+from reqless.ui.roles import Role
+
+__all__ = ["job_page", "timeline"]
+
+#: (previous kind, this kind) -> how to name the time in between.
+_GAP_LABELS = {
+    ("put", "popped"): "waited",
+    ("popped", "done"): "ran",
+    ("popped", "failed"): "ran",
+    ("popped", "failed-retries"): "ran",
+    ("popped", "timed-out"): "ran",
+    ("popped", "completed"): "ran",
+    ("put", "scheduled"): "was scheduled",
+    ("scheduled", "popped"): "was scheduled",
+    ("throttled", "popped"): "waited",
+}
+GRAPH_DEPTH = 3
+_ACTIVE = ("waiting", "running", "scheduled", "stalled", "depends", "throttled")
+
+
+def timeline(history: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """History entries with their details and the time since the previous entry."""
+    out = []
+    previous: dict[str, Any] | None = None
+    for entry in history:
+        what = str(entry.get("what", ""))
+        when = entry.get("when_at")
+        details = {k: v for k, v in entry.items() if k not in ("what", "when_at")}
+        gap = None
+        label = None
+        if previous is not None and isinstance(when, (int, float)):
+            before = previous.get("when_at")
+            if isinstance(before, (int, float)):
+                gap = float(when) - float(before)
+                label = _GAP_LABELS.get((str(previous.get("what", "")), what), "after")
+        out.append(
+            {
+                "what": what,
+                "when_at": when,
+                "details": details,
+                "gap_s": gap,
+                "gap_label": label,
+                "is_log": what not in _KNOWN_KINDS,
+            }
+        )
+        previous = entry
+    return out
+
+
+_KNOWN_KINDS = {
+    "put",
+    "popped",
+    "done",
+    "failed",
+    "failed-retries",
+    "timed-out",
+    "throttled",
+    "completed",
+    "scheduled",
+}
+
+
+def _edit_text(job: dict[str, Any]) -> str | None:
+    """The payload as editable JSON, unless masked or cut (those need a reveal)."""
+    if job.get("redacted_paths") or job.get("data_truncated") or not job.get("data_is_json"):
+        return None
+    return json.dumps(job.get("data"), indent=2, ensure_ascii=False)
+
+
+def _data_sha256(request: Request, jid: str) -> str | None:
+    """The hash the edited requeue (A-J10) checks against the stored payload."""
+    reply = instance(request).client("job.get", jid)
+    if reply is None:
+        return None
+    found: dict[str, Any] = json.loads(reply)
+    return data_sha256(found)
+
+
+def _top_tags(request: Request) -> list[str]:
+    try:
+        found = tag_reads.top_tags(instance(request), Page(0, 25))
+    except ApiError:
+        return []
+    return [str(item.get("tag")) for item in found.get("items", [])]
+
+
+def job_page(request: Request) -> Response:
+    """One job or template; an unknown jid gives 404 with the prefix search."""
+    jid = paths.segment(request, "jid")
+    inst = instance(request)
+    try:
+        job = job_reads.job_view(inst, ui(request).settings, jid)
+    except ApiError as exc:
+        if exc.status == 404:
+            return error_page(request, exc, offer=jid)
+        raise
+    if job.get("kind") == "recurring":
+        return render(
+            request,
+            "pages/template.html",
+            "template",
+            f"Recurring {jid}",
+            job=job,
+            jid=jid,
+            stream_topics="counts",
+        )
+    graph = None
+    if request.query_params.get("graph") == "1":
+        found = job_reads.job_graph(inst, jid, GRAPH_DEPTH)
+        graph = {"layout": charts.dependency_graph(found), "truncated": found.get("truncated")}
+    admin = user(request).may(Role.ADMIN)
+    editable = admin and job.get("state") != "running"
+    return render(
+        request,
+        "pages/job.html",
+        "job",
+        f"Job {jid}",
+        job=job,
+        jid=jid,
+        entries=timeline(job.get("history") or []),
+        graph=graph,
+        active=job.get("state") in _ACTIVE,
+        edit_text=_edit_text(job) if editable else None,
+        data_sha256=_data_sha256(request, jid) if editable else None,
+        tag_suggestions=_top_tags(request) if user(request).may(Role.OPERATOR) else [],
+        page_data={"jid": jid, "state": job.get("state"), "queue": job.get("queue")},
+        stream_topics="counts,events",
+        stream_jid=jid,
+    )

@@ -1,0 +1,252 @@
+"""Queues: the queue list (§4.2), one queue (§4.3) and its jobs by state."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from reqless.ui.errors import ApiError
+from reqless.ui.paging import Page, list_response
+from reqless.ui.reads import recurring
+from reqless.ui.reads.rows import as_list, load_rows, loads, number, rows_of
+from reqless.ui.settings import UISettings
+from reqless.ui.state import Instance
+
+__all__ = [
+    "COUNT_KEYS",
+    "JOB_STATES",
+    "SORTS",
+    "counts_of",
+    "latency_cached",
+    "list_queues",
+    "queue_detail",
+    "queue_jobs",
+    "queue_row",
+    "queue_throttle",
+    "today_of",
+]
+
+COUNT_KEYS = ("running", "waiting", "scheduled", "stalled", "depends", "throttled", "recurring")
+JOB_STATES = ("waiting", "running", "scheduled", "stalled", "depends", "throttled", "recurring")
+#: Today's stats and latency are refreshed at most this often (§4.2).
+STATS_TTL_S = 30.0
+#: Per-queue overrides and the defaults the core falls back to (core-extras §3.2).
+OVERRIDES = {"heartbeat": "60", "max-pop-retry": "1"}
+
+_TODAY_SORTS = {
+    "popped": "popped",
+    "completed": "completed",
+    "failures": "failures",
+    "wait_mean": "wait_mean_s",
+    "run_mean": "run_mean_s",
+}
+SORTS = ("name", "paused", *COUNT_KEYS, "latency", *_TODAY_SORTS)
+
+
+def counts_of(raw: dict[str, Any]) -> dict[str, int]:
+    """The seven counts of a core count object."""
+    return {key: int(raw.get(key, 0) or 0) for key in COUNT_KEYS}
+
+
+def today_of(stats: dict[str, Any]) -> dict[str, Any]:
+    """The `today` part of a Queue from one `queue.stats` reply."""
+    wait = stats.get("wait") or {}
+    run = stats.get("run") or {}
+    return {
+        "popped": int(wait.get("count", 0) or 0),
+        "completed": int(run.get("count", 0) or 0),
+        "failures": int(stats.get("failures", 0) or 0),
+        "still_failed": int(stats.get("failed", 0) or 0),
+        "lock_expiries": int(stats.get("retries", 0) or 0),
+        "wait_mean_s": number(wait.get("mean")) if wait.get("count") else None,
+        "run_mean_s": number(run.get("mean")) if run.get("count") else None,
+    }
+
+
+def queue_throttle(inst: Instance, name: str) -> dict[str, Any]:
+    """The queue's own throttle: maximum, in use, pending and expiry (no TTL codes)."""
+    got = loads(inst.client("queue.throttle.get", name), {})
+    tid = f"ql:q:{name}"
+    pipe = inst.client.database.pipeline(transaction=False)
+    pipe.zcard(f"ql:th:{tid}-locks")
+    pipe.zcard(f"ql:th:{tid}-pending")
+    in_use, pending = pipe.execute()
+    ttl = int(got.get("ttl", -2))
+    return {
+        "id": tid,
+        "maximum": int(number(got.get("maximum")) or 0),
+        "in_use": int(in_use),
+        "pending": int(pending),
+        "expires_in_s": ttl if ttl >= 0 else None,
+    }
+
+
+def _latency(inst: Instance, name: str, now: float) -> float | None:
+    """Age of the job that would be popped next, from its newest `put` entry."""
+    peeked = as_list(loads(inst.client("queue.peek", name, 0, 1), []))
+    if not peeked:
+        return None
+    for entry in reversed(as_list(peeked[0].get("history"))):
+        if isinstance(entry, dict) and entry.get("what") == "put":
+            when = number(entry.get("when"))
+            return None if when is None else max(0.0, now - when)
+    return None
+
+
+def _stats_part(inst: Instance, name: str, fresh: bool) -> dict[str, Any]:
+    def compute() -> dict[str, Any]:
+        now = time.time()
+        stats = loads(inst.client("queue.stats", name, now), {})
+        return {"latency_s": _latency(inst, name, now), "today": today_of(stats)}
+
+    part: dict[str, Any] = inst.cache.get(("queue-stats", name), STATS_TTL_S, compute, fresh)
+    return part
+
+
+def latency_cached(inst: Instance, name: str) -> float | None:
+    """The queue's head-of-line latency, refreshed at most every 30 s."""
+    latency: float | None = _stats_part(inst, name, False)["latency_s"]
+    return latency
+
+
+def queue_row(
+    inst: Instance, raw: dict[str, Any], with_stats: bool = True, fresh: bool = False
+) -> dict[str, Any]:
+    """The Queue shape from a core count object (or a snapshot queue entry)."""
+    if "counts" in raw:
+        raw = {"name": raw["name"], "paused": raw.get("paused"), **raw["counts"]}
+    return _queue(inst, raw, with_stats, fresh)
+
+
+def _queue(
+    inst: Instance, raw: dict[str, Any], with_stats: bool, fresh: bool, with_throttle: bool = True
+) -> dict[str, Any]:
+    name = str(raw["name"])
+    queue: dict[str, Any] = {
+        "name": name,
+        "paused": bool(raw.get("paused")),
+        "counts": counts_of(raw),
+        "latency_s": None,
+        "throttle": queue_throttle(inst, name) if with_throttle else None,
+        "today": None,
+    }
+    if with_stats:
+        queue.update(_stats_part(inst, name, fresh))
+    return queue
+
+
+def _sort_key(sort: str) -> Any:
+    def key(queue: dict[str, Any]) -> Any:
+        if sort == "name":
+            return (0, queue["name"])
+        if sort == "paused":
+            return (0, queue["paused"])
+        if sort in COUNT_KEYS:
+            return (0, queue["counts"][sort])
+        if sort == "latency":
+            value = queue["latency_s"]
+        else:
+            value = (queue["today"] or {}).get(_TODAY_SORTS[sort])
+        # Unknown values sort after known ones whatever the order.
+        return (0, value) if value is not None else (1, 0)
+
+    return key
+
+
+def list_queues(
+    inst: Instance,
+    settings: UISettings,
+    *,
+    sort: str = "name",
+    order: str = "asc",
+    q: str = "",
+    with_stats: bool = False,
+    fresh: bool = False,
+    page: Page | None = None,
+) -> dict[str, Any]:
+    """Every known queue (one `queues.counts`), filtered by name, sorted, paged."""
+    if sort not in SORTS:
+        raise ApiError.invalid("sort", f"must be one of {', '.join(SORTS)}")
+    if order not in ("asc", "desc"):
+        raise ApiError.invalid("order", "must be asc or desc")
+    page = page or Page(0, 500)
+    raw = as_list(loads(inst.client("queues.counts"), []))
+    needle = q.lower()
+    raw = [item for item in raw if needle in str(item.get("name", "")).lower()]
+    stats_needed = with_stats or sort not in ("name", "paused", *COUNT_KEYS)
+    # Sort every queue on what the sort needs, then read throttles for the page only.
+    queues = [_queue(inst, item, stats_needed, fresh, with_throttle=False) for item in raw]
+    queues.sort(key=_sort_key(sort), reverse=order == "desc")
+    chosen = queues[page.offset : page.offset + page.limit]
+    for queue in chosen:
+        queue["throttle"] = queue_throttle(inst, queue["name"])
+        if not with_stats:
+            queue["today"] = queue["latency_s"] = None
+    return list_response(chosen, page, len(raw))
+
+
+def _settings(inst: Instance, name: str) -> dict[str, Any]:
+    stored: dict[str, str] = loads(inst.client("config.getAll"), {})
+    out = {}
+    for option, default in OVERRIDES.items():
+        override = stored.get(f"{name}-{option}")
+        glob = stored.get(option, default)
+        if override is not None:
+            source, value = "override", override
+        elif glob != default:
+            source, value = "global", glob
+        else:
+            source, value = "default", default
+        out[option] = {
+            "key": f"{name}-{option}",
+            "value": value,
+            "override": override,
+            "global": glob,
+            "default": default,
+            "source": source,
+        }
+    return out
+
+
+def queue_detail(
+    inst: Instance, settings: UISettings, name: str, fresh: bool = False
+) -> dict[str, Any]:
+    """One queue with counts, latency, today's stats, throttle and settings overrides."""
+    raw = loads(inst.client("queue.counts", name), {})
+    queue = _queue(inst, {**raw, "name": name}, True, fresh)
+    names = as_list(loads(inst.client("queues.names"), []))
+    latency = queue["latency_s"]
+    queue["known"] = name in names
+    queue["settings"] = _settings(inst, name)
+    queue["not_draining"] = bool(
+        queue["counts"]["waiting"] > 0
+        and not queue["paused"]
+        and latency is not None
+        and latency > settings.backlog_threshold_s
+    )
+    queue["backlog_threshold_s"] = settings.backlog_threshold_s
+    return queue
+
+
+def queue_jobs(
+    inst: Instance, settings: UISettings, name: str, state: str, page: Page
+) -> dict[str, Any]:
+    """A page of the queue's jobs in one state, in core order, with the state's total."""
+    if state not in JOB_STATES:
+        raise ApiError.invalid("state", f"must be one of {', '.join(JOB_STATES)}")
+    counts = counts_of(loads(inst.client("queue.counts", name), {}))
+    if state == "waiting":
+        # The peek lists expired locks first, as a pop would take them.
+        jobs = as_list(loads(inst.client("queue.peek", name, page.offset, page.limit), []))
+        rows = rows_of(inst, settings, jobs)
+        for index, row in enumerate(rows):
+            row["position"] = page.offset + index + 1
+        return list_response(rows, page, counts["waiting"] + counts["stalled"])
+    jids = as_list(
+        loads(inst.client("queue.jobsByState", state, name, page.offset, page.limit), [])
+    )
+    if state == "recurring":
+        items = recurring.template_rows(inst, settings, jids)
+        return list_response(items, page, counts["recurring"])
+    rows, _missing = load_rows(inst, settings, jids)
+    return list_response(rows, page, counts[state])
