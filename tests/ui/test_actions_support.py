@@ -10,30 +10,15 @@ from redis import Redis
 from reqless.client import Client
 from reqless.ui import Role
 from reqless.ui.audit import AUDIT_KEY
+from tests.helpers import snapshot
 
 
 def dump(redis: Redis) -> dict[str, Any]:
-    """Every key with its type and value (the audit list left out: it records
+    """Every key with its type and value, the audit list left out (it records
     rejected requests' neighbours, not data)."""
-    out: dict[str, Any] = {}
-    for key in sorted(str(name) for name in redis.keys("*")):
-        if key == AUDIT_KEY:
-            continue
-        kind = redis.type(key)
-        if kind == "string":
-            value: Any = redis.get(key)
-        elif kind == "hash":
-            value = redis.hgetall(key)
-        elif kind == "list":
-            value = redis.lrange(key, 0, -1)
-        elif kind == "set":
-            value = sorted(redis.smembers(key))
-        elif kind == "zset":
-            value = redis.zrange(key, 0, -1, withscores=True)
-        else:
-            value = kind
-        out[key] = (kind, value, redis.ttl(key) > 0)
-    return out
+    state = snapshot(redis)
+    state.pop(AUDIT_KEY, None)
+    return state
 
 
 def failed_jobs(client: Client, queue: str, group: str, count: int, **put: Any) -> list[str]:

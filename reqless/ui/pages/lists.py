@@ -31,18 +31,7 @@ __all__ = [
 ]
 
 ALL_BULK = ["retry", "move", "cancel", "priority", "tag", "track", "untrack", "timeout"]
-TRACKED_TABS = (
-    "all",
-    "waiting",
-    "running",
-    "scheduled",
-    "stalled",
-    "depends",
-    "throttled",
-    "failed",
-    "complete",
-    "expired",
-)
+TRACKED_TABS = tracked_reads.TABS
 
 
 def _listing(request: Request, result: dict[str, Any]) -> dict[str, Any]:
