@@ -21,7 +21,11 @@ def test_durations() -> None:
     assert fmt.duration(42) == "42 s"
     assert fmt.duration(185) == "3 min 05 s"
     assert fmt.duration(3720) == "1 h 02 min"
-    assert fmt.duration(2 * 86400 + 3 * 3600) == "2 d 03 h"
+    assert fmt.duration(2 * 86400 + 4 * 3600) == "2 d 04 h"
+    # A zero second unit is left out.
+    assert fmt.duration(60) == "1 min"
+    assert fmt.duration(3600) == "1 h"
+    assert fmt.duration(86400) == "1 d"
     assert fmt.duration(None) == "—"
 
 
@@ -30,6 +34,10 @@ def test_times() -> None:
     assert fmt.utc_text(86400) == "1970-01-02 00:00:00 UTC"
     assert fmt.relative(100, now=280) == "3 min ago"
     assert fmt.relative(300, now=280) == "in 20 s"
+    # The script's span (format.js) keeps these texts up to date: same wording.
+    assert fmt.relative(280 - 185, now=280) == "3 min 05 s ago"
+    assert fmt.relative(280 - 725, now=280) == "12 min ago"
+    assert fmt.relative(280 + 90000, now=280) == "in 1 d 01 h"
     assert fmt.iso(float("nan")) == ""
     assert fmt.jid_cut("0123456789abcdef0123456789abcdef") == "01234567…89abcdef"
 

@@ -132,7 +132,11 @@ _FORMAT_PROBE = """
 import * as f from "%s";
 const now = 1000000;
 const out = {
-  span: [f.span(0), f.span(59), f.span(125), f.span(3600 + 120), f.span(90000)],
+  span: [f.span(0), f.span(59), f.span(125), f.span(3600 + 120), f.span(90000), f.span(60),
+         f.span(725), f.span(86400)],
+  duration: [f.duration(0.85), f.duration(4.25), f.duration(42), f.duration(185),
+             f.duration(3720), f.duration(2 * 86400 + 4 * 3600), f.duration(60),
+             f.duration(3600), f.duration(86400), f.duration(null)],
   relative: [f.relative(now - 180, now), f.relative(now + 20, now), f.relative(now, now)],
   number: [f.number(1234567), f.number(-1234.5), f.number(12), f.number(null)],
   compact: [f.compact(12345), f.compact(999), f.compact(2500000)],
@@ -166,7 +170,29 @@ def test_format_helpers(tmp_path: Path) -> None:
     result = subprocess.run([str(NODE), str(probe)], capture_output=True, text=True, timeout=30)
     assert result.returncode == 0, result.stderr
     out = json.loads(result.stdout)
-    assert out["span"] == ["0 s", "59 s", "2 min 05 s", "1 h 02 min", "1 d 1 h"]
+    assert out["span"] == [
+        "0 s",
+        "59 s",
+        "2 min 05 s",
+        "1 h 02 min",
+        "1 d 01 h",
+        "1 min",
+        "12 min",
+        "1 d",
+    ]
+    # Durations read as the server writes them (pages/format.py, same cases there).
+    assert out["duration"] == [
+        "850 ms",
+        "4.2 s",
+        "42 s",
+        "3 min 05 s",
+        "1 h 02 min",
+        "2 d 04 h",
+        "1 min",
+        "1 h",
+        "1 d",
+        "—",
+    ]
     assert out["relative"] == ["3 min ago", "in 20 s", "just now"]
     assert out["number"] == ["1,234,567", "-1,234.5", "12", ""]
     assert out["compact"] == ["12.3k", "999", "2.5M"]

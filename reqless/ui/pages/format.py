@@ -17,6 +17,7 @@ __all__ = [
     "jid_cut",
     "number",
     "relative",
+    "span",
     "utc_text",
 ]
 
@@ -49,7 +50,8 @@ def compact(value: Any) -> str:
 
 
 def duration(seconds: Any) -> str:
-    """`850 ms`, `42 s`, `3 min 05 s`, `1 h 02 min`, `2 d 03 h`."""
+    """`850 ms`, `42 s`, `3 min 05 s`, `1 h 02 min`, `2 d 04 h`; a zero second
+    unit is left out (`1 min`, `1 h`, `1 d`). The script's `duration` agrees."""
     if not isinstance(seconds, (int, float)) or isinstance(seconds, bool):
         return "—"
     if not math.isfinite(seconds):
@@ -57,16 +59,32 @@ def duration(seconds: Any) -> str:
     sign = "-" if seconds < 0 else ""
     value = abs(float(seconds))
     if value < 1:
-        return f"{sign}{round(value * 1000)} ms"
-    if value < 60:
-        text = f"{value:.1f}".removesuffix(".0") if value < 10 else f"{round(value)}"
+        millis = _half_up(value * 1000)
+        if millis < 1000:
+            return f"{sign}{millis} ms"
+        value = 1.0
+    if value < 59.5:
+        text = f"{value:.1f}".removesuffix(".0") if value < 9.95 else f"{_half_up(value)}"
         return f"{sign}{text} s"
-    whole = round(value)
-    if whole < 3600:
-        return f"{sign}{whole // 60} min {whole % 60:02d} s"
-    if whole < 86400:
-        return f"{sign}{whole // 3600} h {whole % 3600 // 60:02d} min"
-    return f"{sign}{whole // 86400} d {whole % 86400 // 3600:02d} h"
+    return sign + _units(_half_up(value))
+
+
+def _half_up(value: float) -> int:
+    """Rounded to a whole number, halves up (as the script's Math.round)."""
+    return math.floor(value + 0.5)
+
+
+_UNITS = ((86400, "d", 3600, "h"), (3600, "h", 60, "min"), (60, "min", 1, "s"))
+
+
+def _units(whole: int) -> str:
+    """Whole seconds as one or two units, the second one zero-padded and left out
+    when zero: `42 s`, `3 min 05 s`, `1 h`, `2 d 04 h`."""
+    for size, unit, part, sub in _UNITS:
+        if whole >= size:
+            rest = whole % size // part
+            return f"{whole // size} {unit}" + (f" {rest:02d} {sub}" if rest else "")
+    return f"{whole} s"
 
 
 def _moment(epoch: Any) -> datetime | None:
@@ -104,15 +122,18 @@ def relative(epoch: Any, now: float) -> str:
     delta = float(epoch) - now
     if abs(delta) < 1:
         return "just now"
-    span = _coarse(abs(delta))
-    return f"in {span}" if delta > 0 else f"{span} ago"
+    text = span(delta)
+    return f"in {text}" if delta > 0 else f"{text} ago"
 
 
-def _coarse(seconds: float) -> str:
-    for size, unit in ((86400, "d"), (3600, "h"), (60, "min")):
-        if seconds >= size:
-            return f"{int(seconds // size)} {unit}"
-    return f"{int(seconds)} s"
+def span(seconds: float) -> str:
+    """The short span of a relative time: `20 s`, `3 min 05 s`, `12 min`, `2 h 05 min`,
+    `1 d 04 h`. Seconds show only under 10 minutes. Same as the script's `span`, so
+    the text the page is rendered with is the one the script keeps up to date."""
+    whole = _half_up(abs(seconds))
+    if 600 <= whole < 3600:
+        return f"{whole // 60} min"
+    return _units(whole)
 
 
 def jid_cut(jid: Any, keep: int = 8) -> str:

@@ -156,3 +156,30 @@ def test_twenty_tabs_cost_one_counts_snapshot_per_interval(
     # One per interval, plus one for a tick at each end of the window; 20 tabs
     # without sharing would cost 20 times that.
     assert 1 <= snapshots <= window_s / interval + 2, (snapshots, interval)
+
+
+def test_the_events_tail_marks_tracked_job_events_and_hides_the_log_channel(
+    page: Page, ui_client: Client, live: LiveServer
+) -> None:
+    """§4.12: a tracked job's channels give a "tracked" badge; ql:log rows name no channel."""
+    open_page(page, "/events")
+    page.wait_for_function("() => (window.__streams || []).some(s => s.readyState === 1)")
+    queue = ui_client.queues["tail"]
+    queue.put("app.Job", {"n": 1})
+    tracked = queue.put("app.Job", {"n": 2})
+    ui_client.track(tracked)
+    page.wait_for_function(
+        "(jid) => [...document.querySelectorAll('tr.rq-event-track')]"
+        ".some(row => row.textContent.includes(jid))",
+        arg=tracked,
+    )
+    page.wait_for_function("() => document.querySelectorAll('tr.rq-event-put').length >= 2")
+    rows = page.locator("tr.rq-event")
+    assert "ql:" not in page.locator("table.events tbody").inner_text()
+    badges = page.locator("tr.rq-event .rq-event-tracked")
+    assert badges.count() >= 1
+    assert all(text == "tracked" for text in badges.all_inner_texts())
+    # The log channel's put events carry no badge.
+    log_puts = page.locator("tr.rq-event-put:not(:has(.rq-event-tracked))")
+    assert log_puts.count() == 2
+    assert rows.count() >= 3

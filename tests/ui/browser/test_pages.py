@@ -118,6 +118,32 @@ def test_narrow_screens_do_not_scroll_sideways(
     assert not wrong, "\n".join(wrong)
 
 
+def test_tables_fit_a_1280px_window(
+    tabs: Tabs, ui_server: LocalServer, ui_client: Client, live: LiveServer
+) -> None:
+    """The widest lists (queues, failure groups, config) need no sideways scroll at
+    1280 px; the sidebar and its border run the full height of the page."""
+    populate(ui_server.url, Names.plain())
+    page = tabs.page(tabs.context(viewport={"width": 1280, "height": 800}))
+    wrong = []
+    for path in ["/", "/queues", "/failed", "/config"]:
+        open_page(page, path)
+        wide = page.evaluate(
+            """() => [...document.querySelectorAll('main .table-wrap')]
+                 .filter(w => w.scrollWidth > w.clientWidth + 1)
+                 .map(w => `${w.scrollWidth}px table in a ${w.clientWidth}px box`)"""
+        )
+        wrong += [f"{path}: {text}" for text in wide]
+        short = page.evaluate(
+            """() => { const nav = document.querySelector('nav.nav').getBoundingClientRect();
+                       const layout = document.querySelector('.layout').getBoundingClientRect();
+                       return layout.height - nav.height; }"""
+        )
+        if short > 1:
+            wrong.append(f"{path}: the sidebar stops {short}px short of the page's end")
+    assert not wrong, "\n".join(wrong)
+
+
 def test_no_request_leaves_the_origin(
     page: Page, guard: Guard, ui_server: LocalServer, ui_client: Client
 ) -> None:

@@ -15,6 +15,9 @@ function currentTotal(details) {
   return null;
 }
 
+/** Set on <html> while an action that leaves the page runs (read by refresh.js). */
+export const LEAVING = "data-rq-leaving";
+
 function finishToast(label, body) {
   const failed = body && Array.isArray(body.errors) && body.errors.length > 0;
   const skipped = body && Array.isArray(body.skipped) && body.skipped.length > 0;
@@ -32,10 +35,16 @@ function finishToast(label, body) {
  * `after`: "reload" | a URL to open | null. Resolves to the response body or null.
  */
 export async function perform({ method = "POST", endpoint, body = {}, label = "Action", after = null }) {
+  // An action that ends on another page (it deletes what this one shows): background
+  // refreshes of this page would only fetch a 404 meanwhile, so they wait (refresh.js).
+  const leaves = Boolean(after) && after !== "reload";
+  if (leaves) document.documentElement.setAttribute(LEAVING, "");
+  const stay = () => document.documentElement.removeAttribute(LEAVING);
   let response;
   try {
     response = await request(method, endpoint, body);
   } catch (err) {
+    stay();
     if (err instanceof ApiFailure && err.status === 409 && body && typeof body.expected_total === "number") {
       const now = currentTotal(err.details);
       if (now !== null && now !== body.expected_total) {
@@ -54,6 +63,7 @@ export async function perform({ method = "POST", endpoint, body = {}, label = "A
   }
   const result = response.body;
   if (response.status === 202 && result && result.operation_id) {
+    stay();
     await progressToast(label, result.operation_id, {
       onDone: (op) => {
         // The outcome survives the reload that shows the new state; failures stay on this page.
@@ -71,6 +81,7 @@ export async function perform({ method = "POST", endpoint, body = {}, label = "A
     if (after === "reload") window.location.reload();
     else window.location.assign(after);
   } else {
+    stay();
     toast(spec);
   }
   return result;

@@ -30,8 +30,15 @@ function detailText(event) {
   if (event.to) parts.push(`to ${event.to}`);
   if (event.option) parts.push(`${event.option}${event.value !== undefined ? ` = ${event.value}` : ""}`);
   if (event.message) parts.push(String(event.message));
-  if (event.channel) parts.push(`[${event.channel}]`);
   return parts.join(" · ");
+}
+
+/** Events of a tracked job's own channel (ql:put, ql:popped…) carry a "tracked" badge;
+ * those of the core's log channel (ql:log), the usual case, show no channel. */
+function trackedBadge(event) {
+  const channel = String(event.channel || "");
+  if (!channel || channel === "ql:log") return null;
+  return h("span", { class: "badge badge-info rq-event-tracked", title: `from the tracked-job channel ${visible(channel)}`, text: "tracked" });
 }
 
 function eventRow(event) {
@@ -44,7 +51,9 @@ function eventRow(event) {
     h("td", {}, value("queue")),
     h("td", {}, value("worker")),
   ];
-  const detail = h("span", { class: "rq-event-detail", text: visible(detailText(event)) });
+  const badge = trackedBadge(event);
+  const text = visible(detailText(event));
+  const detail = h("span", { class: "rq-event-detail" }, badge, badge && text ? " " : "", text);
   // Six columns: group and details share the last one; seven: each has its own.
   if (tail.columns >= 7) cells.push(h("td", {}, value("group")), h("td", {}, detail));
   else cells.push(h("td", {}, value("group"), event.group ? " " : "", detail));

@@ -1,22 +1,60 @@
 // Pure formatting helpers (no DOM access), so node can import and test them.
 
-/** "3 min", "20 s", "2 h 05 min": a short human span for a number of seconds. */
+/**
+ * Whole seconds as one or two units, the second zero-padded and left out when zero:
+ * "42 s", "3 min 05 s", "1 min", "1 h 02 min", "2 d 04 h", "1 d".
+ */
+function units(whole) {
+  for (const [size, unit, part, sub] of [
+    [86400, "d", 3600, "h"],
+    [3600, "h", 60, "min"],
+    [60, "min", 1, "s"],
+  ]) {
+    if (whole >= size) {
+      const rest = Math.floor((whole % size) / part);
+      return `${Math.floor(whole / size)} ${unit}${rest ? ` ${pad(rest)} ${sub}` : ""}`;
+    }
+  }
+  return `${whole} s`;
+}
+
+/**
+ * A short span for a relative time: "20 s", "3 min 05 s", "12 min", "2 h 05 min", "1 d 04 h".
+ * Seconds show only under 10 minutes. The server's `span` (pages/format.py) is the same.
+ */
 export function span(seconds) {
   const s = Math.max(0, Math.round(Math.abs(seconds)));
-  if (s < 60) return `${s} s`;
-  if (s < 3600) {
-    const m = Math.floor(s / 60);
-    const rest = s % 60;
-    return m < 10 && rest ? `${m} min ${pad(rest)} s` : `${m} min`;
+  if (s >= 600 && s < 3600) return `${Math.floor(s / 60)} min`;
+  return units(s);
+}
+
+/** One decimal, ties to even like Python's format (4.25 -> "4.2"); otherwise as toFixed. */
+function tenths(value) {
+  if (Number.isInteger(value * 4) && !Number.isInteger(value * 2)) {
+    const down = Math.floor(value * 10);
+    return ((down % 2 === 0 ? down : down + 1) / 10).toFixed(1);
   }
-  if (s < 86400) {
-    const h = Math.floor(s / 3600);
-    const m = Math.floor((s % 3600) / 60);
-    return m ? `${h} h ${pad(m)} min` : `${h} h`;
+  return value.toFixed(1);
+}
+
+/**
+ * A duration (§3.5): "850 ms", "4.2 s", "42 s", "3 min 05 s", "1 h 02 min", "2 d 04 h";
+ * "—" for a non-number. The server's `duration` filter (pages/format.py) is the same.
+ */
+export function duration(seconds) {
+  if (typeof seconds !== "number" || !Number.isFinite(seconds)) return "—";
+  const sign = seconds < 0 ? "-" : "";
+  let value = Math.abs(seconds);
+  if (value < 1) {
+    const millis = Math.round(value * 1000);
+    if (millis < 1000) return `${sign}${millis} ms`;
+    value = 1;
   }
-  const d = Math.floor(s / 86400);
-  const h = Math.floor((s % 86400) / 3600);
-  return h ? `${d} d ${h} h` : `${d} d`;
+  if (value < 59.5) {
+    const text = value < 9.95 ? tenths(value).replace(/\.0$/, "") : String(Math.round(value));
+    return `${sign}${text} s`;
+  }
+  return sign + units(Math.round(value));
 }
 
 /** Relative time of `epoch` seen at `now` (both epoch seconds): "3 min ago", "in 20 s". */

@@ -236,6 +236,8 @@ export function hasRefreshable() {
  */
 export function refreshPage({ force = false, values = true } = {}) {
   if (inFlight) return inFlight;
+  // An action is taking the user to another page (actions.js): this one may be gone.
+  if (document.documentElement.hasAttribute("data-rq-leaving")) return Promise.resolve(null);
   inFlight = fetchPage()
     .then((doc) => {
       if (values) patchLiveValues(doc);
