@@ -1,88 +1,132 @@
-"""`reqless`: one command with subcommands (`reqless worker ...`).
+"""`reqless`: one command with subcommands.
 
-Each subcommand is a program of its own module, which parses its own
-arguments: `reqless worker ARGS` runs exactly what `reqless-py-worker ARGS`
-runs. A new subcommand is one more entry in `_SUBCOMMANDS`.
+`worker` and `ui` are programs of their own that parse their own arguments
+(`reqless worker ARGS` runs exactly what `reqless-py-worker ARGS` runs); `dev`,
+`server` and the operator commands (`reqless.cli.admin`) are click commands.
+Shell completion comes with click: `eval "$(_REQLESS_COMPLETE=bash_source reqless)"`.
 """
 
 from __future__ import annotations
 
-import argparse
+import os
 import sys
-from collections.abc import Callable
 from typing import Any
 
-__all__ = ["build_parser", "main"]
+import click
 
-#: A subcommand's program: takes its arguments, returns an exit status.
-Program = Callable[[list[str]], int]
+from reqless.cli.admin import commands as admin_commands
+from reqless.cli.dev import dev
+from reqless.cli.server_cmd import server
 
+__all__ = ["build_cli", "main"]
 
-def _worker(argv: list[str]) -> int:
-    from reqless.cli.worker import main as worker_main
+#: The programs that run for a long time; every other subcommand is an admin command.
+PROGRAMS = ("worker", "ui", "dev", "server")
 
-    return worker_main(argv, prog="reqless worker")
-
-
-def _dev(argv: list[str]) -> int:
-    from reqless.cli.dev import dev
-
-    return _run_click(dev, argv, "reqless dev")
-
-
-def _server(argv: list[str]) -> int:
-    from reqless.cli.server_cmd import server
-
-    return _run_click(server, argv, "reqless server")
-
-
-def _run_click(command: Any, argv: list[str], prog: str) -> int:
-    """Run a click command as a subcommand program; returns its exit status."""
-    try:
-        command.main(args=argv, prog_name=prog, standalone_mode=True)
-    except SystemExit as exc:
-        code = exc.code
-        return code if isinstance(code, int) else (0 if code is None else 1)
-    return 0
-
-
-def _ui(argv: list[str]) -> int:
-    from reqless.cli.ui import main as ui_main
-
-    return ui_main(argv, prog="reqless ui")
-
-
-# name -> (one-line help, program). Programs are imported only when run.
-_SUBCOMMANDS: dict[str, tuple[str, Program]] = {
-    "worker": ("run worker processes (same options as reqless-py-worker)", _worker),
-    "ui": ("serve the web UI (an operator console)", _ui),
-    "dev": ("run a local server, workers and the web UI in one command", _dev),
-    "server": ("run the embedded Valkey server alone", _server),
+# A pass-through program gets every argument after its name, --help included.
+_PASS_THROUGH: dict[str, Any] = {
+    "ignore_unknown_options": True,
+    "allow_extra_args": True,
+    "help_option_names": [],
 }
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The top-level parser; it only lists the subcommands (each parses its own options)."""
-    parser = argparse.ArgumentParser(
-        prog="reqless",
-        description="reqless: a job queue on Redis or Valkey.",
-        epilog="Run `reqless COMMAND --help` for the options of a command.",
+class _Program(click.Command):
+    """A program that parses its own arguments: they reach it exactly as given.
+
+    Click's parser would drop the first `--`; this hands over the list untouched.
+    """
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        ctx.params["argv"] = tuple(args)
+        return []
+
+
+@click.command("worker", cls=_Program, context_settings=_PASS_THROUGH, add_help_option=False)
+@click.argument("argv", nargs=-1, type=click.UNPROCESSED)
+def _worker(argv: tuple[str, ...]) -> int:
+    """Run worker processes (the options of reqless-py-worker)."""
+    from reqless.cli.worker import main as worker_main
+
+    return worker_main(list(argv), prog="reqless worker")
+
+
+@click.command("ui", cls=_Program, context_settings=_PASS_THROUGH, add_help_option=False)
+@click.argument("argv", nargs=-1, type=click.UNPROCESSED)
+def _ui(argv: tuple[str, ...]) -> int:
+    """Serve the web UI (an operator console)."""
+    from reqless.cli.ui import main as ui_main
+
+    return ui_main(list(argv), prog="reqless ui")
+
+
+class _Reqless(click.Group):
+    """The `reqless` group: programs and admin commands listed apart, and an
+    unknown command reported as argparse did (`invalid choice`)."""
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        name = args[0] if args else ""
+        if name and not name.startswith("-") and self.get_command(ctx, name) is None:
+            choices = ", ".join(self.list_commands(ctx))
+            ctx.fail(f"invalid choice: {name!r} (choose from {choices})")
+        return super().resolve_command(ctx, args)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(self.commands)  # in the order added: programs first
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        limit = formatter.width - 6 - max(len(name) for name in self.commands)
+        for title, names in (
+            ("Programs", [name for name in self.commands if name in PROGRAMS]),
+            ("Admin commands", [name for name in self.commands if name not in PROGRAMS]),
+        ):
+            rows = [(name, self.commands[name].get_short_help_str(limit)) for name in names]
+            with formatter.section(title):
+                formatter.write_dl(rows)
+
+
+def build_cli() -> click.Group:
+    """The `reqless` command group."""
+    group = _Reqless(
+        "reqless",
+        help="reqless: a job queue on Redis or Valkey.",
+        epilog="Run `reqless COMMAND --help` for the options and examples of a command. "
+        "Exit statuses: 0 ok, 1 the operation failed or found nothing, 2 a usage error "
+        "(nothing was changed), 3 the server is unreachable.",
+        context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+        no_args_is_help=True,
     )
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for name, (text, _program) in _SUBCOMMANDS.items():
-        commands.add_parser(name, help=text, add_help=False)
-    return parser
+    for command in (_worker, _ui, dev, server, *admin_commands()):
+        group.add_command(command)
+    click.version_option(package_name="reqless", prog_name="reqless")(group)
+    return group
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run `reqless` with `argv` (default `sys.argv[1:]`); returns the exit status."""
+    """Run `reqless` with `argv` (default `sys.argv[1:]`); returns the exit status.
+
+    A command-line error is printed and raises SystemExit(2), as argparse does.
+    """
     args = sys.argv[1:] if argv is None else list(argv)
-    if args and args[0] in _SUBCOMMANDS:
-        # The subcommand owns everything after its name, --help included.
-        return _SUBCOMMANDS[args[0]][1](args[1:])
-    # No (known) subcommand: argparse prints the help or the error and exits.
-    build_parser().parse_args(args)
-    return 2
+    try:
+        result = build_cli().main(args=args, prog_name="reqless", standalone_mode=False)
+    except click.UsageError as exc:
+        exc.show()
+        raise SystemExit(exc.exit_code) from exc
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except click.Abort:
+        click.echo("Aborted.", err=True)
+        return 1
+    except BrokenPipeError:
+        # The reader went away (`reqless queues | head -1`): stop quietly, and keep
+        # Python from complaining when it flushes standard output at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    return result if isinstance(result, int) else 0
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,0 +1,161 @@
+"""`reqless put` (one job from arguments) and `reqless put-many` (a JSON-lines file)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import IO, Any
+
+import click
+from rich.console import Console
+from rich.progress import Progress
+
+from reqless.cli.admin.connection import (
+    EXIT_FAILED,
+    BadInput,
+    CommandError,
+    ServerOptions,
+    connected,
+    json_option,
+    server_options,
+)
+from reqless.cli.admin.jobfile import BadLine, JobLine, read_jobs
+from reqless.cli.admin.output import done, emit_json
+from reqless.cli.admin.params import JSON_TEXT, NUMBER, SECONDS
+from reqless.client import Client
+from reqless.exceptions import ReqlessError
+
+__all__ = ["COMMANDS"]
+
+#: Jobs per `put_many` call; each call is atomic, and the progress bar moves per call.
+CHUNK = 500
+#: Bad lines listed one by one before the rest are only counted.
+SHOWN_BAD_LINES = 20
+
+
+@click.command(
+    "put",
+    epilog="""Examples:
+
+\b
+  reqless put emails myapp.jobs.SendEmail '{"to": "ann@example.com"}'
+  reqless put reports myapp.jobs.Report --priority 10 --tag nightly --delay 3600
+  reqless put emails myapp.jobs.SendEmail --depends 0f3c... --json
+""",
+)
+@click.argument("queue")
+@click.argument("klass", metavar="CLASS")
+@click.argument("data", type=JSON_TEXT, default="{}", required=False)
+@click.option("--priority", type=NUMBER, help="Higher pops sooner (default 0).")
+@click.option("--tag", "-t", "tags", multiple=True, help="A tag (repeatable).")
+@click.option("--delay", type=SECONDS, help="Seconds before the job may run.")
+@click.option(
+    "--retries", type=click.IntRange(min=0), help="Lost locks or retries it survives (default 5)."
+)
+@click.option("--jid", help="The job id (default: a random one); an existing jid is replaced.")
+@click.option("--depends", multiple=True, metavar="JID", help="A job to wait for (repeatable).")
+@click.option("--throttle", "throttles", multiple=True, help="A throttle to hold (repeatable).")
+@json_option
+@server_options
+def put(
+    server: ServerOptions, queue: str, klass: str, data: str, priority: float | None,
+    tags: tuple[str, ...], delay: float | None, retries: int | None, jid: str | None,
+    depends: tuple[str, ...], throttles: tuple[str, ...], as_json: bool,
+) -> None:  # fmt: skip
+    """Put one job into a queue.
+
+    The job is of class CLASS (a dotted path) and goes into QUEUE with DATA (JSON
+    text, default {}). Prints the job's id.
+    """
+    with connected(server) as client:
+        new = client.queues[queue].put(
+            klass, data, priority=priority, tags=list(tags), delay=delay, retries=retries,
+            jid=jid, depends=list(depends), throttles=list(throttles),
+        )  # fmt: skip
+    done(as_json, new, {"jid": new, "queue": queue})
+
+
+def _report_bad(bad: list[BadLine], name: str) -> None:
+    for line in bad[:SHOWN_BAD_LINES]:
+        click.echo(f"{name}:{line.number}: {line.problem}", err=True)
+    if len(bad) > SHOWN_BAD_LINES:
+        click.echo(f"{name}: ... and {len(bad) - SHOWN_BAD_LINES} more bad lines", err=True)
+
+
+def _put_all(client: Client, good: list[JobLine], show_progress: bool) -> list[str]:
+    by_queue: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for line in good:
+        by_queue[line.queue].append(line.item)
+    jids: list[str] = []
+    console = Console(stderr=True)
+    with Progress(console=console, disable=not (show_progress and console.is_terminal)) as bar:
+        task = bar.add_task("putting jobs", total=len(good))
+        for queue, items in by_queue.items():
+            for start in range(0, len(items), CHUNK):
+                chunk = items[start : start + CHUNK]
+                try:
+                    jids += client.queues[queue].put_many(chunk, chunk_size=CHUNK)
+                except ReqlessError as exc:
+                    # Each batch is atomic; the file was checked whole, so only the
+                    # server can refuse one here (after earlier batches went in).
+                    raise CommandError(f"{exc} ({len(jids)} job(s) were put before)") from exc
+                bar.advance(task, len(chunk))
+    return jids
+
+
+@click.command(
+    "put-many",
+    epilog="""Each line is a JSON object with the job's class and, optionally, its queue,
+data and put options:
+
+\b
+  {"queue": "emails", "klass": "myapp.jobs.SendEmail", "data": {"to": "ann@example.com"}}
+  {"klass": "myapp.jobs.Report", "priority": 10, "tags": ["nightly"], "delay": 60}
+
+Fields: queue, klass, data, priority, delay, retries, jid, tags, depends, throttles.
+Every line is checked first; if any is bad, each bad line is reported by number and
+nothing is put (exit status 2), unless --skip-bad is given: then the good lines are put,
+the bad ones reported, and the exit status is 1.
+
+\b
+Examples:
+  reqless put-many jobs.jsonl
+  reqless put-many --queue emails emails.jsonl
+  generate-jobs | reqless put-many --queue emails -
+""",
+)
+@click.argument("file", type=click.File("r", encoding="utf-8"))
+@click.option("--queue", "-q", help="Queue of the lines that name none.")
+@click.option("--skip-bad", is_flag=True, help="Put the good lines even if some are bad.")
+@click.option("--progress/--no-progress", default=True, help="Show a progress bar (on a terminal).")
+@json_option
+@server_options
+def put_many(
+    server: ServerOptions, file: IO[str], queue: str | None, skip_bad: bool, progress: bool,
+    as_json: bool,
+) -> None:  # fmt: skip
+    """Put many jobs from a JSON-lines file.
+
+    FILE holds one job per line; '-' reads standard input.
+    """
+    name = getattr(file, "name", "-")
+    try:
+        good, bad = read_jobs(file, queue)
+    except UnicodeDecodeError as exc:
+        raise BadInput(f"{name}: not UTF-8 text ({exc}); nothing was put") from exc
+    _report_bad(bad, name)
+    if bad and not skip_bad:
+        raise BadInput(
+            f"{name}: {len(bad)} bad line(s); nothing was put (--skip-bad puts the good ones)"
+        )
+    with connected(server) as client:
+        jids = _put_all(client, good, progress and not as_json)
+    skipped = [{"line": line.number, "error": line.problem} for line in bad]
+    if as_json:
+        emit_json({"put": jids, "skipped": skipped})
+    else:
+        click.echo(f"put {len(jids)} job(s)" + (f", skipped {len(bad)} bad line(s)" if bad else ""))
+    if bad:
+        raise click.exceptions.Exit(EXIT_FAILED)
+
+
+COMMANDS = [put, put_many]

@@ -1,0 +1,102 @@
+"""Jobs and recurring templates as plain dicts: the `--json` shape and the rows of `show`."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from reqless.cli.admin.output import key_values, print_table, when
+from reqless.job import Job, RecurringJob
+
+__all__ = ["job_record", "print_job", "print_recurring", "recurring_record"]
+
+
+def job_record(job: Job) -> dict[str, Any]:
+    """Everything the server reports about a job (`data` decoded)."""
+    return {
+        "jid": job.jid,
+        "klass": job.klass_name,
+        "queue": job.queue_name,
+        "state": job.state,
+        "priority": job.priority,
+        "worker": job.worker_name,
+        "expires": job.expires_at,
+        "retries": job.original_retries,
+        "remaining": job.retries_left,
+        "tags": job.tags,
+        "throttles": job.throttles,
+        "tracked": job.tracked,
+        "dependencies": job.dependencies,
+        "dependents": job.dependents,
+        "spawned_from_jid": job.spawned_from_jid,
+        "failure": job.failure,
+        "data": json.loads(job.data),
+        "history": job.history,
+    }
+
+
+def recurring_record(template: RecurringJob) -> dict[str, Any]:
+    """Everything the server reports about a recurring template (`data` decoded)."""
+    return {
+        "jid": template.jid,
+        "recurring": True,
+        "klass": template.klass_name,
+        "queue": template.queue_name,
+        "interval": template.interval,
+        "next": template.next,
+        "count": template.count,
+        "backlog": template.backlog,
+        "priority": template.priority,
+        "retries": template.retries,
+        "tags": template.tags,
+        "throttles": template.throttles,
+        "data": json.loads(template.data),
+    }
+
+
+def print_job(job: Job) -> None:
+    """The job's fields, then its failure and history."""
+    record = job_record(job)
+    key_values(
+        [
+            ("jid", job.jid), ("class", job.klass_name), ("queue", job.queue_name),
+            ("state", job.state), ("priority", job.priority),
+            ("worker", job.worker_name or "-"),
+            ("lock expires", when(job.expires_at) if job.state == "running" else "-"),
+            ("retries left", f"{job.retries_left} of {job.original_retries}"),
+            ("tags", job.tags), ("throttles", job.throttles), ("tracked", job.tracked),
+            ("depends on", job.dependencies), ("dependents", job.dependents),
+            ("spawned from", job.spawned_from_jid), ("data", json.dumps(record["data"])),
+        ],
+        title=f"job {job.jid}",
+    )  # fmt: skip
+    if job.failure:
+        failure = job.failure
+        key_values(
+            [
+                ("group", failure.get("group")), ("worker", failure.get("worker")),
+                ("when", when(failure.get("when"))), ("message", failure.get("message")),
+            ],
+            title="failure",
+        )  # fmt: skip
+    rows = []
+    for entry in job.history:
+        rest = {key: value for key, value in entry.items() if key not in ("when", "what")}
+        details = " ".join(f"{key}={value}" for key, value in rest.items())
+        rows.append((when(entry.get("when")), entry.get("what"), details))
+    print_table(("when", "event", "details"), rows, title="history", empty="no history")
+
+
+def print_recurring(template: RecurringJob) -> None:
+    """The recurring template's fields."""
+    key_values(
+        [
+            ("jid", template.jid), ("class", template.klass_name),
+            ("queue", template.queue_name), ("every", f"{template.interval:g} s"),
+            ("next spawn", when(template.next)), ("spawned", template.count),
+            ("backlog", template.backlog), ("priority", template.priority),
+            ("retries", template.retries), ("tags", template.tags),
+            ("throttles", template.throttles), ("data", template.data),
+        ],
+        title=f"recurring job {template.jid}",
+    )  # fmt: skip
