@@ -9,23 +9,26 @@ program if it is killed outright (Linux), so no process is left behind.
 
 from __future__ import annotations
 
-import contextlib
-import ipaddress
 import json
 import os
-import signal
-import socket
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
-from types import FrameType
 
 import click
 from redis import Redis
 from redis.exceptions import RedisError
 
+from reqless.cli.dev_parts import (
+    Stopper,
+    UIServer,
+    loopback,
+    port_free,
+    start_worker,
+    stop_worker,
+    worker_command,
+)
 from reqless.cli.devdir import (
     DEFAULT_DATA_DIR,
     DevProcesses,
@@ -36,132 +39,16 @@ from reqless.cli.devdir import (
 from reqless.cli.example_feed import EXAMPLE_QUEUES, ExampleFeed
 from reqless.client import Client
 from reqless.exceptions import ReqlessError
-from reqless.server import LocalServer, die_with_parent, start_server
+from reqless.server import LocalServer, start_server
 
 __all__ = ["dev"]
 
-#: How long the workers get to finish their jobs after the first Ctrl-C.
-WORKER_STOP_S = 10.0
 #: How often the status line is printed.
 STATUS_EVERY_S = 15.0
 #: The queue counts the status line adds up.
 STATUS_KEYS = ("waiting", "running", "scheduled", "depends")
 #: Worker restarts allowed within a minute before `reqless dev` gives up.
 MAX_RESTARTS = 3
-
-
-class Stopper:
-    """Counts Ctrl-C / TERM presses; the handler only sets flags (no I/O in handlers)."""
-
-    def __init__(self) -> None:
-        self.presses = 0
-        self.event = threading.Event()
-
-    def install(self) -> None:
-        signal.signal(signal.SIGINT, self._handle)
-        signal.signal(signal.SIGTERM, self._handle)
-
-    def _handle(self, signum: int, frame: FrameType | None) -> None:
-        self.presses += 1
-        self.event.set()
-
-
-def _loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def _port_free(host: str, port: int) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind((host, port))
-        except OSError:
-            return False
-    return True
-
-
-class UIServer:
-    """The web UI served by uvicorn in a thread of this process."""
-
-    def __init__(self, url: str, host: str, port: int) -> None:
-        import uvicorn
-
-        from reqless.client import Client
-        from reqless.ui import UISettings, create_app, stream
-
-        self.client = Client(url, hostname="reqless-dev-ui", retry_window=1.0)
-        app = create_app(self.client, UISettings(host=host, port=port))
-        config = uvicorn.Config(
-            app,
-            host=host,
-            port=port,
-            log_level="warning",
-            lifespan="on",
-            proxy_headers=False,
-            # Event streams never end by themselves: cut them short on Ctrl-C.
-            timeout_graceful_shutdown=stream.GRACEFUL_SHUTDOWN_S,
-        )
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, name="ui", daemon=True)
-        self.url = f"http://{host}:{port}/"
-
-    def start(self, timeout: float = 10.0) -> None:
-        self.thread.start()
-        deadline = time.monotonic() + timeout
-        while not self.server.started:
-            if not self.thread.is_alive() or time.monotonic() > deadline:
-                raise click.ClickException(f"the web UI did not start on {self.url}")
-            time.sleep(0.02)
-
-    def stop(self) -> None:
-        self.server.should_exit = True
-        self.thread.join(10)
-        self.client.database.close()
-
-
-def _worker_command(url: str, workers: int, queues: tuple[str, ...], log: Path) -> list[str]:
-    command = [sys.executable, "-m", "reqless", "worker", "--url", url, "--name", "dev"]
-    command += ["--workers", str(workers), "--path", os.getcwd(), "--logger", str(log)]
-    for queue in queues:
-        command += ["-q", queue]
-    return command
-
-
-def _start_worker(command: list[str], verbose: bool) -> subprocess.Popen[bytes]:
-    output = None if verbose else subprocess.DEVNULL
-    return subprocess.Popen(
-        command,
-        stdin=subprocess.DEVNULL,
-        stdout=output,
-        stderr=output,
-        start_new_session=True,
-        preexec_fn=die_with_parent,
-    )
-
-
-def _stop_worker(worker: subprocess.Popen[bytes], stopper: Stopper) -> None:
-    """TERM the worker (it finishes or hands back its jobs); a second Ctrl-C or the
-    time limit kills its whole process group."""
-    if worker.poll() is not None:
-        return
-    presses = stopper.presses
-    worker.send_signal(signal.SIGTERM)
-    deadline = time.monotonic() + WORKER_STOP_S
-    while worker.poll() is None:
-        if stopper.presses > presses or time.monotonic() > deadline:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(worker.pid, signal.SIGKILL)
-            worker.wait()
-            return
-        time.sleep(0.05)
-    # The worker parent is gone; make sure none of its children outlived it.
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(worker.pid, signal.SIGKILL)
 
 
 def _status_line(client: Client) -> str:
@@ -251,13 +138,13 @@ def dev(
     verbose: bool,
 ) -> None:
     """Run a complete local reqless: server, workers and the web UI."""
-    if not no_ui and not _loopback(ui_host):
+    if not no_ui and not loopback(ui_host):
         raise click.BadParameter(
             "reqless dev serves the UI without authentication, so on loopback only; "
             "use `reqless ui` with --basic-auth to serve it elsewhere",
             param_hint="--ui-host",
         )
-    if not no_ui and not _port_free(ui_host, ui_port):
+    if not no_ui and not port_free(ui_host, ui_port):
         raise click.BadParameter(
             f"port {ui_port} on {ui_host} is in use; choose another", param_hint="--ui-port"
         )
@@ -293,9 +180,9 @@ def dev(
             ui.start()
             state.ui_url = ui.url
         worker_queues = queues or (EXAMPLE_QUEUES if example else ("*",))
-        command = _worker_command(url, workers, worker_queues, data_dir / "worker.log")
+        command = worker_command(url, workers, worker_queues, data_dir / "worker.log")
         if workers:
-            workers_of.append(_start_worker(command, verbose))
+            workers_of.append(start_worker(command, verbose))
             state.worker_pid = workers_of[-1].pid
         write_running(data_dir, state)
         if example:
@@ -308,7 +195,7 @@ def dev(
         if feed is not None:
             feed.stop()
         for worker in workers_of:
-            _stop_worker(worker, stopper)
+            stop_worker(worker, stopper)
         if ui is not None:
             ui.stop()
         if server is not None:
@@ -406,8 +293,8 @@ def _watch_loop(
                 f"reqless dev: the worker exited (status {worker.returncode}); restarting it",
                 err=True,
             )
-            _stop_worker(worker, stopper)  # its children, if the parent alone died
-            workers_of.append(_start_worker(command, verbose))
+            stop_worker(worker, stopper)  # its children, if the parent alone died
+            workers_of.append(start_worker(command, verbose))
             state.worker_pid = workers_of[-1].pid
             write_running(data_dir, state)
         if time.monotonic() - last_status >= STATUS_EVERY_S:
