@@ -3,6 +3,7 @@
 Start with `Client`: `reqless.Client().queues["name"].put(MyJob, {"key": "value"})`.
 """
 
+from reqless.__version__ import __version__ as __version__
 from reqless.client import Client
 from reqless.collections import Jobs, Queues, Throttles, Workers
 from reqless.config import Config

@@ -30,6 +30,7 @@ from reqless.cli.dev_parts import (
     worker_command,
 )
 from reqless.cli.devdir import (
+    DEFAULT_DATA_DIR,
     DevProcesses,
     clear_running,
     data_dir_option,
@@ -222,8 +223,14 @@ def _banner(
     ]
     if example:
         lines.append(f"  example  putting {rate:g} GnomesJob jobs a second into 'underpants'")
+    # Commands run from this directory find a dev server in ./.reqless by itself.
+    found_here = server is not None and data_dir.resolve() == DEFAULT_DATA_DIR.resolve()
+    url_option = "" if found_here else f" --url {url}"
     lines += [
-        "Put a job from Python:",
+        "Put a job from the shell (another terminal, this directory):",
+        f"  reqless put{url_option} underpants reqless.examples.gnomes.GnomesJob"
+        " '{\"gnome\": 1}'",
+        "or from Python:",
         f"  import reqless; reqless.Client({url!r}).queues['underpants']"
         ".put('reqless.examples.gnomes.GnomesJob', {'gnome': 1})",
         "Press Ctrl-C to stop.",

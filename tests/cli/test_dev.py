@@ -271,3 +271,40 @@ def test_reqless_server_serves_until_ctrl_c(run: Any) -> None:
     assert server.stop() == 0
     _assert_all_gone(state)
     assert (server.data / "appendonlydir").is_dir()
+
+
+def test_the_readmes_first_command_runs_a_job_put_from_the_command_line(tmp_path: Path) -> None:
+    # `./scripts/dev` as the README gives it (install, then `reqless dev --example`),
+    # with its data, ports and one worker chosen so it can run beside other tests.
+    root = Path(__file__).resolve().parents[2]
+    data = tmp_path / "data"
+    ui_port = free_port()
+    process = subprocess.Popen(
+        [str(root / "scripts" / "dev"), "--data-dir", str(data), "--ui-port", str(ui_port),
+         "-w", "1", "--rate", "1"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+    dev = Dev.__new__(Dev)
+    dev.cwd, dev.data, dev.process = root, data, process
+    try:
+        state = dev.state("server_pid", "worker_pid", "ui_url", timeout=120)
+        put = subprocess.run(
+            [sys.executable, "-m", "reqless", "put", "--url", state["url"], "underpants",
+             "reqless.examples.gnomes.GnomesJob", '{"gnome": 7, "mishap_rate": 0}'],
+            capture_output=True, text=True, timeout=30, check=False,
+        )  # fmt: skip
+        assert put.returncode == 0, put.stderr
+        jid = put.stdout.strip()
+        deadline = time.monotonic() + 30
+        seen: dict[str, Any] = {}
+        while time.monotonic() < deadline and seen.get("state") != "complete":
+            with urllib.request.urlopen(f"{state['ui_url']}api/v1/jobs/{jid}", timeout=10) as reply:
+                seen = json.loads(reply.read())
+            time.sleep(0.1)
+        assert seen.get("state") == "complete", seen
+        assert dev.stop(signal.SIGINT) == 0, dev.output()
+        _assert_all_gone(state)
+    finally:
+        dev.kill()
+        assert process.stdout is not None
+        process.stdout.close()
