@@ -48,7 +48,7 @@ def _worker(argv: tuple[str, ...]) -> int:
     """Run worker processes (the options of reqless-py-worker)."""
     from reqless.cli.worker import main as worker_main
 
-    return worker_main(list(argv), prog="reqless worker")
+    return worker_main(_group_url(argv, "--url"), prog="reqless worker")
 
 
 @click.command("ui", cls=_Program, context_settings=_PASS_THROUGH, add_help_option=False)
@@ -57,7 +57,7 @@ def _ui(argv: tuple[str, ...]) -> int:
     """Serve the web UI (an operator console)."""
     from reqless.cli.ui import main as ui_main
 
-    return ui_main(list(argv), prog="reqless ui")
+    return ui_main(_group_url(argv, "--redis-url"), prog="reqless ui")
 
 
 class _Reqless(click.Group):
@@ -87,6 +87,36 @@ class _Reqless(click.Group):
                 formatter.write_dl(rows)
 
 
+_URL_HELP = (
+    "Server URL for every command (as each command's own --url; for `ui` its "
+    "--redis-url). Default: $REQLESS_URL, else a running `reqless dev`, else "
+    "redis://localhost:6379/0."
+)
+_SERVER_FLAGS = ("--url", "--host", "--port", "--db", "--password", "--redis-url")
+
+
+def _given(argv: tuple[str, ...], flags: tuple[str, ...]) -> bool:
+    return any(arg == flag or arg.startswith(flag + "=") for arg in argv for flag in flags)
+
+
+def _group_url(argv: tuple[str, ...], option: str) -> list[str]:
+    """`argv` with the group's `--url` in front, unless it names a server itself."""
+    url = click.get_current_context().meta.get("reqless.url")
+    if url is None or _given(argv, _SERVER_FLAGS):
+        return list(argv)
+    return [option, url, *argv]
+
+
+def _remember_url(ctx: click.Context, url: str | None) -> None:
+    # The group's --url stands in for a command's server options when it names none:
+    # `reqless --url U CMD` acts as `reqless CMD --url U` (for `ui`, --redis-url U).
+    if url is not None:
+        if not url.strip():
+            raise click.BadParameter("must not be empty", param_hint="--url")
+        ctx.meta["reqless.url"] = url  # read by the admin commands' server options
+        ctx.default_map = {"dev": {"url": url}}
+
+
 def build_cli() -> click.Group:
     """The `reqless` command group."""
     group = _Reqless(
@@ -97,6 +127,8 @@ def build_cli() -> click.Group:
         "(nothing was changed), 3 the server is unreachable.",
         context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
         no_args_is_help=True,
+        params=[click.Option(["--url"], metavar="URL", help=_URL_HELP)],
+        callback=click.pass_context(_remember_url),
     )
     for command in (_worker, _ui, dev, server, *admin_commands()):
         group.add_command(command)

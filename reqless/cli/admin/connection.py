@@ -91,7 +91,12 @@ class _ClickParser(argparse.ArgumentParser):
 
 
 def resolve_url(given: dict[str, Any]) -> str:
-    """The server URL from the options actually given (absent ones left out)."""
+    """The server URL from the options actually given (absent ones left out); with
+    none given, the `reqless --url` in front of the command, if any."""
+    context = click.get_current_context(silent=True)
+    group_url = context.meta.get("reqless.url") if context is not None else None
+    if not given and group_url is not None:
+        given = {"url": group_url}
     if not given and not os.environ.get(URL_ENV):
         found = dev_url()
         if found is not None:
