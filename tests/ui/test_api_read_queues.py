@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from urllib.parse import quote
 
 import pytest
+from redis import Redis
 
 from reqless.client import Client
 from reqless.ui import UISettings
@@ -213,3 +214,22 @@ def test_history(ui: UI, ui_client: Client) -> None:
     assert dates == sorted(dates)
     for bad in ("days=8", "days=x", "days=-7"):
         assert ui.get(f"/api/v1/queues/h/history?{bad}").status_code == 400
+
+
+def test_queue_list_reads_every_throttle_in_one_round_trip(
+    ui: UI, ui_client: Client, ui_redis: Redis
+) -> None:
+    for index in range(40):
+        ui_client.queues[f"q{index:02}"].put("K", {})
+    ui_client.queues["q07"].throttle.set_maximum(3)
+    ui.get("/api/v1/queues")  # warm: the core library is loaded, caches filled
+    ui_redis.config_resetstat()
+    body = ui.get("/api/v1/queues").json()
+    assert body["total"] == 40
+    assert {q["name"]: q["throttle"]["maximum"] for q in body["items"]}["q07"] == 3
+    stats = ui_redis.info("commandstats")
+    core_calls = sum(
+        stats.get(f"cmdstat_{name}", {}).get("calls", 0) for name in ("fcall", "evalsha")
+    )
+    assert core_calls == 1  # queues.counts; the throttles are plain reads in one pipeline
+    assert stats.get("cmdstat_hget", {}).get("calls", 0) == 40

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 from typing import Any
 
@@ -63,22 +64,38 @@ def today_of(stats: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def queue_throttle(inst: Instance, name: str) -> dict[str, Any]:
-    """The queue's own throttle: maximum, in use, pending and expiry (no TTL codes)."""
-    got = loads(inst.client("queue.throttle.get", name), {})
-    tid = f"ql:q:{name}"
+def queue_throttles(inst: Instance, names: list[str]) -> dict[str, dict[str, Any]]:
+    """Each queue's own throttle: maximum, in use, pending and expiry (no TTL codes).
+
+    Read straight from the throttle keys in one round trip for all `names`: a page of
+    500 queues would otherwise cost a core call and a pipeline per queue.
+    """
     pipe = inst.client.database.pipeline(transaction=False)
-    pipe.zcard(f"ql:th:{tid}-locks")
-    pipe.zcard(f"ql:th:{tid}-pending")
-    in_use, pending = pipe.execute()
-    ttl = int(got.get("ttl", -2))
-    return {
-        "id": tid,
-        "maximum": int(number(got.get("maximum")) or 0),
-        "in_use": int(in_use),
-        "pending": int(pending),
-        "expires_in_s": ttl if ttl >= 0 else None,
-    }
+    for name in names:
+        key = f"ql:th:ql:q:{name}"
+        pipe.hget(key, "maximum")
+        pipe.ttl(key)
+        pipe.zcard(f"{key}-locks")
+        pipe.zcard(f"{key}-pending")
+    replies = pipe.execute() if names else []
+    throttles = {}
+    for index, name in enumerate(names):
+        maximum, ttl, in_use, pending = replies[4 * index : 4 * index + 4]
+        limit = number(maximum)
+        usable = limit is not None and math.isfinite(limit) and limit > 0
+        throttles[name] = {
+            "id": f"ql:q:{name}",
+            "maximum": int(limit) if usable and limit is not None else 0,
+            "in_use": int(in_use),
+            "pending": int(pending),
+            "expires_in_s": int(ttl) if int(ttl) >= 0 else None,
+        }
+    return throttles
+
+
+def queue_throttle(inst: Instance, name: str) -> dict[str, Any]:
+    """One queue's own throttle (see `queue_throttles`)."""
+    return queue_throttles(inst, [name])[name]
 
 
 def _latency(inst: Instance, name: str, now: float) -> float | None:
@@ -178,8 +195,9 @@ def list_queues(
     queues = [_queue(inst, item, stats_needed, fresh, with_throttle=False) for item in raw]
     queues.sort(key=_sort_key(sort), reverse=order == "desc")
     chosen = queues[page.offset : page.offset + page.limit]
+    throttles = queue_throttles(inst, [queue["name"] for queue in chosen])
     for queue in chosen:
-        queue["throttle"] = queue_throttle(inst, queue["name"])
+        queue["throttle"] = throttles[queue["name"]]
         if not with_stats:
             queue["today"] = queue["latency_s"] = None
     return list_response(chosen, page, len(raw))
