@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -62,6 +63,11 @@ def _status_line(client: Client) -> str:
         return ""
     totals = {key: sum(int(q.get(key, 0)) for q in counts) for key in STATUS_KEYS}
     parts = [f"{totals[key]:,} {key}" for key in STATUS_KEYS]
+    try:
+        completed = int(client.database.zcard("ql:completed"))
+    except RedisError:
+        return ""
+    parts.append(f"{completed:,} completed")
     parts.append(f"{sum(int(v) for v in failed.values()):,} failed")
     return time.strftime("%H:%M:%S ") + " · ".join(parts)
 
@@ -204,6 +210,19 @@ def _check_reachable(url: str) -> None:
         raise click.BadParameter(f"cannot reach {url}: {exc}", param_hint="--url") from None
 
 
+def _reqless_command() -> str:
+    """How to run `reqless` from the user's shell: the bare name when PATH finds this
+    installation's program, else its path (a checkout's `.venv/bin/reqless`)."""
+    program = Path(sys.executable).parent / "reqless"
+    found = shutil.which("reqless")
+    if found is not None and program.exists() and Path(found).samefile(program):
+        return "reqless"
+    if program.exists():
+        relative = os.path.relpath(program)
+        return relative if not relative.startswith("..") else str(program)
+    return f"{sys.executable} -m reqless"
+
+
 def _banner(
     url: str,
     server: LocalServer | None,
@@ -228,7 +247,7 @@ def _banner(
     url_option = "" if found_here else f" --url {url}"
     lines += [
         "Put a job from the shell (another terminal, this directory):",
-        f"  reqless put{url_option} underpants reqless.examples.gnomes.GnomesJob"
+        f"  {_reqless_command()} put{url_option} underpants reqless.examples.gnomes.GnomesJob"
         " '{\"gnome\": 1}'",
         "or from Python:",
         f"  import reqless; reqless.Client({url!r}).queues['underpants']"

@@ -308,3 +308,30 @@ def test_the_readmes_first_command_runs_a_job_put_from_the_command_line(tmp_path
         dev.kill()
         assert process.stdout is not None
         process.stdout.close()
+
+
+def test_the_status_line_counts_completed_and_failed_jobs(client: Client) -> None:
+    from reqless.cli.dev import _status_line
+
+    queue = client.queues["line"]
+    for _ in range(2):
+        queue.put("app.Job", {})
+    first, second = queue.pop(2)
+    first.complete()
+    second.fail("line-broken", "it broke")
+    queue.put("app.Job", {})
+    line = _status_line(client)
+    assert "1 waiting" in line and "1 completed" in line and "1 failed" in line, line
+
+
+def test_the_banner_names_reqless_as_the_users_shell_can_run_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from reqless.cli.dev import _reqless_command
+
+    installed = Path(sys.executable).parent / "reqless"
+    monkeypatch.setenv("PATH", str(installed.parent))
+    assert _reqless_command() == "reqless"
+    monkeypatch.setenv("PATH", "/nonexistent")
+    named = _reqless_command()
+    assert Path(named).resolve() == installed.resolve() or named == os.path.relpath(installed)
