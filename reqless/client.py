@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
 import socket
 import time
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 from redis import Redis
 from redis.backoff import NoBackoff
@@ -16,16 +15,22 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from redis.retry import Retry
 
 from reqless import _validate, defaults
+from reqless._calls import Call
+from reqless._calls import job as job_calls
+from reqless._calls import server as server_calls
 from reqless.collections import Jobs, Queues, Throttles, Workers
 from reqless.config import Config
 from reqless.core import Arg, CoreRunner
+from reqless.exceptions import ReqlessError
 from reqless.logger import logger
 
 if TYPE_CHECKING:
     from reqless.events import Events
     from reqless.queue_patterns import QueuePatterns
 
-__all__ = ["REPEATABLE_COMMANDS", "Client"]
+__all__ = ["REPEATABLE_COMMANDS", "Client", "located", "may_retry", "never_sent"]
+
+T = TypeVar("T")
 
 #: Core commands that may be sent again after the connection dropped with the
 #: command in flight (it may have run): reads, and writes that leave the same
@@ -47,11 +52,26 @@ REPEATABLE_COMMANDS = frozenset({
 })  # fmt: skip
 
 
-def _never_sent(exc: Exception) -> bool:
+def never_sent(exc: Exception) -> bool:
+    """Whether a connection error shows the command never reached the server."""
     # redis-py says "Error 111 connecting to host:port" or "Timeout connecting to
     # server" when the connection could not be made; a pooled connection the server
     # closed is replaced before use, so other errors mean the command may have run.
     return "connecting" in str(exc)
+
+
+def may_retry(command: str, exc: Exception, left: float) -> bool:
+    """Whether `command`, which failed with connection error `exc`, is sent again
+    with `left` seconds of the retry window remaining (both clients ask this)."""
+    return left > 0 and (command in REPEATABLE_COMMANDS or never_sent(exc))
+
+
+def located(exc: Exception, where: str) -> Exception:
+    """The error to raise for `exc`: a connect time-out says where it tried to connect."""
+    # redis-py's time-out message does not say where it tried to connect.
+    if isinstance(exc, RedisTimeoutError) and "connecting" in str(exc):
+        return RedisConnectionError(f"timed out connecting to {where}")
+    return exc
 
 
 class Client:
@@ -88,6 +108,9 @@ class Client:
             "decode_responses": True,
         }
         self.retry_window = float(_validate.number("retry_window", retry_window, minimum=0))
+        # Kept so that an asyncio twin can connect alike (AsyncClient.from_client).
+        self._url = url
+        self._kwargs = dict(kwargs)
         self._database: Redis = Redis.from_url(url, **options)
         self._runner = CoreRunner(self._database)
         self.worker_name: str = hostname or socket.gethostname()
@@ -120,18 +143,29 @@ class Client:
                 raise  # a wrong password does not get better with time
             except (RedisConnectionError, RedisTimeoutError) as exc:
                 left = deadline - time.monotonic()
-                if left <= 0 or not (command in REPEATABLE_COMMANDS or _never_sent(exc)):
+                if not may_retry(command, exc, left):
                     self._raise_located(exc)
                 if pause == defaults.RETRY_BACKOFF_BASE:
                     logger.warning("%s: %s; trying again for up to %.1fs", command, exc, left)
                 time.sleep(min(pause, left))
                 pause = min(pause * 2, defaults.RETRY_BACKOFF_CAP)
 
+    def _run(self, call: Call[T]) -> T:
+        """Run a prepared call (see `reqless._calls`) and read its reply."""
+        try:
+            reply = self(call.command, *call.args)
+        except ReqlessError as exc:
+            translated = call.translate(exc)
+            if translated is exc:
+                raise
+            raise translated from exc
+        return call.parse(reply)
+
     def _raise_located(self, exc: Exception) -> NoReturn:
-        # redis-py's time-out message does not say where it tried to connect.
-        if isinstance(exc, RedisTimeoutError) and "connecting" in str(exc):
-            raise RedisConnectionError(f"timed out connecting to {self._where()}") from exc
-        raise exc
+        error = located(exc, self._where())
+        if error is exc:
+            raise exc
+        raise error from exc
 
     @property
     def database(self) -> Redis:
@@ -179,18 +213,16 @@ class Client:
 
     def track(self, jid: str) -> bool:
         """Track a job; True when it was not tracked before."""
-        return bool(self("job.track", _validate.name("jid", jid)) == "1")
+        return self._run(job_calls.track(jid))
 
     def untrack(self, jid: str) -> bool:
         """Stop tracking a job; True when it was tracked."""
-        return bool(self("job.untrack", _validate.name("jid", jid)) == "1")
+        return self._run(job_calls.untrack(jid))
 
     def tags(self, offset: int = 0, count: int = defaults.TAGS_COUNT) -> list[str]:
         """The most used tags (carried by at least two jobs), most used first."""
-        result: list[str] = json.loads(self("tags.top", offset, count))
-        return result
+        return self._run(server_calls.tags(offset, count))
 
     def unfail(self, group: str, queue: str, count: int = defaults.UNFAIL_COUNT) -> int:
         """Move up to `count` jobs of failure group `group` back into `queue`."""
-        group, queue = _validate.name("group", group), _validate.name("queue name", queue)
-        return int(self("queue.unfail", queue, group, count))
+        return self._run(server_calls.unfail(group, queue, count))

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
 
-from reqless import _validate, defaults
+from reqless import defaults
+from reqless._calls import server as calls
 from reqless.exceptions import ReqlessError
-from reqless.util import as_list
 
 if TYPE_CHECKING:
     from reqless.client import Client
@@ -36,14 +35,14 @@ class Jobs:
     def _job(self, jid: str) -> Job | None:
         from reqless.job import Job
 
-        reply = self.client("job.get", _validate.name("jid", jid))
-        return Job(self.client, **json.loads(reply)) if reply else None
+        payload = self.client._run(calls.get_job(jid))
+        return Job(self.client, **payload) if payload else None
 
     def _recurring(self, jid: str) -> RecurringJob | None:
         from reqless.job import RecurringJob
 
-        reply = self.client("recurringJob.get", _validate.name("jid", jid))
-        return RecurringJob(self.client, **json.loads(reply)) if reply else None
+        payload = self.client._run(calls.get_recurring(jid))
+        return RecurringJob(self.client, **payload) if payload else None
 
     def get_job(self, jid: str) -> Job:
         """The job with this jid; raises ReqlessError when there is none."""
@@ -65,38 +64,32 @@ class Jobs:
 
         if not jids:
             return []
-        checked = _validate.names("jids", jids)
-        return [Job(self.client, **p) for p in json.loads(self.client("job.getMulti", *checked))]
+        return [Job(self.client, **p) for p in self.client._run(calls.get_jobs(jids))]
 
     def complete(self, offset: int = 0, count: int = defaults.PAGE_SIZE) -> list[str]:
         """Jids of completed jobs, most recent first."""
-        result: list[str] = json.loads(self.client("jobs.completed", offset, count))
-        return result
+        return self.client._run(calls.completed(offset, count))
 
     def tracked(self) -> dict[str, Any]:
         """Tracked jobs (`jobs`, as Job objects) and tracked jids that no longer exist."""
         from reqless.job import Job
 
-        result: dict[str, Any] = json.loads(self.client("jobs.tracked"))
-        result["jobs"] = [Job(self.client, **p) for p in as_list(result.get("jobs"))]
-        result["expired"] = as_list(result.get("expired"))
+        result = self.client._run(calls.tracked())
+        result["jobs"] = [Job(self.client, **p) for p in result["jobs"]]
         return result
 
     def tagged(self, tag: str, offset: int = 0, count: int = defaults.PAGE_SIZE) -> dict[str, Any]:
         """`{"total": n, "jobs": [jid, ...]}` for jobs carrying `tag`."""
-        result: dict[str, Any] = json.loads(self.client("jobs.tagged", tag, offset, count))
-        result["jobs"] = as_list(result.get("jobs"))
-        return result
+        return self.client._run(calls.tagged(tag, offset, count))
 
     def failed(
         self, group: str | None = None, start: int = 0, limit: int = defaults.PAGE_SIZE
     ) -> dict[str, Any]:
         """Without a group: failure counts per group. With one: its total and jobs."""
         if not group:
-            counts: dict[str, Any] = json.loads(self.client("failureGroups.counts"))
-            return counts
-        result: dict[str, Any] = json.loads(self.client("jobs.failedByGroup", group, start, limit))
-        result["jobs"] = self.get(*as_list(result.get("jobs")))
+            return self.client._run(calls.failure_counts())
+        result = self.client._run(calls.failed_by_group(group, start, limit))
+        result["jobs"] = self.get(*result["jobs"])
         return result
 
 
@@ -114,14 +107,12 @@ class Queues:
     @property
     def counts(self) -> list[QueueCounts]:
         """Counts of every known queue, in the order the queues were first seen."""
-        result: list[QueueCounts] = json.loads(self.client("queues.counts"))
-        return result
+        return self.client._run(calls.queue_counts())
 
     @property
     def names(self) -> list[str]:
         """Names of every known queue, in the order they were first seen."""
-        result: list[str] = json.loads(self.client("queues.names"))
-        return result
+        return self.client._run(calls.queue_names())
 
 
 class Throttles:
@@ -145,14 +136,12 @@ class Workers:
     @property
     def counts(self) -> list[WorkerCounts]:
         """Every worker with its number of running and stalled jobs, most recent first."""
-        result: list[WorkerCounts] = json.loads(self.client("workers.counts"))
-        return result
+        return self.client._run(calls.workers_counts())
 
     def __getitem__(self, worker_name: str) -> WorkerJobs:
         """The jids a worker holds: `jobs` (lock valid) and `stalled` (lock expired)."""
-        result = json.loads(self.client("worker.jobs", worker_name))
-        return {"jobs": as_list(result.get("jobs")), "stalled": as_list(result.get("stalled"))}
+        return self.client._run(calls.worker_jobs(worker_name))
 
     def forget(self, *worker_names: str) -> None:
         """Remove workers from the listings."""
-        self.client("worker.forget", *worker_names)
+        self.client._run(calls.worker_forget(worker_names))

@@ -46,3 +46,11 @@ RETRY_BACKOFF_CAP = 1.0
 WORKER_CHECK_INTERVAL = 0.2
 #: Longest pause (seconds) before restarting a worker child that keeps failing at start-up.
 WORKER_RESTART_BACKOFF_CAP = 30.0
+#: Seconds between a worker program's sweeps for expired locks in every queue
+#: (see `reqless.workers.reaper`).
+REAPER_INTERVAL = 2.0
+#: Seconds past its lock's expiry (and the grace period) after which a sweep
+#: takes back a job that no pop has reclaimed.
+REAPER_MARGIN = 3.0
+#: Most connections an `AsyncClient` opens at once; more concurrent calls wait for one.
+ASYNC_MAX_CONNECTIONS = 100

@@ -14,45 +14,27 @@ from reqless.exceptions import ReqlessError
 from reqless.listener import Listener
 from reqless.logger import logger
 
-__all__ = ["EventCallback", "Events"]
+__all__ = ["EventCallback", "EventCallbacks", "Events"]
 
 #: A callback receives the event's payload: the jid of the tracked job.
 EventCallback = Callable[[str], object]
 
 
-class Events:
-    """Run callbacks for the events of tracked jobs (`client.events`).
-
-    Events: canceled, completed, failed, popped, put, stalled, track, untrack. Only
-    jobs that are tracked produce them. Register callbacks with `on`, then either
-    call `listen()` (blocks until `unlisten()`) or use `with events.thread():` to
-    listen in a background thread.
-
-    A lost connection does not stop the listening: it subscribes again, with
-    backoff, until stopped (events published meanwhile are missed). Only the first
-    subscription is bounded, by `retry_window` seconds, in `thread()`.
-    """
+class EventCallbacks:
+    """The callback of each tracked-job event; shared with the asyncio `AsyncEvents`."""
 
     #: Prefix of the event channels.
     namespace = "ql:"
     #: The event names; the channel of `evt` is `namespace + evt`.
     events = defaults.TRACKED_EVENTS
 
-    def __init__(self, database: Redis, retry_window: float = defaults.RETRY_WINDOW) -> None:
-        channels = [self.namespace + evt for evt in self.events]
-        self._listener = Listener(database, channels, resubscribe=True)
-        self.retry_window = retry_window
+    def __init__(self) -> None:
         self._callbacks: dict[str, EventCallback | None] = dict.fromkeys(self.events)
-        self._error: BaseException | None = None
-
-    def __repr__(self) -> str:
-        active = sorted(evt for evt, func in self._callbacks.items() if func is not None)
-        return f"<reqless.Events callbacks={active} listening={self._listener.is_listening}>"
 
     @property
-    def listener(self) -> Listener:
-        """The pubsub listener the events arrive through."""
-        return self._listener
+    def channels(self) -> list[str]:
+        """The pubsub channels of the events."""
+        return [self.namespace + evt for evt in self.events]
 
     def on(self, evt: str, func: EventCallback | None) -> None:
         """Call `func(jid)` for each `evt` event (None removes the callback).
@@ -75,14 +57,47 @@ class Events:
         func, self._callbacks[evt] = self._callbacks[evt], None
         return func
 
+    def callback_for(self, channel: str) -> tuple[str, EventCallback | None]:
+        """The event of a message's channel, and its callback (None: no callback)."""
+        evt = channel[len(self.namespace) :]
+        return evt, self._callbacks.get(evt)
+
+
+class Events(EventCallbacks):
+    """Run callbacks for the events of tracked jobs (`client.events`).
+
+    Events: canceled, completed, failed, popped, put, stalled, track, untrack. Only
+    jobs that are tracked produce them. Register callbacks with `on`, then either
+    call `listen()` (blocks until `unlisten()`) or use `with events.thread():` to
+    listen in a background thread.
+
+    A lost connection does not stop the listening: it subscribes again, with
+    backoff, until stopped (events published meanwhile are missed). Only the first
+    subscription is bounded, by `retry_window` seconds, in `thread()`.
+    """
+
+    def __init__(self, database: Redis, retry_window: float = defaults.RETRY_WINDOW) -> None:
+        super().__init__()
+        self._listener = Listener(database, self.channels, resubscribe=True)
+        self.retry_window = retry_window
+        self._error: BaseException | None = None
+
+    def __repr__(self) -> str:
+        active = sorted(evt for evt, func in self._callbacks.items() if func is not None)
+        return f"<reqless.Events callbacks={active} listening={self._listener.is_listening}>"
+
+    @property
+    def listener(self) -> Listener:
+        """The pubsub listener the events arrive through."""
+        return self._listener
+
     def listen(self) -> None:
         """Run callbacks for incoming events; blocks until `unlisten()` is called.
 
         A callback that raises is logged and does not stop the listening.
         """
         for message in self._listener.listen():
-            evt = message["channel"][len(self.namespace) :]
-            func = self._callbacks.get(evt)
+            evt, func = self.callback_for(message["channel"])
             if func is None:
                 continue
             try:

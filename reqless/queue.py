@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import json
-import time
-import uuid
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, overload
 
-from reqless import _validate, defaults
-from reqless.exceptions import ReqlessError
+from reqless import defaults
+from reqless._calls import queue as calls
+from reqless._calls.encoding import class_string, encode_data
 from reqless.types import QueueCounts
 
 if TYPE_CHECKING:
@@ -18,58 +16,6 @@ if TYPE_CHECKING:
     from reqless.throttle import Throttle
 
 __all__ = ["Jobs", "Queue", "class_string", "encode_data"]
-
-
-def class_string(klass: type | str) -> str:
-    """The dotted path a job class is stored under (strings pass through).
-
-    Raises ReqlessError for anything but a class or a non-empty string.
-    """
-    return _validate.klass(klass)
-
-
-def encode_data(data: Any) -> str:
-    """Job data as JSON text: a string must already be JSON; anything else is encoded.
-
-    Raises ReqlessError (and sends nothing) for text that is not JSON or a value
-    that cannot be JSON-encoded.
-    """
-    if isinstance(data, str):
-        try:
-            json.loads(data, parse_constant=_reject_constant)
-        except ValueError as exc:
-            raise ReqlessError(f"job data is a string but not JSON text: {data!r}") from exc
-        return data
-    if isinstance(data, bytes | bytearray):
-        try:
-            return encode_data(data.decode("utf-8"))
-        except UnicodeDecodeError as exc:
-            raise ReqlessError(f"job data is bytes but not UTF-8 text: {exc}") from exc
-    try:
-        return json.dumps(data, allow_nan=False)
-    except (TypeError, ValueError) as exc:
-        raise ReqlessError(f"job data is not JSON-serialisable: {exc}") from exc
-
-
-def _reject_constant(name: str) -> Any:
-    # json.loads accepts NaN and Infinity, which are not JSON.
-    raise ValueError(f"{name} is not JSON")
-
-
-#: The keyword arguments of `Queue.put`, which `put_many` items may hold.
-_PUT_ARGUMENTS = frozenset(
-    {"klass", "data", "priority", "tags", "delay", "retries", "jid", "depends", "throttles"}
-)
-
-
-def _option_list(argument: str, values: list[str] | None) -> str:
-    # An absent or empty list is the common case of every put: skip the encoder.
-    names = [] if values is None else _validate.names(argument, values)
-    return json.dumps(names) if names else "[]"
-
-
-def _or_default(value: Any, default: Any) -> Any:
-    return default if value is None else value
 
 
 class Jobs:
@@ -85,10 +31,7 @@ class Jobs:
         return self._name
 
     def _by_state(self, state: str, offset: int, count: int) -> list[str]:
-        result: list[str] = json.loads(
-            self.client("queue.jobsByState", state, self._name, offset, count)
-        )
-        return result
+        return self.client._run(calls.jobs_by_state(self._name, state, offset, count))
 
     def running(self, offset: int = 0, count: int = defaults.PAGE_SIZE) -> list[str]:
         """Jobs whose lock is still valid, earliest deadline first."""
@@ -150,7 +93,7 @@ class Queue:
         return hash(self._name)
 
     def __len__(self) -> int:
-        return int(self.client("queue.length", self._name))
+        return self.client._run(calls.length(self._name))
 
     @staticmethod
     def class_string(klass: type | str) -> str:
@@ -163,24 +106,6 @@ class Queue:
         if self._jobs is None:
             self._jobs = Jobs(self._name, self.client)
         return self._jobs
-
-    def _put_args(
-        self, klass: type | str, data: Any, priority: float | None, tags: list[str] | None,
-        delay: float | None, retries: int | None, jid: str | None,
-        depends: list[str] | None, throttles: list[str] | None,
-    ) -> list[str | int | float]:  # fmt: skip
-        # Every argument is checked here, so a bad one raises before anything is sent.
-        return [
-            self.worker_name, _validate.name("queue name", self._name),
-            uuid.uuid4().hex if jid is None else _validate.name("jid", jid),
-            class_string(klass), encode_data(data),
-            _validate.number("delay", _or_default(delay, 0), minimum=0),
-            "priority", _validate.number("priority", _or_default(priority, defaults.PRIORITY)),
-            "tags", _option_list("tags", tags),
-            "retries", _validate.nonnegative_int("retries", _or_default(retries, defaults.RETRIES)),
-            "depends", _option_list("depends", depends),
-            "throttles", _option_list("throttles", throttles),
-        ]  # fmt: skip
 
     def put(
         self,
@@ -207,8 +132,10 @@ class Queue:
             depends: jids that must complete before this job can run.
             throttles: throttle names the job must hold a slot of to run.
         """
-        args = self._put_args(klass, data, priority, tags, delay, retries, jid, depends, throttles)
-        return str(self.client("queue.put", *args))
+        return self.client._run(calls.put(
+            self.worker_name, self._name, klass=klass, data=data, priority=priority, tags=tags,
+            delay=delay, retries=retries, jid=jid, depends=depends, throttles=throttles,
+        ))  # fmt: skip
 
     def put_many(
         self, jobs: Iterable[Mapping[str, Any]], *, chunk_size: int = defaults.PUT_MANY_CHUNK
@@ -221,31 +148,11 @@ class Queue:
         `chunk_size` jobs is put in one atomic call, in order, so jobs of equal
         priority pop in the order given.
         """
-        if isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < 1:
-            raise ReqlessError(f"chunk_size must be a positive integer, not {chunk_size!r}")
-        prepared = [self._put_many_args(index, job) for index, job in enumerate(jobs)]
         jids: list[str] = []
-        for start in range(0, len(prepared), chunk_size):
-            args: list[str | int | float] = [self.worker_name, self._name]
-            for one in prepared[start : start + chunk_size]:
-                args += one
-            jids += json.loads(self.client("queue.putMany", *args))
+        for call in calls.put_many(self.worker_name, self._name, jobs, chunk_size):
+            chunk = self.client._run(call)
+            jids.extend(chunk)
         return jids
-
-    def _put_many_args(self, index: int, job: Mapping[str, Any]) -> list[str | int | float]:
-        if not isinstance(job, Mapping):
-            raise ReqlessError(f"put_many: job {index} is not a mapping of put's arguments")
-        unknown = set(job) - _PUT_ARGUMENTS
-        if unknown or "klass" not in job or "data" not in job:
-            what = f"unknown arguments {sorted(unknown)}" if unknown else "no klass or data"
-            raise ReqlessError(f"put_many: job {index} has {what}")
-        options: dict[str, Any] = {name: job.get(name) for name in _PUT_ARGUMENTS}
-        try:
-            args = self._put_args(**options)
-        except ReqlessError as exc:
-            raise ReqlessError(f"put_many: job {index}: {exc}") from exc
-        # queue.putMany takes jid, klass, data, delay, then the option count and pairs.
-        return [*args[2:6], len(args) - 6, *args[6:]]
 
     def requeue(
         self,
@@ -260,8 +167,10 @@ class Queue:
         throttles: list[str] | None = None,
     ) -> str:
         """Like `put`, but only for a job that already exists (error otherwise)."""
-        args = self._put_args(klass, data, priority, tags, delay, retries, jid, depends, throttles)
-        return str(self.client("job.requeue", *args))
+        return self.client._run(calls.requeue(
+            self.worker_name, self._name, klass=klass, data=data, priority=priority, tags=tags,
+            delay=delay, retries=retries, jid=jid, depends=depends, throttles=throttles,
+        ))  # fmt: skip
 
     def recur(
         self,
@@ -280,19 +189,10 @@ class Queue:
 
         `backlog` caps how many missed intervals are caught up at once (0: all).
         """
-        args: list[str | int | float] = [
-            _validate.name("queue name", self._name),
-            uuid.uuid4().hex if jid is None else _validate.name("jid", jid),
-            class_string(klass), encode_data(data),
-            _validate.positive("interval", interval), _validate.number("offset", offset),
-            "priority", _validate.number("priority", _or_default(priority, defaults.PRIORITY)),
-            "tags", _option_list("tags", tags),
-            "retries", _validate.nonnegative_int("retries", _or_default(retries, defaults.RETRIES)),
-            "throttles", _option_list("throttles", throttles),
-        ]  # fmt: skip
-        if backlog is not None:
-            args += ["backlog", _validate.nonnegative_int("backlog", backlog)]
-        return str(self.client("queue.recurAtInterval", *args))
+        return self.client._run(calls.recur(
+            self._name, klass, data, interval, offset, priority, tags, retries, jid, throttles,
+            backlog,
+        ))  # fmt: skip
 
     @overload
     def pop(self, count: None = None) -> Job | None: ...
@@ -303,7 +203,7 @@ class Queue:
         """Pop one job (or None), or a list of up to `count` jobs."""
         from reqless.job import Job
 
-        payloads = json.loads(self.client("queue.pop", self._name, self.worker_name, count or 1))
+        payloads = self.client._run(calls.pop(self._name, self.worker_name, count))
         jobs = [Job(self.client, **payload) for payload in payloads]
         if count is None:
             return jobs[0] if jobs else None
@@ -320,7 +220,7 @@ class Queue:
         """Look at the next job (or None), or a list of `count` jobs, without popping."""
         from reqless.job import Job
 
-        payloads = json.loads(self.client("queue.peek", self._name, offset or 0, count or 1))
+        payloads = self.client._run(calls.peek(self._name, offset, count))
         jobs = [Job(self.client, **payload) for payload in payloads]
         if count is None:
             return jobs[0] if jobs else None
@@ -328,31 +228,25 @@ class Queue:
 
     def stats(self, date: float | str | None = None) -> dict[str, Any]:
         """Wait and run statistics, and failure counters, for the day of `date`."""
-        result: dict[str, Any] = json.loads(
-            self.client("queue.stats", self._name, date if date is not None else repr(time.time()))
-        )
-        return result
+        return self.client._run(calls.stats(self._name, date))
 
     @property
     def counts(self) -> QueueCounts:
         """Job counts of this queue by state, and whether it is paused."""
-        result: QueueCounts = json.loads(self.client("queue.counts", self._name))
-        return result
+        return self.client._run(calls.counts(self._name))
 
     def pause(self) -> None:
         """Stop workers from popping this queue (put and peek still work)."""
-        self.client("queue.pause", self._name)
+        self.client._run(calls.pause(self._name))
 
     def unpause(self) -> None:
         """Let workers pop this queue again."""
-        self.client("queue.unpause", self._name)
+        self.client._run(calls.unpause(self._name))
 
     @property
     def heartbeat(self) -> int:
         """Seconds a popped job's lock lasts in this queue."""
-        config = self.client.config.all
-        value = config.get(f"{self._name}-heartbeat", config.get("heartbeat", defaults.HEARTBEAT))
-        return int(float(value))
+        return calls.heartbeat_of(self._name, self.client.config.all)
 
     @heartbeat.setter
     def heartbeat(self, value: int) -> None:

@@ -2,25 +2,16 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from reqless.exceptions import ReqlessError
+from reqless._calls import server as calls
 from reqless.models import QueuePriorityPattern
 
 if TYPE_CHECKING:
     from reqless.client import Client
 
 __all__ = ["QueuePatterns"]
-
-
-def _string_list(what: str, value: object) -> list[str]:
-    if isinstance(value, str | bytes) or not isinstance(value, list | tuple):
-        raise ReqlessError(f"{what} must be a list of strings, not {value!r}")
-    if not all(isinstance(item, str) for item in value):
-        raise ReqlessError(f"{what} must be a list of strings, not {value!r}")
-    return list(value)
 
 
 class QueuePatterns:
@@ -38,8 +29,7 @@ class QueuePatterns:
 
     def get_queue_identifier_patterns(self) -> dict[str, list[str]]:
         """`{identifier: [pattern, ...]}`; `default` is `["*"]` unless it was set."""
-        stored: dict[str, str] = json.loads(self.client("queueIdentifierPatterns.getAll"))
-        return {name: json.loads(text) for name, text in stored.items()}
+        return self.client._run(calls.identifier_patterns())
 
     def set_queue_identifier_patterns(self, identifier_patterns: Mapping[str, list[str]]) -> None:
         """Replace every identifier mapping; identifiers with no patterns are dropped.
@@ -47,30 +37,11 @@ class QueuePatterns:
         `{}` resets to `{"default": ["*"]}`. Everything is checked before anything is
         sent: identifiers are non-empty strings, values lists of strings.
         """
-        if not isinstance(identifier_patterns, Mapping):
-            raise ReqlessError(
-                f"identifier patterns must be a mapping of lists, not {identifier_patterns!r}"
-            )
-        args: list[str] = []
-        for name, patterns in identifier_patterns.items():
-            if not isinstance(name, str) or not name:
-                raise ReqlessError(f"queue identifiers are non-empty strings, not {name!r}")
-            args += [name, json.dumps(_string_list(f"patterns of identifier {name!r}", patterns))]
-        self.client("queueIdentifierPatterns.setAll", *args)
+        self.client._run(calls.set_identifier_patterns(identifier_patterns))
 
     def get_queue_priority_patterns(self) -> list[QueuePriorityPattern]:
         """The priority tiers in order; `[QueuePriorityPattern(["default"], False)]` when unset."""
-        texts: list[str] = json.loads(self.client("queuePriorityPatterns.getAll"))
-        patterns = []
-        for text in texts:
-            stored = json.loads(text)
-            patterns.append(
-                QueuePriorityPattern(
-                    patterns=stored["pattern"],
-                    should_distribute_fairly=bool(stored.get("fairly", False)),
-                )
-            )
-        return patterns
+        return self.client._run(calls.priority_patterns())
 
     def set_queue_priority_patterns(
         self, queue_priority_patterns: Sequence[QueuePriorityPattern]
@@ -79,17 +50,4 @@ class QueuePatterns:
 
         The server appends the `["default"]` tier when no entry is one.
         """
-        if isinstance(queue_priority_patterns, str | bytes) or not isinstance(
-            queue_priority_patterns, Sequence
-        ):
-            raise ReqlessError(
-                f"priority patterns must be a list of QueuePriorityPattern, "
-                f"not {queue_priority_patterns!r}"
-            )
-        args = []
-        for pattern in queue_priority_patterns:
-            if not isinstance(pattern, QueuePriorityPattern):
-                raise ReqlessError(f"not a QueuePriorityPattern: {pattern!r}")
-            fairly = pattern.should_distribute_fairly
-            args.append(json.dumps({"fairly": fairly, "pattern": pattern.patterns}))
-        self.client("queuePriorityPatterns.setAll", *args)
+        self.client._run(calls.set_priority_patterns(queue_priority_patterns))

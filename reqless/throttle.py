@@ -2,25 +2,14 @@
 
 from __future__ import annotations
 
-import json
-import math
 from typing import TYPE_CHECKING, Any
 
-from reqless.exceptions import ReqlessError
+from reqless._calls import server as calls
 
 if TYPE_CHECKING:
     from reqless.client import Client
 
 __all__ = ["Throttle"]
-
-
-def _number(name: str, what: str, value: object) -> int | float:
-    # bool would be rejected by the transport with a DataError; say why instead.
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ReqlessError(f"throttle {name!r}: {what} must be a number, not {value!r}")
-    if isinstance(value, float) and not math.isfinite(value):
-        raise ReqlessError(f"throttle {name!r}: {what} must be finite, not {value!r}")
-    return value
 
 
 class Throttle:
@@ -51,9 +40,7 @@ class Throttle:
         return self._name
 
     def _info(self) -> dict[str, Any]:
-        reply = self.client("throttle.get", self._name)
-        result: dict[str, Any] = json.loads(reply) if reply else {}
-        return result
+        return self.client._run(calls.throttle_get(self._name))
 
     def maximum(self) -> int:
         """How many jobs may hold the throttle at once (0: unlimited or never set)."""
@@ -73,26 +60,19 @@ class Throttle:
         """
         if maximum is None:
             maximum = self.maximum()
-        self.client(
-            "throttle.set",
-            self._name,
-            _number(self._name, "maximum", maximum),
-            _number(self._name, "expiration", expiration or 0),
-        )
+        self.client._run(calls.throttle_set(self._name, maximum, expiration))
 
     def locks(self) -> list[str]:
         """Jids holding a slot, ordered by jid."""
-        result: list[str] = json.loads(self.client("throttle.locks", self._name))
-        return result
+        return self.client._run(calls.throttle_ids(self._name, "locks"))
 
     def pending(self) -> list[str]:
         """Jids waiting for a slot, longest waiting first."""
-        result: list[str] = json.loads(self.client("throttle.pending", self._name))
-        return result
+        return self.client._run(calls.throttle_ids(self._name, "pending"))
 
     def delete(self) -> None:
         """Delete the definition (it becomes unlimited); holders and waiters are kept."""
-        self.client("throttle.delete", self._name)
+        self.client._run(calls.throttle_delete(self._name))
 
     def release(self, *jids: str) -> None:
         """Release jobs from this throttle only, in order (extension: `throttle.release`).
@@ -100,4 +80,4 @@ class Throttle:
         A holder gives up its slot and the longest waiting jobs go back to work; a
         waiter stops waiting. Nothing else about the jobs changes.
         """
-        self.client("throttle.release", self._name, *jids)
+        self.client._run(calls.throttle_release(self._name, jids))

@@ -16,6 +16,7 @@ from redis.exceptions import AuthenticationError, AuthorizationError, RedisError
 from reqless.abstract import AbstractQueueResolver
 from reqless.cli.worker_args import (
     PROGRAM,
+    WorkerOptions,
     configure_logging,
     parse_worker_args,
     prepare_environment,
@@ -31,11 +32,12 @@ from reqless.queue_resolvers import (
 from reqless.workers.forking_worker import ForkingWorker
 from reqless.workers.util import set_title
 
-__all__ = ["GEVENT_WORKER", "SERIAL_WORKER", "main", "queue_resolver"]
+__all__ = ["ASYNCIO_WORKER", "GEVENT_WORKER", "SERIAL_WORKER", "main", "queue_resolver"]
 
 #: The child worker classes, by dotted path (gevent is imported only when used).
 SERIAL_WORKER = "reqless.workers.serial_worker.SerialWorker"
 GEVENT_WORKER = "reqless.workers.gevent_worker.GeventWorker"
+ASYNCIO_WORKER = "reqless.workers.asyncio_worker.AsyncioWorker"
 
 # Run by a fresh interpreter in gevent mode: patch first, import reqless after.
 _GEVENT_BOOT = (
@@ -72,7 +74,7 @@ def main(argv: list[str] | None = None, *, prog: str = PROGRAM) -> int:
     logger.info(
         "starting %s worker processes (%s) for %s on %s as %s",
         options.workers,
-        f"{options.greenlets} greenlets each" if options.greenlets else "serial",
+        _mode(options),
         ", ".join(options.queues),
         options.display_url,
         client.worker_name,
@@ -80,9 +82,10 @@ def main(argv: list[str] | None = None, *, prog: str = PROGRAM) -> int:
     worker = ForkingWorker(
         queue_resolver(client, options.queues),
         client,
-        klass=GEVENT_WORKER if options.greenlets else SERIAL_WORKER,
+        klass=_worker_class(options),
         workers=options.workers,
         greenlets=options.greenlets,
+        concurrency=options.concurrency,
         interval=options.interval,
         resume=options.resume,
         round_robin=options.round_robin,
@@ -127,6 +130,22 @@ def _server_usable(client: Client, where: str, prog: str) -> bool:
     except RedisError as exc:
         logger.warning("cannot reach the server at %s (%s); the workers keep trying", where, exc)
     return True
+
+
+def _worker_class(options: WorkerOptions) -> str:
+    if options.greenlets:
+        return GEVENT_WORKER
+    return ASYNCIO_WORKER if options.asyncio else SERIAL_WORKER
+
+
+def _mode(options: WorkerOptions) -> str:
+    if options.greenlets:
+        return f"{options.greenlets} greenlets each"
+    if options.asyncio:
+        from reqless.workers.asyncio_worker import DEFAULT_CONCURRENCY
+
+        return f"asyncio, {options.concurrency or DEFAULT_CONCURRENCY} jobs at once each"
+    return "serial"
 
 
 def _why(exc: OSError) -> str:

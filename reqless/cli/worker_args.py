@@ -73,6 +73,10 @@ class WorkerOptions:
     shutdown_timeout: float
     #: The server's connection URL (may hold a password, so it is kept out of `repr`).
     url: str = field(repr=False)
+    #: Run each child's jobs as tasks of one asyncio event loop (`--asyncio`).
+    asyncio: bool = False
+    #: Jobs each asyncio child runs at once (0: the asyncio worker's default).
+    concurrency: int = 0
 
     @property
     def display_url(self) -> str:
@@ -121,6 +125,10 @@ def parse_worker_args(
     args = parser.parse_args(argv)
     if not args.queues:
         parser.error("at least one --queue is required")
+    if args.asyncio and args.greenlets:
+        parser.error("argument --asyncio: not allowed with argument -g/--greenlets")
+    if args.concurrency and not args.asyncio:
+        parser.error("argument --concurrency: only with --asyncio")
     url = resolve_server_url(parser, args, os.environ if environ is None else environ)
     return WorkerOptions(
         queues=tuple(args.queues),
@@ -138,6 +146,8 @@ def parse_worker_args(
         timeout=args.timeout,
         shutdown_timeout=args.shutdown_timeout,
         url=url,
+        asyncio=args.asyncio,
+        concurrency=args.concurrency,
     )
 
 
@@ -232,6 +242,19 @@ def _add_work_arguments(parser: argparse.ArgumentParser) -> None:
         default=0,
         metavar="N",
         help="greenlets per worker process (needs gevent); 0 means no gevent",
+    )
+    group.add_argument(
+        "--asyncio",
+        action="store_true",
+        help="run each worker process's jobs as tasks of one asyncio event loop "
+        "(async def handlers are awaited; see docs/asyncio.md)",
+    )
+    group.add_argument(
+        "--concurrency",
+        type=non_negative_int,
+        default=0,
+        metavar="N",
+        help="with --asyncio: jobs each worker process runs at once; 0 means 10",
     )
     group.add_argument(
         "-i",

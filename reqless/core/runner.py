@@ -26,7 +26,17 @@ from reqless.core.script import LIBRARY_PREAMBLE_LINES, CoreScriptText, load_scr
 from reqless.defaults import MIN_SERVER_VERSION
 from reqless.exceptions import ReqlessError
 
-__all__ = ["Arg", "CoreError", "CoreRunner", "RunnerMode", "core_message", "format_now"]
+__all__ = [
+    "Arg",
+    "CoreError",
+    "CoreRunner",
+    "RunnerMode",
+    "core_error",
+    "core_message",
+    "format_now",
+    "is_missing_function",
+    "server_version_problem",
+]
 
 Arg = str | int | float
 RunnerMode = Literal["function", "script"]
@@ -61,6 +71,34 @@ class CoreError(ReqlessError):
         super().__init__(message)
         self.location = location
         self.raw = message if raw is None else raw
+
+
+def core_error(script: CoreScriptText, exc: ResponseError) -> CoreError:
+    """The CoreError for a script error the server raised, located in `lua/src/`."""
+    raw = str(exc)
+    message, line = core_message(raw)
+    from reqless.core.build import source_location  # only needed on errors
+
+    if line is not None and "user_function" in raw:
+        line -= LIBRARY_PREAMBLE_LINES
+    location = source_location(script.text, line) if line is not None else None
+    return CoreError(message, location, raw)
+
+
+def is_missing_function(exc: ResponseError) -> bool:
+    """Whether FCALL failed because the library is not loaded (or FCALL is unknown)."""
+    # "unknown command" is a server older than 7.0: loading says so clearly.
+    text = str(exc).lower()
+    return "function not found" in text or "unknown command" in text
+
+
+def server_version_problem(info: dict[str, Any]) -> str | None:
+    """Why the server of `INFO server` cannot run the core, or None."""
+    text = str(info.get("redis_version", "0"))
+    version = tuple(int(part) for part in re.findall(r"\d+", text)[:2])
+    if version < MIN_SERVER_VERSION:
+        return f"reqless needs Redis or Valkey 7.0 or newer; the server reports {text}"
+    return None
 
 
 def format_now(now: float) -> str:
@@ -98,7 +136,7 @@ class CoreRunner:
         except NoScriptError:
             raise
         except ResponseError as exc:
-            raise self._core_error(exc) from exc
+            raise core_error(self.script, exc) from exc
 
     def _fcall(self, command: str, stamp: str, args: tuple[Arg, ...]) -> Any:
         # execute_command directly: redis-py's fcall wrapper adds nothing but time.
@@ -107,9 +145,7 @@ class CoreRunner:
         try:
             return execute("FCALL", name, 0, command, stamp, *args)
         except ResponseError as exc:
-            # "unknown command" is a server older than 7.0: load() says so clearly.
-            text = str(exc).lower()
-            if "function not found" not in text and "unknown command" not in text:
+            if not is_missing_function(exc):
                 raise
         if not self.load():
             return self._evalsha(command, stamp, args)
@@ -153,20 +189,6 @@ class CoreRunner:
 
     def check_server_version(self) -> None:
         """Raise ReqlessError when the server is older than Redis 7.0."""
-        info = self.redis.info("server")
-        text = str(info.get("redis_version", "0"))
-        version = tuple(int(part) for part in re.findall(r"\d+", text)[:2])
-        if version < MIN_SERVER_VERSION:
-            raise ReqlessError(
-                f"reqless needs Redis or Valkey 7.0 or newer; the server reports {text}"
-            )
-
-    def _core_error(self, exc: ResponseError) -> CoreError:
-        raw = str(exc)
-        message, line = core_message(raw)
-        from reqless.core.build import source_location  # only needed on errors
-
-        if line is not None and "user_function" in raw:
-            line -= LIBRARY_PREAMBLE_LINES
-        location = source_location(self.script.text, line) if line is not None else None
-        return CoreError(message, location, raw)
+        problem = server_version_problem(self.redis.info("server"))
+        if problem is not None:
+            raise ReqlessError(problem)

@@ -1,0 +1,65 @@
+"""The `Call` value and the reply parsers and error translations calls share."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from reqless.core import Arg
+from reqless.exceptions import LostLockError, ReqlessError
+
+__all__ = ["Call", "lost_lock", "owned", "parse_json", "parse_str"]
+
+T = TypeVar("T")
+
+# Server messages that mean "this worker no longer holds the job".
+_LOST_LOCK_MARKERS = (
+    "not currently running",
+    "another worker",
+    "another queue",
+    "does not exist",
+)
+
+
+def lost_lock(exc: ReqlessError) -> bool:
+    """Whether the core refused a call because this worker no longer holds the job."""
+    return any(marker in str(exc) for marker in _LOST_LOCK_MARKERS)
+
+
+def _unchanged(exc: ReqlessError) -> ReqlessError:
+    return exc
+
+
+@dataclass(frozen=True, slots=True)
+class Call(Generic[T]):
+    """One core command ready to send, and what to make of its reply.
+
+    `translate` turns the error the core raised into the one the caller sees
+    (it may return the same error).
+    """
+
+    command: str
+    args: tuple[Arg, ...]
+    parse: Callable[[Any], T]
+    translate: Callable[[ReqlessError], ReqlessError] = _unchanged
+
+
+def owned(jid: str) -> Callable[[ReqlessError], ReqlessError]:
+    """Translate "not yours any more" refusals of job `jid` into LostLockError."""
+
+    def translate(exc: ReqlessError) -> ReqlessError:
+        return LostLockError(jid, str(exc)) if lost_lock(exc) else exc
+
+    return translate
+
+
+def parse_json(reply: Any) -> Any:
+    """The reply decoded from JSON."""
+    return json.loads(reply)
+
+
+def parse_str(reply: Any) -> str:
+    """The reply as text."""
+    return str(reply)

@@ -1,0 +1,254 @@
+"""Calls on one job or recurring template, and the job payload fields both clients read."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from reqless import _validate
+from reqless._calls.call import Call, owned, parse_json, parse_str
+from reqless._calls.encoding import class_string
+from reqless.core import Arg
+from reqless.exceptions import LostLockError, ReqlessError
+from reqless.util import as_list
+
+__all__ = [
+    "add_dependency",
+    "cancel",
+    "checked_interval",
+    "checked_priority",
+    "checked_queue",
+    "checked_retries",
+    "complete",
+    "complete_and_pop",
+    "complete_and_requeue",
+    "details",
+    "fail",
+    "handler_problem",
+    "heartbeat",
+    "log",
+    "move",
+    "recurring_cancel",
+    "recurring_key",
+    "recurring_tag",
+    "recurring_update",
+    "remove_dependency",
+    "retry",
+    "set_priority",
+    "tag",
+    "timeout",
+    "track",
+    "untrack",
+]
+
+
+def _truthy_one(reply: Any) -> bool:
+    return bool(reply == "1")
+
+
+def _nothing(reply: Any) -> None:
+    return None
+
+
+def _as_is(reply: Any) -> Any:
+    return reply
+
+
+def complete(jid: str, worker: str, queue: str, data: str) -> Call[str | bool]:
+    """Complete the job; the reply is "complete" (False for an empty reply)."""
+    return Call("job.complete", (jid, worker, queue, data),
+                lambda reply: str(reply) if reply else False, owned(jid))  # fmt: skip
+
+
+def complete_and_requeue(
+    jid: str, worker: str, queue: str, data: str, next_queue: str, delay: float | None,
+    depends: list[str] | None,
+) -> Call[bool]:  # fmt: skip
+    """Complete the job and put it into `next_queue`."""
+    args: tuple[Arg, ...] = (
+        jid, worker, queue, data, _validate.name("queue name", next_queue),
+        "delay", _validate.number("delay", 0 if delay is None else delay, minimum=0),
+        "depends", json.dumps(_validate.names("depends", depends or [])),
+    )  # fmt: skip
+    return Call("job.completeAndRequeue", args, lambda reply: True, owned(jid))
+
+
+def complete_and_pop(
+    jid: str, worker: str, queue: str, data: str, queues: list[str]
+) -> Call[list[dict[str, Any]]]:
+    """Complete the job and pop the worker's next one; the reply is the popped payloads."""
+    return Call("job.completeAndPop", (jid, worker, queue, data, 1, *queues),
+                lambda reply: list(json.loads(reply)["jobs"]), owned(jid))  # fmt: skip
+
+
+def fail(jid: str, worker: str, group: str, message: str, data: str) -> Call[bool]:
+    """Fail the job into `group` with `message`."""
+    args = (jid, worker, _validate.name("group", group), _validate.text("message", message), data)
+    return Call("job.fail", args, bool, owned(jid))
+
+
+def _lost(jid: str) -> Callable[[ReqlessError], ReqlessError]:
+    def translate(exc: ReqlessError) -> ReqlessError:
+        return LostLockError(jid, str(exc))
+
+    return translate
+
+
+def heartbeat(jid: str, worker: str, data: str) -> Call[float]:
+    """Extend the lock (and save `data`); the reply is the new deadline."""
+    return Call("job.heartbeat", (jid, worker, data),
+                lambda reply: float(reply or 0), _lost(jid))  # fmt: skip
+
+
+def retry(
+    jid: str, queue: str, worker: str, delay: float, group: str | None, message: str | None
+) -> Call[int]:
+    """Hand the job back to be run again, using up one retry."""
+    seconds = _validate.number("delay", delay, minimum=0)
+    args: list[Arg] = [jid, queue, worker, str(seconds)]
+    if group is not None:
+        _validate.name("group", group)
+    if message is not None:
+        _validate.text("message", message)
+    if group is not None and message is not None:  # the core needs both for a note
+        args += [group, message]
+    return Call("job.retry", tuple(args), int, owned(jid))
+
+
+def cancel(jid: str) -> Call[list[str]]:
+    """Delete the job; the reply lists the jids cancelled."""
+    return Call("job.cancel", (jid,), _as_is)
+
+
+def track(jid: str) -> Call[bool]:
+    """Track the job; True when it was not tracked before."""
+    return Call("job.track", (_validate.name("jid", jid),), _truthy_one)
+
+
+def untrack(jid: str) -> Call[bool]:
+    """Stop tracking the job; True when it was tracked."""
+    return Call("job.untrack", (_validate.name("jid", jid),), _truthy_one)
+
+
+def tag(jid: str, tags: tuple[str, ...], remove: bool = False) -> Call[list[str]]:
+    """Add (or remove) tags; the reply is the job's tags after the change."""
+    command = "job.removeTag" if remove else "job.addTag"
+    return Call(command, (jid, *_validate.names("tags", tags)), parse_json)
+
+
+def add_dependency(jid: str, jids: tuple[str, ...]) -> Call[int | bool]:
+    """Make a job in state `depends` also wait for `jids`."""
+    return Call("job.addDependency", (jid, *_validate.names("jids", jids)),
+                lambda reply: reply or False)  # fmt: skip
+
+
+def remove_dependency(jid: str, jids: tuple[str, ...], every: bool) -> Call[int | bool]:
+    """Stop waiting for `jids` (or for every job)."""
+    args = ("all",) if every else tuple(_validate.names("jids", jids))
+    return Call("job.removeDependency", (jid, *args), lambda reply: reply or False)
+
+
+def move(
+    jid: str, worker: str, queue: str, klass: str, data: str, delay: float | None,
+    depends: list[str] | None, throttles: list[str],
+) -> Call[str]:  # fmt: skip
+    """Put the job into another queue, keeping its priority, tags and retries."""
+    args: tuple[Arg, ...] = (
+        worker, _validate.name("queue name", queue), jid, klass, data,
+        _validate.number("delay", 0 if delay is None else delay, minimum=0),
+        "depends", json.dumps(_validate.names("depends", depends or [])),
+        "throttles", json.dumps(throttles or []),
+    )  # fmt: skip
+    return Call("queue.put", args, parse_str)
+
+
+def timeout(jid: str) -> Call[None]:
+    """Take the job from its worker now, as if its lock had expired."""
+    return Call("job.timeout", (jid,), _nothing)
+
+
+def log(jid: str, message: str, data: dict[str, Any] | None) -> Call[None]:
+    """Append an entry to the job's history."""
+    args: tuple[Arg, ...] = (jid, message) if data is None else (jid, message, json.dumps(data))
+    return Call("job.log", args, _nothing)
+
+
+def _missing_job(jid: str) -> Callable[[ReqlessError], ReqlessError]:
+    def translate(exc: ReqlessError) -> ReqlessError:
+        # The core's text for this case is about a missing queue name.
+        return ReqlessError(f"job {jid} does not exist") if "does not exist" in str(exc) else exc
+
+    return translate
+
+
+def set_priority(jid: str, value: float) -> tuple[Call[None], float]:
+    """Re-score the job; also returns the checked priority to keep."""
+    checked = _validate.number("priority", value)
+    return Call("job.setPriority", (jid, checked), _nothing, _missing_job(jid)), checked
+
+
+def details(jid: str) -> Call[dict[str, list[Any]]]:
+    """The job's history, dependencies and dependents (left out of a worker's pop)."""
+
+    def parse(reply: Any) -> dict[str, list[Any]]:
+        payload: dict[str, Any] = json.loads(reply) if reply else {}
+        keys = ("history", "dependencies", "dependents")
+        return {key: as_list(payload.get(key)) for key in keys}
+
+    return Call("job.get", (jid,), parse)
+
+
+def recurring_update(jid: str, key: str, value: Arg) -> Call[int]:
+    """Change one property of a recurring template."""
+    return Call("recurringJob.update", (jid, key, value), lambda reply: int(reply or 0))
+
+
+def recurring_klass(value: type | str) -> str:
+    """The checked class path a recurring template is given."""
+    return class_string(value)
+
+
+def recurring_cancel(jid: str) -> Call[list[str]]:
+    """Stop a template spawning; the reply is `[jid]`."""
+    return Call("recurringJob.cancel", (jid,), lambda reply: [jid])
+
+
+def recurring_tag(jid: str, tags: tuple[str, ...], remove: bool = False) -> Call[list[str]]:
+    """Add (or remove) a template's tags; the reply is its tags after the change."""
+    command = "recurringJob.removeTag" if remove else "recurringJob.addTag"
+    return Call(command, (jid, *_validate.names("tags", tags)),
+                lambda reply: as_list(json.loads(reply)))  # fmt: skip
+
+
+def handler_problem(klass_name: str, queue: str, error: Exception | None) -> tuple[str, str]:
+    """The failure group and message of a job whose handler cannot be found."""
+    if error is not None:
+        return f"{queue}-{type(error).__name__}", f"Failed to import {klass_name}"
+    return (f"{queue}-method-missing",
+            f'{klass_name} is missing a method "{queue}" or "process"')  # fmt: skip
+
+
+def checked_priority(value: object) -> int | float:
+    """A priority, checked."""
+    return _validate.number("priority", value)
+
+
+def checked_retries(value: object) -> int:
+    """A retry budget, checked."""
+    return _validate.nonnegative_int("retries", value)
+
+
+def checked_interval(value: object) -> int | float:
+    """A recurring interval, checked."""
+    return _validate.positive("interval", value)
+
+
+def checked_queue(value: object) -> str:
+    """A queue name, checked."""
+    return _validate.name("queue name", value)
+
+
+def recurring_key(queue: str) -> str:
+    """The sorted set of a queue's recurring templates, scored by their next spawn."""
+    return f"ql:q:{queue}-recur"

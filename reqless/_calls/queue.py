@@ -1,0 +1,212 @@
+"""Calls on one queue: put, put_many, requeue, recur, pop, peek, listings, stats."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from reqless import _validate, defaults
+from reqless._calls.call import Call, parse_json, parse_str
+from reqless._calls.encoding import class_string, encode_data
+from reqless.core import Arg
+from reqless.exceptions import ReqlessError
+from reqless.types import QueueCounts
+
+__all__ = [
+    "PUT_ARGUMENTS",
+    "Picked",
+    "counts",
+    "jobs_by_state",
+    "length",
+    "pause",
+    "peek",
+    "pick",
+    "pop",
+    "put",
+    "put_args",
+    "put_many",
+    "recur",
+    "requeue",
+    "stats",
+    "unpause",
+]
+
+#: The keyword arguments of `Queue.put`, which `put_many` items may hold.
+PUT_ARGUMENTS = frozenset(
+    {"klass", "data", "priority", "tags", "delay", "retries", "jid", "depends", "throttles"}
+)
+
+
+def _option_list(argument: str, values: list[str] | None) -> str:
+    # An absent or empty list is the common case of every put: skip the encoder.
+    names = [] if values is None else _validate.names(argument, values)
+    return json.dumps(names) if names else "[]"
+
+
+def _or_default(value: Any, default: Any) -> Any:
+    return default if value is None else value
+
+
+def put_args(
+    worker: str, queue: str, klass: type | str, data: Any, priority: float | None = None,
+    tags: list[str] | None = None, delay: float | None = None, retries: int | None = None,
+    jid: str | None = None, depends: list[str] | None = None, throttles: list[str] | None = None,
+) -> list[Arg]:  # fmt: skip
+    """The arguments of `queue.put` (and `job.requeue`); every one is checked here."""
+    return [
+        worker, _validate.name("queue name", queue),
+        uuid.uuid4().hex if jid is None else _validate.name("jid", jid),
+        class_string(klass), encode_data(data),
+        _validate.number("delay", _or_default(delay, 0), minimum=0),
+        "priority", _validate.number("priority", _or_default(priority, defaults.PRIORITY)),
+        "tags", _option_list("tags", tags),
+        "retries", _validate.nonnegative_int("retries", _or_default(retries, defaults.RETRIES)),
+        "depends", _option_list("depends", depends),
+        "throttles", _option_list("throttles", throttles),
+    ]  # fmt: skip
+
+
+def put(worker: str, queue: str, **options: Any) -> Call[str]:
+    """Put one job (`options` are `Queue.put`'s keyword arguments); the reply is its jid."""
+    return Call("queue.put", tuple(put_args(worker, queue, **options)), parse_str)
+
+
+def requeue(worker: str, queue: str, **options: Any) -> Call[str]:
+    """Like `put`, for a job that must already exist."""
+    return Call("job.requeue", tuple(put_args(worker, queue, **options)), parse_str)
+
+
+def put_many(
+    worker: str, queue: str, jobs: Iterable[Mapping[str, Any]], chunk_size: int
+) -> list[Call[list[str]]]:
+    """One `queue.putMany` call per chunk; every job is checked before any call is made."""
+    if isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < 1:
+        raise ReqlessError(f"chunk_size must be a positive integer, not {chunk_size!r}")
+    prepared = [_put_many_args(worker, queue, index, job) for index, job in enumerate(jobs)]
+    calls: list[Call[list[str]]] = []
+    for start in range(0, len(prepared), chunk_size):
+        args: list[Arg] = [worker, queue]
+        for one in prepared[start : start + chunk_size]:
+            args += one
+        calls.append(Call("queue.putMany", tuple(args), parse_json))
+    return calls
+
+
+def _put_many_args(worker: str, queue: str, index: int, job: Mapping[str, Any]) -> list[Arg]:
+    if not isinstance(job, Mapping):
+        raise ReqlessError(f"put_many: job {index} is not a mapping of put's arguments")
+    unknown = set(job) - PUT_ARGUMENTS
+    if unknown or "klass" not in job or "data" not in job:
+        what = f"unknown arguments {sorted(unknown)}" if unknown else "no klass or data"
+        raise ReqlessError(f"put_many: job {index} has {what}")
+    options: dict[str, Any] = {name: job.get(name) for name in PUT_ARGUMENTS}
+    try:
+        args = put_args(worker, queue, **options)
+    except ReqlessError as exc:
+        raise ReqlessError(f"put_many: job {index}: {exc}") from exc
+    # queue.putMany takes jid, klass, data, delay, then the option count and pairs.
+    return [*args[2:6], len(args) - 6, *args[6:]]
+
+
+def recur(
+    queue: str, klass: type | str, data: Any, interval: float, offset: float = 0,
+    priority: float | None = None, tags: list[str] | None = None, retries: int | None = None,
+    jid: str | None = None, throttles: list[str] | None = None, backlog: int | None = None,
+) -> Call[str]:  # fmt: skip
+    """Create a recurring template; the reply is its jid."""
+    args: list[Arg] = [
+        _validate.name("queue name", queue),
+        uuid.uuid4().hex if jid is None else _validate.name("jid", jid),
+        class_string(klass), encode_data(data),
+        _validate.positive("interval", interval), _validate.number("offset", offset),
+        "priority", _validate.number("priority", _or_default(priority, defaults.PRIORITY)),
+        "tags", _option_list("tags", tags),
+        "retries", _validate.nonnegative_int("retries", _or_default(retries, defaults.RETRIES)),
+        "throttles", _option_list("throttles", throttles),
+    ]  # fmt: skip
+    if backlog is not None:
+        args += ["backlog", _validate.nonnegative_int("backlog", backlog)]
+    return Call("queue.recurAtInterval", tuple(args), parse_str)
+
+
+def pop(queue: str, worker: str, count: int | None) -> Call[list[dict[str, Any]]]:
+    """Pop up to `count` (default 1) jobs; the reply is their payloads."""
+    return Call("queue.pop", (queue, worker, count or 1), parse_json)
+
+
+def peek(queue: str, offset: int | None, count: int | None) -> Call[list[dict[str, Any]]]:
+    """Look at up to `count` (default 1) jobs from `offset`; the reply is their payloads."""
+    return Call("queue.peek", (queue, offset or 0, count or 1), parse_json)
+
+
+def jobs_by_state(queue: str, state: str, offset: int, count: int) -> Call[list[str]]:
+    """Jids of the queue's jobs in `state`."""
+    return Call("queue.jobsByState", (state, queue, offset, count), parse_json)
+
+
+def length(queue: str) -> Call[int]:
+    """How many jobs the queue holds (waiting, scheduled, running...)."""
+    return Call("queue.length", (queue,), int)
+
+
+def stats(queue: str, date: float | str | None) -> Call[dict[str, Any]]:
+    """Wait and run statistics for the day of `date` (default today)."""
+    when = date if date is not None else repr(time.time())
+    return Call("queue.stats", (queue, when), parse_json)
+
+
+def counts(queue: str) -> Call[QueueCounts]:
+    """Job counts of the queue by state."""
+    return Call("queue.counts", (queue,), parse_json)
+
+
+def pause(queue: str) -> Call[None]:
+    """Stop workers from popping the queue."""
+    return Call("queue.pause", (queue,), _nothing)
+
+
+def unpause(queue: str) -> Call[None]:
+    """Let workers pop the queue again."""
+    return Call("queue.unpause", (queue,), _nothing)
+
+
+def heartbeat_of(queue: str, config: Mapping[str, Any]) -> int:
+    """The lock length of `queue` given the server's whole configuration."""
+    value = config.get(f"{queue}-heartbeat", config.get("heartbeat", defaults.HEARTBEAT))
+    return int(float(value))
+
+
+def _nothing(reply: Any) -> None:
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class Picked:
+    """What a worker's `queues.pop` found: job payloads, or how to wait for some."""
+
+    payloads: list[dict[str, Any]]
+    #: The wake lists to BLPOP when nothing was popped (empty: do not block).
+    wake: list[str]
+    #: Seconds to block at most (less than the wait asked when something comes due).
+    block: float
+
+
+def pick(worker: str, limit: int, wait: float, queues: Sequence[str]) -> Call[Picked]:
+    """Pop up to `limit` jobs from `queues` for a worker; with none (and `wait` > 0)
+    register it to be woken, as `reqless.pickup` explains."""
+    now = time.time()
+
+    def parse(reply: Any) -> Picked:
+        decoded = json.loads(reply)
+        payloads = list(decoded["jobs"])
+        if payloads or "wake" not in decoded:
+            return Picked(payloads, [], 0.0)
+        due = decoded.get("next")
+        block = wait if due is None else min(wait, max(float(due) - now, 0.0))
+        return Picked([], list(decoded["wake"]), block)
+
+    return Call("queues.pop", (worker, limit, wait, *queues), parse)

@@ -1,0 +1,268 @@
+"""Calls across queues: job lookups and listings, queues, workers, tags, throttles,
+configuration and queue patterns."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from reqless import _validate
+from reqless._calls.call import Call, parse_json
+from reqless.core import Arg
+from reqless.exceptions import ReqlessError
+from reqless.models import QueuePriorityPattern
+from reqless.types import QueueCounts, WorkerCounts, WorkerJobs
+from reqless.util import as_list
+
+__all__ = [
+    "completed",
+    "failed_by_group",
+    "failure_counts",
+    "get_job",
+    "get_jobs",
+    "get_recurring",
+    "identifier_patterns",
+    "priority_patterns",
+    "queue_counts",
+    "queue_names",
+    "set_identifier_patterns",
+    "set_priority_patterns",
+    "tagged",
+    "tags",
+    "throttle_delete",
+    "throttle_get",
+    "throttle_ids",
+    "throttle_release",
+    "throttle_set",
+    "tracked",
+    "unfail",
+    "worker_forget",
+    "worker_jobs",
+    "workers_counts",
+]
+
+
+def _nothing(reply: Any) -> None:
+    return None
+
+
+def _payload_or_none(reply: Any) -> dict[str, Any] | None:
+    return json.loads(reply) if reply else None
+
+
+# -- jobs ----------------------------------------------------------------------
+
+
+def get_job(jid: str) -> Call[dict[str, Any] | None]:
+    """The job's payload, or None."""
+    return Call("job.get", (_validate.name("jid", jid),), _payload_or_none)
+
+
+def get_recurring(jid: str) -> Call[dict[str, Any] | None]:
+    """The recurring template's payload, or None."""
+    return Call("recurringJob.get", (_validate.name("jid", jid),), _payload_or_none)
+
+
+def get_jobs(jids: tuple[str, ...]) -> Call[list[dict[str, Any]]]:
+    """Payloads of the jobs that exist among `jids` (at least one jid)."""
+    return Call("job.getMulti", tuple(_validate.names("jids", jids)), parse_json)
+
+
+def completed(offset: int, count: int) -> Call[list[str]]:
+    """Jids of completed jobs, most recent first."""
+    return Call("jobs.completed", (offset, count), parse_json)
+
+
+def tracked() -> Call[dict[str, Any]]:
+    """Tracked job payloads (`jobs`) and tracked jids that no longer exist (`expired`)."""
+
+    def parse(reply: Any) -> dict[str, Any]:
+        result: dict[str, Any] = json.loads(reply)
+        result["jobs"] = as_list(result.get("jobs"))
+        result["expired"] = as_list(result.get("expired"))
+        return result
+
+    return Call("jobs.tracked", (), parse)
+
+
+def tagged(tag: str, offset: int, count: int) -> Call[dict[str, Any]]:
+    """`{"total": n, "jobs": [jid, ...]}` for jobs carrying `tag`."""
+
+    def parse(reply: Any) -> dict[str, Any]:
+        result: dict[str, Any] = json.loads(reply)
+        result["jobs"] = as_list(result.get("jobs"))
+        return result
+
+    return Call("jobs.tagged", (tag, offset, count), parse)
+
+
+def failure_counts() -> Call[dict[str, Any]]:
+    """Failure counts per group."""
+    return Call("failureGroups.counts", (), parse_json)
+
+
+def failed_by_group(group: str, start: int, limit: int) -> Call[dict[str, Any]]:
+    """A failure group's total and jids (`jobs`)."""
+
+    def parse(reply: Any) -> dict[str, Any]:
+        result: dict[str, Any] = json.loads(reply)
+        result["jobs"] = as_list(result.get("jobs"))
+        return result
+
+    return Call("jobs.failedByGroup", (group, start, limit), parse)
+
+
+# -- queues, workers, tags -----------------------------------------------------
+
+
+def queue_counts() -> Call[list[QueueCounts]]:
+    """Counts of every known queue."""
+    return Call("queues.counts", (), parse_json)
+
+
+def queue_names() -> Call[list[str]]:
+    """Names of every known queue."""
+    return Call("queues.names", (), parse_json)
+
+
+def workers_counts() -> Call[list[WorkerCounts]]:
+    """Every worker with its number of running and stalled jobs."""
+    return Call("workers.counts", (), parse_json)
+
+
+def worker_jobs(worker: str) -> Call[WorkerJobs]:
+    """The jids a worker holds."""
+
+    def parse(reply: Any) -> WorkerJobs:
+        result = json.loads(reply)
+        return {"jobs": as_list(result.get("jobs")), "stalled": as_list(result.get("stalled"))}
+
+    return Call("worker.jobs", (worker,), parse)
+
+
+def worker_forget(workers: tuple[str, ...]) -> Call[None]:
+    """Remove workers from the listings."""
+    return Call("worker.forget", workers, _nothing)
+
+
+def tags(offset: int, count: int) -> Call[list[str]]:
+    """The most used tags."""
+    return Call("tags.top", (offset, count), parse_json)
+
+
+def unfail(group: str, queue: str, count: int) -> Call[int]:
+    """Move up to `count` jobs of failure group `group` back into `queue`."""
+    group, queue = _validate.name("group", group), _validate.name("queue name", queue)
+    return Call("queue.unfail", (queue, group, count), int)
+
+
+# -- throttles -----------------------------------------------------------------
+
+
+def _throttle_number(name: str, what: str, value: object) -> int | float:
+    # bool would be rejected by the transport with a DataError; say why instead.
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ReqlessError(f"throttle {name!r}: {what} must be a number, not {value!r}")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ReqlessError(f"throttle {name!r}: {what} must be finite, not {value!r}")
+    return value
+
+
+def throttle_get(name: str) -> Call[dict[str, Any]]:
+    """The throttle's definition (`maximum`, `ttl`); empty when it has none."""
+    return Call("throttle.get", (name,), lambda reply: json.loads(reply) if reply else {})
+
+
+def throttle_set(name: str, maximum: int, expiration: float | None) -> Call[None]:
+    """Set the throttle's maximum and, unless None or 0, its expiry."""
+    args = (name, _throttle_number(name, "maximum", maximum),
+            _throttle_number(name, "expiration", expiration or 0))  # fmt: skip
+    return Call("throttle.set", args, _nothing)
+
+
+def throttle_ids(name: str, which: str) -> Call[list[str]]:
+    """Jids holding (`locks`) or waiting for (`pending`) a slot."""
+    return Call(f"throttle.{which}", (name,), parse_json)
+
+
+def throttle_delete(name: str) -> Call[None]:
+    """Delete the throttle's definition."""
+    return Call("throttle.delete", (name,), _nothing)
+
+
+def throttle_release(name: str, jids: tuple[str, ...]) -> Call[None]:
+    """Release jobs from this throttle."""
+    return Call("throttle.release", (name, *jids), _nothing)
+
+
+# -- queue patterns ------------------------------------------------------------
+
+
+def _string_list(what: str, value: object) -> list[str]:
+    if isinstance(value, str | bytes) or not isinstance(value, list | tuple):
+        raise ReqlessError(f"{what} must be a list of strings, not {value!r}")
+    if not all(isinstance(item, str) for item in value):
+        raise ReqlessError(f"{what} must be a list of strings, not {value!r}")
+    return list(value)
+
+
+def identifier_patterns() -> Call[dict[str, list[str]]]:
+    """`{identifier: [pattern, ...]}`."""
+
+    def parse(reply: Any) -> dict[str, list[str]]:
+        stored: dict[str, str] = json.loads(reply)
+        return {name: json.loads(text) for name, text in stored.items()}
+
+    return Call("queueIdentifierPatterns.getAll", (), parse)
+
+
+def set_identifier_patterns(identifier_patterns: Mapping[str, list[str]]) -> Call[None]:
+    """Replace every identifier mapping (everything is checked first)."""
+    if not isinstance(identifier_patterns, Mapping):
+        raise ReqlessError(
+            f"identifier patterns must be a mapping of lists, not {identifier_patterns!r}"
+        )
+    args: list[Arg] = []
+    for name, patterns in identifier_patterns.items():
+        if not isinstance(name, str) or not name:
+            raise ReqlessError(f"queue identifiers are non-empty strings, not {name!r}")
+        args += [name, json.dumps(_string_list(f"patterns of identifier {name!r}", patterns))]
+    return Call("queueIdentifierPatterns.setAll", tuple(args), _nothing)
+
+
+def priority_patterns() -> Call[list[QueuePriorityPattern]]:
+    """The priority tiers in order."""
+
+    def parse(reply: Any) -> list[QueuePriorityPattern]:
+        patterns = []
+        for text in json.loads(reply):
+            stored = json.loads(text)
+            patterns.append(
+                QueuePriorityPattern(
+                    patterns=stored["pattern"],
+                    should_distribute_fairly=bool(stored.get("fairly", False)),
+                )
+            )
+        return patterns
+
+    return Call("queuePriorityPatterns.getAll", (), parse)
+
+
+def set_priority_patterns(queue_priority_patterns: Sequence[QueuePriorityPattern]) -> Call[None]:
+    """Replace the priority tiers (everything is checked first)."""
+    if isinstance(queue_priority_patterns, str | bytes) or not isinstance(
+        queue_priority_patterns, Sequence
+    ):
+        raise ReqlessError(
+            f"priority patterns must be a list of QueuePriorityPattern, "
+            f"not {queue_priority_patterns!r}"
+        )
+    args: list[Arg] = []
+    for pattern in queue_priority_patterns:
+        if not isinstance(pattern, QueuePriorityPattern):
+            raise ReqlessError(f"not a QueuePriorityPattern: {pattern!r}")
+        fairly = pattern.should_distribute_fairly
+        args.append(json.dumps({"fairly": fairly, "pattern": pattern.patterns}))
+    return Call("queuePriorityPatterns.setAll", tuple(args), _nothing)

@@ -1,0 +1,160 @@
+"""What a job object knows without asking the server, shared by `reqless.Job` and
+`reqless.aio.AsyncJob` (and their recurring counterparts): the payload's fields,
+the data's encoding, the class import."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from reqless._calls.encoding import class_string, encode_data
+from reqless.importer import Importer
+from reqless.util import as_list
+
+__all__ = ["BaseFields", "JobFields", "RecurringFields", "find_handler"]
+
+
+class BaseFields:
+    """Identity, class, data, queue, tags and throttles of a job or template."""
+
+    jid: str
+    klass_name: str
+    queue_name: str
+    tags: list[str]
+    throttles: list[str]
+    sandbox: str | None
+    _data: str
+    _priority: float
+    _klass: Any
+
+    def _read_base(self, payload: dict[str, Any]) -> None:
+        self.jid = payload["jid"]
+        self._data = payload["data"]
+        self.klass_name = payload["klass"]
+        self._priority = payload["priority"]
+        self.queue_name = payload["queue"]
+        self.tags = [str(tag) for tag in as_list(payload.get("tags"))]
+        self.throttles = as_list(payload.get("throttles"))
+        self.sandbox = None
+        self._klass = None
+
+    @property
+    def data(self) -> str:
+        """The job's data as JSON text (decode it with `json.loads`)."""
+        return self._data
+
+    @data.setter
+    def data(self, value: Any) -> None:
+        self._data = encode_data(value)
+
+    @property
+    def priority(self) -> float:
+        """Higher pops sooner."""
+        return self._priority
+
+    @property
+    def klass(self) -> Any:
+        """The job class, imported on first use (re-imported when its file changed)."""
+        if self._klass is None:
+            self._klass = Importer.import_class(self.klass_name)
+        return self._klass
+
+
+class JobFields(BaseFields):
+    """A job's state as the server last reported it."""
+
+    state: str
+    worker_name: str
+    expires_at: float
+    original_retries: int
+    retries_left: int
+    failure: dict[str, Any]
+    tracked: bool
+    settled: bool
+    spawned_from_jid: str | None
+    _history: list[dict[str, Any]] | None
+    _dependencies: list[str] | None
+    _dependents: list[str] | None
+
+    def _read_job(self, payload: dict[str, Any]) -> None:
+        self._read_base(payload)
+        self.state = payload["state"]
+        self.worker_name = payload["worker"]
+        self.expires_at = float(payload["expires"])
+        self.original_retries = payload["retries"]
+        self.retries_left = payload["remaining"]
+        # A worker's pop leaves these out (they cost the server three reads per
+        # job); they are fetched on first use.
+        self._history = self._dependencies = self._dependents = None
+        if "history" in payload:
+            self._read_details(payload)
+        failure = payload.get("failure")
+        self.failure = failure if isinstance(failure, dict) else {}
+        self.tracked = bool(payload["tracked"])
+        #: True once this object completed, failed, retried, moved, cancelled or
+        #: timed out the job (or found it was no longer its worker's); the worker
+        #: then knows, without asking the server, that the handler settled it.
+        self.settled = False
+        spawned = payload.get("spawned_from_jid")
+        self.spawned_from_jid = spawned if isinstance(spawned, str) else None
+
+    def _read_details(self, payload: dict[str, Any]) -> None:
+        self._history = as_list(payload.get("history"))
+        self._dependencies = as_list(payload.get("dependencies"))
+        self._dependents = as_list(payload.get("dependents"))
+
+    def __repr__(self) -> str:
+        return f"<{self.klass_name} {self.jid} queue={self.queue_name!r} state={self.state!r}>"
+
+    def _set_klass(self, value: type) -> None:
+        self._klass = value
+        self.klass_name = class_string(value)
+
+    @property
+    def ttl(self) -> float:
+        """Seconds until the lock expires (negative once it has)."""
+        return self.expires_at - time.time()
+
+
+class RecurringFields(BaseFields):
+    """A recurring template's schedule as the server last reported it."""
+
+    count: int
+    backlog: float
+    _retries: int
+    _interval: float
+
+    def _read_recurring(self, payload: dict[str, Any]) -> None:
+        self._read_base(payload)
+        self._retries = payload["retries"]
+        self._interval = payload["interval"]
+        self.count = payload["count"]
+        self.backlog = payload.get("backlog", 0)
+
+    def __repr__(self) -> str:
+        return f"<{self.klass_name} {self.jid} queue={self.queue_name!r} every={self._interval}s>"
+
+    @property
+    def retries(self) -> int:
+        """Retry budget of the jobs it spawns."""
+        return self._retries
+
+    @property
+    def interval(self) -> float:
+        """Seconds between spawns."""
+        return self._interval
+
+
+def find_handler(job: BaseFields) -> tuple[Callable[..., Any] | None, Exception | None]:
+    """The job's handler (the class attribute named after its queue, else `process`).
+
+    Returns `(handler, None)`, `(None, None)` when the class has neither, or
+    `(None, error)` when the class could not be imported.
+    """
+    try:
+        klass = job.klass
+        handler = getattr(klass, job.queue_name, None) or getattr(klass, "process", None)
+    except Exception as exc:
+        return None, exc
+    return handler, None

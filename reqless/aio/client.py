@@ -1,0 +1,236 @@
+"""The asyncio client: one `redis.asyncio` connection pool, one worker identity."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import time
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
+
+from redis.asyncio import BlockingConnectionPool, Redis
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
+from redis.exceptions import AuthenticationError, AuthorizationError
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+from reqless import _validate, defaults
+from reqless._calls import Call
+from reqless._calls import job as job_calls
+from reqless._calls import server as server_calls
+from reqless.aio.collections import AsyncJobs, AsyncQueues, AsyncThrottles, AsyncWorkers
+from reqless.aio.config import AsyncConfig
+from reqless.client import located, may_retry
+from reqless.core import Arg
+from reqless.core.async_runner import AsyncCoreRunner
+from reqless.exceptions import ReqlessError
+from reqless.logger import logger
+
+if TYPE_CHECKING:
+    from reqless.aio.events import AsyncEvents
+    from reqless.aio.queue_patterns import AsyncQueuePatterns
+    from reqless.client import Client
+
+__all__ = ["AsyncClient"]
+
+T = TypeVar("T")
+
+
+class AsyncClient:
+    """An asyncio connection to a Redis or Valkey server running the reqless core.
+
+    The asyncio twin of `reqless.Client`: the same arguments, the same calls
+    (built by the same code), awaited. Close it with `await client.aclose()` or
+    use it as `async with AsyncClient(url) as client:`.
+
+    Args:
+        url: any URL `redis.asyncio.Redis.from_url` accepts.
+        hostname: the worker name this client presents; defaults to the host name.
+        retry_window: seconds during which a call that hit a connection error or a
+            time-out is tried again, with backoff (0: never); see `reqless.Client`.
+        **kwargs: connection options as `redis.asyncio.Redis.from_url` takes them
+            (`decode_responses` is forced on); `max_connections` (default
+            `defaults.ASYNC_MAX_CONNECTIONS`) caps the pool, and calls beyond it wait.
+    """
+
+    def __init__(
+        self,
+        url: str = defaults.REDIS_URL,
+        hostname: str | None = None,
+        *,
+        retry_window: float = defaults.RETRY_WINDOW,
+        **kwargs: Any,
+    ) -> None:
+        options: dict[str, Any] = {
+            # Retries are decided per command in __call__, as in reqless.Client.
+            "retry": Retry(NoBackoff(), 0),
+            "socket_connect_timeout": defaults.CONNECT_TIMEOUT,
+            "max_connections": defaults.ASYNC_MAX_CONNECTIONS,
+            **kwargs,
+            "decode_responses": True,
+        }
+        self.retry_window = float(_validate.number("retry_window", retry_window, minimum=0))
+        self._url = url
+        self._kwargs = dict(kwargs)
+        # Blocking: a burst of concurrent calls waits for a free connection
+        # instead of failing with "Too many connections".
+        self._database: Redis = Redis.from_pool(BlockingConnectionPool.from_url(url, **options))
+        self._runner = AsyncCoreRunner(self._database)
+        self.worker_name: str = hostname or socket.gethostname()
+        self._config = AsyncConfig(self)
+        self._jobs = AsyncJobs(self)
+        self._queues = AsyncQueues(self)
+        self._throttles = AsyncThrottles(self)
+        self._workers = AsyncWorkers(self)
+        self._sync: Client | None = None
+        self._owns_sync = True
+
+    @classmethod
+    def from_client(cls, client: Client, **overrides: Any) -> AsyncClient:
+        """An asyncio client of the same server, options and worker name as `client`.
+
+        `overrides` replace options (`max_connections=...`). `client` becomes this
+        one's `sync_client` (and is not closed by `aclose()`).
+        """
+        options = {**client._kwargs, **overrides}
+        made = cls(client._url, client.worker_name, retry_window=client.retry_window,
+                   **options)  # fmt: skip
+        made._sync, made._owns_sync = client, False
+        return made
+
+    def __repr__(self) -> str:
+        db = self._database.connection_pool.connection_kwargs.get("db", 0)
+        return f"<reqless.aio.AsyncClient {self._where()} db={db} worker={self.worker_name!r}>"
+
+    def _where(self) -> str:
+        kwargs = self._database.connection_pool.connection_kwargs
+        return str(kwargs.get("path") or f"{kwargs.get('host')}:{kwargs.get('port')}")
+
+    async def __aenter__(self) -> AsyncClient:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close the connections (and those of `sync_client`, if it was made)."""
+        await self._database.aclose()
+        if self._sync is not None and self._owns_sync:
+            self._sync.database.close()
+            self._sync = None
+
+    async def __call__(self, command: str, *args: Arg) -> Any:
+        """Run a core command now; returns the raw reply (JSON stays text).
+
+        Connection errors and time-outs are retried with backoff for
+        `retry_window` seconds when repeating the command is safe, exactly as
+        `reqless.Client` does (`reqless.client.REPEATABLE_COMMANDS`).
+        """
+        deadline = time.monotonic() + self.retry_window
+        pause = defaults.RETRY_BACKOFF_BASE
+        while True:
+            try:
+                return await self._runner.call(command, *args)
+            except (AuthenticationError, AuthorizationError):
+                raise  # a wrong password does not get better with time
+            except (RedisConnectionError, RedisTimeoutError) as exc:
+                left = deadline - time.monotonic()
+                if not may_retry(command, exc, left):
+                    self._raise_located(exc)
+                if pause == defaults.RETRY_BACKOFF_BASE:
+                    logger.warning("%s: %s; trying again for up to %.1fs", command, exc, left)
+                await asyncio.sleep(min(pause, left))
+                pause = min(pause * 2, defaults.RETRY_BACKOFF_CAP)
+
+    async def _run(self, call: Call[T]) -> T:
+        """Run a prepared call (see `reqless._calls`) and read its reply."""
+        try:
+            reply = await self(call.command, *call.args)
+        except ReqlessError as exc:
+            translated = call.translate(exc)
+            if translated is exc:
+                raise
+            raise translated from exc
+        return call.parse(reply)
+
+    def _raise_located(self, exc: Exception) -> NoReturn:
+        error = located(exc, self._where())
+        if error is exc:
+            raise exc
+        raise error from exc
+
+    @property
+    def database(self) -> Redis:
+        """The underlying `redis.asyncio.Redis` connection."""
+        return self._database
+
+    @property
+    def sync_client(self) -> Client:
+        """A synchronous `reqless.Client` of the same server and worker name.
+
+        Made on first use; plain (non-`async`) job handlers get jobs bound to it,
+        as they run in a thread and cannot await.
+        """
+        from reqless.client import Client
+
+        if self._sync is None:
+            self._sync = Client(self._url, self.worker_name, retry_window=self.retry_window,
+                                **self._kwargs)  # fmt: skip
+        self._sync.worker_name = self.worker_name
+        return self._sync
+
+    @property
+    def config(self) -> AsyncConfig:
+        """The server's configuration."""
+        return self._config
+
+    @property
+    def jobs(self) -> AsyncJobs:
+        """Jobs across queues: lookup by jid, completed, tracked, tagged, failed."""
+        return self._jobs
+
+    @property
+    def queues(self) -> AsyncQueues:
+        """Queues by name, and the counts of every known queue."""
+        return self._queues
+
+    @property
+    def throttles(self) -> AsyncThrottles:
+        """Throttles by name."""
+        return self._throttles
+
+    @property
+    def workers(self) -> AsyncWorkers:
+        """Workers known to the server and the jobs each one holds."""
+        return self._workers
+
+    @cached_property
+    def queue_patterns(self) -> AsyncQueuePatterns:
+        """Stored queue identifier and priority patterns (used by workers)."""
+        from reqless.aio.queue_patterns import AsyncQueuePatterns
+
+        return AsyncQueuePatterns(self)
+
+    @cached_property
+    def events(self) -> AsyncEvents:
+        """Pubsub events of tracked jobs (created on first use)."""
+        from reqless.aio.events import AsyncEvents
+
+        return AsyncEvents(self._database)
+
+    async def track(self, jid: str) -> bool:
+        """Track a job; True when it was not tracked before."""
+        return await self._run(job_calls.track(jid))
+
+    async def untrack(self, jid: str) -> bool:
+        """Stop tracking a job; True when it was tracked."""
+        return await self._run(job_calls.untrack(jid))
+
+    async def tags(self, offset: int = 0, count: int = defaults.TAGS_COUNT) -> list[str]:
+        """The most used tags (carried by at least two jobs), most used first."""
+        return await self._run(server_calls.tags(offset, count))
+
+    async def unfail(self, group: str, queue: str, count: int = defaults.UNFAIL_COUNT) -> int:
+        """Move up to `count` jobs of failure group `group` back into `queue`."""
+        return await self._run(server_calls.unfail(group, queue, count))

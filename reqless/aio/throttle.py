@@ -1,0 +1,68 @@
+"""A throttle, for the asyncio client."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from reqless._calls import server as calls
+
+if TYPE_CHECKING:
+    from reqless.aio.client import AsyncClient
+
+__all__ = ["AsyncThrottle"]
+
+
+class AsyncThrottle:
+    """A named throttle (`client.throttles[name]`); the twin of `reqless.Throttle`."""
+
+    def __init__(self, client: AsyncClient, name: str) -> None:
+        self.client = client
+        self._name = name
+
+    def __repr__(self) -> str:
+        return f"<reqless.aio.AsyncThrottle {self._name!r}>"
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, AsyncThrottle):
+            return self._name == other._name and self.client is other.client
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._name)
+
+    @property
+    def name(self) -> str:
+        """The throttle's id."""
+        return self._name
+
+    async def maximum(self) -> int:
+        """How many jobs may hold the throttle at once (0: unlimited or never set)."""
+        return int((await self.client._run(calls.throttle_get(self._name))).get("maximum", 0))
+
+    async def ttl(self) -> int:
+        """Seconds until the throttle expires: -1 when it never does, -2 when it does not exist."""
+        return int((await self.client._run(calls.throttle_get(self._name))).get("ttl", -2))
+
+    async def set_maximum(
+        self, maximum: int | None = None, expiration: float | None = None
+    ) -> None:
+        """Set the maximum (default: keep the current one) and, when given, an expiry."""
+        if maximum is None:
+            maximum = await self.maximum()
+        await self.client._run(calls.throttle_set(self._name, maximum, expiration))
+
+    async def locks(self) -> list[str]:
+        """Jids holding a slot, ordered by jid."""
+        return await self.client._run(calls.throttle_ids(self._name, "locks"))
+
+    async def pending(self) -> list[str]:
+        """Jids waiting for a slot, longest waiting first."""
+        return await self.client._run(calls.throttle_ids(self._name, "pending"))
+
+    async def delete(self) -> None:
+        """Delete the definition (it becomes unlimited); holders and waiters are kept."""
+        await self.client._run(calls.throttle_delete(self._name))
+
+    async def release(self, *jids: str) -> None:
+        """Release jobs from this throttle only, in order."""
+        await self.client._run(calls.throttle_release(self._name, jids))
