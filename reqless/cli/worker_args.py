@@ -21,6 +21,7 @@ from typing import NoReturn
 
 from reqless import defaults
 from reqless.cli._argtypes import non_empty, non_negative_float, non_negative_int, positive_float
+from reqless.cli.devdir import dev_url
 from reqless.cli.server_args import PASSWORD_ENV, URL_ENV, add_server_arguments, redact_url
 from reqless.cli.server_args import server_url as resolve_server_url
 from reqless.logger import LOG_FORMAT, logger
@@ -129,7 +130,12 @@ def parse_worker_args(
         parser.error("argument --asyncio: not allowed with argument -g/--greenlets")
     if args.concurrency and not args.asyncio:
         parser.error("argument --concurrency: only with --asyncio")
-    url = resolve_server_url(parser, args, os.environ if environ is None else environ)
+    env = os.environ if environ is None else environ
+    named = any(name in vars(args) for name in ("url", "host", "port", "db", "password"))
+    # Like the other commands: with no server named, a `reqless dev` running in this
+    # directory is the server, before localhost.
+    found = None if named or env.get(URL_ENV) else dev_url()
+    url = found or resolve_server_url(parser, args, env)
     return WorkerOptions(
         queues=tuple(args.queues),
         workers=args.workers or os.cpu_count() or 1,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import logging
 import os
 import sys
@@ -169,6 +170,20 @@ def test_zero_timeouts_are_allowed() -> None:
 )
 def test_server_url(argv: list[str], url: str) -> None:
     assert parse("-q", "foo", *argv).url == url
+
+
+def test_a_dev_server_running_here_is_the_default(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / ".reqless").mkdir()
+    record = {"pid": os.getpid(), "url": "redis://127.0.0.1:4321/0"}  # this process is alive
+    (tmp_path / ".reqless" / "dev.json").write_text(json.dumps(record))
+    monkeypatch.chdir(tmp_path)
+    assert parse("-q", "foo").url == "redis://127.0.0.1:4321/0"
+    assert parse("-q", "foo", "--port", "7000").url == "redis://localhost:7000/0"
+    assert parse("-q", "foo", REQLESS_URL="redis://env:1/1").url == "redis://env:1/1"
+    (tmp_path / ".reqless" / "dev.json").unlink()
+    assert parse("-q", "foo").url == DEFAULT_URL
 
 
 def test_reqless_url_applies_when_no_server_option_is_given() -> None:
