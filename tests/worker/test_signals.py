@@ -74,11 +74,12 @@ fcntl.ioctl(0, termios.TIOCSCTTY, 0)
 pid = os.fork()
 if pid == 0:
     def busy_loop_marker():
+        # The pid is printed in here, so USR2 can only find this frame running.
+        print(f"child-pid={os.getpid()};", flush=True)
         deadline = time.monotonic() + 30
         while not quits and time.monotonic() < deadline:
             time.sleep(0.01)
 
-    print(f"child-pid={os.getpid()};", flush=True)
     busy_loop_marker()
     print("child stopped by QUIT" if quits else "child timed out", flush=True)
     os._exit(0)
