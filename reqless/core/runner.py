@@ -20,8 +20,10 @@ from collections.abc import Callable
 from typing import Any, Literal
 
 from redis import Redis
+from redis.client import Pipeline
 from redis.exceptions import NoPermissionError, NoScriptError, ResponseError
 
+from reqless.core.held_connection import HeldConnection
 from reqless.core.script import LIBRARY_PREAMBLE_LINES, CoreScriptText, load_script
 from reqless.defaults import MIN_SERVER_VERSION
 from reqless.exceptions import ReqlessError
@@ -125,6 +127,8 @@ class CoreRunner:
         self.clock = clock
         self.mode: RunnerMode = mode
         self.script: CoreScriptText = load_script()
+        # A pipeline buffers commands: they must go through it, not around it.
+        self._held = None if isinstance(redis, Pipeline) else HeldConnection(redis)
 
     def call(self, command: str, *args: Arg, now: float | None = None) -> Any:
         """Run `command` with `args`; `now` defaults to the clock."""
@@ -139,8 +143,10 @@ class CoreRunner:
             raise core_error(self.script, exc) from exc
 
     def _fcall(self, command: str, stamp: str, args: tuple[Arg, ...]) -> Any:
-        # execute_command directly: redis-py's fcall wrapper adds nothing but time.
-        execute: Callable[..., Any] = self.redis.execute_command
+        # On a kept connection: redis-py's fcall wrapper and pool add nothing but time.
+        execute: Callable[..., Any] = (
+            self.redis.execute_command if self._held is None else self._held.execute
+        )
         name = self.script.library_name
         try:
             return execute("FCALL", name, 0, command, stamp, *args)
