@@ -108,12 +108,14 @@ def start_server(
     appendonly: bool = False,
     timeout: float = 10.0,
     own_session: bool = False,
+    options: tuple[str, ...] = (),
 ) -> LocalServer:
     """Start a server on 127.0.0.1 and wait until it answers PING.
 
     Persistence is off unless `appendonly` is set (then AOF is written in `workdir`).
     `own_session` puts the server in a session of its own, out of reach of a
     terminal's Ctrl-C, and makes it die with this process (the caller stops it).
+    `options` are more server arguments (`"--appendfsync", "always"`), given last.
     """
     binary = find_server_binary(kind)
     if binary is None:
@@ -133,6 +135,7 @@ def start_server(
         "--daemonize", "no",
         "--loglevel", "warning",
         "--logfile", str(workdir / "server.log"),
+        *options,
     ]  # fmt: skip
     process = subprocess.Popen(
         args,

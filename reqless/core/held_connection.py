@@ -7,18 +7,20 @@ spends per job. Keeping one connection (taken from the same pool, so `Redis.clos
 still closes it) avoids it; the cheap part of the pool's check, whether the server
 closed the idle connection, is kept.
 
-A call that finds the connection busy (another thread or greenlet is using it)
-goes through the pool as before, so concurrent callers never wait for each other.
-Any failure other than an error reply drops the connection, since a reply may be
-left unread on it; a forked child takes a connection of its own.
+All runners of one `Redis` share its kept connection. A call that finds it busy
+(another thread or greenlet is using it) goes through the pool as before, so
+concurrent callers never wait for each other. Any failure other than an error
+reply drops the connection, since a reply may be left unread on it; a forked
+child takes a connection of its own.
 """
 
 from __future__ import annotations
 
 import os
 import threading
+import weakref
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ClassVar
 
 from redis import Redis
 from redis.connection import Connection
@@ -30,7 +32,25 @@ __all__ = ["HeldConnection"]
 
 
 class HeldConnection:
-    """Sends commands on one kept connection of `redis`'s pool."""
+    """Sends commands on one kept connection of `redis`'s pool.
+
+    Use `HeldConnection.of(redis)`: every runner of one `Redis` shares its one kept
+    connection, so making runners never drains the pool.
+    """
+
+    _shared: ClassVar[weakref.WeakKeyDictionary[Redis, HeldConnection]] = (
+        weakref.WeakKeyDictionary()
+    )
+    _shared_lock: ClassVar[threading.Lock] = threading.Lock()
+
+    @classmethod
+    def of(cls, redis: Redis) -> HeldConnection:
+        """The kept connection of `redis`, made on first use."""
+        with cls._shared_lock:
+            held = cls._shared.get(redis)
+            if held is None:
+                held = cls._shared[redis] = cls(redis)
+            return held
 
     def __init__(self, redis: Redis) -> None:
         self._redis = redis

@@ -128,7 +128,7 @@ class CoreRunner:
         self.mode: RunnerMode = mode
         self.script: CoreScriptText = load_script()
         # A pipeline buffers commands: they must go through it, not around it.
-        self._held = None if isinstance(redis, Pipeline) else HeldConnection(redis)
+        self._held = None if isinstance(redis, Pipeline) else HeldConnection.of(redis)
 
     def call(self, command: str, *args: Arg, now: float | None = None) -> Any:
         """Run `command` with `args`; `now` defaults to the clock."""

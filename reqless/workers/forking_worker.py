@@ -19,6 +19,7 @@ from reqless.logger import logger
 from reqless.queue import Queue
 from reqless.util import import_class
 from reqless.workers.base_worker import BaseWorker
+from reqless.workers.reaper import Reaper
 from reqless.workers.signals import basic_signal_handler, register_signal_handler
 from reqless.workers.util import create_sandbox, in_main_thread
 
@@ -84,6 +85,8 @@ class ForkingWorker(BaseWorker):
         self._failures: dict[int, int] = {}
         # One byte per slot, shared with the children: 1 once the slot's child is up.
         self._ready = mmap.mmap(-1, max(self.count, 1))
+        # Expired locks in queues nobody pops from (see reqless.workers.reaper).
+        self._reaper = Reaper(self.client)
 
     def child_name(self, index: int) -> str:
         """The worker name of child slot `index`."""
@@ -154,6 +157,8 @@ class ForkingWorker(BaseWorker):
             self._act_on_signals()
             self._reap()
             self._restart_due()
+            if self._stopping is None:
+                self._reaper.tick()
             if self._gave_up():
                 break
             self._waker.wait(self._pause())

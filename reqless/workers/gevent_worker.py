@@ -81,6 +81,8 @@ class GeventWorker(BaseWorker):
         self.sandbox = str(Path(base).absolute())
         #: Free sandboxes; a greenlet takes the first and gives it back at the end.
         self.sandboxes = [os.path.join(self.sandbox, f"greenlet-{j}") for j in range(self.size)]
+        #: Sandboxes known to be empty: the last job in each emptied it on the way out.
+        self._empty_sandboxes: set[str] = set()
         self.shutdown_timeout = float(
             self.kwargs.get("shutdown_timeout", defaults.SHUTDOWN_TIMEOUT)
         )
@@ -164,9 +166,12 @@ class GeventWorker(BaseWorker):
         sandbox = self.sandboxes.pop(0)
         entry = self._running.get(job.jid)
         try:
-            with create_sandbox(sandbox):
+            with create_sandbox(sandbox, known_empty=sandbox in self._empty_sandboxes):
+                self._empty_sandboxes.discard(sandbox)
                 job.sandbox = sandbox
                 self._run_job(job, entry)
+            # Emptied on the way out; no other job uses it until it is handed out again.
+            self._empty_sandboxes.add(sandbox)
         except JobHalted as halt:
             # A halt that arrived just after the job returned: nothing to stop.
             logger.debug("late halt (%s) for job %s ignored", halt.reason, job.jid)

@@ -67,6 +67,8 @@ class SerialWorker(BaseWorker):
         self._thread_id = 0
         self._uses_alarm = False
         self._finished = threading.Event()
+        #: Whether the sandbox is known to be empty (the last job's clean-up emptied it).
+        self._sandbox_empty = False
 
     # -- the loop -------------------------------------------------------------
 
@@ -108,9 +110,12 @@ class SerialWorker(BaseWorker):
         try:
             try:
                 self._start(job)
-                with create_sandbox(self.sandbox):
+                with create_sandbox(self.sandbox, known_empty=self._sandbox_empty):
+                    self._sandbox_empty = False
                     job.sandbox = self.sandbox
                     self.run_handler(job)
+                # Emptied on the way out, and nothing runs in it until the next job.
+                self._sandbox_empty = True
             finally:
                 # First, with no call before it: from here on no halt applies.
                 self._job = None

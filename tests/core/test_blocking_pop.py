@@ -21,6 +21,11 @@ def queues_pop(core: Core, now: float, *queues: str, limit: int = 1, wait: float
     return core.json("queues.pop", now, "worker", limit, wait, *queues)
 
 
+def server_time(redis: Redis) -> float:
+    seconds, micros = redis.time()
+    return seconds + micros / 1e6
+
+
 def extra_keys(redis: Redis) -> list[str]:
     return sorted(str(key) for key in redis.keys("ql:wa*"))
 
@@ -47,7 +52,9 @@ def test_an_empty_pop_without_wait_leaves_no_keys(core: Core, redis: Redis) -> N
 
 def test_an_empty_pop_with_wait_registers_the_worker(core: Core, redis: Redis) -> None:
     reply = queues_pop(core, 100, "a", "b", wait=2)
+    clock = reply.pop("clock")
     assert reply == {"jobs": [], "wake": ["ql:wake:a", "ql:wake:b"]}
+    assert clock == pytest.approx(100 - server_time(redis), abs=5)
     assert redis.zrange("ql:waiting:a", 0, -1, withscores=True) == [("worker", 102.0)]
     assert 0 < redis.pttl("ql:waiting:a") <= 7000
 
@@ -153,6 +160,34 @@ def test_a_job_scheduled_while_a_worker_waits_wakes_it_to_learn_when(
     core.put(101, "later", "a", delay=5)
     assert redis.llen("ql:wake:a") == 1
     assert queues_pop(core, 102, "a", wait=30)["next"] == 106
+
+
+# --- queues.popAt ---------------------------------------------------------------------
+
+
+def test_pop_at_pops_at_the_servers_clock_moved_by_the_offset(core: Core, redis: Redis) -> None:
+    clock = queues_pop(core, 100, "a", wait=30)["clock"]
+    core.put(101, "j", "a")
+    # Sent with a `now` long past: the pop happens at the worker's time of its run.
+    reply = core.json("queues.popAt", 1, "worker", 1, 30, clock, "a")
+    (job,) = reply["jobs"]
+    assert job["expires"] == pytest.approx(100 + 60, abs=5)
+    assert redis.zscore("ql:waiting:a", "worker") is None
+
+
+def test_pop_at_with_nothing_registers_the_wait_again(core: Core, redis: Redis) -> None:
+    clock = queues_pop(core, 100, "a", wait=30)["clock"]
+    reply = core.json("queues.popAt", 1, "worker", 1, 30, clock, "a")
+    assert reply["jobs"] == [] and reply["wake"] == ["ql:wake:a"]
+    assert redis.zscore("ql:waiting:a", "worker") == pytest.approx(100 + 30, abs=5)
+
+
+@pytest.mark.parametrize("offset", ["", "x", "inf"])
+def test_pop_at_refuses_a_bad_offset(core: Core, redis: Redis, offset: str) -> None:
+    core.put(0, "j", "a")
+    core.fails("queues.popAt", 1, "worker", 1, 0, offset, "a",
+               match=f'Pop(): Arg "offset" missing or not a number: {offset}')  # fmt: skip
+    assert core.job("j")["state"] == "waiting"
 
 
 # --- job.completeAndPop --------------------------------------------------------------

@@ -78,3 +78,16 @@ def test_a_forked_child_uses_a_connection_of_its_own(server: LocalServer, redis:
         assert _held_id(redis, runner) == parent_id  # the parent's connection is untouched
     finally:
         user.close()
+
+
+def test_many_runners_of_one_connection_share_one_kept_connection(
+    server: LocalServer, redis: Redis
+) -> None:
+    user = server.client()
+    try:
+        for _ in range(300):  # more than redis-py's pool allows (100)
+            assert CoreRunner(user).call("config.get", "heartbeat") == "60"
+        in_use = len(user.connection_pool._in_use_connections)
+        assert in_use <= 1
+    finally:
+        user.close()

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from reqless.client import Client
-from reqless.server import ServerKind, find_server_binary, free_port, start_server
+from reqless.server import ServerKind, free_port, start_server
 
 JOBS = """
 import time
@@ -25,17 +25,6 @@ class Steady:
         time.sleep(0.2)
         job.complete()
 """
-
-
-@pytest.fixture(params=["valkey", "redis"])
-def kind(request: pytest.FixtureRequest) -> ServerKind:
-    """Each server kind that is installed."""
-    chosen: ServerKind = request.param
-    if find_server_binary(chosen) is None:
-        if chosen == "redis" and os.environ.get("REQLESS_REQUIRE_REDIS") == "1":
-            pytest.fail("redis-server is required")
-        pytest.skip(f"{chosen}-server is not installed")
-    return chosen
 
 
 @pytest.fixture

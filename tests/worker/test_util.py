@@ -90,6 +90,15 @@ def test_create_sandbox_cleans_up_when_the_body_raises(tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == []
 
 
+def test_create_sandbox_known_empty_skips_the_work_before_but_cleans_after(
+    tmp_path: Path,
+) -> None:
+    calls: list[str] = []
+    with create_sandbox(tmp_path, clean_fn=lambda path: calls.append("clean"), known_empty=True):
+        calls.append("body")
+    assert calls == ["body", "clean"]
+
+
 def test_create_sandbox_refuses_an_existing_file(tmp_path: Path) -> None:
     path = tmp_path / "not-a-dir"
     path.write_text("x")

@@ -282,8 +282,12 @@ end
 -- passed over for the next candidate and finally the built-in default, so one
 -- bad write cannot stop every pop or complete.
 function Config.number(values, name, fallback)
-  for _, option in ipairs({ name, fallback }) do
-    local n = Args.finiteOrNil(values[option])
+  -- No loop over {name, fallback}: this runs several times in every pop and
+  -- complete, and a table per call costs more than the lookups.
+  local n = Args.finiteOrNil(values[name])
+  if n ~= nil then return n end
+  if fallback ~= nil then
+    n = Args.finiteOrNil(values[fallback])
     if n ~= nil then return n end
   end
   local default = Config.defaults[fallback or name] or Config.defaults[name]
@@ -443,6 +447,7 @@ end
 function Stats.record(kind, queue, now, values)
   if #values == 0 then return end
   local key = Keys.stats(kind, Stats.bin(now), queue)
+  if #values == 1 then return Stats.recordOne(key, values[1]) end
   local buckets, fields = {}, { 'total', 'mean', 'vk' }
   for _, x in ipairs(values) do
     local field = Stats.bucket(x)
@@ -474,6 +479,25 @@ function Stats.record(kind, queue, now, values)
     table.insert(writes, (tonumber(stored[i]) or 0) + buckets[field])
   end
   call('hset', key, unpack(writes))
+end
+
+-- Stats.record for a single sample x (every complete, and most pops), without
+-- the tables the general case needs; the same reads and writes.
+function Stats.recordOne(key, x)
+  local field = Stats.bucket(x)
+  local stored = call('hmget', key, 'total', 'mean', 'vk', field)
+  local n, mean, vk = tonumber(stored[1]), x, 0
+  if n == nil then
+    n = 1
+  else
+    n = n + 1
+    local old = tonumber(stored[2]) or 0
+    local delta = x - old
+    mean = old + delta / n
+    vk = (tonumber(stored[3]) or 0) + (x - mean) * delta
+  end
+  call('hset', key, 'total', n, 'mean', string.format('%.17g', mean),
+    'vk', string.format('%.17g', vk), field, (tonumber(stored[4]) or 0) + 1)
 end
 
 -- Add `by` to counter `field` (failures, failed, retries) for `queue` at time t.
@@ -912,6 +936,13 @@ function Queue.addWaiter(queue, worker, now, wait)
   if call('pttl', waiting) < ttl then call('pexpire', waiting, ttl) end
 end
 
+-- The server's clock (TIME) in seconds. Only for queues.popAt, whose caller
+-- cannot give a current `now`; every other time comes from the caller.
+function Queue.serverTime()
+  local t = call('time')
+  return tonumber(t[1]) + tonumber(t[2]) / 1000000
+end
+
 -- The earliest time something of `queue` comes due (a scheduled job, a
 -- recurring spawn, a lock expiry), or nil.
 function Queue.nextDue(queue)
@@ -1089,7 +1120,7 @@ local function spawnChildren(queue, template, values, s, now, room, historyLimit
   while s <= now and spawned < room do
     count, spawned = count + 1, spawned + 1
     local child = template .. '-' .. count
-    Recurring.evict(child)
+    Recurring.evict(child, now)
     for _, tag in ipairs(tags) do Tags.index(child, tag, now) end
     call('hset', Keys.job(child),
       'jid', child, 'klass', klass, 'data', data or '{}', 'priority', priority,
@@ -1131,8 +1162,9 @@ end
 -- left it in its old sets: still listed as completed (so completed-job expiry
 -- would later delete the new child), as failed, or in another worker's and
 -- queue's sets. Take the old job out of all of them first.
-function Recurring.evict(jid)
-  local old = call('hmget', Keys.job(jid), 'state', 'queue', 'worker', 'failure', 'tags')
+function Recurring.evict(jid, now)
+  local old = call('hmget', Keys.job(jid), 'state', 'queue', 'worker', 'failure', 'tags',
+    'throttles')
   local state = old[1]
   if not state then return end
   if old[2] then Queue.remove(old[2], jid) end
@@ -1143,6 +1175,12 @@ function Recurring.evict(jid)
     if failure and failure.group then Job.unlistFailure(jid, failure.group) end
   end
   for _, tag in ipairs(Tags.decode(old[5])) do Tags.unindex(jid, tag) end
+  -- Nor are the old job's throttle slots (or pending places) and dependencies.
+  Throttle.releaseAll(jid, Throttle.decode(old[6]), now)
+  for _, dep in ipairs(call('smembers', Keys.dependencies(jid))) do
+    call('srem', Keys.dependents(dep), jid)
+  end
+  call('del', Keys.dependencies(jid))
 end
 end)
 -- >>> src/model/worker.lua
@@ -1308,7 +1346,9 @@ local function put(now, p, old, historyLimit)
       Queue.makeReady(queue, jid, priority, now)
     end
   end
-  Queue.register(queue, now)
+  -- queue.putMany registers its queue with its first job only (the others' NX
+  -- adds would change nothing).
+  if not p.registered then Queue.register(queue, now) end
   Events.tracked('put', jid, Events.isTracked(jid))
   return jid
 end
@@ -1361,13 +1401,14 @@ Commands['queue.putMany'] = function(now, args)
   local jids = {}
   for k, p in ipairs(parsed) do
     -- A microsecond apart, so equal priorities pop in argument order.
+    p.registered = k > 1
     jids[k] = put(now + (k - 1) * 1e-6, p, Job.read(p.jid, PUT_FIELDS), historyLimit)
   end
   return Json.list(jids)
 end
 end)
 -- >>> src/commands/pop.lua
-LazyCommands({ 'queue.pop', 'queues.pop', 'job.completeAndPop', 'queue.peek' }, function()
+LazyCommands({ 'queue.pop', 'queues.pop', 'queues.popAt', 'job.completeAndPop', 'queue.peek' }, function()
 -- queue.pop / queue.peek
 
 -- Fields read for every job a pop may hand out: Job.FIELDS and `time`.
@@ -1475,7 +1516,8 @@ end
 -- Reply: JSON {"jobs": [job objects without history, dependents and
 --   dependencies], "wake": [wake list keys] (only when
 --   waiting), "next": earliest due time of the queues' scheduled, recurring or
---   locked jobs, or absent}.
+--   locked jobs, or absent, "clock": `now` minus the server's clock (TIME), in
+--   seconds (only when waiting; see queues.popAt)}.
 -- Errors: Pop(): Arg "worker" missing; Pop(): Arg "limit" missing or not a
 --   number: <v>; Pop(): Arg "wait" missing or not a number: <v>;
 --   Pop(): no queue name provided
@@ -1511,8 +1553,28 @@ Commands['queues.pop'] = function(now, args)
     end
     reply = reply .. ',"wake":' .. encode(wake)
     if earliest then reply = reply .. ',"next":' .. encode(earliest) end
+    reply = reply .. ',"clock":' .. string.format('%.6f', now - Queue.serverTime())
   end
   return reply .. '}'
+end
+
+-- queues.popAt
+--
+-- An extension of ours, used by our worker as it wakes: queues.pop at the
+-- worker's time of the moment it runs. The worker sends it in one pipeline
+-- after its BLPOP on the wake lists, so the pop runs as soon as the BLPOP
+-- returns, with no round trip in between; the `now` it was sent with is stale
+-- by then, so the time used is the server's clock (TIME) plus `offset`, the
+-- `clock` of the queues.pop reply that registered the wait (the worker's clock
+-- minus the server's).
+-- Arguments: worker, limit, wait, offset, queue [, queue]...
+-- Reply, errors, events and keys: those of queues.pop, and
+--   Pop(): Arg "offset" missing or not a number: <v>.
+Commands['queues.popAt'] = function(now, args)
+  local offset = Args.finite(args[4], 'Pop(): Arg "offset" missing or not a number: ')
+  local popArgs = { args[1], args[2], args[3] }
+  for i = 5, #args do popArgs[#popArgs + 1] = args[i] end
+  return Commands['queues.pop'](Queue.serverTime() + offset, popArgs)
 end
 
 -- job.completeAndPop
@@ -1610,17 +1672,21 @@ local function finish(now, jid, worker, queue, job, historyLimit)
   Events.tracked('completed', jid, Events.isTracked(jid))
 end
 
+local function dropCompleted(jids)
+  if #jids == 0 then return end
+  for _, jid in ipairs(jids) do Job.delete(jid, call('hget', Keys.job(jid), 'tags')) end
+  Args.chunked('zrem', Keys.COMPLETED, jids)
+end
+
 -- Delete completed jobs older than `jobs-history` seconds, then all but the
 -- newest `jobs-history-count` (core-jobs §7.11).
 local function expireCompleted(now, age, count)
-  local function drop(jids)
-    if #jids == 0 then return end
-    for _, jid in ipairs(jids) do Job.delete(jid, call('hget', Keys.job(jid), 'tags')) end
-    Args.chunked('zrem', Keys.COMPLETED, jids)
-  end
-  drop(call('zrangebyscore', Keys.COMPLETED, 0, now - age))
-  drop(call('zrange', Keys.COMPLETED, 0, -1 - floor(count)))
+  dropCompleted(call('zrangebyscore', Keys.COMPLETED, 0, now - age))
+  dropCompleted(call('zrange', Keys.COMPLETED, 0, -1 - floor(count)))
 end
+
+-- The options job.complete reads, in one HMGET (a constant: no table per call).
+local COMPLETE_CONFIG = { 'max-job-history', 'jobs-history', 'jobs-history-count' }
 
 -- job.complete
 --
@@ -1633,7 +1699,7 @@ end
 Commands['job.complete'] = function(now, args)
   local jid, worker, queue, data = parseComplete(args)
   local job = checkRunning(jid, worker, queue)
-  local config = Config.read({ 'max-job-history', 'jobs-history', 'jobs-history-count' })
+  local config = Config.read(COMPLETE_CONFIG)
   local historyLimit = Config.number(config, 'max-job-history')
   local age = Config.number(config, 'jobs-history')
   local count = Config.number(config, 'jobs-history-count')

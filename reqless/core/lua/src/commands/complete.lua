@@ -38,17 +38,21 @@ local function finish(now, jid, worker, queue, job, historyLimit)
   Events.tracked('completed', jid, Events.isTracked(jid))
 end
 
+local function dropCompleted(jids)
+  if #jids == 0 then return end
+  for _, jid in ipairs(jids) do Job.delete(jid, call('hget', Keys.job(jid), 'tags')) end
+  Args.chunked('zrem', Keys.COMPLETED, jids)
+end
+
 -- Delete completed jobs older than `jobs-history` seconds, then all but the
 -- newest `jobs-history-count` (core-jobs §7.11).
 local function expireCompleted(now, age, count)
-  local function drop(jids)
-    if #jids == 0 then return end
-    for _, jid in ipairs(jids) do Job.delete(jid, call('hget', Keys.job(jid), 'tags')) end
-    Args.chunked('zrem', Keys.COMPLETED, jids)
-  end
-  drop(call('zrangebyscore', Keys.COMPLETED, 0, now - age))
-  drop(call('zrange', Keys.COMPLETED, 0, -1 - floor(count)))
+  dropCompleted(call('zrangebyscore', Keys.COMPLETED, 0, now - age))
+  dropCompleted(call('zrange', Keys.COMPLETED, 0, -1 - floor(count)))
 end
+
+-- The options job.complete reads, in one HMGET (a constant: no table per call).
+local COMPLETE_CONFIG = { 'max-job-history', 'jobs-history', 'jobs-history-count' }
 
 -- job.complete
 --
@@ -61,7 +65,7 @@ end
 Commands['job.complete'] = function(now, args)
   local jid, worker, queue, data = parseComplete(args)
   local job = checkRunning(jid, worker, queue)
-  local config = Config.read({ 'max-job-history', 'jobs-history', 'jobs-history-count' })
+  local config = Config.read(COMPLETE_CONFIG)
   local historyLimit = Config.number(config, 'max-job-history')
   local age = Config.number(config, 'jobs-history')
   local count = Config.number(config, 'jobs-history-count')

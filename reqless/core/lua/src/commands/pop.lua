@@ -105,7 +105,8 @@ end
 -- Reply: JSON {"jobs": [job objects without history, dependents and
 --   dependencies], "wake": [wake list keys] (only when
 --   waiting), "next": earliest due time of the queues' scheduled, recurring or
---   locked jobs, or absent}.
+--   locked jobs, or absent, "clock": `now` minus the server's clock (TIME), in
+--   seconds (only when waiting; see queues.popAt)}.
 -- Errors: Pop(): Arg "worker" missing; Pop(): Arg "limit" missing or not a
 --   number: <v>; Pop(): Arg "wait" missing or not a number: <v>;
 --   Pop(): no queue name provided
@@ -141,8 +142,28 @@ Commands['queues.pop'] = function(now, args)
     end
     reply = reply .. ',"wake":' .. encode(wake)
     if earliest then reply = reply .. ',"next":' .. encode(earliest) end
+    reply = reply .. ',"clock":' .. string.format('%.6f', now - Queue.serverTime())
   end
   return reply .. '}'
+end
+
+-- queues.popAt
+--
+-- An extension of ours, used by our worker as it wakes: queues.pop at the
+-- worker's time of the moment it runs. The worker sends it in one pipeline
+-- after its BLPOP on the wake lists, so the pop runs as soon as the BLPOP
+-- returns, with no round trip in between; the `now` it was sent with is stale
+-- by then, so the time used is the server's clock (TIME) plus `offset`, the
+-- `clock` of the queues.pop reply that registered the wait (the worker's clock
+-- minus the server's).
+-- Arguments: worker, limit, wait, offset, queue [, queue]...
+-- Reply, errors, events and keys: those of queues.pop, and
+--   Pop(): Arg "offset" missing or not a number: <v>.
+Commands['queues.popAt'] = function(now, args)
+  local offset = Args.finite(args[4], 'Pop(): Arg "offset" missing or not a number: ')
+  local popArgs = { args[1], args[2], args[3] }
+  for i = 5, #args do popArgs[#popArgs + 1] = args[i] end
+  return Commands['queues.pop'](Queue.serverTime() + offset, popArgs)
 end
 
 -- job.completeAndPop

@@ -128,7 +128,9 @@ local function put(now, p, old, historyLimit)
       Queue.makeReady(queue, jid, priority, now)
     end
   end
-  Queue.register(queue, now)
+  -- queue.putMany registers its queue with its first job only (the others' NX
+  -- adds would change nothing).
+  if not p.registered then Queue.register(queue, now) end
   Events.tracked('put', jid, Events.isTracked(jid))
   return jid
 end
@@ -181,6 +183,7 @@ Commands['queue.putMany'] = function(now, args)
   local jids = {}
   for k, p in ipairs(parsed) do
     -- A microsecond apart, so equal priorities pop in argument order.
+    p.registered = k > 1
     jids[k] = put(now + (k - 1) * 1e-6, p, Job.read(p.jid, PUT_FIELDS), historyLimit)
   end
   return Json.list(jids)

@@ -38,8 +38,12 @@ end
 -- passed over for the next candidate and finally the built-in default, so one
 -- bad write cannot stop every pop or complete.
 function Config.number(values, name, fallback)
-  for _, option in ipairs({ name, fallback }) do
-    local n = Args.finiteOrNil(values[option])
+  -- No loop over {name, fallback}: this runs several times in every pop and
+  -- complete, and a table per call costs more than the lookups.
+  local n = Args.finiteOrNil(values[name])
+  if n ~= nil then return n end
+  if fallback ~= nil then
+    n = Args.finiteOrNil(values[fallback])
     if n ~= nil then return n end
   end
   local default = Config.defaults[fallback or name] or Config.defaults[name]

@@ -22,6 +22,7 @@ end
 function Stats.record(kind, queue, now, values)
   if #values == 0 then return end
   local key = Keys.stats(kind, Stats.bin(now), queue)
+  if #values == 1 then return Stats.recordOne(key, values[1]) end
   local buckets, fields = {}, { 'total', 'mean', 'vk' }
   for _, x in ipairs(values) do
     local field = Stats.bucket(x)
@@ -53,6 +54,25 @@ function Stats.record(kind, queue, now, values)
     table.insert(writes, (tonumber(stored[i]) or 0) + buckets[field])
   end
   call('hset', key, unpack(writes))
+end
+
+-- Stats.record for a single sample x (every complete, and most pops), without
+-- the tables the general case needs; the same reads and writes.
+function Stats.recordOne(key, x)
+  local field = Stats.bucket(x)
+  local stored = call('hmget', key, 'total', 'mean', 'vk', field)
+  local n, mean, vk = tonumber(stored[1]), x, 0
+  if n == nil then
+    n = 1
+  else
+    n = n + 1
+    local old = tonumber(stored[2]) or 0
+    local delta = x - old
+    mean = old + delta / n
+    vk = (tonumber(stored[3]) or 0) + (x - mean) * delta
+  end
+  call('hset', key, 'total', n, 'mean', string.format('%.17g', mean),
+    'vk', string.format('%.17g', vk), field, (tonumber(stored[4]) or 0) + 1)
 end
 
 -- Add `by` to counter `field` (failures, failed, retries) for `queue` at time t.

@@ -57,6 +57,13 @@ function Queue.addWaiter(queue, worker, now, wait)
   if call('pttl', waiting) < ttl then call('pexpire', waiting, ttl) end
 end
 
+-- The server's clock (TIME) in seconds. Only for queues.popAt, whose caller
+-- cannot give a current `now`; every other time comes from the caller.
+function Queue.serverTime()
+  local t = call('time')
+  return tonumber(t[1]) + tonumber(t[2]) / 1000000
+end
+
 -- The earliest time something of `queue` comes due (a scheduled job, a
 -- recurring spawn, a lock expiry), or nil.
 function Queue.nextDue(queue)

@@ -26,7 +26,7 @@ local function spawnChildren(queue, template, values, s, now, room, historyLimit
   while s <= now and spawned < room do
     count, spawned = count + 1, spawned + 1
     local child = template .. '-' .. count
-    Recurring.evict(child)
+    Recurring.evict(child, now)
     for _, tag in ipairs(tags) do Tags.index(child, tag, now) end
     call('hset', Keys.job(child),
       'jid', child, 'klass', klass, 'data', data or '{}', 'priority', priority,
@@ -68,8 +68,9 @@ end
 -- left it in its old sets: still listed as completed (so completed-job expiry
 -- would later delete the new child), as failed, or in another worker's and
 -- queue's sets. Take the old job out of all of them first.
-function Recurring.evict(jid)
-  local old = call('hmget', Keys.job(jid), 'state', 'queue', 'worker', 'failure', 'tags')
+function Recurring.evict(jid, now)
+  local old = call('hmget', Keys.job(jid), 'state', 'queue', 'worker', 'failure', 'tags',
+    'throttles')
   local state = old[1]
   if not state then return end
   if old[2] then Queue.remove(old[2], jid) end
@@ -80,4 +81,10 @@ function Recurring.evict(jid)
     if failure and failure.group then Job.unlistFailure(jid, failure.group) end
   end
   for _, tag in ipairs(Tags.decode(old[5])) do Tags.unindex(jid, tag) end
+  -- Nor are the old job's throttle slots (or pending places) and dependencies.
+  Throttle.releaseAll(jid, Throttle.decode(old[6]), now)
+  for _, dep in ipairs(call('smembers', Keys.dependencies(jid))) do
+    call('srem', Keys.dependents(dep), jid)
+  end
+  call('del', Keys.dependencies(jid))
 end
