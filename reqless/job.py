@@ -256,6 +256,9 @@ class Job(JobFields, BaseJob):
             # Transient, and not the job's fault: drop it, as the README advises,
             # and the server hands it out again when its lock expires.
             logger.warning("dropped job %s: the server is unreachable (%s)", self.jid, exc)
+            # Dropped, not left behind: lock expiry hands it out again, so the worker
+            # has nothing to warn about.
+            self.settled = True
             return
         except Exception as exc:
             logger.exception("job %s (%s) raised", self.jid, self.klass_name)

@@ -245,6 +245,9 @@ class AsyncJob(JobFields, _AsyncBase):
             return
         except (RedisConnectionError, RedisTimeoutError) as exc:
             logger.warning("dropped job %s: the server is unreachable (%s)", self.jid, exc)
+            # Dropped, not left behind: lock expiry hands it out again, so the worker
+            # has nothing to warn about.
+            self.settled = True
             return
         except Exception as exc:
             logger.exception("job %s (%s) raised", self.jid, self.klass_name)

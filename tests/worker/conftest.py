@@ -71,6 +71,7 @@ class Scripted:
     exit: call sys.exit() with this code (after the sleep).
     interrupt: true to raise KeyboardInterrupt (after the sleep).
     leave: true to return without completing the job.
+    unreachable: true to raise redis's ConnectionError (after writing `done`).
     done: file; a line "<jid> <VERSION> <time>" when the job completes.
     """
 
@@ -109,6 +110,9 @@ class Scripted:
         _append(data.get("done"), f"{{job.jid}} {{VERSION}} {{time.time()}}")
         if data.get("leave"):
             return
+        if data.get("unreachable"):
+            import redis.exceptions
+            raise redis.exceptions.ConnectionError("the server went away (scripted)")
         job.data = data
         job.complete()
 '''

@@ -58,7 +58,13 @@ def test_a_job_that_exits_or_interrupts_does_not_take_its_child_down(
     flags = ["-q", "q", "--workers", "1"] + (["--greenlets", str(greenlets)] if greenlets else [])
     worker = start_worker(*flags)
 
-    wait_for(lambda: job_state(client, after) == "complete", 20, "the last job to complete")
+    # With greenlets the jobs run side by side: wait for all three to be settled.
+    wait_for(
+        lambda: [job_state(client, jid) for jid in (exits, interrupts, after)]
+        == ["failed", "failed", "complete"],
+        20,
+        "the three jobs to be settled",
+    )
 
     assert_failed_for_exit(client, exits, jobs_module.klass)
     interrupted = get_job(client, interrupts)
@@ -98,3 +104,17 @@ def test_a_handler_that_settles_its_job_is_not_reported(
     )
 
     assert not [r for r in records if "returned without completing" in r.getMessage()]
+
+
+def test_a_job_dropped_for_an_unreachable_server_is_not_reported_as_left_running(
+    client: Client, jobs_module: JobsModule, tmp_path: Path, records: list[logging.LogRecord]
+) -> None:
+    done = jobs_module.file("done")
+    dropped = client.queues["q"].put(jobs_module.klass, {"done": done, "unreachable": True})
+
+    run_worker(make_worker(client, tmp_path), lambda: wait_for(lambda: lines(done)))
+
+    messages = [r.getMessage() for r in records]
+    assert any(f"dropped job {dropped}" in message for message in messages), messages
+    assert not [m for m in messages if "returned without completing" in m], messages
+    assert job_state(client, dropped) == "running"  # its lock expiry hands it out again
