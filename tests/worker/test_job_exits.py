@@ -60,8 +60,10 @@ def test_a_job_that_exits_or_interrupts_does_not_take_its_child_down(
 
     # With greenlets the jobs run side by side: wait for all three to be settled.
     wait_for(
-        lambda: [job_state(client, jid) for jid in (exits, interrupts, after)]
-        == ["failed", "failed", "complete"],
+        lambda: (
+            [job_state(client, jid) for jid in (exits, interrupts, after)]
+            == ["failed", "failed", "complete"]
+        ),
         20,
         "the three jobs to be settled",
     )
