@@ -124,6 +124,9 @@ def test_tables_fit_a_1280px_window(
     """The widest lists (queues, failure groups, config) need no sideways scroll at
     1280 px; the sidebar and its border run the full height of the page."""
     populate(ui_server.url, Names.plain())
+    # Empty known queues get a Forget button beside Pause: the widest actions cell.
+    for name in ("emptied-one", "emptied-two"):
+        ui_client.jobs.get_job(ui_client.queues[name].put("K", {})).cancel()
     page = tabs.page(tabs.context(viewport={"width": 1280, "height": 800}))
     wrong = []
     for path in ["/", "/queues", "/failed", "/config"]:
