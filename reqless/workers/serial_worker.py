@@ -5,6 +5,7 @@ from __future__ import annotations
 import ctypes
 import os
 import signal
+import sys
 import threading
 import time
 from pathlib import Path
@@ -137,7 +138,8 @@ class SerialWorker(BaseWorker):
         if not self._uses_alarm:
             with self._halt_lock:
                 # A halt asked for just before the job ended must not hit what follows.
-                _raise_in_thread(self._thread_id, None)
+                if self._halt_reason and not isinstance(sys.exc_info()[1], JobHalted):
+                    _clear_pending_halt(self._thread_id)
 
     def _halted(self, job: Job, reason: str) -> None:
         if reason == "timeout":
@@ -217,10 +219,28 @@ class SerialWorker(BaseWorker):
             logger.warning("heartbeat for job %s failed: %s", job.jid, exc)
 
 
-def _raise_in_thread(thread_id: int, exception: type[BaseException] | None) -> None:
-    """Have `exception` raised in thread `thread_id` at its next bytecode (None: cancel)."""
+def _raise_in_thread(thread_id: int, exception: type[BaseException]) -> None:
+    """Have `exception` raised in thread `thread_id` at its next bytecode."""
     target = ctypes.c_ulong(thread_id)
-    if exception is None:
-        ctypes.pythonapi.PyThreadState_SetAsyncExc(target, None)  # NULL cancels
-    else:
-        ctypes.pythonapi.PyThreadState_SetAsyncExc(target, ctypes.py_object(exception))
+    ctypes.pythonapi.PyThreadState_SetAsyncExc(target, ctypes.py_object(exception))
+
+
+class _HaltCleared(BaseException):
+    """Replaces a halt that came too late, and is caught where it is raised."""
+
+
+def _clear_pending_halt(thread_id: int) -> None:
+    """Drop a `JobHalted` still pending for this thread (`thread_id` is the caller's).
+
+    Cancelling with a NULL exception would leave the interpreter's "pending work"
+    flag set for good: every later bytecode boundary then takes the slow path, and
+    under a trace function (coverage, a profiler) the thread spins at its next call.
+    Replacing the pending exception with one of our own and catching it here
+    clears the flag the normal way.
+    """
+    try:
+        _raise_in_thread(thread_id, _HaltCleared)
+        for _ in range(1000):  # each backward jump lets the interpreter deliver it
+            pass
+    except _HaltCleared:
+        return

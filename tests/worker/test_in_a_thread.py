@@ -5,6 +5,7 @@ still stopped when they must be), and `stop()` from another thread ends them."""
 from __future__ import annotations
 
 import signal
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -112,6 +113,33 @@ def test_jobs_in_a_thread_are_still_stopped_and_can_fail_the_usual_way(
     assert lines(halted) == [[slow, "JobHalted"]]
     # A KeyboardInterrupt a job raises in a thread is the job's, not the operator's.
     assert get_job(client, interrupts).failure["group"] == "q-KeyboardInterrupt"
+    runner.stop(within=5)
+
+
+class TracedInThread(InThread):
+    """A worker thread with a trace function, as coverage tools install one."""
+
+    def _run(self) -> None:
+        sys.settrace(lambda frame, event, arg: None)
+        try:
+            super()._run()
+        finally:
+            sys.settrace(None)
+
+
+def test_a_worker_in_a_traced_thread_runs_every_job(
+    client: Client, jobs_module: JobsModule, tmp_path: Path, in_thread: list[InThread]
+) -> None:
+    # Clearing a halt that was never sent used to leave the interpreter's pending
+    # flag set for good, and a traced thread then spun at its next call.
+    done = jobs_module.file("done")
+    queue = client.queues["q"]
+    jids = [queue.put(jobs_module.klass, {"done": done}) for _ in range(5)]
+    worker = SerialWorker(["q"], client, interval=0.05, sandbox=str(tmp_path / "sandbox"))
+    runner = TracedInThread(worker)
+    in_thread.append(runner)
+    runner.thread.start()
+    wait_for(lambda: all(job_state(client, jid) == "complete" for jid in jids), 20, "5 jobs")
     runner.stop(within=5)
 
 
