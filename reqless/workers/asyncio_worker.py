@@ -16,7 +16,6 @@ import os
 import signal
 import sys
 import time
-import traceback
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,7 +30,12 @@ from reqless.aio.listener import AsyncListener
 from reqless.aio.pickup import AsyncPickup
 from reqless.exceptions import LostLockError, ReqlessError
 from reqless.logger import logger
-from reqless.workers.base_worker import HALTING_EVENTS, BaseWorker
+from reqless.workers.base_worker import (
+    HALTING_EVENTS,
+    BaseWorker,
+    escaped_failure,
+    warn_if_left_running,
+)
 from reqless.workers.util import create_sandbox, in_main_thread, set_title
 
 __all__ = ["DEFAULT_CONCURRENCY", "AsyncioWorker"]
@@ -268,15 +272,7 @@ class AsyncioWorker(BaseWorker):
         await self._warn_if_unsettled_async(job)
 
     async def _fail_escaped_async(self, job: AsyncJob, exc: BaseException) -> None:
-        name = type(exc).__name__
-        if isinstance(exc, SystemExit):
-            what = f"called sys.exit({exc.code!r})"
-        else:
-            what = f"raised {name}, which is not an Exception"
-        logger.error("job %s (%s) %s; failing it", job.jid, job.klass_name, what)
-        stack = "".join(traceback.format_exception(exc))
-        message = f"{job.klass_name} {what}: a job must not stop its worker\n{stack}"
-        await _settle(job.fail(f"{job.queue_name}-{name}", message))
+        await _settle(job.fail(*escaped_failure(job.jid, job.klass_name, job.queue_name, exc)))
 
     async def _warn_if_unsettled_async(self, job: AsyncJob) -> None:
         if job.settled:
@@ -285,13 +281,7 @@ class AsyncioWorker(BaseWorker):
             found = await self.aclient.jobs.get(job.jid)
         except (RedisError, ReqlessError):
             return
-        worker = self.client.worker_name
-        if any(now.state == "running" and now.worker_name == worker for now in found):
-            logger.warning(
-                "job %s (%s) returned without completing, failing, retrying or moving it; "
-                "it stays running under %s until its lock expires, then it is retried",
-                job.jid, job.klass_name, worker,
-            )  # fmt: skip
+        warn_if_left_running(job.jid, job.klass_name, self.client.worker_name, found)
 
     async def _halted(self, job: AsyncJob, reason: str) -> None:
         if reason == "timeout":

@@ -304,15 +304,7 @@ class BaseWorker:
             logger.warning("interrupted job %s; handing it back to its queue", job.jid)
             settle(job.timeout)
             return False
-        name = type(exc).__name__
-        if isinstance(exc, SystemExit):
-            what = f"called sys.exit({exc.code!r})"
-        else:
-            what = f"raised {name}, which is not an Exception"
-        logger.error("job %s (%s) %s; failing it", job.jid, job.klass_name, what)
-        stack = "".join(traceback.format_exception(exc))
-        message = f"{job.klass_name} {what}: a job must not stop its worker\n{stack}"
-        settle(job.fail, f"{job.queue_name}-{name}", message)
+        settle(job.fail, *escaped_failure(job.jid, job.klass_name, job.queue_name, exc))
         return True
 
     def _warn_if_unsettled(self, job: Job) -> None:
@@ -322,13 +314,7 @@ class BaseWorker:
             found = self.client.jobs.get(job.jid)
         except (RedisError, ReqlessError):
             return  # cannot tell; the server's lock expiry settles it anyway
-        worker = self.client.worker_name
-        if any(now.state == "running" and now.worker_name == worker for now in found):
-            logger.warning(
-                "job %s (%s) returned without completing, failing, retrying or moving it; "
-                "it stays running under %s until its lock expires, then it is retried",
-                job.jid, job.klass_name, worker,
-            )  # fmt: skip
+        warn_if_left_running(job.jid, job.klass_name, self.client.worker_name, found)
 
     # -- running and stopping --------------------------------------------------
 
@@ -383,3 +369,27 @@ def _is_ctrl_c(exc: BaseException) -> bool:
         and in_main_thread()
         and signal.getsignal(signal.SIGINT) is signal.default_int_handler
     )
+
+
+def escaped_failure(
+    jid: str, klass_name: str, queue_name: str, exc: BaseException
+) -> tuple[str, str]:
+    """Log and describe a job that raised a BaseException: its failure (group, message)."""
+    name = type(exc).__name__
+    if isinstance(exc, SystemExit):
+        what = f"called sys.exit({exc.code!r})"
+    else:
+        what = f"raised {name}, which is not an Exception"
+    logger.error("job %s (%s) %s; failing it", jid, klass_name, what)
+    stack = "".join(traceback.format_exception(exc))
+    return f"{queue_name}-{name}", f"{klass_name} {what}: a job must not stop its worker\n{stack}"
+
+
+def warn_if_left_running(jid: str, klass_name: str, worker: str, found: Iterable[Any]) -> None:
+    """Warn when the server still shows job `jid` (in `found`) running under `worker`."""
+    if any(now.state == "running" and now.worker_name == worker for now in found):
+        logger.warning(
+            "job %s (%s) returned without completing, failing, retrying or moving it; "
+            "it stays running under %s until its lock expires, then it is retried",
+            jid, klass_name, worker,
+        )  # fmt: skip
