@@ -27,7 +27,7 @@ def encode_data(data: Any) -> str:
     """
     if isinstance(data, str):
         try:
-            json.loads(data, parse_constant=_reject_constant)
+            _DECODER.decode(data)
         except ValueError as exc:
             raise ReqlessError(f"job data is a string but not JSON text: {data!r}") from exc
         return data
@@ -37,7 +37,7 @@ def encode_data(data: Any) -> str:
         except UnicodeDecodeError as exc:
             raise ReqlessError(f"job data is bytes but not UTF-8 text: {exc}") from exc
     try:
-        return json.dumps(data, allow_nan=False)
+        return _ENCODER.encode(data)
     except (TypeError, ValueError) as exc:
         raise ReqlessError(f"job data is not JSON-serialisable: {exc}") from exc
 
@@ -45,3 +45,8 @@ def encode_data(data: Any) -> str:
 def _reject_constant(name: str) -> Any:
     # json.loads accepts NaN and Infinity, which are not JSON.
     raise ValueError(f"{name} is not JSON")
+
+
+# json.dumps and json.loads with these options would build one per call.
+_ENCODER = json.JSONEncoder(allow_nan=False)
+_DECODER = json.JSONDecoder(parse_constant=_reject_constant)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import time
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
@@ -86,30 +87,108 @@ def put_many(
     """One `queue.putMany` call per chunk; every job is checked before any call is made."""
     if isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < 1:
         raise ReqlessError(f"chunk_size must be a positive integer, not {chunk_size!r}")
-    prepared = [_put_many_args(worker, queue, index, job) for index, job in enumerate(jobs)]
+    _validate.name("queue name", queue)
+    prepared: list[Arg | None] = []  # None: a jid left to us
+    ends: list[int] = []
+    klasses: dict[Any, str] = {}  # most bulk puts repeat one class
+    for index, job in enumerate(jobs):
+        try:
+            klass = klasses.get(job.get("klass")) if type(job) is dict else None
+            if klass is not None and len(job) == 2 and "data" in job:
+                # The usual item, {"klass": ..., "data": ...}: put's defaults for the rest.
+                prepared += (None, klass, encode_data(job["data"]), 0, 0)
+            else:
+                _check_shape(index, job)
+                _put_many_args(prepared, job, klasses)
+        except _ShapeError:
+            raise
+        except ReqlessError as exc:
+            raise ReqlessError(f"put_many: job {index}: {exc}") from exc
+        ends.append(len(prepared))
+    jids = _new_jids(prepared)
     calls: list[Call[list[str]]] = []
-    for start in range(0, len(prepared), chunk_size):
-        args: list[Arg] = [worker, queue]
-        for one in prepared[start : start + chunk_size]:
-            args += one
-        calls.append(Call("queue.putMany", tuple(args), parse_json))
+    start = 0
+    for stop in range(chunk_size, len(ends) + chunk_size, chunk_size):
+        end = ends[min(stop, len(ends)) - 1]
+        calls.append(Call("queue.putMany", (worker, queue, *jids[start:end]), parse_json))
+        start = end
     return calls
 
 
-def _put_many_args(worker: str, queue: str, index: int, job: Mapping[str, Any]) -> list[Arg]:
+#: put's defaults, which queue.putMany applies to an option left out.
+_PUT_MANY_DEFAULTS: dict[str, Arg] = {
+    "priority": defaults.PRIORITY, "retries": defaults.RETRIES,
+    "tags": "[]", "depends": "[]", "throttles": "[]",
+}  # fmt: skip
+
+
+class _ShapeError(ReqlessError):
+    """An item of put_many that is not a mapping of put's arguments."""
+
+
+def _check_shape(index: int, job: Any) -> None:
     if not isinstance(job, Mapping):
-        raise ReqlessError(f"put_many: job {index} is not a mapping of put's arguments")
-    unknown = set(job) - PUT_ARGUMENTS
-    if unknown or "klass" not in job or "data" not in job:
+        raise _ShapeError(f"put_many: job {index} is not a mapping of put's arguments")
+    if "klass" not in job or "data" not in job or not job.keys() <= PUT_ARGUMENTS:
+        unknown = set(job) - PUT_ARGUMENTS
         what = f"unknown arguments {sorted(unknown)}" if unknown else "no klass or data"
-        raise ReqlessError(f"put_many: job {index} has {what}")
-    options: dict[str, Any] = {name: job.get(name) for name in PUT_ARGUMENTS}
-    try:
-        args = put_args(worker, queue, **options)
-    except ReqlessError as exc:
-        raise ReqlessError(f"put_many: job {index}: {exc}") from exc
-    # queue.putMany takes jid, klass, data, delay, then the option count and pairs.
-    return [*args[2:6], len(args) - 6, *args[6:]]
+        raise _ShapeError(f"put_many: job {index} has {what}")
+
+
+def _put_many_args(out: list[Arg | None], job: Mapping[str, Any], klasses: dict[Any, str]) -> None:
+    """Append one job's `jid, klass, data, delay, n, options...` to `out`.
+
+    A jid left to us is appended as None and filled in by `_new_jids`; options
+    equal to put's defaults are left out (queue.putMany applies the defaults).
+    `klasses` remembers the checked class paths.
+    """
+    jid = job.get("jid")
+    delay = job.get("delay")
+    klass = klasses[job["klass"]] = class_string(job["klass"])
+    out += (
+        None if jid is None else _validate.name("jid", jid),
+        klass, encode_data(job["data"]),
+        0 if delay is None else _validate.number("delay", delay, minimum=0),
+    )  # fmt: skip
+    options: list[Arg] = []
+    for name, value in job.items():
+        if value is None or name in ("klass", "data", "jid", "delay"):
+            continue
+        if name == "priority":
+            checked: Arg = _validate.number("priority", value)
+        elif name == "retries":
+            checked = _validate.nonnegative_int("retries", value)
+        else:
+            checked = _option_list(name, value)
+            if name == "depends" and jid is not None and jid in value:
+                raise ReqlessError(f"depends names the job itself: {jid}")
+        if checked != _PUT_MANY_DEFAULTS[name]:
+            options += (name, checked)
+    out.append(len(options))
+    out += options
+
+
+def _new_jids(args: list[Arg | None]) -> list[Arg]:
+    """`args` with each None (a jid left to us) replaced by a random uuid4 in hex.
+
+    One `os.urandom` read for all of them: `uuid.uuid4()` per job cost more than
+    the rest of a job's preparation.
+    """
+    missing = args.count(None)
+    randoms = os.urandom(16 * missing).hex()
+    filled: list[Arg] = []
+    taken = 0
+    for arg in args:
+        if arg is None:
+            text = randoms[taken : taken + 32]
+            taken += 32
+            # The version (4) and variant (10xx) bits of a random UUID.
+            arg = f"{text[:12]}4{text[13:16]}{_VARIANT[text[16]]}{text[17:]}"
+        filled.append(arg)
+    return filled
+
+
+_VARIANT = {digit: "89ab"[int(digit, 16) & 3] for digit in "0123456789abcdef"}
 
 
 def recur(

@@ -22,10 +22,11 @@ import weakref
 from collections.abc import Callable
 from typing import Any, ClassVar
 
+import hiredis
 from redis import Redis
-from redis.connection import Connection
+from redis.connection import Connection, HiredisRespSerializer
 from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import ResponseError
+from redis.exceptions import DataError, ResponseError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 __all__ = ["HeldConnection"]
@@ -78,7 +79,7 @@ class HeldConnection:
             except (RedisConnectionError, RedisTimeoutError, OSError):
                 kept.disconnect()
             try:
-                kept.send_command(*parts)
+                kept.send_packed_command(_pack(kept, parts))
                 return kept.read_response()
             except ResponseError:
                 raise
@@ -91,3 +92,20 @@ class HeldConnection:
                 raise
         finally:
             self._lock.release()
+
+
+def _pack(connection: Any, parts: tuple[Any, ...]) -> Any:
+    """`parts` in the wire format, as `connection.send_command` would pack them.
+
+    With hiredis, redis-py's packer first copies the arguments through a
+    generator that turns buffers into bytes; a core call has none (its
+    arguments are text and numbers), and for a bulk put of 500 jobs that copy
+    cost more client time than the rest of the call.
+    """
+    packer = connection._command_packer
+    if type(packer) is HiredisRespSerializer:
+        try:
+            return (hiredis.pack_command(parts),)
+        except TypeError as exc:
+            raise DataError(str(exc)) from exc
+    return packer.pack(*parts)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import pytest
@@ -67,6 +68,11 @@ def test_the_same_as_put_one_by_one(client: Client, redis: Redis) -> None:
         ([{"klass": KLASS, "data": {}, "tags": "t"}], "job 0: tags"),
         ([{"klass": KLASS, "data": {}, "delay": -1}], "job 0: delay"),
         ([("x", {})], "job 0 is not a mapping"),
+        ([{"klass": KLASS, "data": {}}, {"klass": 3, "data": {}}], "job 1: job class"),
+        ([{"klass": KLASS, "data": {}, "priority": False}], "job 0: priority"),
+        ([{"klass": KLASS, "data": {}, "retries": 5.0}], "job 0: retries"),
+        ([{"klass": KLASS, "data": {}, "jid": "a", "depends": ["b", "a"]}],
+         "job 0: depends names the job itself: a"),
     ],
 )  # fmt: skip
 def test_a_bad_job_anywhere_sends_nothing(
@@ -86,3 +92,37 @@ def test_chunk_size_must_be_a_positive_integer(client: Client, chunk_size: Any) 
 
 def test_nothing_to_put(client: Client) -> None:
     assert client.queues["q"].put_many([]) == []
+
+
+def test_a_left_out_option_takes_puts_default_as_put_does(client: Client) -> None:
+    queue = client.queues["q"]
+    queue.put(KLASS, {}, jid="a", priority=7, tags=["x"], retries=1)
+    queue.put(KLASS, {}, jid="b", priority=7, tags=["x"], retries=1)
+    queue.put_many([{"klass": KLASS, "data": {}, "jid": "a"}])
+    queue.put(KLASS, {}, jid="b")
+    for jid in ("a", "b"):
+        job = client.jobs.get_job(jid)
+        assert job is not None
+        assert (job.priority, job.tags, job.original_retries) == (0, [], 5)
+
+
+def test_jids_left_to_the_client_are_random_uuid4s(client: Client) -> None:
+    jids = client.queues["q"].put_many([{"klass": KLASS, "data": {}}] * 300)
+    assert len(set(jids)) == 300
+    for jid in jids:
+        parsed = uuid.UUID(hex=jid)
+        assert parsed.hex == jid
+        assert (parsed.version, parsed.variant) == (4, uuid.RFC_4122)
+
+
+def test_several_classes_and_given_jids_in_one_call(client: Client) -> None:
+    jids = client.queues["q"].put_many(
+        [
+            {"klass": KLASS, "data": {}},
+            {"klass": "tests.jobs.Other", "data": {}, "jid": "mine"},
+            {"klass": KLASS, "data": {}, "priority": 0, "tags": [], "retries": 5},
+        ]
+    )
+    assert jids[1] == "mine"
+    classes = [client.jobs.get_job(jid).klass_name for jid in jids]
+    assert classes == [KLASS, "tests.jobs.Other", KLASS]

@@ -5,9 +5,12 @@ from __future__ import annotations
 import os
 import threading
 
+import pytest
 from redis import Redis
+from redis.exceptions import DataError
 
 from reqless.core import CoreRunner
+from reqless.core.held_connection import _pack
 from reqless.server import LocalServer
 
 
@@ -91,3 +94,23 @@ def test_many_runners_of_one_connection_share_one_kept_connection(
         assert in_use <= 1
     finally:
         user.close()
+
+
+def test_commands_are_packed_as_redis_py_packs_them(redis: Redis) -> None:
+    connection = redis.connection_pool.get_connection()
+    try:
+        parts = ("FCALL", "lib", 0, "queue.put", "1.5", "é", 7, 0.1, -2.5e-9, "", "a b")
+        ours = b"".join(_pack(connection, parts))
+        theirs = b"".join(connection._command_packer.pack(*parts))
+        assert ours == theirs
+        with pytest.raises(DataError):
+            _pack(connection, ("FCALL", object()))
+    finally:
+        redis.connection_pool.release(connection)
+
+
+def test_a_value_that_cannot_be_sent_leaves_the_connection_usable(redis: Redis) -> None:
+    runner = CoreRunner(redis)
+    with pytest.raises(DataError):
+        runner.call("config.get", object())  # type: ignore[arg-type]
+    assert runner.call("config.get", "heartbeat") == "60"

@@ -78,7 +78,11 @@ local function put(now, p, old, historyLimit)
   end
 
   Events.put(jid, queue)
-  History.append(jid, floor(now), 'put', { queue = queue }, historyLimit)
+  if p.putDetails then
+    History.appendEntry(jid, '[' .. floor(now) .. ',"put",' .. p.putDetails .. ']', historyLimit)
+  else
+    History.append(jid, floor(now), 'put', { queue = queue }, historyLimit)
+  end
 
   local throttles = p.throttles
   if old.queue then
@@ -109,11 +113,16 @@ local function put(now, p, old, historyLimit)
   if not waiting and old.state then waiting = call('scard', Keys.dependencies(jid)) > 0 end
   local state = 'waiting'
   if waiting then state = 'depends' elseif p.delay > 0 then state = 'scheduled' end
+  -- cjson writes an empty list as `{}`; the queue's own throttle alone is
+  -- the usual list, and queue.putMany encodes it once per call.
+  local tagsText = '{}'
+  if #tags > 0 then tagsText = encode(tags) end
+  local throttlesText = #throttles == 1 and p.queueThrottles or encode(throttles)
   call('hset', key,
     'jid', jid, 'klass', p.klass, 'data', p.data, 'priority', priority,
-    'tags', encode(tags), 'state', state, 'worker', '', 'expires', 0,
+    'tags', tagsText, 'state', state, 'worker', '', 'expires', 0,
     'queue', queue, 'retries', retries, 'remaining', retries,
-    'time', string.format('%.20f', now), 'throttles', encode(throttles))
+    'time', string.format('%.20f', now), 'throttles', throttlesText)
 
   if waiting then
     call('zadd', Keys.queue(queue, 'depends'), now, jid)
@@ -131,7 +140,7 @@ local function put(now, p, old, historyLimit)
   -- queue.putMany registers its queue with its first job only (the others' NX
   -- adds would change nothing).
   if not p.registered then Queue.register(queue, now) end
-  Events.tracked('put', jid, Events.isTracked(jid))
+  if p.tracking ~= false then Events.tracked('put', jid, Events.isTracked(jid)) end
   return jid
 end
 
@@ -152,39 +161,179 @@ end
 -- An extension of ours (other clients never need it): many puts in one call.
 -- Arguments: worker, queue, then for each job: jid, klass, data, delay, n,
 --   followed by n option values as `key, value` pairs (n counts both), with
---   the options of queue.put.
+--   the options of queue.put. An option left out takes put's default (priority
+--   0, retries 5, no tags, dependencies or throttles), also when the job exists:
+--   unlike queue.put, which keeps an existing job's priority, retries and tags.
 -- Reply: JSON array of the jids, in argument order. Job k is put at now + (k-1) µs,
 --   so that jobs of equal priority pop in argument order.
 -- Errors: PutMany(): Arg "count" of job <i> not a non-negative even number: <v>;
 --   PutMany(): job <i> is incomplete; PutMany(): job <i>: <the queue.put error>.
 --   Every job is validated before the first is put: a failed call writes nothing.
 -- Events, keys: those of queue.put, for each job in turn.
-Commands['queue.putMany'] = function(now, args)
+local function flushReady(queue, ready)
+  if #ready == 0 then return end
+  Args.chunked('zadd', Keys.queue(queue, 'work'), ready)
+  for i = #ready, 1, -1 do ready[i] = nil end
+end
+
+local function parseMany(args, parsed)
   local worker, queue = args[1], args[2]
-  local parsed, i, index = {}, 3, 0
+  local i, index = 3, 0
   while i <= #args do
     index = index + 1
+    parsed.failing = index
     local n = tonumber(args[i + 4])
-    if args[i + 3] == nil then error('PutMany(): job ' .. index .. ' is incomplete') end
+    if args[i + 3] == nil then error('PutMany(): job ' .. index .. ' is incomplete', 0) end
     if n == nil or n < 0 or n % 2 ~= 0 or i + 4 + n > #args then
       error('PutMany(): Arg "count" of job ' .. index .. ' not a non-negative even number: '
-        .. tostring(args[i + 4]))
+        .. tostring(args[i + 4]), 0)
     end
-    local one = { worker, queue, args[i], args[i + 1], args[i + 2], args[i + 3] }
-    for k = 1, n do one[6 + k] = args[i + 4 + k] end
-    local ok, result = pcall(parsePut, one)
-    if not ok then
-      error('PutMany(): job ' .. index .. ': ' .. tostring(result):gsub('^.-: ', '', 1))
+    local p
+    if n == 0 then
+      -- parsePut's checks for a job without options, without its argument list.
+      Args.json(args[i + 2], 'Put(): Arg "data" missing or not JSON: ')
+      p = {
+        worker = worker, queue = queue, jid = args[i], klass = args[i + 1], data = args[i + 2],
+        delay = Args.finite(args[i + 3], 'Put(): Arg "delay" not a number: '),
+        depends = {}, throttles = {},
+      }
+    else
+      local one = { worker, queue, args[i], args[i + 1], args[i + 2], args[i + 3] }
+      for k = 1, n do one[6 + k] = args[i + 4 + k] end
+      p = parsePut(one)
     end
-    parsed[index] = result
+    p.priority = p.priority or 0
+    p.retries = p.retries or 5
+    p.tags = p.tags or {}
+    parsed[index] = p
     i = i + 5 + n
   end
-  local historyLimit = Config.getNumber('max-job-history')
+  parsed.failing = nil
+end
+
+-- The end of putFresh: the job joins the work set with the others at the end.
+local function readyFresh(t, p, c)
+  local ready, jid = c.ready, p.jid
+  ready[#ready + 1] = Queue.score(p.priority, t)
+  ready[#ready + 1] = jid
+  Queue.wake(c.queue)
+  if c.tracking then Events.tracked('put', jid, Events.isTracked(jid)) end
+  return jid
+end
+
+-- What put does for a new job without dependencies, delay or throttles of its
+-- own, into a queue whose throttle is open, less the branches for jobs that
+-- exist; `c` holds what every job of the call shares. It is added to the work
+-- set with the others at the end.
+--
+-- The record is a COPY of a template hash holding the fields every such job of
+-- the call shares, then an HSET of the fields that differ: the server spends
+-- about 2 µs less per job than on one HSET of all thirteen fields. The
+-- template has put's field order with short values in the fields set per job,
+-- so the copy ends up with the order and encoding that one HSET gives (values
+-- past the server's default 64 bytes for a compact hash are written with one
+-- HSET instead). It is deleted before the call returns: no other client ever
+-- sees it.
+local function putFresh(t, p, c)
+  local jid = p.jid
+  call('publish', c.logChannel, '{"jid":' .. encode(jid) .. c.putEventTail)
+  History.appendEntry(jid, '[' .. floor(t) .. ',"put",' .. c.putDetails .. ']', c.historyLimit)
+  local tags, tagsText = p.tags, '{}'
+  if #tags > 0 then
+    for _, tag in ipairs(tags) do Tags.index(jid, tag, t) end
+    tagsText = encode(tags)
+  end
+  local key = Keys.job(jid)
+  local time = string.format('%.20f', t)
+  if #p.data > 64 or #jid > 64 or #p.klass > 64 or #tagsText > 64 then
+    -- A value this long makes the server store the hash as a table, whose
+    -- field order would then differ from one HSET's: write it as put does.
+    call('hset', key,
+      'jid', jid, 'klass', p.klass, 'data', p.data, 'priority', p.priority,
+      'tags', tagsText, 'state', 'waiting', 'worker', '', 'expires', 0,
+      'queue', c.queue, 'retries', p.retries, 'remaining', p.retries,
+      'time', time, 'throttles', c.queueThrottles)
+    return readyFresh(t, p, c)
+  end
+  local template = c.template
+  if template == nil then
+    template = { klass = p.klass, priority = p.priority, tags = tagsText, retries = p.retries }
+    c.template = template
+    call('hset', Keys.PUT_TEMPLATE,
+      'jid', '', 'klass', p.klass, 'data', '', 'priority', p.priority,
+      'tags', tagsText, 'state', 'waiting', 'worker', '', 'expires', 0,
+      'queue', c.queue, 'retries', p.retries, 'remaining', p.retries,
+      'time', '', 'throttles', c.queueThrottles)
+  end
+  call('copy', Keys.PUT_TEMPLATE, key)
+  local fields = { key, 'jid', jid, 'data', p.data, 'time', time }
+  if p.klass ~= template.klass then
+    fields[#fields + 1] = 'klass'
+    fields[#fields + 1] = p.klass
+  end
+  if p.priority ~= template.priority then
+    fields[#fields + 1] = 'priority'
+    fields[#fields + 1] = p.priority
+  end
+  if tagsText ~= template.tags then
+    fields[#fields + 1] = 'tags'
+    fields[#fields + 1] = tagsText
+  end
+  if p.retries ~= template.retries then
+    fields[#fields + 1] = 'retries'
+    fields[#fields + 1] = p.retries
+    fields[#fields + 1] = 'remaining'
+    fields[#fields + 1] = p.retries
+  end
+  call('hset', unpack(fields))
+  return readyFresh(t, p, c)
+end
+
+Commands['queue.putMany'] = function(now, args)
+  local queue = Args.require(args[2], 'Queue(): no queue name provided')
+  local parsed = {}
+  -- One pcall for the whole list: a put error is reported with its job's number.
+  local ok, problem = pcall(parseMany, args, parsed)
+  if not ok then
+    if parsed.failing == nil or tostring(problem):find('^PutMany%(%)') then error(problem, 0) end
+    error('PutMany(): job ' .. parsed.failing .. ': ' .. tostring(problem):gsub('^.-: ', '', 1))
+  end
+  if #parsed == 0 then return '[]' end
+  local queueThrottle = Keys.queueThrottleId(queue)
+  local c = {
+    queue = queue,
+    historyLimit = Config.getNumber('max-job-history'),
+    -- Nothing in this call tracks or untracks a job, so one look serves every job.
+    tracking = call('zcard', Keys.TRACKED) > 0,
+    logChannel = Keys.channel('log'),
+    putEventTail = ',"event":"put","queue":' .. encode(queue) .. '}',
+    putDetails = '{"queue":' .. encode(queue) .. '}',
+    queueThrottles = encode({ queueThrottle }),
+    -- Jobs put here do not take throttle slots, so this holds for the whole call.
+    open = Throttle.available(queueThrottle),
+    ready = {},
+  }
+  Queue.register(queue, now)
   local jids = {}
   for k, p in ipairs(parsed) do
     -- A microsecond apart, so equal priorities pop in argument order.
-    p.registered = k > 1
-    jids[k] = put(now + (k - 1) * 1e-6, p, Job.read(p.jid, PUT_FIELDS), historyLimit)
+    local t = now + (k - 1) * 1e-6
+    local fresh = call('exists', Keys.job(p.jid)) == 0
+    if fresh and c.open and p.delay <= 0 and #p.depends == 0 and #p.throttles == 0 then
+      jids[k] = putFresh(t, p, c)
+    else
+      -- Anything else takes put's own path, after the jobs before it are added.
+      flushReady(queue, c.ready)
+      p.registered = true
+      p.tracking = c.tracking
+      p.putDetails = c.putDetails
+      p.queueThrottles = c.queueThrottles
+      local old = nil
+      if not fresh then old = Job.read(p.jid, PUT_FIELDS) end
+      jids[k] = put(t, p, old, c.historyLimit)
+    end
   end
+  flushReady(queue, c.ready)
+  if c.template then call('del', Keys.PUT_TEMPLATE) end
   return Json.list(jids)
 end

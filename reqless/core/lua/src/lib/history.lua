@@ -6,9 +6,14 @@
 -- entry were popped, the rest trimmed from index `2 - limit`, and the first put
 -- back; in the usual case (no trimming due) this costs a single RPUSH.
 function History.append(jid, when, what, details, limit)
-  local key = Keys.history(jid)
   local entry
   if details then entry = encode({ when, what, details }) else entry = encode({ when, what }) end
+  History.appendEntry(jid, entry, limit)
+end
+
+-- Append an entry already encoded (queue.putMany builds its put entries by hand).
+function History.appendEntry(jid, entry, limit)
+  local key = Keys.history(jid)
   local length = call('rpush', key, entry)
   limit = floor(limit)
   if limit <= 0 then return end

@@ -7,6 +7,8 @@ Keys.FAILURES = 'ql:failures'
 Keys.WORKERS = 'ql:workers'
 Keys.TRACKED = 'ql:tracked'
 Keys.TAGS = 'ql:tags'
+-- Exists only inside a queue.putMany call (see commands/put.lua).
+Keys.PUT_TEMPLATE = 'ql:put-template'
 Keys.CONFIG = 'ql:config'
 Keys.IDENTIFIER_PATTERNS = 'ql:qp:identifiers'
 Keys.LEGACY_IDENTIFIER_PATTERNS = 'qmore:dynamic'
