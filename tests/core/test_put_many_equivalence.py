@@ -1,9 +1,11 @@
-"""queue.putMany leaves Redis exactly as the same jobs put one by one would.
+"""The short path of a new job leaves Redis exactly as put's full path does.
 
-putMany takes a shorter path for new jobs (a copied template record, one ZADD
-for all of them); these tests hold it to queue.put's result key by key, field
-order included, and message by message, over mixes of new and existing jobs,
-options, open and full throttles.
+queue.put and queue.putMany write a new job without dependencies, delay or
+throttles of its own by a shorter path (for putMany: a copied template record
+and one ZADD for all of them). These tests hold putMany to queue.put's result
+key by key, field order included, and message by message, over mixes of new
+and existing jobs, options, open and full throttles; and queue.put's short path
+to its full one.
 """
 
 from __future__ import annotations
@@ -167,3 +169,30 @@ def test_any_mix_matches_one_put_each(redis: Redis, jobs: list[Job], full_thrott
     # A job may not depend on itself: putMany refuses that as put does.
     jobs = [job for job in jobs if f'"{job[0]}"' not in str(job[4].get("depends", ""))]
     compare(Core(CoreRunner(redis), redis), redis, jobs, full_throttle)
+
+
+@pytest.mark.parametrize(
+    "options",
+    [(), ("tags", '["t", "u"]'), ("priority", 4.5, "retries", 0), ("tags", "{}")],
+    ids=["plain", "tags", "priority-retries", "empty-object-tags"],
+)
+@pytest.mark.parametrize("data", ["{}", LONG])
+def test_puts_short_path_leaves_what_its_full_path_leaves(
+    core: Core, redis: Redis, options: tuple[Arg, ...], data: str
+) -> None:
+    def run(*extra: Arg) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+        redis.flushall()
+        # A job already done (a dependency on it is no dependency), the new jid
+        # left tracked (as a job canceled by another client may leave it), and
+        # a worker waiting on the queue for a wake token.
+        core.put(NOW - 3, "done", "queue")
+        core.pop(NOW - 2)
+        core("job.complete", NOW - 1, "done", "worker", "queue", "{}")
+        redis.zadd("ql:tracked", {"new": NOW - 1})
+        core("queues.pop", NOW - 1, "waiter", 1, 30, "queue")
+        with events(redis) as messages:
+            core.put(NOW, "new", "queue", *options, *extra, data=data)
+            return ordered(redis), messages.drain()
+
+    # Depending on a completed job takes put's full path and ends the same.
+    assert run() == run("depends", '["done"]')

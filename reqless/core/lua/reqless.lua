@@ -188,6 +188,7 @@ end
 -- Decode a JSON array whose items are strings (or numbers, when `numbers` is
 -- set, as tags may be). An empty object `{}` counts as an empty array.
 function Args.jsonList(value, message, numbers)
+  if value == '[]' then return {} end -- what clients send for "none", decoded for free
   local decoded = Args.json(value, message)
   if type(decoded) ~= 'table' then error(message .. value) end
   local count = 0
@@ -321,10 +322,13 @@ function History.append(jid, when, what, details, limit)
 end
 
 -- Append an entry already encoded (queue.putMany builds its put entries by hand).
+-- A list of one or two entries is never trimmed, so `limit` may be nil: it is
+-- read only when needed.
 function History.appendEntry(jid, entry, limit)
   local key = Keys.history(jid)
   local length = call('rpush', key, entry)
-  limit = floor(limit)
+  if length <= 2 then return end
+  limit = floor(limit or Config.getNumber('max-job-history'))
   if limit <= 0 then return end
   local rest = length - 2 -- entries between the first one and the new one
   local drop
@@ -1273,6 +1277,8 @@ local PUT_FIELDS = {
   'state', 'queue', 'worker', 'priority', 'tags', 'retries', 'failure', 'history',
 }
 
+local putOne -- queue.put of a parsed job: below, with queue.putMany's shorter path
+
 local function put(now, p, old, historyLimit)
   local jid, queue = p.jid, p.queue
   local key = Keys.job(jid)
@@ -1370,8 +1376,7 @@ local function put(now, p, old, historyLimit)
 end
 
 Commands['queue.put'] = function(now, args)
-  local p = parsePut(args)
-  return put(now, p, Job.read(p.jid, PUT_FIELDS))
+  return putOne(now, parsePut(args))
 end
 
 Commands['job.requeue'] = function(now, args)
@@ -1396,7 +1401,7 @@ end
 --   Every job is validated before the first is put: a failed call writes nothing.
 -- Events, keys: those of queue.put, for each job in turn.
 local function flushReady(queue, ready)
-  if #ready == 0 then return end
+  if ready == nil or #ready == 0 then return end
   Args.chunked('zadd', Keys.queue(queue, 'work'), ready)
   for i = #ready, 1, -1 do ready[i] = nil end
 end
@@ -1439,9 +1444,13 @@ end
 -- The end of putFresh: the job joins the work set with the others at the end.
 local function readyFresh(t, p, c)
   local ready, jid = c.ready, p.jid
-  ready[#ready + 1] = Queue.score(p.priority, t)
-  ready[#ready + 1] = jid
-  Queue.wake(c.queue)
+  if ready then
+    ready[#ready + 1] = Queue.score(p.priority, t)
+    ready[#ready + 1] = jid
+    Queue.wake(c.queue)
+  else
+    Queue.makeReady(c.queue, jid, p.priority, t)
+  end
   if c.tracking then Events.tracked('put', jid, Events.isTracked(jid)) end
   return jid
 end
@@ -1470,7 +1479,7 @@ local function putFresh(t, p, c)
   end
   local key = Keys.job(jid)
   local time = string.format('%.20f', t)
-  if #p.data > 64 or #jid > 64 or #p.klass > 64 or #tagsText > 64 then
+  if not c.template or #p.data > 64 or #jid > 64 or #p.klass > 64 or #tagsText > 64 then
     -- A value this long makes the server store the hash as a table, whose
     -- field order would then differ from one HSET's: write it as put does.
     call('hset', key,
@@ -1480,10 +1489,10 @@ local function putFresh(t, p, c)
       'time', time, 'throttles', c.queueThrottles)
     return readyFresh(t, p, c)
   end
-  local template = c.template
+  local template = c.templateFields
   if template == nil then
     template = { klass = p.klass, priority = p.priority, tags = tagsText, retries = p.retries }
-    c.template = template
+    c.templateFields = template
     call('hset', Keys.PUT_TEMPLATE,
       'jid', '', 'klass', p.klass, 'data', '', 'priority', p.priority,
       'tags', tagsText, 'state', 'waiting', 'worker', '', 'expires', 0,
@@ -1514,6 +1523,44 @@ local function putFresh(t, p, c)
   return readyFresh(t, p, c)
 end
 
+-- What putFresh needs to know about the call: the same for all its jobs.
+local function freshContext(queue, template)
+  local queueThrottle = Keys.queueThrottleId(queue)
+  return {
+    queue = queue,
+    -- A new job's history is one entry, never trimmed: the limit is read only
+    -- for put's own path.
+    historyLimit = nil,
+    logChannel = Keys.channel('log'),
+    putEventTail = ',"event":"put","queue":' .. encode(queue) .. '}',
+    putDetails = '{"queue":' .. encode(queue) .. '}',
+    queueThrottles = encode({ queueThrottle }),
+    -- Jobs put do not take throttle slots, so this holds for the whole call.
+    open = Throttle.available(queueThrottle),
+    -- queue.putMany: write records from a template and add ready jobs at the end.
+    template = template,
+    ready = template and {} or nil,
+  }
+end
+
+-- Whether job `p` (parsed) can take putFresh's path: new, with nothing of its own
+-- to wait for, into a queue whose throttle is open.
+local function isFresh(p, c)
+  return c.open and p.delay <= 0 and #p.depends == 0 and #p.throttles == 0
+    and call('exists', Keys.job(p.jid)) == 0
+end
+
+putOne = function(now, p)
+  local c = freshContext(p.queue, false)
+  c.tracking = true
+  if not isFresh(p, c) then return put(now, p, Job.read(p.jid, PUT_FIELDS)) end
+  p.priority = p.priority or 0
+  p.retries = p.retries or 5
+  p.tags = p.tags or {}
+  Queue.register(p.queue, now)
+  return putFresh(now, p, c)
+end
+
 Commands['queue.putMany'] = function(now, args)
   local queue = Args.require(args[2], 'Queue(): no queue name provided')
   local parsed = {}
@@ -1524,27 +1571,16 @@ Commands['queue.putMany'] = function(now, args)
     error('PutMany(): job ' .. parsed.failing .. ': ' .. tostring(problem):gsub('^.-: ', '', 1))
   end
   if #parsed == 0 then return '[]' end
-  local queueThrottle = Keys.queueThrottleId(queue)
-  local c = {
-    queue = queue,
-    historyLimit = Config.getNumber('max-job-history'),
-    -- Nothing in this call tracks or untracks a job, so one look serves every job.
-    tracking = call('zcard', Keys.TRACKED) > 0,
-    logChannel = Keys.channel('log'),
-    putEventTail = ',"event":"put","queue":' .. encode(queue) .. '}',
-    putDetails = '{"queue":' .. encode(queue) .. '}',
-    queueThrottles = encode({ queueThrottle }),
-    -- Jobs put here do not take throttle slots, so this holds for the whole call.
-    open = Throttle.available(queueThrottle),
-    ready = {},
-  }
+  -- A template pays off from the second job on.
+  local c = freshContext(queue, #parsed > 1)
+  -- Nothing in this call tracks or untracks a job, so one look serves every job.
+  c.tracking = call('zcard', Keys.TRACKED) > 0
   Queue.register(queue, now)
   local jids = {}
   for k, p in ipairs(parsed) do
     -- A microsecond apart, so equal priorities pop in argument order.
     local t = now + (k - 1) * 1e-6
-    local fresh = call('exists', Keys.job(p.jid)) == 0
-    if fresh and c.open and p.delay <= 0 and #p.depends == 0 and #p.throttles == 0 then
+    if isFresh(p, c) then
       jids[k] = putFresh(t, p, c)
     else
       -- Anything else takes put's own path, after the jobs before it are added.
@@ -1553,13 +1589,12 @@ Commands['queue.putMany'] = function(now, args)
       p.tracking = c.tracking
       p.putDetails = c.putDetails
       p.queueThrottles = c.queueThrottles
-      local old = nil
-      if not fresh then old = Job.read(p.jid, PUT_FIELDS) end
-      jids[k] = put(t, p, old, c.historyLimit)
+      c.historyLimit = c.historyLimit or Config.getNumber('max-job-history')
+      jids[k] = put(t, p, Job.read(p.jid, PUT_FIELDS), c.historyLimit)
     end
   end
   flushReady(queue, c.ready)
-  if c.template then call('del', Keys.PUT_TEMPLATE) end
+  if c.templateFields then call('del', Keys.PUT_TEMPLATE) end
   return Json.list(jids)
 end
 end)

@@ -70,6 +70,7 @@ end
 -- Decode a JSON array whose items are strings (or numbers, when `numbers` is
 -- set, as tags may be). An empty object `{}` counts as an empty array.
 function Args.jsonList(value, message, numbers)
+  if value == '[]' then return {} end -- what clients send for "none", decoded for free
   local decoded = Args.json(value, message)
   if type(decoded) ~= 'table' then error(message .. value) end
   local count = 0

@@ -12,10 +12,13 @@ function History.append(jid, when, what, details, limit)
 end
 
 -- Append an entry already encoded (queue.putMany builds its put entries by hand).
+-- A list of one or two entries is never trimmed, so `limit` may be nil: it is
+-- read only when needed.
 function History.appendEntry(jid, entry, limit)
   local key = Keys.history(jid)
   local length = call('rpush', key, entry)
-  limit = floor(limit)
+  if length <= 2 then return end
+  limit = floor(limit or Config.getNumber('max-job-history'))
   if limit <= 0 then return end
   local rest = length - 2 -- entries between the first one and the new one
   local drop
