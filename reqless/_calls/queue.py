@@ -213,8 +213,19 @@ def recur(
 
 
 def pop(queue: str, worker: str, count: int | None) -> Call[list[dict[str, Any]]]:
-    """Pop up to `count` (default 1) jobs; the reply is their payloads."""
-    return Call("queue.pop", (queue, worker, count or 1), parse_json)
+    """Pop up to `count` (default 1) jobs; the reply is their payloads.
+
+    Sent as our worker's `queues.pop` without waiting: the same pop, with job
+    objects that leave out history, dependents and dependencies (the Job reads
+    them on first use), which saves the server three reads and most of the
+    reply per job.
+    """
+    _validate.name("queue name", queue)
+    return Call("queues.pop", (worker, count or 1, 0, queue), _lean_jobs)
+
+
+def _lean_jobs(reply: Any) -> list[dict[str, Any]]:
+    return list(json.loads(reply)["jobs"])
 
 
 def peek(queue: str, offset: int | None, count: int | None) -> Call[list[dict[str, Any]]]:

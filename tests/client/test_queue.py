@@ -437,13 +437,14 @@ def test_pop_single_and_list_rules(rec: RecordingClient) -> None:
     job = queue.pop()
     assert isinstance(job, Job)
     assert job.jid == jids[0]
-    assert rec.last("queue.pop") == ("q", "rec-worker", 1)
+    # Our worker's pop, without waiting (lean job objects).
+    assert rec.last("queues.pop") == ("rec-worker", 1, 0, "q")
     zero = queue.pop(0)
     assert isinstance(zero, list) and [j.jid for j in zero] == [jids[1]]
-    assert rec.last("queue.pop") == ("q", "rec-worker", 1)
+    assert rec.last("queues.pop") == ("rec-worker", 1, 0, "q")
     rest = queue.pop(20)
     assert [j.jid for j in rest] == jids[2:]
-    assert rec.last("queue.pop") == ("q", "rec-worker", 20)
+    assert rec.last("queues.pop") == ("rec-worker", 20, 0, "q")
 
 
 def test_pop_hands_the_job_to_the_queues_worker(client: Client) -> None:
@@ -613,3 +614,26 @@ def test_jobs_stalled_lists_expired_locks(client: Client) -> None:
     assert queue.jobs.stalled() == [jid]
     assert queue.jobs.running() == []
     assert queue.counts["stalled"] == 1
+
+
+def test_a_popped_job_reads_its_history_and_dependencies_on_first_use(client: Client) -> None:
+    queue = client.queues["q"]
+    first = queue.put(Gnome, {})
+    second = queue.put(Gnome, {}, depends=[first])
+    job = queue.pop()
+    assert job is not None and job.jid == first
+    assert [entry["what"] for entry in job.history] == ["put", "popped"]
+    assert job.dependents == [second]
+    assert job.dependencies == []
+    job.complete()
+    child = queue.pop()
+    assert child is not None and child.jid == second
+    assert child.dependencies == []  # released when its dependency completed
+    assert [entry["what"] for entry in child.history] == ["put", "popped"]
+
+
+def test_popping_a_queue_with_an_empty_name_is_refused(client: Client, redis: Redis) -> None:
+    before = snapshot(redis)
+    with pytest.raises(ReqlessError, match="queue name must be a non-empty string"):
+        client.queues[""].pop()
+    assert snapshot(redis) == before

@@ -49,8 +49,12 @@ local function popJobs(now, queue, worker, limit, lean)
 
   if Throttle.available(Keys.queueThrottleId(queue)) then
     local budget = limit - #result
-    Recurring.spawn(queue, now, budget, settings.historyLimit)
-    Queue.promote(queue, now, budget)
+    -- Most queues have neither recurring nor scheduled jobs: one look for both.
+    local recur, scheduled = Keys.queue(queue, 'recur'), Keys.queue(queue, 'scheduled')
+    if budget > 0 and call('exists', recur, scheduled) > 0 then
+      Recurring.spawn(queue, now, budget, settings.historyLimit)
+      Queue.promote(queue, now, budget)
+    end
     local work = Keys.queue(queue, 'work')
     while #result < limit and passes > 0 do
       local candidates = call('zrevrange', work, 0, limit - #result - 1)
