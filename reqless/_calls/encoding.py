@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from reqless import _validate
@@ -36,6 +37,11 @@ def encode_data(data: Any) -> str:
             return encode_data(data.decode("utf-8"))
         except UnicodeDecodeError as exc:
             raise ReqlessError(f"job data is bytes but not UTF-8 text: {exc}") from exc
+    if _FAST is not None:
+        try:
+            return _FAST(data)
+        except Exception:  # the standard encoder below says what is wrong
+            pass
     try:
         return _ENCODER.encode(data)
     except (TypeError, ValueError) as exc:
@@ -50,3 +56,40 @@ def _reject_constant(name: str) -> Any:
 # json.dumps and json.loads with these options would build one per call.
 _ENCODER = json.JSONEncoder(allow_nan=False)
 _DECODER = json.JSONDecoder(parse_constant=_reject_constant)
+
+
+def _fast_encoder() -> Callable[[Any], str] | None:
+    """The C encoder behind `_ENCODER`, made once instead of on every call.
+
+    `JSONEncoder.encode` builds a new C encoder per call, which was two thirds
+    of the cost of encoding a small job (1.0 against 0.4 µs) and the largest
+    part of what `put_many` spends per job. This one skips the check for
+    circular references (a value that has one fails here and is then encoded
+    by `_ENCODER`, which names the problem). It is used only if it writes
+    exactly what `_ENCODER` writes for a sample; otherwise None.
+    """
+    make = getattr(json.encoder, "c_make_encoder", None)
+    if make is None:
+        return None
+    reference = _ENCODER
+    try:
+        made = make(
+            None, reference.default, json.encoder.encode_basestring_ascii, None,
+            reference.key_separator, reference.item_separator, reference.sort_keys,
+            reference.skipkeys, reference.allow_nan,
+        )  # fmt: skip
+    except Exception:  # another Python's private API: do without it
+        return None
+
+    def encode(data: Any) -> str:
+        return "".join(made(data, 0))
+
+    sample = {"a": [1, 2.5, "é\n\u2028", None, True, {"b": -0.0, "c": 1e300}], "d": (7,)}
+    try:
+        same = encode(sample) == reference.encode(sample)
+    except Exception:
+        same = False
+    return encode if same else None
+
+
+_FAST = _fast_encoder()

@@ -1470,18 +1470,33 @@ end
 -- sees it.
 local function putFresh(t, p, c)
   local jid = p.jid
+  local key = Keys.job(jid)
+  local tags, tagsText = p.tags, '{}'
+  if #tags > 0 then tagsText = encode(tags) end
+  local template = nil
+  if c.template and #p.data <= 64 and #jid <= 64 and #p.klass <= 64 and #tagsText <= 64 then
+    template = c.templateFields
+    if template == nil then
+      template = { klass = p.klass, priority = p.priority, tags = tagsText, retries = p.retries }
+      c.templateFields = template
+      call('hset', Keys.PUT_TEMPLATE,
+        'jid', '', 'klass', p.klass, 'data', '', 'priority', p.priority,
+        'tags', tagsText, 'state', 'waiting', 'worker', '', 'expires', 0,
+        'queue', c.queue, 'retries', p.retries, 'remaining', p.retries,
+        'time', '', 'throttles', c.queueThrottles)
+    end
+    -- COPY refuses a destination that exists: it is also the check that the job is new.
+    if call('copy', Keys.PUT_TEMPLATE, key) == 0 then return nil end
+  elseif call('exists', key) == 1 then
+    return nil
+  end
   call('publish', c.logChannel, '{"jid":' .. encode(jid) .. c.putEventTail)
   History.appendEntry(jid, '[' .. floor(t) .. ',"put",' .. c.putDetails .. ']', c.historyLimit)
-  local tags, tagsText = p.tags, '{}'
-  if #tags > 0 then
-    for _, tag in ipairs(tags) do Tags.index(jid, tag, t) end
-    tagsText = encode(tags)
-  end
-  local key = Keys.job(jid)
+  for _, tag in ipairs(tags) do Tags.index(jid, tag, t) end
   local time = string.format('%.20f', t)
-  if not c.template or #p.data > 64 or #jid > 64 or #p.klass > 64 or #tagsText > 64 then
-    -- A value this long makes the server store the hash as a table, whose
-    -- field order would then differ from one HSET's: write it as put does.
+  if template == nil then
+    -- A single put, or a value long enough that the server would store the
+    -- hash as a table, whose field order would differ from one HSET's.
     call('hset', key,
       'jid', jid, 'klass', p.klass, 'data', p.data, 'priority', p.priority,
       'tags', tagsText, 'state', 'waiting', 'worker', '', 'expires', 0,
@@ -1489,17 +1504,6 @@ local function putFresh(t, p, c)
       'time', time, 'throttles', c.queueThrottles)
     return readyFresh(t, p, c)
   end
-  local template = c.templateFields
-  if template == nil then
-    template = { klass = p.klass, priority = p.priority, tags = tagsText, retries = p.retries }
-    c.templateFields = template
-    call('hset', Keys.PUT_TEMPLATE,
-      'jid', '', 'klass', p.klass, 'data', '', 'priority', p.priority,
-      'tags', tagsText, 'state', 'waiting', 'worker', '', 'expires', 0,
-      'queue', c.queue, 'retries', p.retries, 'remaining', p.retries,
-      'time', '', 'throttles', c.queueThrottles)
-  end
-  call('copy', Keys.PUT_TEMPLATE, key)
   local fields = { key, 'jid', jid, 'data', p.data, 'time', time }
   if p.klass ~= template.klass then
     fields[#fields + 1] = 'klass'
@@ -1543,22 +1547,27 @@ local function freshContext(queue, template)
   }
 end
 
--- Whether job `p` (parsed) can take putFresh's path: new, with nothing of its own
--- to wait for, into a queue whose throttle is open.
-local function isFresh(p, c)
+-- Whether job `p` (parsed) may take putFresh's path: nothing of its own to wait
+-- for, into a queue whose throttle is open (putFresh then checks it is new).
+local function mayBeFresh(p, c)
   return c.open and p.delay <= 0 and #p.depends == 0 and #p.throttles == 0
-    and call('exists', Keys.job(p.jid)) == 0
 end
 
 putOne = function(now, p)
   local c = freshContext(p.queue, false)
   c.tracking = true
-  if not isFresh(p, c) then return put(now, p, Job.read(p.jid, PUT_FIELDS)) end
-  p.priority = p.priority or 0
-  p.retries = p.retries or 5
-  p.tags = p.tags or {}
-  Queue.register(p.queue, now)
-  return putFresh(now, p, c)
+  if mayBeFresh(p, c) then
+    -- What put would use for the options left out, for a new job.
+    local priority, retries, tags = p.priority, p.retries, p.tags
+    p.priority, p.retries, p.tags = priority or 0, retries or 5, tags or {}
+    local jid = putFresh(now, p, c)
+    if jid then
+      Queue.register(p.queue, now)
+      return jid
+    end
+    p.priority, p.retries, p.tags = priority, retries, tags
+  end
+  return put(now, p, Job.read(p.jid, PUT_FIELDS))
 end
 
 Commands['queue.putMany'] = function(now, args)
@@ -1580,8 +1589,10 @@ Commands['queue.putMany'] = function(now, args)
   for k, p in ipairs(parsed) do
     -- A microsecond apart, so equal priorities pop in argument order.
     local t = now + (k - 1) * 1e-6
-    if isFresh(p, c) then
-      jids[k] = putFresh(t, p, c)
+    local jid = nil
+    if mayBeFresh(p, c) then jid = putFresh(t, p, c) end
+    if jid then
+      jids[k] = jid
     else
       -- Anything else takes put's own path, after the jobs before it are added.
       flushReady(queue, c.ready)
