@@ -92,16 +92,17 @@ def put_many(
     ends: list[int] = []
     klasses: dict[Any, str] = {}  # most bulk puts repeat one class
     for index, job in enumerate(jobs):
+        # The usual item, {"klass": ..., "data": ...} of a class already checked.
+        usual = type(job) is dict and len(job) == 2 and "data" in job and "klass" in job
+        named = usual and isinstance(job["klass"], str | type)  # hashable: may be known
+        klass = klasses.get(job["klass"]) if named else None
+        if klass is None:
+            _check_shape(index, job)
         try:
-            klass = klasses.get(job.get("klass")) if type(job) is dict else None
-            if klass is not None and len(job) == 2 and "data" in job:
-                # The usual item, {"klass": ..., "data": ...}: put's defaults for the rest.
+            if klass is not None:
                 prepared += (None, klass, encode_data(job["data"]), 0, 0)
             else:
-                _check_shape(index, job)
                 _put_many_args(prepared, job, klasses)
-        except _ShapeError:
-            raise
         except ReqlessError as exc:
             raise ReqlessError(f"put_many: job {index}: {exc}") from exc
         ends.append(len(prepared))
@@ -122,17 +123,13 @@ _PUT_MANY_DEFAULTS: dict[str, Arg] = {
 }  # fmt: skip
 
 
-class _ShapeError(ReqlessError):
-    """An item of put_many that is not a mapping of put's arguments."""
-
-
 def _check_shape(index: int, job: Any) -> None:
     if not isinstance(job, Mapping):
-        raise _ShapeError(f"put_many: job {index} is not a mapping of put's arguments")
+        raise ReqlessError(f"put_many: job {index} is not a mapping of put's arguments")
     if "klass" not in job or "data" not in job or not job.keys() <= PUT_ARGUMENTS:
         unknown = set(job) - PUT_ARGUMENTS
         what = f"unknown arguments {sorted(unknown)}" if unknown else "no klass or data"
-        raise _ShapeError(f"put_many: job {index} has {what}")
+        raise ReqlessError(f"put_many: job {index} has {what}")
 
 
 def _put_many_args(out: list[Arg | None], job: Mapping[str, Any], klasses: dict[Any, str]) -> None:

@@ -69,6 +69,8 @@ def test_the_same_as_put_one_by_one(client: Client, redis: Redis) -> None:
         ([{"klass": KLASS, "data": {}, "delay": -1}], "job 0: delay"),
         ([("x", {})], "job 0 is not a mapping"),
         ([{"klass": KLASS, "data": {}}, {"klass": 3, "data": {}}], "job 1: job class"),
+        ([{"klass": KLASS, "data": {}}, {"klass": [KLASS], "data": {}}], "job 1: job class"),
+        ([{"klass": KLASS, "data": {}}, {"klass": KLASS, "jid": "x"}], "job 1 has no klass or da"),
         ([{"klass": KLASS, "data": {}, "priority": False}], "job 0: priority"),
         ([{"klass": KLASS, "data": {}, "retries": 5.0}], "job 0: retries"),
         ([{"klass": KLASS, "data": {}, "jid": "a", "depends": ["b", "a"]}],

@@ -321,8 +321,8 @@ function History.append(jid, when, what, details, limit)
   History.appendEntry(jid, entry, limit)
 end
 
--- Append an entry already encoded (queue.putMany builds its put entries by hand).
--- A list of one or two entries is never trimmed, so `limit` may be nil: it is
+-- Append an entry already encoded (a new job's put entry is built by hand). A
+-- list of one or two entries is never trimmed, so `limit` may be nil: it is
 -- read only when needed.
 function History.appendEntry(jid, entry, limit)
   local key = Keys.history(jid)
@@ -1309,11 +1309,7 @@ local function put(now, p, old, historyLimit)
   end
 
   Events.put(jid, queue)
-  if p.putDetails then
-    History.appendEntry(jid, '[' .. floor(now) .. ',"put",' .. p.putDetails .. ']', historyLimit)
-  else
-    History.append(jid, floor(now), 'put', { queue = queue }, historyLimit)
-  end
+  History.append(jid, floor(now), 'put', { queue = queue }, historyLimit)
 
   local throttles = p.throttles
   if old.queue then
@@ -1344,16 +1340,11 @@ local function put(now, p, old, historyLimit)
   if not waiting and old.state then waiting = call('scard', Keys.dependencies(jid)) > 0 end
   local state = 'waiting'
   if waiting then state = 'depends' elseif p.delay > 0 then state = 'scheduled' end
-  -- cjson writes an empty list as `{}`; the queue's own throttle alone is
-  -- the usual list, and queue.putMany encodes it once per call.
-  local tagsText = '{}'
-  if #tags > 0 then tagsText = encode(tags) end
-  local throttlesText = #throttles == 1 and p.queueThrottles or encode(throttles)
   call('hset', key,
     'jid', jid, 'klass', p.klass, 'data', p.data, 'priority', priority,
-    'tags', tagsText, 'state', state, 'worker', '', 'expires', 0,
+    'tags', encode(tags), 'state', state, 'worker', '', 'expires', 0,
     'queue', queue, 'retries', retries, 'remaining', retries,
-    'time', string.format('%.20f', now), 'throttles', throttlesText)
+    'time', string.format('%.20f', now), 'throttles', encode(throttles))
 
   if waiting then
     call('zadd', Keys.queue(queue, 'depends'), now, jid)
@@ -1371,7 +1362,7 @@ local function put(now, p, old, historyLimit)
   -- queue.putMany registers its queue with its first job only (the others' NX
   -- adds would change nothing).
   if not p.registered then Queue.register(queue, now) end
-  if p.tracking ~= false then Events.tracked('put', jid, Events.isTracked(jid)) end
+  Events.tracked('put', jid, Events.isTracked(jid))
   return jid
 end
 
@@ -1386,20 +1377,6 @@ Commands['job.requeue'] = function(now, args)
   return put(now, parsePut(args), old)
 end
 
--- queue.putMany
---
--- An extension of ours (other clients never need it): many puts in one call.
--- Arguments: worker, queue, then for each job: jid, klass, data, delay, n,
---   followed by n option values as `key, value` pairs (n counts both), with
---   the options of queue.put. An option left out takes put's default (priority
---   0, retries 5, no tags, dependencies or throttles), also when the job exists:
---   unlike queue.put, which keeps an existing job's priority, retries and tags.
--- Reply: JSON array of the jids, in argument order. Job k is put at now + (k-1) µs,
---   so that jobs of equal priority pop in argument order.
--- Errors: PutMany(): Arg "count" of job <i> not a non-negative even number: <v>;
---   PutMany(): job <i> is incomplete; PutMany(): job <i>: <the queue.put error>.
---   Every job is validated before the first is put: a failed call writes nothing.
--- Events, keys: those of queue.put, for each job in turn.
 local function flushReady(queue, ready)
   if ready == nil or #ready == 0 then return end
   Args.chunked('zadd', Keys.queue(queue, 'work'), ready)
@@ -1491,7 +1468,7 @@ local function putFresh(t, p, c)
     return nil
   end
   call('publish', c.logChannel, '{"jid":' .. encode(jid) .. c.putEventTail)
-  History.appendEntry(jid, '[' .. floor(t) .. ',"put",' .. c.putDetails .. ']', c.historyLimit)
+  History.appendEntry(jid, '[' .. floor(t) .. ',"put",' .. c.putDetails .. ']')
   for _, tag in ipairs(tags) do Tags.index(jid, tag, t) end
   local time = string.format('%.20f', t)
   if template == nil then
@@ -1528,13 +1505,12 @@ local function putFresh(t, p, c)
 end
 
 -- What putFresh needs to know about the call: the same for all its jobs.
-local function freshContext(queue, template)
+-- A new job's history is one entry, never trimmed, so no history limit is read.
+local function freshContext(queue, template, tracking)
   local queueThrottle = Keys.queueThrottleId(queue)
   return {
     queue = queue,
-    -- A new job's history is one entry, never trimmed: the limit is read only
-    -- for put's own path.
-    historyLimit = nil,
+    tracking = tracking,
     logChannel = Keys.channel('log'),
     putEventTail = ',"event":"put","queue":' .. encode(queue) .. '}',
     putDetails = '{"queue":' .. encode(queue) .. '}',
@@ -1554,8 +1530,7 @@ local function mayBeFresh(p, c)
 end
 
 putOne = function(now, p)
-  local c = freshContext(p.queue, false)
-  c.tracking = true
+  local c = freshContext(p.queue, false, true)
   if mayBeFresh(p, c) then
     -- What put would use for the options left out, for a new job.
     local priority, retries, tags = p.priority, p.retries, p.tags
@@ -1570,6 +1545,20 @@ putOne = function(now, p)
   return put(now, p, Job.read(p.jid, PUT_FIELDS))
 end
 
+-- queue.putMany
+--
+-- An extension of ours (other clients never need it): many puts in one call.
+-- Arguments: worker, queue, then for each job: jid, klass, data, delay, n,
+--   followed by n option values as `key, value` pairs (n counts both), with
+--   the options of queue.put. An option left out takes put's default (priority
+--   0, retries 5, no tags, dependencies or throttles), also when the job exists:
+--   unlike queue.put, which keeps an existing job's priority, retries and tags.
+-- Reply: JSON array of the jids, in argument order. Job k is put at now + (k-1) µs,
+--   so that jobs of equal priority pop in argument order.
+-- Errors: PutMany(): Arg "count" of job <i> not a non-negative even number: <v>;
+--   PutMany(): job <i> is incomplete; PutMany(): job <i>: <the queue.put error>.
+--   Every job is validated before the first is put: a failed call writes nothing.
+-- Events, keys: those of queue.put, for each job in turn.
 Commands['queue.putMany'] = function(now, args)
   local queue = Args.require(args[2], 'Queue(): no queue name provided')
   local parsed = {}
@@ -1580,10 +1569,9 @@ Commands['queue.putMany'] = function(now, args)
     error('PutMany(): job ' .. parsed.failing .. ': ' .. tostring(problem):gsub('^.-: ', '', 1))
   end
   if #parsed == 0 then return '[]' end
-  -- A template pays off from the second job on.
-  local c = freshContext(queue, #parsed > 1)
-  -- Nothing in this call tracks or untracks a job, so one look serves every job.
-  c.tracking = call('zcard', Keys.TRACKED) > 0
+  -- A template pays off from the second job on. Nothing in this call tracks or
+  -- untracks a job, so one look at the tracked set serves every job.
+  local c = freshContext(queue, #parsed > 1, call('zcard', Keys.TRACKED) > 0)
   Queue.register(queue, now)
   local jids = {}
   for k, p in ipairs(parsed) do
@@ -1597,11 +1585,7 @@ Commands['queue.putMany'] = function(now, args)
       -- Anything else takes put's own path, after the jobs before it are added.
       flushReady(queue, c.ready)
       p.registered = true
-      p.tracking = c.tracking
-      p.putDetails = c.putDetails
-      p.queueThrottles = c.queueThrottles
-      c.historyLimit = c.historyLimit or Config.getNumber('max-job-history')
-      jids[k] = put(t, p, Job.read(p.jid, PUT_FIELDS), c.historyLimit)
+      jids[k] = put(t, p, Job.read(p.jid, PUT_FIELDS))
     end
   end
   flushReady(queue, c.ready)

@@ -11,8 +11,8 @@ function History.append(jid, when, what, details, limit)
   History.appendEntry(jid, entry, limit)
 end
 
--- Append an entry already encoded (queue.putMany builds its put entries by hand).
--- A list of one or two entries is never trimmed, so `limit` may be nil: it is
+-- Append an entry already encoded (a new job's put entry is built by hand). A
+-- list of one or two entries is never trimmed, so `limit` may be nil: it is
 -- read only when needed.
 function History.appendEntry(jid, entry, limit)
   local key = Keys.history(jid)
