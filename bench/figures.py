@@ -99,6 +99,8 @@ class Context:
     pickup_jobs: int
     pickup_gap: float
     log: Callable[[str], None]
+    pattern_queues: int = 2000
+    pattern_busy: int = 500
 
     def flush(self) -> None:
         self.redis.flushall()
@@ -284,8 +286,9 @@ def program_drain(
     program: Program,
     count: Callable[[], int],
     poll_command: str,
+    total: int | None = None,
 ) -> Sample:
-    """A consumer program drains N jobs; timed from the first completion to the Nth.
+    """A consumer program drains N jobs (or `total`); timed from the first completion to the last.
 
     Start-up (interpreter, imports, forking) is left out: the window opens at the
     first poll that sees a completed job, and the rate is the jobs completed in the
@@ -306,9 +309,10 @@ def program_drain(
         first, start = count(), time.monotonic()
         last = first
         deadline = start + 900
-        while last < ctx.n:
+        goal = ctx.n if total is None else total
+        while last < goal:
             if time.monotonic() > deadline or not program.alive():
-                raise RuntimeError(f"drain stalled at {last}/{ctx.n}; see {program.log}")
+                raise RuntimeError(f"drain stalled at {last}/{goal}; see {program.log}")
             time.sleep(POLL)
             last = count()
             polls += 1
@@ -433,6 +437,51 @@ def figure_drain(ctx: Context) -> dict[str, Any]:
         for storage in ctx.huey.storages:
             subjects[f"huey-{storage}/consumer"] = huey(storage)
     return repeat(ctx, subjects)
+
+
+# -- queue patterns -------------------------------------------------------------------
+
+
+def figure_patterns(ctx: Context) -> dict[str, Any]:
+    """`-q 'tenant-*'` over `--pattern-queues` known queues against the plain queue name.
+
+    busy: `--pattern-busy` jobs in one queue (`tenant-1000`), drained by a worker
+    given the pattern and by one given the plain name. spread: one job in each
+    queue, drained by the pattern worker; its reference is the plain worker
+    draining as many jobs from the one queue. One worker child (`--workers 1`).
+    """
+    queues, busy = ctx.pattern_queues, ctx.pattern_busy
+    one = f"tenant-{min(1000, queues - 1):04d}"
+
+    def drain(target: Target, queue: str, mode: str, jobs: int) -> Callable[[], Sample]:
+        def fill() -> None:
+            run_agent(
+                target.python, REQLESS_AGENT, "tenants", "--url", ctx.url,
+                "--queues", queues, "--queue", one, "--mode", mode, "--n", jobs,
+            )  # fmt: skip
+
+        def measure() -> Sample:
+            program = worker_program(
+                ctx, target, queue, "--workers", "1", "--interval", f"{ctx.interval:g}"
+            )
+            count = lambda: int(ctx.redis.zcard("ql:completed"))  # noqa: E731
+            return program_drain(ctx, fill, program, count, "zcard", total=jobs)
+
+        return measure
+
+    subjects: dict[str, Callable[[], Sample]] = {}
+    for target in ctx.targets:
+        subjects[f"{target.label}/busy-plain"] = drain(target, one, "busy", busy)
+        subjects[f"{target.label}/busy-pattern"] = drain(target, "tenant-*", "busy", busy)
+        subjects[f"{target.label}/spread-plain"] = drain(target, one, "busy", queues)
+        subjects[f"{target.label}/spread-pattern"] = drain(target, "tenant-*", "spread", queues)
+    result = repeat(ctx, subjects)
+    for target in ctx.targets:
+        for kind in ("busy", "spread"):
+            plain = result[f"{target.label}/{kind}-plain"]["rate"]
+            pattern = result[f"{target.label}/{kind}-pattern"]
+            pattern["vs_plain"] = pattern["rate"] / plain
+    return result
 
 
 # -- pickup latency ---------------------------------------------------------------------

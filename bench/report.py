@@ -489,6 +489,32 @@ def server_calls_table(results: Results) -> str:
     return "\n".join(lines)
 
 
+def patterns_table(results: Results) -> str:
+    """The patterns figure: each drain's rate and the pattern's ratio to the plain name."""
+    figure = results.get("figures", {}).get("patterns")
+    if not figure:
+        return ""
+    options = results["options"]
+    queues, busy = options.get("pattern_queues", 2000), options.get("pattern_busy", 500)
+    rows = [
+        "| target | drain | plain name (jobs/s) | pattern (jobs/s) | pattern / plain |",
+        "|---|---|---|---|---|",
+    ]
+    labels = list(dict.fromkeys(key.split("/")[0] for key in figure))
+    what = {
+        "busy": f"{busy} jobs in one of {queues} queues",
+        "spread": f"{queues} jobs, one per queue (plain: {queues} jobs in one queue)",
+    }
+    for label in labels:
+        for kind in ("busy", "spread"):
+            plain, pattern = figure[f"{label}/{kind}-plain"], figure[f"{label}/{kind}-pattern"]
+            rows.append(
+                f"| {label} | {what[kind]} | {plain['rate']:,.0f} | {pattern['rate']:,.0f} "
+                f"| {pattern['rate'] / plain['rate']:.2f}x |"
+            )
+    return "\n".join(rows)
+
+
 def markdown(results: Results, pending: str | None = None) -> str:
     """The whole report of a run as Markdown."""
     machine = results["machine"]
@@ -506,6 +532,9 @@ def markdown(results: Results, pending: str | None = None) -> str:
         "",
         goals_table(results, pending),
     ]
+    patterns = patterns_table(results)
+    if patterns:
+        parts += ["", "### Queue patterns (`-q 'tenant-*'` against the plain name)", "", patterns]
     calls = server_calls_table(results)
     if calls:
         parts += ["", "### Server cost per call", "", calls]

@@ -5,7 +5,7 @@
     .venv/bin/python -m bench --compare before=/work/bench-before/.venv/bin/python \\
                                         now=.venv/bin/python
 
-Figures: put, drain, pickup, depth, server, profile. The reqless being measured
+Figures: put, drain, pickup, depth, server, profile, patterns. The reqless being measured
 runs in subprocesses of `--reqless-python` (or of each `--compare` interpreter);
 the baselines (raw redis-py and one-line Lua) and huey (in bench/.venvs/huey,
 created on first use) run in the same run, against the same server.
@@ -34,6 +34,7 @@ from bench.figures import (
     Target,
     figure_depth,
     figure_drain,
+    figure_patterns,
     figure_pickup,
     figure_profile,
     figure_put,
@@ -50,6 +51,7 @@ FIGURES: dict[str, Callable[[Context], dict[str, Any]]] = {
     "depth": figure_depth,
     "server": figure_server,
     "profile": figure_profile,
+    "patterns": figure_patterns,
 }
 
 
@@ -99,6 +101,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--pickup-jobs", type=int, default=200)
     parser.add_argument("--pickup-gap", type=float, default=0.02, help="seconds between puts")
+    parser.add_argument(
+        "--pattern-queues", type=int, default=2000, help="queues matching the pattern figure's -q"
+    )
+    parser.add_argument(
+        "--pattern-busy", type=int, default=500, help="jobs in the one busy queue (patterns)"
+    )
     parser.add_argument("--json", type=Path, default=None, help="write all results here")
     parser.add_argument("--markdown", type=Path, default=None, help="write the tables here")
     parser.add_argument(
@@ -197,6 +205,8 @@ def main(argv: list[str] | None = None) -> int:
             pickup_jobs=options.pickup_jobs,
             pickup_gap=options.pickup_gap,
             log=log,
+            pattern_queues=options.pattern_queues,
+            pattern_busy=options.pattern_busy,
         )
         results: dict[str, Any] = {
             "command": shlex.join(["python", "-m", "bench", *(argv or sys.argv[1:])]),

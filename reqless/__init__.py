@@ -11,6 +11,7 @@ from reqless.decorators import retry
 from reqless.events import Events
 from reqless.exceptions import ReqlessError
 from reqless.job import Job, RecurringJob
+from reqless.job_retry import RetryPolicy
 from reqless.logger import logger
 from reqless.queue import Queue
 from reqless.throttle import Throttle
@@ -25,6 +26,7 @@ __all__ = [
     "Queues",
     "RecurringJob",
     "ReqlessError",
+    "RetryPolicy",
     "Throttle",
     "Throttles",
     "Workers",

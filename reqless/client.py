@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 from redis import Redis
 from redis.backoff import NoBackoff
-from redis.exceptions import AuthenticationError, AuthorizationError
+from redis.exceptions import AuthorizationError
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from redis.retry import Retry
@@ -22,56 +22,24 @@ from reqless.collections import Jobs, Queues, Throttles, Workers
 from reqless.config import Config
 from reqless.core import Arg, CoreRunner
 from reqless.exceptions import ReqlessError
-from reqless.logger import logger
+from reqless.retry_policy import (
+    REPEATABLE_COMMANDS,
+    RetrySchedule,
+    has_password,
+    located,
+    may_retry,
+    never_sent,
+)
+from reqless.server_access import explain
 
 if TYPE_CHECKING:
     from reqless.events import Events
     from reqless.queue_patterns import QueuePatterns
 
-__all__ = ["REPEATABLE_COMMANDS", "Client", "located", "may_retry", "never_sent"]
+# The retry policy's names stay importable from here, where they were first.
+__all__ = ["REPEATABLE_COMMANDS", "Client", "has_password", "located", "may_retry", "never_sent"]
 
 T = TypeVar("T")
-
-#: Core commands that may be sent again after the connection dropped with the
-#: command in flight (it may have run): reads, and writes that leave the same
-#: state when run twice (a put carries the jid the client made). Any other
-#: command (pop, complete, fail, retry, cancel, ...) is sent again only when the
-#: error shows it never left, that is the connection could not be made.
-REPEATABLE_COMMANDS = frozenset({
-    "config.get", "config.getAll", "config.set", "config.unset",
-    "failureGroups.counts", "job.addTag", "job.get", "job.getMulti", "job.heartbeat",
-    "job.removeTag", "job.requeue", "job.setPriority", "jobs.completed",
-    "jobs.failedByGroup", "jobs.tagged", "jobs.tracked", "queue.counts",
-    "queue.jobsByState", "queue.length", "queue.pause", "queue.peek", "queue.put",
-    "queue.putMany", "queue.recurAtInterval", "queue.stats", "queue.throttle.get",
-    "queue.unpause", "queueIdentifierPatterns.getAll", "queueIdentifierPatterns.setAll",
-    "queuePriorityPatterns.getAll", "queuePriorityPatterns.setAll", "queues.counts",
-    "queues.names", "recurringJob.addTag", "recurringJob.get", "recurringJob.removeTag",
-    "recurringJob.update", "tags.top", "throttle.get", "throttle.locks",
-    "throttle.pending", "throttle.set", "worker.jobs", "workers.counts",
-})  # fmt: skip
-
-
-def never_sent(exc: Exception) -> bool:
-    """Whether a connection error shows the command never reached the server."""
-    # redis-py says "Error 111 connecting to host:port" or "Timeout connecting to
-    # server" when the connection could not be made; a pooled connection the server
-    # closed is replaced before use, so other errors mean the command may have run.
-    return "connecting" in str(exc)
-
-
-def may_retry(command: str, exc: Exception, left: float) -> bool:
-    """Whether `command`, which failed with connection error `exc`, is sent again
-    with `left` seconds of the retry window remaining (both clients ask this)."""
-    return left > 0 and (command in REPEATABLE_COMMANDS or never_sent(exc))
-
-
-def located(exc: Exception, where: str) -> Exception:
-    """The error to raise for `exc`: a connect time-out says where it tried to connect."""
-    # redis-py's time-out message does not say where it tried to connect.
-    if isinstance(exc, RedisTimeoutError) and "connecting" in str(exc):
-        return RedisConnectionError(f"timed out connecting to {where}")
-    return exc
 
 
 class Client:
@@ -83,6 +51,9 @@ class Client:
         hostname: the worker name this client presents; defaults to the host name.
         retry_window: seconds during which a call that hit a connection error or a
             time-out is tried again, with backoff (0: never).
+        max_data_bytes: the largest job data (encoded, in bytes) a put, requeue or
+            recurring job sends; larger data raises ReqlessError before anything is
+            sent (default `defaults.MAX_DATA_BYTES`, 64 MiB; None: no limit).
         **kwargs: passed to `redis.Redis.from_url` (`decode_responses` is forced on).
 
     The constructor does not contact the server. A call the server did not answer
@@ -97,6 +68,7 @@ class Client:
         hostname: str | None = None,
         *,
         retry_window: float = defaults.RETRY_WINDOW,
+        max_data_bytes: int | None = defaults.MAX_DATA_BYTES,
         **kwargs: Any,
     ) -> None:
         options: dict[str, Any] = {
@@ -108,6 +80,9 @@ class Client:
             "decode_responses": True,
         }
         self.retry_window = float(_validate.number("retry_window", retry_window, minimum=0))
+        #: Largest job data (bytes, encoded) that puts, requeues and recurring jobs
+        #: send; more is refused before sending. None: no limit.
+        self.max_data_bytes = _validate.data_limit(max_data_bytes)
         # Kept so that an asyncio twin can connect alike (AsyncClient.from_client).
         self._url = url
         self._kwargs = dict(kwargs)
@@ -134,21 +109,18 @@ class Client:
         Connection errors and time-outs are retried with backoff for
         `retry_window` seconds, when repeating the command is safe (see the class).
         """
-        deadline = time.monotonic() + self.retry_window
-        pause = defaults.RETRY_BACKOFF_BASE
+        schedule = RetrySchedule(command, self.retry_window, time.monotonic())
         while True:
             try:
                 return self._runner.call(command, *args)
-            except (AuthenticationError, AuthorizationError):
-                raise  # a wrong password does not get better with time
+            except AuthorizationError:
+                raise  # a missing permission does not get better with time
             except (RedisConnectionError, RedisTimeoutError) as exc:
-                left = deadline - time.monotonic()
-                if not may_retry(command, exc, left):
+                self._raise_explained(exc)  # nor does a missing password, or TLS to no TLS
+                pause = schedule.next_pause(exc, time.monotonic())
+                if pause is None:
                     self._raise_located(exc)
-                if pause == defaults.RETRY_BACKOFF_BASE:
-                    logger.warning("%s: %s; trying again for up to %.1fs", command, exc, left)
-                time.sleep(min(pause, left))
-                pause = min(pause * 2, defaults.RETRY_BACKOFF_CAP)
+                time.sleep(pause)
 
     def _run(self, call: Call[T]) -> T:
         """Run a prepared call (see `reqless._calls`) and read its reply."""
@@ -160,6 +132,12 @@ class Client:
                 raise
             raise translated from exc
         return call.parse(reply)
+
+    def _raise_explained(self, exc: Exception) -> None:
+        """Raise a ServerAccessError when `exc` shows a password or TLS problem."""
+        error = explain(exc, self._url, password=has_password(self._url, self._kwargs))
+        if error is not None:
+            raise error from exc
 
     def _raise_located(self, exc: Exception) -> NoReturn:
         error = located(exc, self._where())

@@ -13,6 +13,14 @@ PAGE_SIZE = 25
 
 #: Jobs per core call of `Queue.put_many` (each call is atomic).
 PUT_MANY_CHUNK = 500
+#: Largest encoded job data (bytes) a client sends; `Client(max_data_bytes=...)`.
+#: Far below the server's `proto-max-bulk-len` (512 MB), past which it drops the connection.
+MAX_DATA_BYTES = 64 * 1024 * 1024
+#: Missed intervals a recurring job made by `Queue.recur` catches up at most after a
+#: time with no pops; 0 (the default, the core's and reqless 0.13's) makes one job for
+#: every missed interval, as the README's "5 jobs got popped" example shows.
+#: `backlog=1` spawns only the latest missed run.
+RECUR_BACKLOG = 0
 #: How many failed jobs `Client.unfail` moves by default.
 UNFAIL_COUNT = 500
 #: How many tags `Client.tags` returns by default.
@@ -33,6 +41,9 @@ QUEUE_PATTERNS_REFRESH_MILLISECONDS = 300_000
 WORKER_INTERVAL = 1.0
 #: Seconds a stopping worker lets running jobs finish before stopping them.
 SHUTDOWN_TIMEOUT = 30.0
+#: Seconds a job interrupted for its time limit (or a shutdown) has to stop before
+#: the process running it is killed (`reqless-py-worker --kill-grace`).
+KILL_GRACE = 5.0
 #: A running job is heartbeated when less than this share of its lock is left.
 HEARTBEAT_SHARE = 0.5
 #: Seconds a client keeps retrying a call the server did not answer (a restart, a blip).

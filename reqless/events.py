@@ -9,7 +9,7 @@ from contextlib import contextmanager
 
 from redis import Redis
 
-from reqless import defaults
+from reqless import defaults, keys
 from reqless.exceptions import ReqlessError
 from reqless.listener import Listener
 from reqless.logger import logger
@@ -24,7 +24,7 @@ class EventCallbacks:
     """The callback of each tracked-job event; shared with the asyncio `AsyncEvents`."""
 
     #: Prefix of the event channels.
-    namespace = "ql:"
+    namespace = keys.PREFIX
     #: The event names; the channel of `evt` is `namespace + evt`.
     events = defaults.TRACKED_EVENTS
 

@@ -2,17 +2,77 @@
 
 from __future__ import annotations
 
-__all__ = ["LostLockError", "ReqlessError"]
+from redis.exceptions import AuthenticationError
+from redis.exceptions import ConnectionError as RedisConnectionError
+
+__all__ = [
+    "ArgumentError",
+    "CoreError",
+    "LostLockError",
+    "MissingExtraError",
+    "ReqlessError",
+    "ServerAccessError",
+    "ServerFullError",
+    "ServerPasswordError",
+]
 
 
 class ReqlessError(Exception):
     """Root of every error reqless raises on purpose.
 
-    Errors raised by the core script (`reqless.core.CoreError`) read as the core's
+    Errors raised by the core script (`CoreError`) read as the core's
     documented message, so callers can match on it; the server's full text, with
     the script digest and line it appends, is kept in the error's `raw` attribute.
     A bad argument is refused with a ReqlessError naming it, before anything is sent.
     """
+
+
+class ArgumentError(ReqlessError):
+    """A bad argument, refused by the client before anything was sent.
+
+    Tells "refused before sending" apart from a refusal by the server (the CLI
+    exits 2 for the one, 1 for the other). Also importable from `reqless._validate`.
+    """
+
+
+class CoreError(ReqlessError):
+    """An error raised by the core script.
+
+    `str(error)` is the core's message (`Put(): Arg "delay" not a number: x`);
+    `raw` is the server's full text, and `location` the line in `lua/src/`.
+    Also importable from `reqless.core`.
+    """
+
+    def __init__(self, message: str, location: str | None = None, raw: str | None = None) -> None:
+        super().__init__(message)
+        self.location = location
+        self.raw = message if raw is None else raw
+
+
+class ServerFullError(CoreError):
+    """The server refused a call that adds jobs: its used memory is over `maxmemory`.
+
+    Reads and the calls that move work towards done (pop, heartbeat, complete,
+    fail, retry, cancel) still run; completing or cancelling jobs, or raising
+    `maxmemory`, makes room (docs/operations.md). Also importable from `reqless.core`.
+    """
+
+
+class MissingExtraError(ReqlessError, ImportError):
+    """A part of reqless was asked for whose optional packages are not installed.
+
+    An ImportError too, so `import reqless.ui` without the extra fails as an
+    import does, with a message that says what to install. Also importable
+    from `reqless.extras`.
+    """
+
+    def __init__(self, extra: str, what: str, modules: list[str]) -> None:
+        super().__init__(
+            f"{what} needs the reqless[{extra}] extra ({', '.join(modules)} not installed): "
+            f"pip install 'reqless[{extra}]'"
+        )
+        self.extra = extra
+        self.modules = modules
 
 
 class LostLockError(ReqlessError):
@@ -33,3 +93,26 @@ class LostLockError(ReqlessError):
         if self.reason:
             return f"lost the lock on job {self.jid}: {self.reason}"
         return f"lost the lock on job {self.jid}"
+
+
+class ServerAccessError(RedisConnectionError, ReqlessError):
+    """The server cannot be used as the URL says, and retrying will not help.
+
+    It wants a password the URL lacks, refused the one given, or does not speak
+    TLS although the URL starts with `rediss://`. The message says what to change;
+    the redis error is the cause (`__cause__`). `problem` is `"password"`,
+    `"wrong-password"` or `"tls"`, and `url` the server's URL with any password
+    hidden. A `redis.exceptions.ConnectionError` too, so code that handles a
+    server it cannot reach handles this one.
+    """
+
+    def __init__(self, message: str, *, problem: str, url: str) -> None:
+        super().__init__(message)
+        self.problem = problem
+        self.url = url
+
+
+class ServerPasswordError(ServerAccessError, AuthenticationError):
+    """A `ServerAccessError` about the password (`problem` `"password"` or
+    `"wrong-password"`); still a `redis.exceptions.AuthenticationError`, which is
+    what a client raised for it before."""

@@ -45,7 +45,7 @@ class Listener:
     def __init__(self, database: Redis, channels: list[str], *, resubscribe: bool = False) -> None:
         if not channels:
             raise ReqlessError("a listener needs at least one channel")
-        self._pubsub = database.pubsub()  # type: ignore[no-untyped-call]
+        self._pubsub = database.pubsub()
         self._resubscribe = resubscribe
         #: The latest connection error met while listening (None: none yet).
         self.last_error: Exception | None = None

@@ -14,7 +14,6 @@ costs no round trip of its own, which is a third of the pickup latency.
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -23,8 +22,9 @@ from typing import TYPE_CHECKING, Any
 from redis.client import Pipeline
 from redis.exceptions import RedisError
 
-from reqless.core import CoreRunner
+from reqless._calls import queue as queue_calls
 from reqless.logger import logger
+from reqless.queue_windows import QueueWindow
 
 if TYPE_CHECKING:
     from reqless.client import Client
@@ -65,7 +65,8 @@ class Pickup:
         self.client = client
         self.stopping = stopping
         self._pipeline: Pipeline | None = None
-        self._runner: CoreRunner | None = None
+        # Sends a core command into the pipeline (see _blpop_then_pop).
+        self._send: Callable[..., Any] | None = None
         self._refusals = 0
 
     def pop(
@@ -84,8 +85,14 @@ class Pickup:
         """Jobs from `queues` (earlier queues first); blocks up to `wait` s when none.
 
         Returns an empty list when the wait ends without work (or on a stop);
-        the caller simply asks again.
+        the caller simply asks again. Given a `QueueWindow` (a few of many
+        queues), it pops window after window and waits on all the queues only
+        when none is ready.
         """
+        if isinstance(queues, QueueWindow):
+            jobs, queues = self._take_windows(queues, limit)
+            if jobs:
+                return jobs
         picked = self._pop(queues, limit, wait)
         if picked.jobs or picked.block <= 0:
             return picked.jobs
@@ -116,22 +123,26 @@ class Pickup:
                 return False
         return False
 
-    def _pop(self, queues: Sequence[str], limit: int, wait: float) -> _Picked:
-        now = time.time()
-        reply = self.client("queues.pop", self.client.worker_name, limit, wait, *queues)
-        return self._read(reply, wait, now)
+    def _take_windows(self, window: QueueWindow, limit: int) -> tuple[list[Job], list[str]]:
+        """Jobs from the first window that has any, else ([], the queues to wait on)."""
+        queues: list[str] = window
+        while isinstance(queues, QueueWindow):
+            jobs = self._pop(queues, limit, 0).jobs
+            if jobs:
+                queues.served()
+                return jobs, queues
+            queues = queues.exhausted()
+        return [], queues
 
-    def _read(self, reply: Any, wait: float, now: float) -> _Picked:
+    def _pop(self, queues: Sequence[str], limit: int, wait: float) -> _Picked:
+        call = queue_calls.pick(self.client.worker_name, limit, wait, queues)
+        return self._jobs(self.client._run(call))
+
+    def _jobs(self, picked: queue_calls.Picked) -> _Picked:
         from reqless.job import Job
 
-        decoded = json.loads(reply)
-        jobs = [Job(self.client, **payload) for payload in decoded["jobs"]]
-        if jobs or "wake" not in decoded:
-            return _Picked(jobs, [], 0.0, None)
-        due = decoded.get("next")
-        block = wait if due is None else min(wait, max(float(due) - now, 0.0))
-        clock = decoded.get("clock")
-        return _Picked([], list(decoded["wake"]), block, None if clock is None else float(clock))
+        jobs = [Job(self.client, **payload) for payload in picked.payloads]
+        return _Picked(jobs, picked.wake, picked.block, picked.clock)
 
     def _wait_and_pop(self, queues: Sequence[str], limit: int, picked: _Picked) -> list[Job]:
         """Block in slices, each a BLPOP followed by `queues.popAt` in one pipeline.
@@ -155,7 +166,7 @@ class Pickup:
                 # Refused (the server lost the function, say): pop the plain way,
                 # which loads it again.
                 return self.pop(queues, limit, 0)[0]
-            picked = self._read(reply, left, time.time())
+            picked = reply
             if picked.jobs or picked.block <= 0:
                 return picked.jobs
             deadline = min(deadline, time.monotonic() + picked.block)
@@ -170,19 +181,18 @@ class Pickup:
         limit: int,
         wait: float,
         clock: float,
-    ) -> Any:
+    ) -> _Picked | None:
         """BLPOP `keys` for `seconds`, then `queues.popAt`, in one round trip.
 
-        Returns the pop's reply, or None when the server refused the pop.
+        Returns what the pop found, or None when the server refused the pop.
         """
-        if self._pipeline is None or self._runner is None:
+        if self._pipeline is None or self._send is None:
             self._pipeline = self.client.database.pipeline(transaction=False)
-            # The same gateway to the core as every call, buffering into the pipeline.
-            self._runner = CoreRunner(self._pipeline)
+            # The client's gateway to the core, buffering into the pipeline.
+            self._send = self.client._runner.pipelined(self._pipeline).call
+        call = queue_calls.pick_at(self.client.worker_name, limit, wait, clock, queues)
         self._pipeline.blpop(keys, timeout=seconds)
-        self._runner.call(
-            "queues.popAt", self.client.worker_name, limit, wait, repr(clock), *queues
-        )
+        self._send(call.command, *call.args)
         try:
             _, reply = self._pipeline.execute(raise_on_error=False)
         finally:
@@ -192,4 +202,4 @@ class Pickup:
             logger.debug("the server refused the pipelined pop: %s", reply)
             return None
         self._refusals = 0
-        return reply
+        return self._jobs(call.parse(reply))

@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Generic, TypeVar
 
 from reqless import defaults
+from reqless.queue_windows import ReadyQueues
 
 if TYPE_CHECKING:
     from reqless.abstract import AbstractQueueIdentifiersTransformer
@@ -23,12 +24,17 @@ if TYPE_CHECKING:
     from reqless.models import QueuePriorityPattern
 
 __all__ = [
+    "REFRESH_SECONDS",
     "DynamicMappingQueueIdentifiersTransformer",
     "DynamicPriorityQueueIdentifiersTransformer",
     "TransformingQueueResolver",
 ]
 
 T = TypeVar("T")
+
+#: How long (seconds) `TransformingQueueResolver.pop_order` keeps a resolution:
+#: a queue that appears and matches a worker's pattern is served within this.
+REFRESH_SECONDS = 1.0
 
 
 def _pattern_regex(pattern: str) -> re.Pattern[str]:
@@ -43,15 +49,33 @@ class TransformingQueueResolver:
         queue_identifiers: the worker's queue names and patterns.
         transformers: applied in order; with none, `resolve()` returns the
             identifiers list itself.
+        refresh_seconds: how long `pop_order()` keeps a resolution (default
+            `REFRESH_SECONDS`).
+        client: asks the core which queues are ready when there are many
+            (see `reqless.queue_windows`); by default the first transformer's
+            `client`. Without one every pop names every queue.
     """
 
     def __init__(
         self,
         queue_identifiers: list[str],
         transformers: Sequence[AbstractQueueIdentifiersTransformer] | None = None,
+        *,
+        refresh_seconds: float | None = None,
+        client: Client | None = None,
     ) -> None:
         self.queue_identifiers = queue_identifiers
         self.transformers = list(transformers or [])
+        if refresh_seconds is None:
+            refresh_seconds = REFRESH_SECONDS
+        if not refresh_seconds >= 0:
+            raise ValueError(f"refresh_seconds must be 0 or more, got {refresh_seconds!r}")
+        self.refresh_seconds = refresh_seconds
+        if client is None:
+            client = next((t.client for t in self.transformers if hasattr(t, "client")), None)
+        self._windows = None if client is None else ReadyQueues(client)
+        self._resolved: list[str] | None = None
+        self._resolved_until = 0.0
 
     def __repr__(self) -> str:
         return (
@@ -65,6 +89,23 @@ class TransformingQueueResolver:
         for transformer in self.transformers:
             names = transformer.transform(names)
         return names
+
+    def pop_order(self) -> list[str]:
+        """The queues a worker's next pop names, in order.
+
+        The resolution is kept for `refresh_seconds`, not made again for every
+        pop (with patterns that reads every known queue name). When it holds
+        many queues, the result is a `QueueWindow` of ready ones.
+        """
+        now = time.monotonic()
+        if self._resolved is None or now >= self._resolved_until:
+            self._resolved = self.resolve()
+            self._resolved_until = now + self.refresh_seconds
+            if self._windows is not None:
+                self._windows.reset(self._resolved)
+        if self._windows is None:
+            return list(self._resolved)
+        return self._windows.current()
 
 
 class _Cached(Generic[T]):
@@ -141,10 +182,13 @@ class DynamicMappingQueueIdentifiersTransformer:
                     mapped = mapped[1:] if mapped.startswith("!") else f"!{mapped}"
                 expanded.append(mapped)
 
-        result: list[str] = []
+        # A dict keeps the order names were first added in and answers "added?"
+        # at once: with thousands of matching queues, list membership made
+        # every resolution quadratic.
+        result: dict[str, None] = {}
         for pattern in expanded:
-            if "!" not in pattern and "*" not in pattern and pattern not in result:
-                result.append(pattern)
+            if "!" not in pattern and "*" not in pattern:
+                result.setdefault(pattern)
                 continue
             negated = pattern.startswith("!")
             regex = _pattern_regex(pattern[1:] if negated else pattern)
@@ -153,11 +197,11 @@ class DynamicMappingQueueIdentifiersTransformer:
                     continue
                 # The original used list.remove, which raised ValueError for a
                 # matching name that was never added; doing nothing is the intent.
-                if negated and name in result:
-                    result.remove(name)
-                elif not negated and name not in result:
-                    result.append(name)
-        return result
+                if negated:
+                    result.pop(name, None)
+                else:
+                    result.setdefault(name)
+        return list(result)
 
 
 class DynamicPriorityQueueIdentifiersTransformer:
@@ -206,17 +250,18 @@ class DynamicPriorityQueueIdentifiersTransformer:
                 default_position = len(groups)
                 default_fairly = priority.should_distribute_fairly
                 continue
-            group: list[str] = []
+            members: dict[str, None] = {}  # ordered, with set-speed membership
             for pattern in priority.patterns:
                 if pattern.startswith("!"):
                     regex = _pattern_regex(pattern[1:])
-                    group = [name for name in group if not regex.fullmatch(name)]
+                    members = {name: None for name in members if not regex.fullmatch(name)}
                     continue
                 regex = _pattern_regex(pattern)
                 for name in remaining:
-                    if regex.fullmatch(name) and name not in group:
-                        group.append(name)
-            remaining = [name for name in remaining if name not in group]
+                    if regex.fullmatch(name):
+                        members.setdefault(name)
+            group = list(members)
+            remaining = [name for name in remaining if name not in members]
             if priority.should_distribute_fairly:
                 shuffle(group)
             groups.append(group)

@@ -17,6 +17,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
+from urllib.parse import quote
 
 from redis import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -29,6 +30,7 @@ __all__ = [
     "die_with_parent",
     "find_server_binary",
     "free_port",
+    "port_free",
     "start_server",
 ]
 
@@ -76,15 +78,20 @@ class LocalServer:
     process: subprocess.Popen[bytes]
     workdir: Path
     _tmp: tempfile.TemporaryDirectory[str] | None = field(default=None, repr=False)
+    #: The password the server requires (`requirepass`), or None.
+    password: str | None = field(default=None, repr=False)
 
     @property
     def url(self) -> str:
-        """The redis:// URL of the server."""
-        return f"redis://127.0.0.1:{self.port}/0"
+        """The redis:// URL of the server (with its password, if it has one)."""
+        auth = f":{quote(self.password, safe='')}@" if self.password else ""
+        return f"redis://{auth}127.0.0.1:{self.port}/0"
 
     def client(self) -> Redis:
         """A new decoded-text connection to the server."""
-        return Redis(host="127.0.0.1", port=self.port, decode_responses=True)
+        return Redis(
+            host="127.0.0.1", port=self.port, password=self.password, decode_responses=True
+        )
 
     def stop(self) -> None:
         """Stop the server and remove its scratch directory."""
@@ -109,17 +116,25 @@ def start_server(
     timeout: float = 10.0,
     own_session: bool = False,
     options: tuple[str, ...] = (),
+    password: str | None = None,
 ) -> LocalServer:
-    """Start a server on 127.0.0.1 and wait until it answers PING.
+    """Start a server on 127.0.0.1 and wait until it answers.
 
     Persistence is off unless `appendonly` is set (then AOF is written in `workdir`).
     `own_session` puts the server in a session of its own, out of reach of a
     terminal's Ctrl-C, and makes it die with this process (the caller stops it).
-    `options` are more server arguments (`"--appendfsync", "always"`), given last.
+    `options` are more server arguments (`"--appendfsync", "always"`), given last;
+    `password` makes the server require it (`requirepass`).
+
+    Raises ReqlessError when `port` is taken, or when the server does not start.
+    The server counts as started only when the process that answers on the port
+    is the one started here, so a server someone else runs there is never used.
     """
     binary = find_server_binary(kind)
     if binary is None:
         raise ReqlessError(f"no {kind}-server binary found")
+    if port and not port_free(port):
+        raise ReqlessError(f"port {port} on 127.0.0.1 is in use: {kind}-server cannot listen there")
     tmp: tempfile.TemporaryDirectory[str] | None = None
     if workdir is None:
         tmp = tempfile.TemporaryDirectory(prefix=f"reqless-{kind}-")
@@ -135,6 +150,7 @@ def start_server(
         "--daemonize", "no",
         "--loglevel", "warning",
         "--logfile", str(workdir / "server.log"),
+        *(("--requirepass", password) if password else ()),
         *options,
     ]  # fmt: skip
     process = subprocess.Popen(
@@ -144,18 +160,37 @@ def start_server(
         start_new_session=own_session,
         preexec_fn=die_with_parent if own_session else None,
     )
-    server = LocalServer(kind, port, process, workdir, tmp)
+    server = LocalServer(kind, port, process, workdir, tmp, password)
     deadline = time.monotonic() + timeout
+    other = False  # whether something else answered on the port meanwhile
     with server.client() as probe:
         while True:
             try:
-                if probe.ping():
+                if _answering_pid(probe) == process.pid:
                     return server
+                other = True
             except RedisConnectionError:
                 pass
             if process.poll() is not None or time.monotonic() > deadline:
                 log = workdir / "server.log"
                 detail = log.read_text() if log.exists() else ""
                 server.stop()
-                raise ReqlessError(f"{kind}-server did not start on port {port}: {detail}")
+                taken = " (another program listens on that port)" if other else ""
+                raise ReqlessError(f"{kind}-server did not start on port {port}{taken}: {detail}")
             time.sleep(0.02)
+
+
+def port_free(port: int, host: str = "127.0.0.1") -> bool:
+    """Whether a TCP server could listen on host:port now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+def _answering_pid(probe: Redis) -> int:
+    """The process id of the server answering `probe` (INFO server)."""
+    return int(probe.info("server").get("process_id", -1))

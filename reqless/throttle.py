@@ -1,3 +1,4 @@
+# GENERATED from reqless/aio/throttle.py by scripts/unasync: edit that file, then run it.
 """A throttle: a cap on how many jobs naming it may run at once."""
 
 from __future__ import annotations
@@ -44,11 +45,13 @@ class Throttle:
 
     def maximum(self) -> int:
         """How many jobs may hold the throttle at once (0: unlimited or never set)."""
-        return int(self._info().get("maximum", 0))
+        info = self._info()
+        return int(info.get("maximum", 0))
 
     def ttl(self) -> int:
         """Seconds until the throttle expires: -1 when it never does, -2 when it does not exist."""
-        return int(self._info().get("ttl", -2))
+        info = self._info()
+        return int(info.get("ttl", -2))
 
     def set_maximum(self, maximum: int | None = None, expiration: float | None = None) -> None:
         """Set the maximum (default: keep the current one) and, when given, an expiry.

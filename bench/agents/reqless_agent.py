@@ -12,6 +12,8 @@ Commands:
   phases    server cost of N puts, N pops, N completes and N config.get, phase by phase
   depth     M pop + complete cycles at the queue's current depth, timed
   pickup    put COUNT `Stamp` jobs GAP seconds apart; report each jid's put time
+  tenants   make QUEUES queues `tenant-NNNN` known (empty), then put N jobs in
+            `--queue`, or (`--mode spread`) one job in each of them
 """
 
 from __future__ import annotations
@@ -237,15 +239,29 @@ def cmd_pickup(options: argparse.Namespace) -> None:
     emit({"put_times": put_times})
 
 
+def cmd_tenants(options: argparse.Namespace) -> None:
+    client = connect(options.url)
+    names = [f"tenant-{i:04d}" for i in range(options.queues)]
+    for name in names:
+        client.jobs[client.queues[name].put(NOOP, {})].cancel()
+    targets = names if options.mode == "spread" else [options.queue] * options.n
+    for name in targets:
+        client.queues[name].put(NOOP, {})
+    emit({"queues": len(names), "jobs": len(targets)})
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("command", choices=["info", "put", "loop", "phases", "depth", "pickup"])
+    parser.add_argument(
+        "command", choices=["info", "put", "loop", "phases", "depth", "pickup", "tenants"]
+    )
     parser.add_argument("--url", required=True)
     parser.add_argument("--queue", default="bench")
     parser.add_argument("--name", default="bench")
     parser.add_argument("--n", type=int, default=1000)
     parser.add_argument("--m", type=int, default=1000)
-    parser.add_argument("--mode", choices=["one", "bulk"], default="one")
+    parser.add_argument("--mode", choices=["one", "bulk", "busy", "spread"], default="one")
+    parser.add_argument("--queues", type=int, default=2000)
     parser.add_argument("--batch", type=int, default=1000)
     parser.add_argument("--klass", default=NOOP)
     parser.add_argument("--put-many-form", default=None)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
-from reqless.core import Arg
 from reqless.exceptions import LostLockError, ReqlessError
+from reqless.types import Arg
 
 __all__ = ["Call", "lost_lock", "owned", "parse_json", "parse_str"]
 
@@ -37,13 +37,17 @@ class Call(Generic[T]):
     """One core command ready to send, and what to make of its reply.
 
     `translate` turns the error the core raised into the one the caller sees
-    (it may return the same error).
+    (it may return the same error). `repeatable` says whether the call may be
+    sent again after its reply was lost (it may have run): true for reads, and
+    for writes that leave the same state when run twice. Every builder states
+    it, next to the command it builds.
     """
 
     command: str
     args: tuple[Arg, ...]
     parse: Callable[[Any], T]
     translate: Callable[[ReqlessError], ReqlessError] = _unchanged
+    repeatable: bool = field(kw_only=True)
 
 
 def owned(jid: str) -> Callable[[ReqlessError], ReqlessError]:

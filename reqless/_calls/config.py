@@ -12,7 +12,17 @@ from reqless._calls.call import Call
 from reqless.exceptions import ReqlessError
 from reqless.logger import logger
 
-__all__ = ["decode", "get", "get_all", "set", "set_many", "unset"]
+__all__ = [
+    "decode",
+    "get",
+    "get_all",
+    "get_text",
+    "number_problem",
+    "set",
+    "set_many",
+    "set_text",
+    "unset",
+]
 
 
 def _option(option: object) -> str:
@@ -41,7 +51,9 @@ class _NumberRule:
 
 
 # The options the core reads as numbers. A per-queue `<queue>-heartbeat` or
-# `<queue>-max-pop-retry` follows the rule of its global option.
+# `<queue>-max-pop-retry` follows the rule of its global option. The core's
+# config.set applies the same rules (lib/config.lua), except that it takes any
+# finite `heartbeat` and `jobs-history`, as the specification's examples need.
 _NUMBER_RULES: dict[str, _NumberRule] = {
     "heartbeat": _NumberRule(0.001, False, "seconds a popped job's lock lasts"),
     "grace-period": _NumberRule(0, False, "seconds of grace after a lock expires"),
@@ -133,7 +145,7 @@ def get_all() -> Call[dict[str, str]]:
             _warn_if_unusable(option, text)
         return result
 
-    return Call("config.getAll", (), parse)
+    return Call("config.getAll", (), parse, repeatable=True)
 
 
 def get(option: str) -> Call[Any]:
@@ -144,13 +156,28 @@ def get(option: str) -> Call[Any]:
         _warn_if_unusable(name, reply)
         return _decode(reply)
 
-    return Call("config.get", (name,), parse)
+    return Call("config.get", (name,), parse, repeatable=True)
+
+
+def get_text(option: str) -> Call[str | None]:
+    """The stored text of one option, undecoded (None when unset without a default)."""
+    return Call("config.get", (_option(option),), lambda reply: reply, repeatable=True)
+
+
+def set_text(option: str, text: str) -> Call[None]:
+    """Store `text` as is; the core's own number rules (lib/config.lua) judge it.
+
+    For callers that show the core's refusal (the web UI); `set` checks first.
+    """
+    if not isinstance(text, str):
+        raise ReqlessError(f"config option {option!r}: the text must be a string, not {text!r}")
+    return Call("config.set", (_option(option), text), _nothing, repeatable=True)
 
 
 def set(option: str, value: object) -> Call[None]:
     """Store `value` as the text of `option` (checked first)."""
     name = _option(option)
-    return Call("config.set", (name, _value(name, value)), _nothing)
+    return Call("config.set", (name, _value(name, value)), _nothing, repeatable=True)
 
 
 def set_many(
@@ -164,7 +191,8 @@ def set_many(
 
 def unset(option: str) -> Call[None]:
     """Unset `option` (it reverts to its default, if it has one)."""
-    return Call("config.unset", (_option(option),), _nothing)
+    return Call("config.unset", (_option(option),), _nothing, repeatable=True)
 
 
 decode = _decode
+number_problem = _number_problem

@@ -7,17 +7,39 @@ from collections.abc import Callable
 from typing import Any
 
 from reqless import _validate
-from reqless.exceptions import ReqlessError
+from reqless.exceptions import ArgumentError
 
-__all__ = ["class_string", "encode_data"]
+__all__ = ["class_string", "encode_data", "sized"]
 
 
 def class_string(klass: type | str) -> str:
     """The dotted path a job class is stored under (strings pass through).
 
-    Raises ReqlessError for anything but a class or a non-empty string.
+    Raises ReqlessError for anything but a class or a class path some worker
+    could hold (`app.jobs.Report`, `Billing::Charge`), and for a class defined
+    in `__main__` (no worker could import it).
     """
     return _validate.klass(klass)
+
+
+def sized(text: str, limit: int | None, what: str = "job data") -> str:
+    """`text` (encoded job data), refused when it is longer than `limit` bytes.
+
+    A limit of None allows any size. Sent whole, data past the server's
+    `proto-max-bulk-len` (512 MB by default) makes it drop the connection; the
+    client's limit (`Client(max_data_bytes=...)`) refuses it first, by name.
+    """
+    # len() counts characters, at most as many as the UTF-8 bytes, and 4 times
+    # fewer at worst: encode only text that may be over the limit.
+    if limit is None or len(text) * 4 <= limit:
+        return text
+    size = len(text.encode("utf-8", "surrogatepass"))
+    if size > limit:
+        raise ArgumentError(
+            f"{what} is {size} bytes, over the client's limit of {limit} bytes "
+            "(Client(max_data_bytes=...) sets it; nothing was sent)"
+        )
+    return text
 
 
 def encode_data(data: Any) -> str:
@@ -30,13 +52,13 @@ def encode_data(data: Any) -> str:
         try:
             _DECODER.decode(data)
         except ValueError as exc:
-            raise ReqlessError(f"job data is a string but not JSON text: {data!r}") from exc
+            raise ArgumentError(f"job data is a string but not JSON text: {data!r}") from exc
         return data
     if isinstance(data, bytes | bytearray):
         try:
             return encode_data(data.decode("utf-8"))
         except UnicodeDecodeError as exc:
-            raise ReqlessError(f"job data is bytes but not UTF-8 text: {exc}") from exc
+            raise ArgumentError(f"job data is bytes but not UTF-8 text: {exc}") from exc
     if _FAST is not None:
         try:
             return _FAST(data)
@@ -45,7 +67,7 @@ def encode_data(data: Any) -> str:
     try:
         return _ENCODER.encode(data)
     except (TypeError, ValueError) as exc:
-        raise ReqlessError(f"job data is not JSON-serialisable: {exc}") from exc
+        raise ArgumentError(f"job data is not JSON-serialisable: {exc}") from exc
 
 
 def _reject_constant(name: str) -> Any:

@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from reqless import _validate
+from reqless import _validate, keys
 from reqless._calls.call import Call, owned, parse_json, parse_str
 from reqless._calls.encoding import class_string
-from reqless.core import Arg
-from reqless.exceptions import LostLockError, ReqlessError
+from reqless.exceptions import CoreError, LostLockError, ReqlessError
+from reqless.types import Arg
 from reqless.util import as_list
 
 __all__ = [
     "add_dependency",
     "cancel",
+    "cancel_many",
     "checked_interval",
     "checked_priority",
     "checked_queue",
@@ -30,6 +31,7 @@ __all__ = [
     "log",
     "move",
     "recurring_cancel",
+    "recurring_changes",
     "recurring_key",
     "recurring_tag",
     "recurring_update",
@@ -58,7 +60,8 @@ def _as_is(reply: Any) -> Any:
 def complete(jid: str, worker: str, queue: str, data: str) -> Call[str | bool]:
     """Complete the job; the reply is "complete" (False for an empty reply)."""
     return Call("job.complete", (jid, worker, queue, data),
-                lambda reply: str(reply) if reply else False, owned(jid))  # fmt: skip
+                lambda reply: str(reply) if reply else False, owned(jid),
+                repeatable=False)  # fmt: skip
 
 
 def complete_and_requeue(
@@ -71,7 +74,7 @@ def complete_and_requeue(
         "delay", _validate.number("delay", 0 if delay is None else delay, minimum=0),
         "depends", json.dumps(_validate.names("depends", depends or [])),
     )  # fmt: skip
-    return Call("job.completeAndRequeue", args, lambda reply: True, owned(jid))
+    return Call("job.completeAndRequeue", args, lambda reply: True, owned(jid), repeatable=False)
 
 
 def complete_and_pop(
@@ -79,13 +82,14 @@ def complete_and_pop(
 ) -> Call[list[dict[str, Any]]]:
     """Complete the job and pop the worker's next one; the reply is the popped payloads."""
     return Call("job.completeAndPop", (jid, worker, queue, data, 1, *queues),
-                lambda reply: list(json.loads(reply)["jobs"]), owned(jid))  # fmt: skip
+                lambda reply: list(json.loads(reply)["jobs"]), owned(jid),
+                repeatable=False)  # fmt: skip
 
 
 def fail(jid: str, worker: str, group: str, message: str, data: str) -> Call[bool]:
     """Fail the job into `group` with `message`."""
     args = (jid, worker, _validate.name("group", group), _validate.text("message", message), data)
-    return Call("job.fail", args, bool, owned(jid))
+    return Call("job.fail", args, bool, owned(jid), repeatable=False)
 
 
 def _lost(jid: str) -> Callable[[ReqlessError], ReqlessError]:
@@ -98,7 +102,7 @@ def _lost(jid: str) -> Callable[[ReqlessError], ReqlessError]:
 def heartbeat(jid: str, worker: str, data: str) -> Call[float]:
     """Extend the lock (and save `data`); the reply is the new deadline."""
     return Call("job.heartbeat", (jid, worker, data),
-                lambda reply: float(reply or 0), _lost(jid))  # fmt: skip
+                lambda reply: float(reply or 0), _lost(jid), repeatable=True)  # fmt: skip
 
 
 def retry(
@@ -113,40 +117,48 @@ def retry(
         _validate.text("message", message)
     if group is not None and message is not None:  # the core needs both for a note
         args += [group, message]
-    return Call("job.retry", tuple(args), int, owned(jid))
+    return Call("job.retry", tuple(args), int, owned(jid), repeatable=False)
 
 
 def cancel(jid: str) -> Call[list[str]]:
     """Delete the job; the reply lists the jids cancelled."""
-    return Call("job.cancel", (jid,), _as_is)
+    return Call("job.cancel", (jid,), _as_is, repeatable=False)
+
+
+def cancel_many(jids: Sequence[str]) -> Call[list[str]]:
+    """Delete the jobs, all or none (a job goes only with its dependents); the
+    reply lists the jids cancelled."""
+    return Call("job.cancel", tuple(_validate.names("jids", jids)), _as_is, repeatable=False)
 
 
 def track(jid: str) -> Call[bool]:
     """Track the job; True when it was not tracked before."""
-    return Call("job.track", (_validate.name("jid", jid),), _truthy_one)
+    return Call("job.track", (_validate.name("jid", jid),), _truthy_one, repeatable=False)
 
 
 def untrack(jid: str) -> Call[bool]:
     """Stop tracking the job; True when it was tracked."""
-    return Call("job.untrack", (_validate.name("jid", jid),), _truthy_one)
+    return Call("job.untrack", (_validate.name("jid", jid),), _truthy_one, repeatable=False)
 
 
 def tag(jid: str, tags: tuple[str, ...], remove: bool = False) -> Call[list[str]]:
     """Add (or remove) tags; the reply is the job's tags after the change."""
     command = "job.removeTag" if remove else "job.addTag"
-    return Call(command, (jid, *_validate.names("tags", tags)), parse_json)
+    return Call(command, (jid, *_validate.names("tags", tags)), parse_json, repeatable=True)
 
 
 def add_dependency(jid: str, jids: tuple[str, ...]) -> Call[int | bool]:
     """Make a job in state `depends` also wait for `jids`."""
     return Call("job.addDependency", (jid, *_validate.names("jids", jids)),
-                lambda reply: reply or False)  # fmt: skip
+                lambda reply: reply or False, repeatable=False)  # fmt: skip
 
 
 def remove_dependency(jid: str, jids: tuple[str, ...], every: bool) -> Call[int | bool]:
     """Stop waiting for `jids` (or for every job)."""
     args = ("all",) if every else tuple(_validate.names("jids", jids))
-    return Call("job.removeDependency", (jid, *args), lambda reply: reply or False)
+    return Call(
+        "job.removeDependency", (jid, *args), lambda reply: reply or False, repeatable=False
+    )
 
 
 def move(
@@ -160,24 +172,28 @@ def move(
         "depends", json.dumps(_validate.names("depends", depends or [])),
         "throttles", json.dumps(throttles or []),
     )  # fmt: skip
-    return Call("queue.put", args, parse_str)
+    return Call("queue.put", args, parse_str, repeatable=True)
 
 
 def timeout(jid: str) -> Call[None]:
     """Take the job from its worker now, as if its lock had expired."""
-    return Call("job.timeout", (jid,), _nothing)
+    return Call("job.timeout", (jid,), _nothing, repeatable=False)
 
 
 def log(jid: str, message: str, data: dict[str, Any] | None) -> Call[None]:
     """Append an entry to the job's history."""
     args: tuple[Arg, ...] = (jid, message) if data is None else (jid, message, json.dumps(data))
-    return Call("job.log", args, _nothing)
+    return Call("job.log", args, _nothing, repeatable=False)
 
 
 def _missing_job(jid: str) -> Callable[[ReqlessError], ReqlessError]:
     def translate(exc: ReqlessError) -> ReqlessError:
         # The core's text for this case is about a missing queue name.
-        return ReqlessError(f"job {jid} does not exist") if "does not exist" in str(exc) else exc
+        if "does not exist" not in str(exc):
+            return exc
+        if isinstance(exc, CoreError):  # still the core's refusal, worded for the job
+            return CoreError(f"job {jid} does not exist", exc.location, exc.raw)
+        return ReqlessError(f"job {jid} does not exist")
 
     return translate
 
@@ -185,7 +201,9 @@ def _missing_job(jid: str) -> Callable[[ReqlessError], ReqlessError]:
 def set_priority(jid: str, value: float) -> tuple[Call[None], float]:
     """Re-score the job; also returns the checked priority to keep."""
     checked = _validate.number("priority", value)
-    return Call("job.setPriority", (jid, checked), _nothing, _missing_job(jid)), checked
+    return Call(
+        "job.setPriority", (jid, checked), _nothing, _missing_job(jid), repeatable=True
+    ), checked
 
 
 def details(jid: str) -> Call[dict[str, list[Any]]]:
@@ -196,12 +214,21 @@ def details(jid: str) -> Call[dict[str, list[Any]]]:
         keys = ("history", "dependencies", "dependents")
         return {key: as_list(payload.get(key)) for key in keys}
 
-    return Call("job.get", (jid,), parse)
+    return Call("job.get", (jid,), parse, repeatable=True)
 
 
 def recurring_update(jid: str, key: str, value: Arg) -> Call[int]:
     """Change one property of a recurring template."""
-    return Call("recurringJob.update", (jid, key, value), lambda reply: int(reply or 0))
+    return Call(
+        "recurringJob.update", (jid, key, value), lambda reply: int(reply or 0), repeatable=True
+    )
+
+
+def recurring_changes(jid: str, pairs: list[tuple[str, Arg]]) -> Call[int]:
+    """Change several properties of a recurring template in one call."""
+    args = tuple(item for key, value in pairs for item in (_validate.name("property", key), value))
+    return Call("recurringJob.update", (jid, *args), lambda reply: int(reply or 0),
+                repeatable=True)  # fmt: skip
 
 
 def recurring_klass(value: type | str) -> str:
@@ -211,14 +238,14 @@ def recurring_klass(value: type | str) -> str:
 
 def recurring_cancel(jid: str) -> Call[list[str]]:
     """Stop a template spawning; the reply is `[jid]`."""
-    return Call("recurringJob.cancel", (jid,), lambda reply: [jid])
+    return Call("recurringJob.cancel", (jid,), lambda reply: [jid], repeatable=False)
 
 
 def recurring_tag(jid: str, tags: tuple[str, ...], remove: bool = False) -> Call[list[str]]:
     """Add (or remove) a template's tags; the reply is its tags after the change."""
     command = "recurringJob.removeTag" if remove else "recurringJob.addTag"
     return Call(command, (jid, *_validate.names("tags", tags)),
-                lambda reply: as_list(json.loads(reply)))  # fmt: skip
+                lambda reply: as_list(json.loads(reply)), repeatable=True)  # fmt: skip
 
 
 def handler_problem(klass_name: str, queue: str, error: Exception | None) -> tuple[str, str]:
@@ -251,4 +278,4 @@ def checked_queue(value: object) -> str:
 
 def recurring_key(queue: str) -> str:
     """The sorted set of a queue's recurring templates, scored by their next spawn."""
-    return f"ql:q:{queue}-recur"
+    return keys.queue(queue, "recur")

@@ -6,34 +6,43 @@ import json
 import os
 import time
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+import warnings
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from reqless import _validate, defaults
 from reqless._calls.call import Call, parse_json, parse_str
-from reqless._calls.encoding import class_string, encode_data
-from reqless.core import Arg
-from reqless.exceptions import ReqlessError
-from reqless.types import QueueCounts
+from reqless._calls.encoding import class_string, encode_data, sized
+from reqless.exceptions import ArgumentError
+from reqless.types import Arg, QueueCounts
+from reqless.util import as_list
 
 __all__ = [
     "PUT_ARGUMENTS",
     "Picked",
+    "PutMany",
+    "ReplacedJobWarning",
+    "core_counts",
     "counts",
+    "existing",
     "jobs_by_state",
     "length",
     "pause",
     "peek",
     "pick",
+    "pick_at",
     "pop",
     "put",
     "put_args",
     "put_many",
+    "ready",
     "recur",
     "requeue",
+    "requeue_stored",
     "stats",
     "unpause",
+    "warn_replaced",
 ]
 
 #: The keyword arguments of `Queue.put`, which `put_many` items may hold.
@@ -56,12 +65,16 @@ def put_args(
     worker: str, queue: str, klass: type | str, data: Any, priority: float | None = None,
     tags: list[str] | None = None, delay: float | None = None, retries: int | None = None,
     jid: str | None = None, depends: list[str] | None = None, throttles: list[str] | None = None,
+    *, limit: int | None = None,
 ) -> list[Arg]:  # fmt: skip
-    """The arguments of `queue.put` (and `job.requeue`); every one is checked here."""
+    """The arguments of `queue.put` (and `job.requeue`); every one is checked here.
+
+    `limit` is the client's largest job data in bytes (None: any size).
+    """
     return [
         worker, _validate.name("queue name", queue),
         uuid.uuid4().hex if jid is None else _validate.name("jid", jid),
-        class_string(klass), encode_data(data),
+        class_string(klass), sized(encode_data(data), limit),
         _validate.number("delay", _or_default(delay, 0), minimum=0),
         "priority", _validate.number("priority", _or_default(priority, defaults.PRIORITY)),
         "tags", _option_list("tags", tags),
@@ -72,24 +85,100 @@ def put_args(
 
 
 def put(worker: str, queue: str, **options: Any) -> Call[str]:
-    """Put one job (`options` are `Queue.put`'s keyword arguments); the reply is its jid."""
-    return Call("queue.put", tuple(put_args(worker, queue, **options)), parse_str)
+    """Put one job (`options` are `put_args`'s keyword arguments); the reply is its jid."""
+    return Call("queue.put", tuple(put_args(worker, queue, **options)), parse_str, repeatable=True)
 
 
 def requeue(worker: str, queue: str, **options: Any) -> Call[str]:
     """Like `put`, for a job that must already exist."""
-    return Call("job.requeue", tuple(put_args(worker, queue, **options)), parse_str)
+    return Call(
+        "job.requeue", tuple(put_args(worker, queue, **options)), parse_str, repeatable=True
+    )
+
+
+def requeue_stored(worker: str, queue: str, data: str, **options: Any) -> Call[str]:
+    """`requeue` with `data` sent as the server stored it (the core judges it).
+
+    For callers that move a job with its own data and show the core's refusal
+    (the web UI); every other argument is checked as `requeue` checks it.
+    """
+    args = put_args(worker, queue, data="{}", **options)
+    args[4] = _validate.text("data", data)  # the job data's place in put_args
+    return Call("job.requeue", tuple(args), parse_str, repeatable=True)
+
+
+class ReplacedJobWarning(UserWarning):
+    """A put named the jid of a job that already existed, and replaced it.
+
+    The core replaces such a job whatever its state: its data and options are
+    the new ones, and a running job is taken from its worker, whose `complete()`
+    then raises LostLockError. `put(..., replace=True)` says it is meant (and
+    skips the check).
+    """
+
+
+def existing(jids: Sequence[str]) -> Call[list[dict[str, Any]]]:
+    """Payloads of the jobs among `jids` that exist (a put would replace them)."""
+    return Call("job.getMulti", tuple(jids), _payloads, repeatable=True)
+
+
+def _payloads(reply: Any) -> list[dict[str, Any]]:
+    return as_list(json.loads(reply))  # no job found: the core writes `{}`
+
+
+#: Replaced jobs a warning names one by one before it only counts the rest.
+_NAMED_REPLACED = 5
+
+
+def warn_replaced(found: list[dict[str, Any]], stacklevel: int = 3) -> None:
+    """Warn (ReplacedJobWarning) that a put replaces the jobs `found`, if any."""
+    if not found:
+        return
+    described = []
+    for job in found[:_NAMED_REPLACED]:
+        text = f"{job.get('jid')} ({job.get('state')} in {job.get('queue')!r}"
+        if job.get("state") == "running":
+            text += (
+                f", taken from worker {job.get('worker')!r}, whose complete() will raise "
+                "LostLockError"
+            )
+        described.append(text + ")")
+    if len(found) > _NAMED_REPLACED:
+        described.append(f"and {len(found) - _NAMED_REPLACED} more")
+    warnings.warn(
+        ReplacedJobWarning(
+            f"put replaced {len(found)} existing job(s), data and options included: "
+            f"{'; '.join(described)}. Pass replace=True when that is meant."
+        ),
+        stacklevel=stacklevel,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class PutMany:
+    """The `queue.putMany` calls of a `put_many`, and the jids its jobs named."""
+
+    calls: list[Call[list[str]]]
+    #: Jids given by the caller (generated ones cannot collide).
+    named: list[str]
 
 
 def put_many(
-    worker: str, queue: str, jobs: Iterable[Mapping[str, Any]], chunk_size: int
-) -> list[Call[list[str]]]:
-    """One `queue.putMany` call per chunk; every job is checked before any call is made."""
+    worker: str, queue: str, jobs: Iterable[Mapping[str, Any]], chunk_size: int,
+    limit: int | None = None,
+) -> PutMany:  # fmt: skip
+    """One `queue.putMany` call per chunk; every job is checked before any call is made.
+
+    A chunk holds at most `chunk_size` jobs and, with a `limit` (the client's
+    largest job data), about `limit` characters of data, so that no call is
+    too large for the server (a single job larger than that is refused).
+    """
     if isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < 1:
-        raise ReqlessError(f"chunk_size must be a positive integer, not {chunk_size!r}")
+        raise ArgumentError(f"chunk_size must be a positive integer, not {chunk_size!r}")
     _validate.name("queue name", queue)
     prepared: list[Arg | None] = []  # None: a jid left to us
     ends: list[int] = []
+    given: list[str] = []
     klasses: dict[Any, str] = {}  # most bulk puts repeat one class
     for index, job in enumerate(jobs):
         # The usual item, {"klass": ..., "data": ...} of a class already checked.
@@ -100,20 +189,37 @@ def put_many(
             _check_shape(index, job)
         try:
             if klass is not None:
-                prepared += (None, klass, encode_data(job["data"]), 0, 0)
+                prepared += (None, klass, sized(encode_data(job["data"]), limit), 0, 0)
             else:
-                _put_many_args(prepared, job, klasses)
-        except ReqlessError as exc:
-            raise ReqlessError(f"put_many: job {index}: {exc}") from exc
+                jid = _put_many_args(prepared, job, klasses, limit)
+                if jid is not None:
+                    given.append(jid)
+        except ArgumentError as exc:
+            raise ArgumentError(f"put_many: job {index}: {exc}") from exc
         ends.append(len(prepared))
     jids = _new_jids(prepared)
-    calls: list[Call[list[str]]] = []
-    start = 0
-    for stop in range(chunk_size, len(ends) + chunk_size, chunk_size):
-        end = ends[min(stop, len(ends)) - 1]
-        calls.append(Call("queue.putMany", (worker, queue, *jids[start:end]), parse_json))
-        start = end
-    return calls
+    calls = [
+        Call("queue.putMany", (worker, queue, *jids[start:end]), parse_json, repeatable=True)
+        for start, end in _chunks(jids, ends, chunk_size, limit)
+    ]
+    return PutMany(calls, given)
+
+
+def _chunks(
+    args: list[Arg], ends: list[int], chunk_size: int, limit: int | None
+) -> Iterator[tuple[int, int]]:
+    """The `args[start:end]` ranges of the putMany calls (each job's data is its third arg)."""
+    start = begin = count = size = 0
+    for end in ends:
+        weight = 0 if limit is None else len(str(args[begin + 2]))
+        if count and (count == chunk_size or (limit is not None and size + weight > limit)):
+            yield start, begin
+            start, count, size = begin, 0, 0
+        count += 1
+        size += weight
+        begin = end
+    if count:
+        yield start, begin
 
 
 #: put's defaults, which queue.putMany applies to an option left out.
@@ -125,15 +231,18 @@ _PUT_MANY_DEFAULTS: dict[str, Arg] = {
 
 def _check_shape(index: int, job: Any) -> None:
     if not isinstance(job, Mapping):
-        raise ReqlessError(f"put_many: job {index} is not a mapping of put's arguments")
+        raise ArgumentError(f"put_many: job {index} is not a mapping of put's arguments")
     if "klass" not in job or "data" not in job or not job.keys() <= PUT_ARGUMENTS:
         unknown = set(job) - PUT_ARGUMENTS
         what = f"unknown arguments {sorted(unknown)}" if unknown else "no klass or data"
-        raise ReqlessError(f"put_many: job {index} has {what}")
+        raise ArgumentError(f"put_many: job {index} has {what}")
 
 
-def _put_many_args(out: list[Arg | None], job: Mapping[str, Any], klasses: dict[Any, str]) -> None:
-    """Append one job's `jid, klass, data, delay, n, options...` to `out`.
+def _put_many_args(
+    out: list[Arg | None], job: Mapping[str, Any], klasses: dict[Any, str], limit: int | None
+) -> str | None:
+    """Append one job's `jid, klass, data, delay, n, options...` to `out`; returns the
+    jid it names, if any.
 
     A jid left to us is appended as None and filled in by `_new_jids`; options
     equal to put's defaults are left out (queue.putMany applies the defaults).
@@ -144,7 +253,7 @@ def _put_many_args(out: list[Arg | None], job: Mapping[str, Any], klasses: dict[
     klass = klasses[job["klass"]] = class_string(job["klass"])
     out += (
         None if jid is None else _validate.name("jid", jid),
-        klass, encode_data(job["data"]),
+        klass, sized(encode_data(job["data"]), limit),
         0 if delay is None else _validate.number("delay", delay, minimum=0),
     )  # fmt: skip
     options: list[Arg] = []
@@ -158,11 +267,12 @@ def _put_many_args(out: list[Arg | None], job: Mapping[str, Any], klasses: dict[
         else:
             checked = _option_list(name, value)
             if name == "depends" and jid is not None and jid in value:
-                raise ReqlessError(f"depends names the job itself: {jid}")
+                raise ArgumentError(f"depends names the job itself: {jid}")
         if checked != _PUT_MANY_DEFAULTS[name]:
             options += (name, checked)
     out.append(len(options))
     out += options
+    return jid
 
 
 def _new_jids(args: list[Arg | None]) -> list[Arg]:
@@ -192,12 +302,13 @@ def recur(
     queue: str, klass: type | str, data: Any, interval: float, offset: float = 0,
     priority: float | None = None, tags: list[str] | None = None, retries: int | None = None,
     jid: str | None = None, throttles: list[str] | None = None, backlog: int | None = None,
+    limit: int | None = None,
 ) -> Call[str]:  # fmt: skip
-    """Create a recurring template; the reply is its jid."""
+    """Create a recurring template; the reply is its jid (`limit`: see `put_args`)."""
     args: list[Arg] = [
         _validate.name("queue name", queue),
         uuid.uuid4().hex if jid is None else _validate.name("jid", jid),
-        class_string(klass), encode_data(data),
+        class_string(klass), sized(encode_data(data), limit),
         _validate.positive("interval", interval), _validate.number("offset", offset),
         "priority", _validate.number("priority", _or_default(priority, defaults.PRIORITY)),
         "tags", _option_list("tags", tags),
@@ -206,7 +317,7 @@ def recur(
     ]  # fmt: skip
     if backlog is not None:
         args += ["backlog", _validate.nonnegative_int("backlog", backlog)]
-    return Call("queue.recurAtInterval", tuple(args), parse_str)
+    return Call("queue.recurAtInterval", tuple(args), parse_str, repeatable=True)
 
 
 def pop(queue: str, worker: str, count: int | None) -> Call[list[dict[str, Any]]]:
@@ -218,7 +329,7 @@ def pop(queue: str, worker: str, count: int | None) -> Call[list[dict[str, Any]]
     reply per job.
     """
     _validate.name("queue name", queue)
-    return Call("queues.pop", (worker, count or 1, 0, queue), _lean_jobs)
+    return Call("queues.pop", (worker, count or 1, 0, queue), _lean_jobs, repeatable=False)
 
 
 def _lean_jobs(reply: Any) -> list[dict[str, Any]]:
@@ -227,38 +338,52 @@ def _lean_jobs(reply: Any) -> list[dict[str, Any]]:
 
 def peek(queue: str, offset: int | None, count: int | None) -> Call[list[dict[str, Any]]]:
     """Look at up to `count` (default 1) jobs from `offset`; the reply is their payloads."""
-    return Call("queue.peek", (queue, offset or 0, count or 1), parse_json)
+    return Call("queue.peek", (queue, offset or 0, count or 1), parse_json, repeatable=True)
 
 
 def jobs_by_state(queue: str, state: str, offset: int, count: int) -> Call[list[str]]:
-    """Jids of the queue's jobs in `state`."""
-    return Call("queue.jobsByState", (state, queue, offset, count), parse_json)
+    """Jids of the queue's jobs in `state`.
+
+    `stalled` has reqless's one meaning (docs/concepts.md): expired locks, then
+    jobs handed back with `job.timeout`, where the core's `queue.jobsByState`
+    lists only the expired locks.
+    """
+    if state == "stalled":
+        return Call("queue.stalledJobs", (queue, offset, count), parse_json, repeatable=False)
+    return Call("queue.jobsByState", (state, queue, offset, count), parse_json, repeatable=True)
 
 
 def length(queue: str) -> Call[int]:
     """How many jobs the queue holds (waiting, scheduled, running...)."""
-    return Call("queue.length", (queue,), int)
+    return Call("queue.length", (queue,), int, repeatable=True)
 
 
 def stats(queue: str, date: float | str | None) -> Call[dict[str, Any]]:
     """Wait and run statistics for the day of `date` (default today)."""
     when = date if date is not None else repr(time.time())
-    return Call("queue.stats", (queue, when), parse_json)
+    return Call("queue.stats", (queue, when), parse_json, repeatable=True)
 
 
 def counts(queue: str) -> Call[QueueCounts]:
-    """Job counts of the queue by state."""
-    return Call("queue.counts", (queue,), parse_json)
+    """Job counts of the queue by state; jobs handed back with `job.timeout` count
+    as stalled, not waiting (docs/concepts.md)."""
+    return Call("queue.stalledCounts", (queue,), parse_json, repeatable=False)
 
 
-def pause(queue: str) -> Call[None]:
-    """Stop workers from popping the queue."""
-    return Call("queue.pause", (queue,), _nothing)
+def core_counts(queue: str) -> Call[QueueCounts]:
+    """Job counts of the queue as the core's `queue.counts` gives them (jobs handed
+    back with `job.timeout` count as waiting)."""
+    return Call("queue.counts", (queue,), parse_json, repeatable=True)
 
 
-def unpause(queue: str) -> Call[None]:
-    """Let workers pop the queue again."""
-    return Call("queue.unpause", (queue,), _nothing)
+def pause(*queues: str) -> Call[None]:
+    """Stop workers from popping the queues."""
+    return Call("queue.pause", queues, _nothing, repeatable=True)
+
+
+def unpause(*queues: str) -> Call[None]:
+    """Let workers pop the queues again."""
+    return Call("queue.unpause", queues, _nothing, repeatable=True)
 
 
 def heartbeat_of(queue: str, config: Mapping[str, Any]) -> int:
@@ -280,20 +405,41 @@ class Picked:
     wake: list[str]
     #: Seconds to block at most (less than the wait asked when something comes due).
     block: float
+    #: The worker's clock minus the server's, when the reply says (`clock`), else None.
+    clock: float | None = None
+
+
+def ready(queues: Sequence[str]) -> Call[list[str]]:
+    """The queues among `queues` a pop could take something from, in order."""
+    # A read, but not yet in retry_policy.REPEATABLE_COMMANDS, which must agree.
+    names = _validate.names("queues", list(queues))
+    return Call("queues.ready", tuple(names), lambda r: as_list(json.loads(r)), repeatable=False)
+
+
+def _picked(reply: Any, wait: float, now: float) -> Picked:
+    decoded = json.loads(reply)
+    payloads = list(decoded["jobs"])
+    if payloads or "wake" not in decoded:
+        return Picked(payloads, [], 0.0)
+    due = decoded.get("next")
+    block = wait if due is None else min(wait, max(float(due) - now, 0.0))
+    clock = decoded.get("clock")
+    return Picked([], list(decoded["wake"]), block, None if clock is None else float(clock))
 
 
 def pick(worker: str, limit: int, wait: float, queues: Sequence[str]) -> Call[Picked]:
     """Pop up to `limit` jobs from `queues` for a worker; with none (and `wait` > 0)
     register it to be woken, as `reqless.pickup` explains."""
     now = time.time()
+    return Call("queues.pop", (worker, limit, wait, *queues),
+                lambda reply: _picked(reply, wait, now), repeatable=False)  # fmt: skip
 
-    def parse(reply: Any) -> Picked:
-        decoded = json.loads(reply)
-        payloads = list(decoded["jobs"])
-        if payloads or "wake" not in decoded:
-            return Picked(payloads, [], 0.0)
-        due = decoded.get("next")
-        block = wait if due is None else min(wait, max(float(due) - now, 0.0))
-        return Picked([], list(decoded["wake"]), block)
 
-    return Call("queues.pop", (worker, limit, wait, *queues), parse)
+def pick_at(
+    worker: str, limit: int, wait: float, clock: float, queues: Sequence[str]
+) -> Call[Picked]:
+    """`pick` sent behind a BLPOP in one pipeline: `clock` (from the previous reply)
+    lets the core tell the worker's time from its own. The wait is read from the
+    moment the reply is parsed, since the BLPOP came first."""
+    return Call("queues.popAt", (worker, limit, wait, repr(clock), *queues),
+                lambda reply: _picked(reply, wait, time.time()), repeatable=False)  # fmt: skip

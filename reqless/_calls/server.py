@@ -10,20 +10,23 @@ from typing import Any
 
 from reqless import _validate
 from reqless._calls.call import Call, parse_json
-from reqless.core import Arg
 from reqless.exceptions import ReqlessError
 from reqless.models import QueuePriorityPattern
-from reqless.types import QueueCounts, WorkerCounts, WorkerJobs
+from reqless.types import Arg, QueueCounts, WorkerCounts, WorkerJobs
 from reqless.util import as_list
 
 __all__ = [
+    "all_queue_counts",
     "completed",
     "failed_by_group",
     "failure_counts",
+    "forget_queues",
     "get_job",
     "get_jobs",
     "get_recurring",
+    "identifier_pattern_texts",
     "identifier_patterns",
+    "priority_pattern_texts",
     "priority_patterns",
     "queue_counts",
     "queue_names",
@@ -57,22 +60,24 @@ def _payload_or_none(reply: Any) -> dict[str, Any] | None:
 
 def get_job(jid: str) -> Call[dict[str, Any] | None]:
     """The job's payload, or None."""
-    return Call("job.get", (_validate.name("jid", jid),), _payload_or_none)
+    return Call("job.get", (_validate.name("jid", jid),), _payload_or_none, repeatable=True)
 
 
 def get_recurring(jid: str) -> Call[dict[str, Any] | None]:
     """The recurring template's payload, or None."""
-    return Call("recurringJob.get", (_validate.name("jid", jid),), _payload_or_none)
+    return Call(
+        "recurringJob.get", (_validate.name("jid", jid),), _payload_or_none, repeatable=True
+    )
 
 
 def get_jobs(jids: tuple[str, ...]) -> Call[list[dict[str, Any]]]:
     """Payloads of the jobs that exist among `jids` (at least one jid)."""
-    return Call("job.getMulti", tuple(_validate.names("jids", jids)), parse_json)
+    return Call("job.getMulti", tuple(_validate.names("jids", jids)), parse_json, repeatable=True)
 
 
 def completed(offset: int, count: int) -> Call[list[str]]:
     """Jids of completed jobs, most recent first."""
-    return Call("jobs.completed", (offset, count), parse_json)
+    return Call("jobs.completed", (offset, count), parse_json, repeatable=True)
 
 
 def tracked() -> Call[dict[str, Any]]:
@@ -84,7 +89,7 @@ def tracked() -> Call[dict[str, Any]]:
         result["expired"] = as_list(result.get("expired"))
         return result
 
-    return Call("jobs.tracked", (), parse)
+    return Call("jobs.tracked", (), parse, repeatable=True)
 
 
 def tagged(tag: str, offset: int, count: int) -> Call[dict[str, Any]]:
@@ -95,12 +100,12 @@ def tagged(tag: str, offset: int, count: int) -> Call[dict[str, Any]]:
         result["jobs"] = as_list(result.get("jobs"))
         return result
 
-    return Call("jobs.tagged", (tag, offset, count), parse)
+    return Call("jobs.tagged", (tag, offset, count), parse, repeatable=True)
 
 
 def failure_counts() -> Call[dict[str, Any]]:
     """Failure counts per group."""
-    return Call("failureGroups.counts", (), parse_json)
+    return Call("failureGroups.counts", (), parse_json, repeatable=True)
 
 
 def failed_by_group(group: str, start: int, limit: int) -> Call[dict[str, Any]]:
@@ -111,25 +116,38 @@ def failed_by_group(group: str, start: int, limit: int) -> Call[dict[str, Any]]:
         result["jobs"] = as_list(result.get("jobs"))
         return result
 
-    return Call("jobs.failedByGroup", (group, start, limit), parse)
+    return Call("jobs.failedByGroup", (group, start, limit), parse, repeatable=True)
 
 
 # -- queues, workers, tags -----------------------------------------------------
 
 
 def queue_counts() -> Call[list[QueueCounts]]:
-    """Counts of every known queue."""
-    return Call("queues.counts", (), parse_json)
+    """Counts of every known queue; jobs handed back with `job.timeout` count as
+    stalled, not waiting (docs/concepts.md)."""
+    return Call("queue.stalledCounts", (), parse_json, repeatable=False)
+
+
+def all_queue_counts() -> Call[list[QueueCounts]]:
+    """Counts of every known queue as the core's `queues.counts` gives them (jobs
+    handed back with `job.timeout` count as waiting)."""
+    return Call("queues.counts", (), parse_json, repeatable=True)
+
+
+def forget_queues(queues: Sequence[str]) -> Call[None]:
+    """Drop queues from the list of known queues (their jobs are kept)."""
+    return Call("queue.forget", tuple(_validate.names("queues", queues)), _nothing,
+                repeatable=False)  # fmt: skip
 
 
 def queue_names() -> Call[list[str]]:
     """Names of every known queue."""
-    return Call("queues.names", (), parse_json)
+    return Call("queues.names", (), parse_json, repeatable=True)
 
 
 def workers_counts() -> Call[list[WorkerCounts]]:
     """Every worker with its number of running and stalled jobs."""
-    return Call("workers.counts", (), parse_json)
+    return Call("workers.counts", (), parse_json, repeatable=True)
 
 
 def worker_jobs(worker: str) -> Call[WorkerJobs]:
@@ -139,23 +157,23 @@ def worker_jobs(worker: str) -> Call[WorkerJobs]:
         result = json.loads(reply)
         return {"jobs": as_list(result.get("jobs")), "stalled": as_list(result.get("stalled"))}
 
-    return Call("worker.jobs", (worker,), parse)
+    return Call("worker.jobs", (worker,), parse, repeatable=True)
 
 
-def worker_forget(workers: tuple[str, ...]) -> Call[None]:
+def worker_forget(workers: Sequence[str]) -> Call[None]:
     """Remove workers from the listings."""
-    return Call("worker.forget", workers, _nothing)
+    return Call("worker.forget", tuple(workers), _nothing, repeatable=False)
 
 
 def tags(offset: int, count: int) -> Call[list[str]]:
     """The most used tags."""
-    return Call("tags.top", (offset, count), parse_json)
+    return Call("tags.top", (offset, count), parse_json, repeatable=True)
 
 
 def unfail(group: str, queue: str, count: int) -> Call[int]:
     """Move up to `count` jobs of failure group `group` back into `queue`."""
     group, queue = _validate.name("group", group), _validate.name("queue name", queue)
-    return Call("queue.unfail", (queue, group, count), int)
+    return Call("queue.unfail", (queue, group, count), int, repeatable=False)
 
 
 # -- throttles -----------------------------------------------------------------
@@ -172,29 +190,31 @@ def _throttle_number(name: str, what: str, value: object) -> int | float:
 
 def throttle_get(name: str) -> Call[dict[str, Any]]:
     """The throttle's definition (`maximum`, `ttl`); empty when it has none."""
-    return Call("throttle.get", (name,), lambda reply: json.loads(reply) if reply else {})
+    return Call(
+        "throttle.get", (name,), lambda reply: json.loads(reply) if reply else {}, repeatable=True
+    )
 
 
 def throttle_set(name: str, maximum: int, expiration: float | None) -> Call[None]:
     """Set the throttle's maximum and, unless None or 0, its expiry."""
     args = (name, _throttle_number(name, "maximum", maximum),
             _throttle_number(name, "expiration", expiration or 0))  # fmt: skip
-    return Call("throttle.set", args, _nothing)
+    return Call("throttle.set", args, _nothing, repeatable=True)
 
 
 def throttle_ids(name: str, which: str) -> Call[list[str]]:
     """Jids holding (`locks`) or waiting for (`pending`) a slot."""
-    return Call(f"throttle.{which}", (name,), parse_json)
+    return Call(f"throttle.{which}", (name,), parse_json, repeatable=True)
 
 
 def throttle_delete(name: str) -> Call[None]:
     """Delete the throttle's definition."""
-    return Call("throttle.delete", (name,), _nothing)
+    return Call("throttle.delete", (name,), _nothing, repeatable=False)
 
 
 def throttle_release(name: str, jids: tuple[str, ...]) -> Call[None]:
     """Release jobs from this throttle."""
-    return Call("throttle.release", (name, *jids), _nothing)
+    return Call("throttle.release", (name, *jids), _nothing, repeatable=False)
 
 
 # -- queue patterns ------------------------------------------------------------
@@ -215,7 +235,18 @@ def identifier_patterns() -> Call[dict[str, list[str]]]:
         stored: dict[str, str] = json.loads(reply)
         return {name: json.loads(text) for name, text in stored.items()}
 
-    return Call("queueIdentifierPatterns.getAll", (), parse)
+    return Call("queueIdentifierPatterns.getAll", (), parse, repeatable=True)
+
+
+def identifier_pattern_texts() -> Call[dict[str, str]]:
+    """`{identifier: stored text}`, undecoded (legacy keys may hold any text)."""
+    return Call("queueIdentifierPatterns.getAll", (), parse_json, repeatable=True)
+
+
+def priority_pattern_texts() -> Call[list[str]]:
+    """The stored text of each priority tier, undecoded."""
+    return Call("queuePriorityPatterns.getAll", (), lambda r: as_list(json.loads(r)),
+                repeatable=True)  # fmt: skip
 
 
 def set_identifier_patterns(identifier_patterns: Mapping[str, list[str]]) -> Call[None]:
@@ -229,7 +260,7 @@ def set_identifier_patterns(identifier_patterns: Mapping[str, list[str]]) -> Cal
         if not isinstance(name, str) or not name:
             raise ReqlessError(f"queue identifiers are non-empty strings, not {name!r}")
         args += [name, json.dumps(_string_list(f"patterns of identifier {name!r}", patterns))]
-    return Call("queueIdentifierPatterns.setAll", tuple(args), _nothing)
+    return Call("queueIdentifierPatterns.setAll", tuple(args), _nothing, repeatable=True)
 
 
 def priority_patterns() -> Call[list[QueuePriorityPattern]]:
@@ -247,7 +278,7 @@ def priority_patterns() -> Call[list[QueuePriorityPattern]]:
             )
         return patterns
 
-    return Call("queuePriorityPatterns.getAll", (), parse)
+    return Call("queuePriorityPatterns.getAll", (), parse, repeatable=True)
 
 
 def set_priority_patterns(queue_priority_patterns: Sequence[QueuePriorityPattern]) -> Call[None]:
@@ -265,4 +296,4 @@ def set_priority_patterns(queue_priority_patterns: Sequence[QueuePriorityPattern
             raise ReqlessError(f"not a QueuePriorityPattern: {pattern!r}")
         fairly = pattern.should_distribute_fairly
         args.append(json.dumps({"fairly": fairly, "pattern": pattern.patterns}))
-    return Call("queuePriorityPatterns.setAll", tuple(args), _nothing)
+    return Call("queuePriorityPatterns.setAll", tuple(args), _nothing, repeatable=True)

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 from redis.asyncio import BlockingConnectionPool, Redis
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
-from redis.exceptions import AuthenticationError, AuthorizationError
+from redis.exceptions import AuthorizationError
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
@@ -21,11 +21,11 @@ from reqless._calls import job as job_calls
 from reqless._calls import server as server_calls
 from reqless.aio.collections import AsyncJobs, AsyncQueues, AsyncThrottles, AsyncWorkers
 from reqless.aio.config import AsyncConfig
-from reqless.client import located, may_retry
 from reqless.core import Arg
 from reqless.core.async_runner import AsyncCoreRunner
 from reqless.exceptions import ReqlessError
-from reqless.logger import logger
+from reqless.retry_policy import RetrySchedule, has_password, located
+from reqless.server_access import explain
 
 if TYPE_CHECKING:
     from reqless.aio.events import AsyncEvents
@@ -49,6 +49,7 @@ class AsyncClient:
         hostname: the worker name this client presents; defaults to the host name.
         retry_window: seconds during which a call that hit a connection error or a
             time-out is tried again, with backoff (0: never); see `reqless.Client`.
+        max_data_bytes: the largest job data (bytes) sent; see `reqless.Client`.
         **kwargs: connection options as `redis.asyncio.Redis.from_url` takes them
             (`decode_responses` is forced on); `max_connections` (default
             `defaults.ASYNC_MAX_CONNECTIONS`) caps the pool, and calls beyond it wait.
@@ -60,6 +61,7 @@ class AsyncClient:
         hostname: str | None = None,
         *,
         retry_window: float = defaults.RETRY_WINDOW,
+        max_data_bytes: int | None = defaults.MAX_DATA_BYTES,
         **kwargs: Any,
     ) -> None:
         options: dict[str, Any] = {
@@ -71,6 +73,9 @@ class AsyncClient:
             "decode_responses": True,
         }
         self.retry_window = float(_validate.number("retry_window", retry_window, minimum=0))
+        #: Largest job data (bytes, encoded) that puts, requeues and recurring jobs
+        #: send; more is refused before sending. None: no limit.
+        self.max_data_bytes = _validate.data_limit(max_data_bytes)
         self._url = url
         self._kwargs = dict(kwargs)
         # Blocking: a burst of concurrent calls waits for a free connection
@@ -93,7 +98,7 @@ class AsyncClient:
         `overrides` replace options (`max_connections=...`). `client` becomes this
         one's `sync_client` (and is not closed by `aclose()`).
         """
-        options = {**client._kwargs, **overrides}
+        options = {"max_data_bytes": client.max_data_bytes, **client._kwargs, **overrides}
         made = cls(client._url, client.worker_name, retry_window=client.retry_window,
                    **options)  # fmt: skip
         made._sync, made._owns_sync = client, False
@@ -125,23 +130,25 @@ class AsyncClient:
 
         Connection errors and time-outs are retried with backoff for
         `retry_window` seconds when repeating the command is safe, exactly as
-        `reqless.Client` does (`reqless.client.REPEATABLE_COMMANDS`).
+        `reqless.Client` does (`reqless.retry_policy`).
         """
-        deadline = time.monotonic() + self.retry_window
-        pause = defaults.RETRY_BACKOFF_BASE
+        schedule = RetrySchedule(command, self.retry_window, time.monotonic())
         while True:
             try:
                 return await self._runner.call(command, *args)
-            except (AuthenticationError, AuthorizationError):
-                raise  # a wrong password does not get better with time
+            except AuthorizationError:
+                raise  # a missing permission does not get better with time
             except (RedisConnectionError, RedisTimeoutError) as exc:
-                left = deadline - time.monotonic()
-                if not may_retry(command, exc, left):
+                # Nor does a missing password, or TLS to a server without it (the
+                # check may probe the server, so it runs off the event loop).
+                password = has_password(self._url, self._kwargs)
+                error = await asyncio.to_thread(explain, exc, self._url, password=password)
+                if error is not None:
+                    raise error from exc
+                pause = schedule.next_pause(exc, time.monotonic())
+                if pause is None:
                     self._raise_located(exc)
-                if pause == defaults.RETRY_BACKOFF_BASE:
-                    logger.warning("%s: %s; trying again for up to %.1fs", command, exc, left)
-                await asyncio.sleep(min(pause, left))
-                pause = min(pause * 2, defaults.RETRY_BACKOFF_CAP)
+                await asyncio.sleep(pause)
 
     async def _run(self, call: Call[T]) -> T:
         """Run a prepared call (see `reqless._calls`) and read its reply."""
@@ -176,7 +183,7 @@ class AsyncClient:
 
         if self._sync is None:
             self._sync = Client(self._url, self.worker_name, retry_window=self.retry_window,
-                                **self._kwargs)  # fmt: skip
+                                max_data_bytes=self.max_data_bytes, **self._kwargs)  # fmt: skip
         self._sync.worker_name = self.worker_name
         return self._sync
 

@@ -3,21 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import time
-import traceback
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
-from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import RedisError
-from redis.exceptions import TimeoutError as RedisTimeoutError
-
-from reqless._calls import Call
 from reqless._calls import job as calls
-from reqless._calls.encoding import class_string, encode_data
-from reqless._job_fields import BaseFields, JobFields, RecurringFields, find_handler
-from reqless.exceptions import LostLockError, ReqlessError
-from reqless.logger import logger
+from reqless._calls.encoding import class_string, encode_data, sized
+from reqless.aio._job_actions import AsyncJobActions, AsyncRecurringActions
+from reqless.exceptions import ReqlessError
 
 if TYPE_CHECKING:
     from reqless.aio.client import AsyncClient
@@ -25,8 +17,6 @@ if TYPE_CHECKING:
     from reqless.job import Job
 
 __all__ = ["AsyncJob", "AsyncRecurringJob"]
-
-T = TypeVar("T")
 
 
 class _AsyncBase:
@@ -44,13 +34,18 @@ class _AsyncBase:
         return self._queue
 
 
-class AsyncJob(JobFields, _AsyncBase):
+class AsyncJob(AsyncJobActions, _AsyncBase):
     """A job as the server last reported it; the asyncio twin of `reqless.Job`.
 
     The same attributes (read from the payload by the same code) and the same
     methods, awaited. A job a worker popped leaves out its history, dependencies
     and dependents: `await job.load_details()` fetches them (jobs looked up by jid
     have them). The priority is changed with `await job.set_priority(value)`.
+
+    `process()` awaits an `async def` handler with this job. A plain function runs
+    in a thread (`asyncio.to_thread`) with `sync_job()`; it is not stopped when the
+    task is cancelled (a thread cannot be), see docs/asyncio.md. Cancellation
+    (`asyncio.CancelledError`) passes through: the worker stops the job.
     """
 
     def __init__(self, client: AsyncClient, **payload: Any) -> None:
@@ -94,112 +89,6 @@ class AsyncJob(JobFields, _AsyncBase):
         await self.client._run(call)
         self._priority = checked
 
-    @property
-    def klass(self) -> Any:
-        """The job class, imported on first use (re-imported when its file changed)."""
-        return BaseFields.klass.fget(self)  # type: ignore[attr-defined]
-
-    @klass.setter
-    def klass(self, value: type) -> None:
-        self._set_klass(value)
-
-    async def _owned(self, call: Call[T]) -> T:
-        try:
-            reply = await self.client._run(call)
-        except LostLockError:
-            self.settled = True  # no longer ours: nothing left to settle
-            raise
-        self.settled = True
-        return reply
-
-    async def complete(
-        self, next_queue: str | None = None, delay: float | None = None,
-        depends: list[str] | None = None,
-    ) -> str | bool:  # fmt: skip
-        """Complete the job, or advance it into `next_queue` (see `reqless.Job.complete`)."""
-        worker = self.client.worker_name
-        if next_queue is not None:
-            return await self._owned(calls.complete_and_requeue(
-                self.jid, worker, self.queue_name, self._data, next_queue, delay, depends
-            ))  # fmt: skip
-        queues = self.pop_next_from() if self.pop_next_from else []
-        if queues:
-            payloads = await self._owned(
-                calls.complete_and_pop(self.jid, worker, self.queue_name, self._data, queues)
-            )
-            self.popped_next = [AsyncJob(self.client, **payload) for payload in payloads]
-            return "complete"
-        return await self._owned(calls.complete(self.jid, worker, self.queue_name, self._data))
-
-    async def fail(self, group: str, message: str) -> bool:
-        """Fail the job into failure group `group` with `message`."""
-        worker = self.client.worker_name
-        return await self._owned(calls.fail(self.jid, worker, group, message, self._data))
-
-    async def heartbeat(self) -> float:
-        """Extend the lock (and save `data`); returns the new deadline."""
-        call = calls.heartbeat(self.jid, self.client.worker_name, self._data)
-        self.expires_at = await self.client._run(call)
-        return self.expires_at
-
-    async def retry(
-        self, delay: float = 0, group: str | None = None, message: str | None = None
-    ) -> int:
-        """Put the job back to be run again (after `delay`), using up one retry."""
-        worker = self.client.worker_name
-        call = calls.retry(self.jid, self.queue_name, worker, delay, group, message)
-        return await self._owned(call)
-
-    async def cancel(self) -> list[str]:
-        """Delete the job (refused while other jobs depend on it)."""
-        result = await self.client._run(calls.cancel(self.jid))
-        self.settled = True
-        return result
-
-    async def track(self) -> bool:
-        """Track the job; True when it was not tracked before."""
-        return await self.client._run(calls.track(self.jid))
-
-    async def untrack(self) -> bool:
-        """Stop tracking the job; True when it was tracked."""
-        return await self.client._run(calls.untrack(self.jid))
-
-    async def tag(self, *tags: str) -> list[str]:
-        """Add tags; returns the job's tags after the change."""
-        return await self.client._run(calls.tag(self.jid, tags))
-
-    async def untag(self, *tags: str) -> list[str]:
-        """Remove tags; returns the job's tags after the change."""
-        return await self.client._run(calls.tag(self.jid, tags, remove=True))
-
-    async def depend(self, *jids: str) -> int | bool:
-        """Make a job in state `depends` also wait for `jids`."""
-        return await self.client._run(calls.add_dependency(self.jid, jids))
-
-    async def undepend(self, *jids: str, all: bool = False) -> int | bool:
-        """Stop waiting for `jids` (or for every job, with all=True)."""
-        return await self.client._run(calls.remove_dependency(self.jid, jids, all))
-
-    async def move(
-        self, queue: str, delay: float | None = 0, depends: list[str] | None = None
-    ) -> str:
-        """Put the job into another queue, keeping its priority, tags and retries."""
-        reply = await self.client._run(calls.move(
-            self.jid, self.client.worker_name, queue, self.klass_name, self._data, delay,
-            depends, self.throttles,
-        ))  # fmt: skip
-        self.settled = True
-        return reply
-
-    async def timeout(self) -> None:
-        """Take the job from its worker now, as if its lock had expired."""
-        await self.client._run(calls.timeout(self.jid))
-        self.settled = True
-
-    async def log(self, message: str, data: dict[str, Any] | None = None) -> None:
-        """Append an entry to the job's history."""
-        await self.client._run(calls.log(self.jid, message, data))
-
     def sync_job(self) -> Job:
         """This job as a `reqless.Job` bound to the client's `sync_client`.
 
@@ -216,51 +105,8 @@ class AsyncJob(JobFields, _AsyncBase):
         twin.popped_next = []
         return twin
 
-    async def process(self) -> None:
-        """Run the job's handler: the class attribute named after the queue, else `process`.
-
-        An `async def` handler is awaited with this job. A plain function runs in
-        a thread (`asyncio.to_thread`) with `sync_job()`; it is not stopped when
-        the task is cancelled (a thread cannot be), see docs/asyncio.md.
-        Failures are handled as by `reqless.Job.process`. Cancellation
-        (`asyncio.CancelledError`) passes through: the worker stops the job.
-        """
-        handler, error = find_handler(self)
-        if handler is None:
-            if error is not None:
-                logger.error("failed to import %s for job %s", self.klass_name, self.jid,
-                             exc_info=error)  # fmt: skip
-            else:
-                logger.error("%s is missing a handler for job %s", self.klass_name, self.jid)
-            await self._fail_quietly(
-                *calls.handler_problem(self.klass_name, self.queue_name, error)
-            )
-            return
-        logger.debug("starting job %s (%s) in %s", self.jid, self.klass_name, self.queue_name)
-        started = time.monotonic()
-        try:
-            await self._call(handler)
-        except LostLockError as exc:
-            logger.warning("job %s: %s", self.jid, exc)
-            return
-        except (RedisConnectionError, RedisTimeoutError) as exc:
-            logger.warning("dropped job %s: the server is unreachable (%s)", self.jid, exc)
-            # Dropped, not left behind: lock expiry hands it out again, so the worker
-            # has nothing to warn about.
-            self.settled = True
-            return
-        except Exception as exc:
-            logger.exception("job %s (%s) raised", self.jid, self.klass_name)
-            await self._fail_quietly(
-                f"{self.queue_name}-{type(exc).__name__}", traceback.format_exc()
-            )
-            return
-        logger.info(
-            "finished job %s (%s) in %s in %.1f ms",
-            self.jid, self.klass_name, self.queue_name, (time.monotonic() - started) * 1000,
-        )  # fmt: skip
-
     async def _call(self, handler: Callable[..., Any]) -> None:
+        """Await an `async def` handler; run a plain one in a thread with `sync_job()`."""
         if asyncio.iscoroutinefunction(handler):
             await handler(self)
             return
@@ -273,16 +119,8 @@ class AsyncJob(JobFields, _AsyncBase):
         if asyncio.iscoroutine(result):  # a plain function that returned a coroutine
             await result
 
-    async def _fail_quietly(self, group: str, message: str) -> None:
-        try:
-            await self.fail(group, message)
-        except LostLockError as exc:
-            logger.warning("could not fail job %s: %s", self.jid, exc)
-        except RedisError as exc:
-            logger.error("could not fail job %s, the server is unreachable: %s", self.jid, exc)
 
-
-class AsyncRecurringJob(RecurringFields, _AsyncBase):
+class AsyncRecurringJob(AsyncRecurringActions, _AsyncBase):
     """A recurring template; the asyncio twin of `reqless.RecurringJob`.
 
     The sync client's property setters are methods here: `set_priority`,
@@ -293,9 +131,6 @@ class AsyncRecurringJob(RecurringFields, _AsyncBase):
         self.client = client
         self._queue = None
         self._read_recurring(payload)
-
-    async def _update(self, key: str, value: str | int | float) -> None:
-        await self.client._run(calls.recurring_update(self.jid, key, value))
 
     async def set_priority(self, value: float) -> None:
         """Priority of the jobs it spawns."""
@@ -317,7 +152,7 @@ class AsyncRecurringJob(RecurringFields, _AsyncBase):
 
     async def set_data(self, value: Any) -> None:
         """Data of the jobs it spawns (JSON text or a JSON-serialisable value)."""
-        text = encode_data(value)
+        text = sized(encode_data(value), self.client.max_data_bytes)
         await self._update("data", text)
         self._data = text
 
@@ -332,24 +167,3 @@ class AsyncRecurringJob(RecurringFields, _AsyncBase):
         """When the next job will be spawned (Unix time), or None."""
         score = await self.client.database.zscore(calls.recurring_key(self.queue_name), self.jid)
         return None if score is None else float(score)
-
-    async def move(self, queue: str) -> int:
-        """Attach the template to another queue, keeping its schedule."""
-        checked = calls.checked_queue(queue)
-        reply = await self.client._run(calls.recurring_update(self.jid, "queue", checked))
-        self.queue_name = checked
-        return reply
-
-    async def cancel(self) -> list[str]:
-        """Stop spawning (jobs already spawned are untouched)."""
-        return await self.client._run(calls.recurring_cancel(self.jid))
-
-    async def tag(self, *tags: str) -> list[str]:
-        """Add tags for future spawns; returns the template's tags."""
-        self.tags = await self.client._run(calls.recurring_tag(self.jid, tags))
-        return self.tags
-
-    async def untag(self, *tags: str) -> list[str]:
-        """Remove tags for future spawns; returns the template's tags."""
-        self.tags = await self.client._run(calls.recurring_tag(self.jid, tags, remove=True))
-        return self.tags

@@ -79,7 +79,7 @@ class AsyncListener:
                     await asyncio.sleep(pause)
                     pause = min(pause * 2, defaults.RETRY_BACKOFF_CAP)
                 finally:
-                    await pubsub.aclose()  # type: ignore[no-untyped-call]
+                    await pubsub.aclose()
         finally:
             self.is_listening = False
             self._listening.clear()

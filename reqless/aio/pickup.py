@@ -15,6 +15,7 @@ from redis.exceptions import RedisError
 
 from reqless._calls import queue as calls
 from reqless.logger import logger
+from reqless.queue_windows import QueueWindow
 
 if TYPE_CHECKING:
     from reqless.aio.client import AsyncClient
@@ -46,10 +47,17 @@ class AsyncPickup:
 
         `limit` is asked at each pop, so slots freed during a wait are filled too.
         Returns an empty list when the wait ends without work (or on a stop).
+        A `QueueWindow` is popped window after window, as by `Pickup.take`.
         """
         from reqless.aio.job import AsyncJob
 
         worker = self.client.worker_name
+        while isinstance(queues, QueueWindow):
+            picked = await self.client._run(calls.pick(worker, max(limit(), 1), 0, queues))
+            if picked.payloads:
+                queues.served()
+                return [AsyncJob(self.client, **payload) for payload in picked.payloads]
+            queues = queues.exhausted()
         picked = await self.client._run(calls.pick(worker, max(limit(), 1), wait, queues))
         if not picked.payloads and picked.block > 0 and await self.block(picked.wake, picked.block):
             picked = await self.client._run(calls.pick(worker, max(limit(), 1), 0, queues))

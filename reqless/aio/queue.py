@@ -2,64 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any, overload
-
-from reqless import defaults
 from reqless._calls import config as config_calls
 from reqless._calls import queue as calls
-from reqless._calls.encoding import class_string
+from reqless.aio._queue_base import AsyncQueueBase, AsyncQueueJobs
 from reqless.types import QueueCounts
-
-if TYPE_CHECKING:
-    from reqless.aio.client import AsyncClient
-    from reqless.aio.job import AsyncJob
-    from reqless.aio.throttle import AsyncThrottle
 
 __all__ = ["AsyncQueue", "AsyncQueueJobs"]
 
 
-class AsyncQueueJobs:
-    """Job ids of one queue by state (`await queue.jobs.running()` and so on)."""
-
-    def __init__(self, name: str, client: AsyncClient) -> None:
-        self._name = name
-        self.client = client
-
-    @property
-    def name(self) -> str:
-        """The queue's name."""
-        return self._name
-
-    async def _by_state(self, state: str, offset: int, count: int) -> list[str]:
-        return await self.client._run(calls.jobs_by_state(self._name, state, offset, count))
-
-    async def running(self, offset: int = 0, count: int = defaults.PAGE_SIZE) -> list[str]:
-        """Jobs whose lock is still valid, earliest deadline first."""
-        return await self._by_state("running", offset, count)
-
-    async def stalled(self, offset: int = 0, count: int = defaults.PAGE_SIZE) -> list[str]:
-        """Jobs whose lock has expired, earliest deadline first."""
-        return await self._by_state("stalled", offset, count)
-
-    async def scheduled(self, offset: int = 0, count: int = defaults.PAGE_SIZE) -> list[str]:
-        """Jobs waiting for their delay to pass."""
-        return await self._by_state("scheduled", offset, count)
-
-    async def depends(self, offset: int = 0, count: int = defaults.PAGE_SIZE) -> list[str]:
-        """Jobs waiting for other jobs to complete."""
-        return await self._by_state("depends", offset, count)
-
-    async def recurring(self, offset: int = 0, count: int = defaults.PAGE_SIZE) -> list[str]:
-        """Recurring templates attached to the queue."""
-        return await self._by_state("recurring", offset, count)
-
-    async def throttled(self, offset: int = 0, count: int = defaults.PAGE_SIZE) -> list[str]:
-        """Jobs held back by a throttle."""
-        return await self._by_state("throttled", offset, count)
-
-
-class AsyncQueue:
+class AsyncQueue(AsyncQueueBase):
     """A named queue (`client.queues[name]`); the twin of `reqless.Queue`.
 
     No server call is made until a method needs one. It compares equal to its name.
@@ -67,166 +18,13 @@ class AsyncQueue:
     methods `length()`, `counts()`, `heartbeat()` and `set_heartbeat()` here.
     """
 
-    def __init__(self, name: str, client: AsyncClient, worker_name: str) -> None:
-        self._name = name
-        self.client = client
-        self.worker_name = worker_name
-        self._jobs: AsyncQueueJobs | None = None
-
-    @property
-    def name(self) -> str:
-        """The queue's name."""
-        return self._name
-
-    def __repr__(self) -> str:
-        return f"<reqless.aio.AsyncQueue {self._name!r}>"
-
-    def __str__(self) -> str:
-        return self._name
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, AsyncQueue):
-            return self._name == other._name
-        if isinstance(other, str):
-            return self._name == other
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(self._name)
-
     async def length(self) -> int:
         """How many jobs the queue holds (`len(queue)` of the sync client)."""
         return await self.client._run(calls.length(self._name))
 
-    @staticmethod
-    def class_string(klass: type | str) -> str:
-        """The dotted path a job class is stored under."""
-        return class_string(klass)
-
-    @property
-    def jobs(self) -> AsyncQueueJobs:
-        """Job ids of this queue by state."""
-        if self._jobs is None:
-            self._jobs = AsyncQueueJobs(self._name, self.client)
-        return self._jobs
-
-    async def put(
-        self,
-        klass: type | str,
-        data: Any,
-        priority: float | None = None,
-        tags: list[str] | None = None,
-        delay: float | None = None,
-        retries: int | None = None,
-        jid: str | None = None,
-        depends: list[str] | None = None,
-        throttles: list[str] | None = None,
-    ) -> str:
-        """Put a job into this queue and return its jid (see `reqless.Queue.put`)."""
-        return await self.client._run(calls.put(
-            self.worker_name, self._name, klass=klass, data=data, priority=priority, tags=tags,
-            delay=delay, retries=retries, jid=jid, depends=depends, throttles=throttles,
-        ))  # fmt: skip
-
-    async def put_many(
-        self, jobs: Iterable[Mapping[str, Any]], *, chunk_size: int = defaults.PUT_MANY_CHUNK
-    ) -> list[str]:
-        """Put many jobs in a few round trips; returns their jids in order.
-
-        Every job is checked before anything is sent (see `reqless.Queue.put_many`).
-        """
-        jids: list[str] = []
-        for call in calls.put_many(self.worker_name, self._name, jobs, chunk_size):
-            chunk = await self.client._run(call)
-            jids.extend(chunk)
-        return jids
-
-    async def requeue(
-        self,
-        klass: type | str,
-        data: Any,
-        priority: float | None = None,
-        tags: list[str] | None = None,
-        delay: float | None = None,
-        retries: int | None = None,
-        jid: str | None = None,
-        depends: list[str] | None = None,
-        throttles: list[str] | None = None,
-    ) -> str:
-        """Like `put`, but only for a job that already exists (error otherwise)."""
-        return await self.client._run(calls.requeue(
-            self.worker_name, self._name, klass=klass, data=data, priority=priority, tags=tags,
-            delay=delay, retries=retries, jid=jid, depends=depends, throttles=throttles,
-        ))  # fmt: skip
-
-    async def recur(
-        self,
-        klass: type | str,
-        data: Any,
-        interval: float,
-        offset: float = 0,
-        priority: float | None = None,
-        tags: list[str] | None = None,
-        retries: int | None = None,
-        jid: str | None = None,
-        throttles: list[str] | None = None,
-        backlog: int | None = None,
-    ) -> str:
-        """Spawn a job now + offset and then every `interval` seconds; returns its jid."""
-        return await self.client._run(calls.recur(
-            self._name, klass, data, interval, offset, priority, tags, retries, jid, throttles,
-            backlog,
-        ))  # fmt: skip
-
-    @overload
-    async def pop(self, count: None = None) -> AsyncJob | None: ...
-    @overload
-    async def pop(self, count: int) -> list[AsyncJob]: ...
-
-    async def pop(self, count: int | None = None) -> AsyncJob | list[AsyncJob] | None:
-        """Pop one job (or None), or a list of up to `count` jobs."""
-        from reqless.aio.job import AsyncJob
-
-        payloads = await self.client._run(calls.pop(self._name, self.worker_name, count))
-        jobs = [AsyncJob(self.client, **payload) for payload in payloads]
-        if count is None:
-            return jobs[0] if jobs else None
-        return jobs
-
-    @overload
-    async def peek(self, offset: int | None = None, count: None = None) -> AsyncJob | None: ...
-    @overload
-    async def peek(self, offset: int | None, count: int) -> list[AsyncJob]: ...
-    @overload
-    async def peek(self, *, count: int) -> list[AsyncJob]: ...
-
-    async def peek(
-        self, offset: int | None = None, count: int | None = None
-    ) -> AsyncJob | list[AsyncJob] | None:
-        """Look at the next job (or None), or a list of `count` jobs, without popping."""
-        from reqless.aio.job import AsyncJob
-
-        payloads = await self.client._run(calls.peek(self._name, offset, count))
-        jobs = [AsyncJob(self.client, **payload) for payload in payloads]
-        if count is None:
-            return jobs[0] if jobs else None
-        return jobs
-
-    async def stats(self, date: float | str | None = None) -> dict[str, Any]:
-        """Wait and run statistics, and failure counters, for the day of `date`."""
-        return await self.client._run(calls.stats(self._name, date))
-
     async def counts(self) -> QueueCounts:
         """Job counts of this queue by state, and whether it is paused."""
         return await self.client._run(calls.counts(self._name))
-
-    async def pause(self) -> None:
-        """Stop workers from popping this queue (put and peek still work)."""
-        await self.client._run(calls.pause(self._name))
-
-    async def unpause(self) -> None:
-        """Let workers pop this queue again."""
-        await self.client._run(calls.unpause(self._name))
 
     async def heartbeat(self) -> int:
         """Seconds a popped job's lock lasts in this queue."""
@@ -236,8 +34,3 @@ class AsyncQueue:
     async def set_heartbeat(self, value: int) -> None:
         """Set the seconds a popped job's lock lasts in this queue."""
         await self.client._run(config_calls.set(f"{self._name}-heartbeat", value))
-
-    @property
-    def throttle(self) -> AsyncThrottle:
-        """The queue's own throttle (`ql:q:<name>`): caps its running jobs."""
-        return self.client.throttles[f"ql:q:{self._name}"]

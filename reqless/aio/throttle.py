@@ -1,8 +1,8 @@
-"""A throttle, for the asyncio client."""
+"""A throttle: a cap on how many jobs naming it may run at once."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from reqless._calls import server as calls
 
@@ -13,7 +13,11 @@ __all__ = ["AsyncThrottle"]
 
 
 class AsyncThrottle:
-    """A named throttle (`client.throttles[name]`); the twin of `reqless.Throttle`."""
+    """A named throttle (`client.throttles[name]`); creating one makes no server call.
+
+    A maximum of 0 means unlimited, which is also what a throttle that was never
+    set reports. A queue's own throttle is named `ql:q:<queue>`.
+    """
 
     def __init__(self, client: AsyncClient, name: str) -> None:
         self.client = client
@@ -35,18 +39,29 @@ class AsyncThrottle:
         """The throttle's id."""
         return self._name
 
+    async def _info(self) -> dict[str, Any]:
+        return await self.client._run(calls.throttle_get(self._name))
+
     async def maximum(self) -> int:
         """How many jobs may hold the throttle at once (0: unlimited or never set)."""
-        return int((await self.client._run(calls.throttle_get(self._name))).get("maximum", 0))
+        info = await self._info()
+        return int(info.get("maximum", 0))
 
     async def ttl(self) -> int:
         """Seconds until the throttle expires: -1 when it never does, -2 when it does not exist."""
-        return int((await self.client._run(calls.throttle_get(self._name))).get("ttl", -2))
+        info = await self._info()
+        return int(info.get("ttl", -2))
 
     async def set_maximum(
         self, maximum: int | None = None, expiration: float | None = None
     ) -> None:
-        """Set the maximum (default: keep the current one) and, when given, an expiry."""
+        """Set the maximum (default: keep the current one) and, when given, an expiry.
+
+        Args:
+            maximum: a non-negative integer; 0 means unlimited.
+            expiration: seconds until the throttle's definition is deleted. None or 0
+                sets no expiry (an expiry set earlier keeps running).
+        """
         if maximum is None:
             maximum = await self.maximum()
         await self.client._run(calls.throttle_set(self._name, maximum, expiration))
@@ -64,5 +79,9 @@ class AsyncThrottle:
         await self.client._run(calls.throttle_delete(self._name))
 
     async def release(self, *jids: str) -> None:
-        """Release jobs from this throttle only, in order."""
+        """Release jobs from this throttle only, in order (extension: `throttle.release`).
+
+        A holder gives up its slot and the longest waiting jobs go back to work; a
+        waiter stops waiting. Nothing else about the jobs changes.
+        """
         await self.client._run(calls.throttle_release(self._name, jids))

@@ -9,18 +9,20 @@ program if it is killed outright (Linux), so no process is left behind.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import click
 from redis import Redis
 from redis.exceptions import RedisError
 
+from reqless import keys
+from reqless._calls import server as server_calls
 from reqless.cli.dev_parts import (
     Stopper,
     UIServer,
@@ -40,9 +42,12 @@ from reqless.cli.devdir import (
     write_running,
 )
 from reqless.cli.example_feed import EXAMPLE_QUEUES, ExampleFeed
+from reqless.cli.server_args import redact_url
 from reqless.client import Client
 from reqless.exceptions import ReqlessError
+from reqless.extras import MissingExtraError, require
 from reqless.server import LocalServer, start_server
+from reqless.server_access import explain
 
 __all__ = ["dev"]
 
@@ -57,14 +62,15 @@ MAX_RESTARTS = 3
 def _status_line(client: Client) -> str:
     """One line of totals across queues, or "" when the server does not answer."""
     try:
-        counts = json.loads(client("queues.counts"))
-        failed = json.loads(client("failureGroups.counts"))
+        counts = client._run(server_calls.all_queue_counts())
+        failed = client._run(server_calls.failure_counts())
     except (RedisError, ReqlessError, ValueError):
         return ""
-    totals = {key: sum(int(q.get(key, 0)) for q in counts) for key in STATUS_KEYS}
+    rows: list[dict[str, Any]] = [dict(q) for q in counts]
+    totals = {key: sum(int(q.get(key, 0)) for q in rows) for key in STATUS_KEYS}
     parts = [f"{totals[key]:,} {key}" for key in STATUS_KEYS]
     try:
-        completed = int(client.database.zcard("ql:completed"))
+        completed = int(client.database.zcard(keys.COMPLETED))
     except RedisError:
         return ""
     parts.append(f"{completed:,} completed")
@@ -135,6 +141,13 @@ def dev(
     verbose: bool,
 ) -> None:
     """Run a complete local reqless: server, workers and the web UI."""
+    try:
+        if url is None:
+            require("dev", "reqless dev")
+        elif not no_ui:
+            require("ui", "reqless dev's web UI (or pass --no-ui)")
+    except MissingExtraError as exc:
+        raise click.ClickException(str(exc)) from exc
     if not no_ui and not loopback(ui_host):
         raise click.BadParameter(
             "reqless dev serves the UI without authentication, so on loopback only; "
@@ -144,6 +157,18 @@ def dev(
     if not no_ui and not port_free(ui_host, ui_port):
         raise click.BadParameter(
             f"port {ui_port} on {ui_host} is in use; choose another", param_hint="--ui-port"
+        )
+    if url is not None and port:
+        raise click.BadParameter(
+            "sets the port of the embedded server, which --url replaces; give one or the other",
+            param_hint="--port",
+        )
+    if url is None and port and not port_free("127.0.0.1", port):
+        # Whatever listens there is not ours: its jobs must not reach the dev worker.
+        raise click.BadParameter(
+            f"port {port} on 127.0.0.1 is in use by another program; choose another --port, "
+            "leave --port out for a free one, or pass --url to use that server on purpose",
+            param_hint="--port",
         )
     if url is not None:
         _check_reachable(url)
@@ -163,10 +188,14 @@ def dev(
     status = 0
     try:
         if url is None:
-            server = start_server(
-                "valkey", port or None, workdir=data_dir.resolve(), appendonly=True,
-                own_session=True,
-            )  # fmt: skip
+            try:
+                server = start_server(
+                    "valkey", port or None, workdir=data_dir.resolve(), appendonly=True,
+                    own_session=True,
+                )  # fmt: skip
+            except ReqlessError as exc:
+                # Nothing else starts: no worker or UI may use whatever is on that port.
+                raise click.ClickException(f"the embedded server did not start: {exc}") from exc
             url = server.url
         state = DevProcesses(
             pid=os.getpid(), url=url, server_pid=server.process.pid if server else None
@@ -207,7 +236,10 @@ def _check_reachable(url: str) -> None:
         with Redis.from_url(url, socket_connect_timeout=2) as probe:
             probe.ping()
     except (RedisError, ValueError) as exc:
-        raise click.BadParameter(f"cannot reach {url}: {exc}", param_hint="--url") from None
+        why = explain(exc, url) or exc
+        raise click.BadParameter(
+            f"cannot reach {redact_url(url)}: {why}", param_hint="--url"
+        ) from None
 
 
 def _reqless_command() -> str:
@@ -242,6 +274,11 @@ def _banner(
     ]
     if example:
         lines.append(f"  example  putting {rate:g} GnomesJob jobs a second into 'underpants'")
+    if server is not None and os.environ.get("REQLESS_URL"):
+        # Its worker serves every queue, so dev never takes a server from the environment.
+        lines.append(
+            "  note     REQLESS_URL is set but not used here; pass --url to use that server"
+        )
     # Commands run from this directory find a dev server in ./.reqless by itself.
     found_here = server is not None and data_dir.resolve() == DEFAULT_DATA_DIR.resolve()
     url_option = "" if found_here else f" --url {url}"

@@ -17,6 +17,7 @@ import click
 from reqless.cli.admin import commands as admin_commands
 from reqless.cli.dev import dev
 from reqless.cli.server_cmd import server
+from reqless.extras import MissingExtraError, require
 
 __all__ = ["build_cli", "main"]
 
@@ -48,16 +49,21 @@ def _worker(argv: tuple[str, ...]) -> int:
     """Run worker processes (the options of reqless-py-worker)."""
     from reqless.cli.worker import main as worker_main
 
-    return worker_main(_group_url(argv, "--url"), prog="reqless worker")
+    return worker_main(_group_url(argv, "--url", _SERVER_FLAGS), prog="reqless worker")
 
 
 @click.command("ui", cls=_Program, context_settings=_PASS_THROUGH, add_help_option=False)
 @click.argument("argv", nargs=-1, type=click.UNPROCESSED)
 def _ui(argv: tuple[str, ...]) -> int:
     """Serve the web UI (an operator console)."""
+    try:
+        require("ui", "reqless ui")
+    except MissingExtraError as exc:
+        raise click.ClickException(str(exc)) from exc
     from reqless.cli.ui import main as ui_main
 
-    return ui_main(_group_url(argv, "--redis-url"), prog="reqless ui")
+    # `ui`'s --host and --port are where it serves, not the server it shows.
+    return ui_main(_group_url(argv, "--url", _UI_SERVER_FLAGS), prog="reqless ui")
 
 
 class _Reqless(click.Group):
@@ -88,28 +94,30 @@ class _Reqless(click.Group):
 
 
 _URL_HELP = (
-    "Server URL for every command (as each command's own --url; for `ui` its "
-    "--redis-url). Default: $REQLESS_URL, else a running `reqless dev`, else "
-    "redis://localhost:6379/0."
+    "Server URL for every command (as each command's own --url). Default: $REQLESS_URL "
+    "(alias $REQLESS_REDIS_URL), else the running `reqless dev` of this directory or a "
+    "parent, else redis://localhost:6379/0 (the commands say which they use)."
 )
-_SERVER_FLAGS = ("--url", "--host", "--port", "--db", "--password", "--redis-url")
+_SERVER_FLAGS = ("--url", "--host", "--port", "--db", "--password")
+_UI_SERVER_FLAGS = ("--url", "--redis-url")
 
 
 def _given(argv: tuple[str, ...], flags: tuple[str, ...]) -> bool:
     return any(arg == flag or arg.startswith(flag + "=") for arg in argv for flag in flags)
 
 
-def _group_url(argv: tuple[str, ...], option: str) -> list[str]:
-    """`argv` with the group's `--url` in front, unless it names a server itself."""
+def _group_url(argv: tuple[str, ...], option: str, server_flags: tuple[str, ...]) -> list[str]:
+    """`argv` with the group's `--url` in front, unless it names a server itself
+    (with one of `server_flags`)."""
     url = click.get_current_context().meta.get("reqless.url")
-    if url is None or _given(argv, _SERVER_FLAGS):
+    if url is None or _given(argv, server_flags):
         return list(argv)
     return [option, url, *argv]
 
 
 def _remember_url(ctx: click.Context, url: str | None) -> None:
     # The group's --url stands in for a command's server options when it names none:
-    # `reqless --url U CMD` acts as `reqless CMD --url U` (for `ui`, --redis-url U).
+    # `reqless --url U CMD` acts as `reqless CMD --url U`.
     if url is not None:
         if not url.strip():
             raise click.BadParameter("must not be empty", param_hint="--url")

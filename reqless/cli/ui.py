@@ -21,6 +21,7 @@ from reqless.cli.server_args import redact_url
 from reqless.cli.ui_args import PROGRAM, UIOptions, parse_ui_args, usage_error
 from reqless.client import Client
 from reqless.logger import logger
+from reqless.server_access import explain
 from reqless.ui import create_app, stream
 
 __all__ = ["main", "startup_line"]
@@ -94,6 +95,8 @@ def startup_line(options: UIOptions) -> str:
     instances = ", ".join(
         f"{name} ({redact_url(address)})" for name, address in options.instances.items()
     )
+    if options.source:
+        instances += f" [{options.source}]"  # which server, and why
     auth = settings.auth_mode
     if auth == "none":
         auth = "none (insecure, open to the network)" if settings.insecure_no_auth else "none"
@@ -111,6 +114,10 @@ def _check_reachable(prog: str, name: str, url: str, client: Client) -> None:
         # An option in the URL's query that redis-py does not know shows up only here.
         usage_error(prog, f"argument --redis-url: {redact_url(url)!r}: {exc}")
     except RedisError as exc:
+        explained = explain(exc, url)  # a password or TLS problem, said plainly
+        if explained is not None:
+            print(f"{prog}: error: instance {name}: {explained}", file=sys.stderr, flush=True)
+            raise SystemExit(1) from exc
         print(
             f"{prog}: warning: instance {name} at {redact_url(url)} does not answer ({exc}); "
             "its pages answer 503 until it does",

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import NoReturn
 
+from reqless import keys
 from reqless.cli._argtypes import non_empty, port, positive_float
 from reqless.cli.ui_values import (
     DEFAULT_REDIS_URL,
@@ -20,12 +21,12 @@ from reqless.cli.ui_values import (
     allowed_host,
     basic_user,
     bulk_limits,
+    chosen_instances,
     color,
     env_flag,
     env_port,
     env_text,
     external_url,
-    instances,
     positive_int,
     read_basic_users,
     read_tokens,
@@ -55,6 +56,8 @@ class UIOptions:
 
     settings: UISettings
     instances: dict[str, str]  # name -> Redis URL
+    #: Why these servers: "from --url", "from REQLESS_URL", "the reqless dev server of /p"...
+    source: str = ""
 
 
 def build_parser(prog: str = PROGRAM) -> argparse.ArgumentParser:
@@ -66,11 +69,14 @@ def build_parser(prog: str = PROGRAM) -> argparse.ArgumentParser:
     )
     add = parser.add_argument
     add(
+        "--url",
         "--redis-url",
+        dest="redis_url",
         action="append",
         metavar="URL|NAME=URL",
-        help="Redis/Valkey instance to show; repeat for several, each NAME=URL "
-        f"($REQLESS_REDIS_URL, comma-separated; default {DEFAULT_REDIS_URL})",
+        help="Redis/Valkey instance to show, as every reqless command takes it; repeat "
+        "for several, each NAME=URL ($REQLESS_URL or $REQLESS_REDIS_URL, comma-separated; "
+        f"default: the reqless dev of this directory or a parent, else {DEFAULT_REDIS_URL})",
     )
     add("--host", type=non_empty, help="bind address ($REQLESS_UI_HOST; default 127.0.0.1)")
     add("--port", type=port, help=f"bind port ($REQLESS_UI_PORT; default {DEFAULT_PORT})")
@@ -154,6 +160,14 @@ def build_parser(prog: str = PROGRAM) -> argparse.ArgumentParser:
         help="most jobs one search request may examine (default 10000)",
     )
     add(
+        "--backlog-threshold",
+        type=positive_float,
+        default=300.0,
+        metavar="SECONDS",
+        help="warn that a queue's backlog is not draining when its next job has waited "
+        "this long (default 300)",
+    )
+    add(
         "--redact-keys",
         metavar="K1,K2,...",
         help=f"payload keys masked in the UI (default {','.join(DEFAULT_REDACT_KEYS)})",
@@ -165,7 +179,7 @@ def build_parser(prog: str = PROGRAM) -> argparse.ArgumentParser:
     add(
         "--audit-redis",
         action="store_true",
-        help="also keep the audit trail in the Redis list ql:ui:audit",
+        help=f"also keep the audit trail in the Redis list {keys.UI_AUDIT}",
     )
     return parser
 
@@ -184,7 +198,7 @@ def parse_ui_args(
 
 
 def _options(args: argparse.Namespace, env: Mapping[str, str]) -> UIOptions:
-    named = instances(args.redis_url, env)
+    named, source = chosen_instances(args.redis_url, env)
     host = args.host or env_text(env, "REQLESS_UI_HOST") or "127.0.0.1"
     bind_port = args.port or env_port(env) or DEFAULT_PORT
     root = root_path(
@@ -225,6 +239,7 @@ def _options(args: argparse.Namespace, env: Mapping[str, str]) -> UIOptions:
         admin_bulk_limit=admin_limit,
         scan_limit=args.scan_limit,
         redact_keys=redact_keys(args.redact_keys),
+        backlog_threshold_s=args.backlog_threshold,
         environment_label=args.environment_label or None,
         environment_color=color(args.environment_color),
         metrics=args.metrics,
@@ -236,7 +251,7 @@ def _options(args: argparse.Namespace, env: Mapping[str, str]) -> UIOptions:
             f"argument --host: {host} is not a loopback address and no authentication is "
             f"configured; add {_AUTH_OPTIONS}, or --insecure-no-auth to serve it openly"
         )
-    return UIOptions(settings, named)
+    return UIOptions(settings, named, source)
 
 
 def usage_error(prog: str, message: str) -> NoReturn:

@@ -12,7 +12,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from reqless.cli._argtypes import port
-from reqless.cli.devdir import dev_url
+from reqless.cli.server_choice import EnvConflict, NoDevServer, env_url, implicit_choice
 from reqless.ui.roles import Role
 from reqless.ui.settings import DEFAULT_REDACT_KEYS, BasicUser, BearerToken
 from reqless.ui.state import INSTANCE_NAME
@@ -23,6 +23,7 @@ __all__ = [
     "allowed_host",
     "basic_user",
     "bulk_limits",
+    "chosen_instances",
     "color",
     "env_flag",
     "env_port",
@@ -89,15 +90,34 @@ def env_port(env: Mapping[str, str]) -> int | None:
 
 
 def instances(given: list[str] | None, env: Mapping[str, str]) -> dict[str, str]:
-    """Instance name -> Redis URL, from `--redis-url` or `$REQLESS_REDIS_URL`."""
+    """Instance name -> Redis URL, from `--url`/`--redis-url` or the environment."""
+    return chosen_instances(given, env)[0]
+
+
+def chosen_instances(given: list[str] | None, env: Mapping[str, str]) -> tuple[dict[str, str], str]:
+    """Instance name -> Redis URL, and why: `--url`/`--redis-url`, else `$REQLESS_URL`
+    or its alias `$REQLESS_REDIS_URL`, else the nearest running `reqless dev`, else
+    the default (as every reqless command chooses, `reqless.cli.server_choice`)."""
     if given:
-        source, items = "argument --redis-url", given
-    elif env.get("REQLESS_REDIS_URL"):
-        source = "environment variable REQLESS_REDIS_URL"
-        items = [item for item in env["REQLESS_REDIS_URL"].split(",") if item.strip()]
+        source, items, reason = "argument --url/--redis-url", given, "from --url"
     else:
-        # A `reqless dev` or `reqless server` running from this directory comes first.
-        return {"default": dev_url() or DEFAULT_REDIS_URL}
+        try:
+            from_env = env_url(env)
+        except EnvConflict as exc:
+            raise OptionError(str(exc)) from None
+        if from_env is None:
+            try:
+                choice = implicit_choice(DEFAULT_REDIS_URL)
+            except NoDevServer as exc:
+                raise OptionError(str(exc)) from None
+            return {"default": choice.url}, choice.reason
+        value, variable = from_env
+        source, reason = f"environment variable {variable}", f"from {variable}"
+        items = [item for item in value.split(",") if item.strip()]
+    return _named(source, items), reason
+
+
+def _named(source: str, items: list[str]) -> dict[str, str]:
     named: dict[str, str] = {}
     for item in items:
         name, url = _split_named(item.strip())

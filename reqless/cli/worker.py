@@ -11,9 +11,12 @@ from __future__ import annotations
 import os
 import sys
 
-from redis.exceptions import AuthenticationError, AuthorizationError, RedisError, ResponseError
+from redis.exceptions import AuthorizationError, RedisError, ResponseError
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from reqless.abstract import AbstractQueueResolver
+from reqless.cli.server_args import redact_url
 from reqless.cli.worker_args import (
     PROGRAM,
     WorkerOptions,
@@ -29,6 +32,7 @@ from reqless.queue_resolvers import (
     DynamicPriorityQueueIdentifiersTransformer,
     TransformingQueueResolver,
 )
+from reqless.server_access import explain
 from reqless.workers.forking_worker import ForkingWorker
 from reqless.workers.util import set_title
 
@@ -68,8 +72,11 @@ def main(argv: list[str] | None = None, *, prog: str = PROGRAM) -> int:
         prepare_environment(options)
     except OSError as exc:
         usage_error(prog, f"argument -d/--workdir: cannot work in {options.workdir!r}: {_why(exc)}")
+    # Long-running, and it takes jobs: always say which server, and why.
+    reason = f" ({options.server_reason})" if options.server_reason else ""
+    print(f"{prog}: using {options.display_url}{reason}", file=sys.stderr, flush=True)
     client = Client(options.url, hostname=options.name)
-    if not _server_usable(client, options.display_url, prog):
+    if not _server_usable(client, options.url, prog):
         return 1
     logger.info(
         "starting %s worker processes (%s) for %s on %s as %s",
@@ -86,11 +93,8 @@ def main(argv: list[str] | None = None, *, prog: str = PROGRAM) -> int:
         workers=options.workers,
         greenlets=options.greenlets,
         concurrency=options.concurrency,
-        interval=options.interval,
         resume=options.resume,
-        round_robin=options.round_robin,
-        job_timeout=options.timeout,
-        shutdown_timeout=options.shutdown_timeout,
+        settings=options.settings,
     )
     worker.run()
     return 0
@@ -114,19 +118,27 @@ def queue_resolver(
     )
 
 
-def _server_usable(client: Client, where: str, prog: str) -> bool:
+def _server_usable(client: Client, url: str, prog: str) -> bool:
     """Check the server once before forking; False (after saying why) when it refuses us.
 
-    A refusal (wrong password, no such database) does not get better with time,
-    so it ends the program. A server that does not answer may be starting or
-    restarting: the workers keep trying, and the log says so.
+    A refusal (no password, a wrong one, TLS to a server without it, no such
+    database) does not get better with time, so it ends the program. A server that
+    does not answer may be starting or restarting: the workers keep trying, and the
+    log says so.
     """
+    where = redact_url(url)
     try:
         client.database.ping()
-    except (AuthenticationError, AuthorizationError, ResponseError) as exc:
+    except (AuthorizationError, ResponseError) as exc:
         hint = "" if isinstance(exc, ResponseError) else " (check --password or the URL)"
         print(f"{prog}: error: the server at {where} refused us{hint}: {exc}", file=sys.stderr)
         return False
+    except (RedisConnectionError, RedisTimeoutError) as exc:
+        explained = explain(exc, url)
+        if explained is not None:
+            print(f"{prog}: error: {explained}", file=sys.stderr)
+            return False
+        logger.warning("cannot reach the server at %s (%s); the workers keep trying", where, exc)
     except RedisError as exc:
         logger.warning("cannot reach the server at %s (%s); the workers keep trying", where, exc)
     return True

@@ -21,10 +21,19 @@ from typing import NoReturn
 
 from reqless import defaults
 from reqless.cli._argtypes import non_empty, non_negative_float, non_negative_int, positive_float
-from reqless.cli.devdir import dev_url
 from reqless.cli.server_args import PASSWORD_ENV, URL_ENV, add_server_arguments, redact_url
 from reqless.cli.server_args import server_url as resolve_server_url
+from reqless.cli.server_choice import (
+    EnvConflict,
+    NoDevServer,
+    ServerChoice,
+    env_url,
+    implicit_choice,
+)
+from reqless.exceptions import ReqlessError
+from reqless.job_retry import RetryPolicy
 from reqless.logger import LOG_FORMAT, logger
+from reqless.workers.settings import WorkerSettings
 
 __all__ = [
     "PROGRAM",
@@ -78,6 +87,25 @@ class WorkerOptions:
     asyncio: bool = False
     #: Jobs each asyncio child runs at once (0: the asyncio worker's default).
     concurrency: int = 0
+    #: Why this server ("from --url", "the reqless dev server of /path", ...).
+    server_reason: str = field(default="", compare=False)
+    #: Seconds a job interrupted for its time limit or a shutdown has to stop
+    #: before its worker process is killed.
+    kill_grace: float = defaults.KILL_GRACE
+    #: Retry policies by queue pattern (`--retry-policy PATTERN SPEC`), in the order given.
+    retry_policies: Mapping[str, RetryPolicy] = field(default_factory=dict, hash=False)
+
+    @property
+    def settings(self) -> WorkerSettings:
+        """The settings every worker mode takes (checked when the options were parsed)."""
+        return WorkerSettings(
+            interval=self.interval,
+            round_robin=self.round_robin,
+            job_timeout=self.timeout,
+            shutdown_timeout=self.shutdown_timeout,
+            kill_grace=self.kill_grace,
+            retry_policies=self.retry_policies,
+        )
 
     @property
     def display_url(self) -> str:
@@ -131,12 +159,9 @@ def parse_worker_args(
     if args.concurrency and not args.asyncio:
         parser.error("argument --concurrency: only with --asyncio")
     env = os.environ if environ is None else environ
-    named = any(name in vars(args) for name in ("url", "host", "port", "db", "password"))
-    # Like the other commands: with no server named, a `reqless dev` running in this
-    # directory is the server, before localhost.
-    found = None if named or env.get(URL_ENV) else dev_url()
-    url = found or resolve_server_url(parser, args, env)
-    return WorkerOptions(
+    choice = _server_choice(parser, args, env)
+    url = choice.url
+    options = WorkerOptions(
         queues=tuple(args.queues),
         workers=args.workers or os.cpu_count() or 1,
         greenlets=args.greenlets,
@@ -154,7 +179,63 @@ def parse_worker_args(
         url=url,
         asyncio=args.asyncio,
         concurrency=args.concurrency,
+        server_reason=choice.reason,
+        kill_grace=args.kill_grace,
+        retry_policies=_retry_policies(parser, args.retry_policies),
     )
+    try:
+        options.settings  # noqa: B018 - checked once, here, as every mode takes them
+    except ReqlessError as exc:
+        parser.error(f"argument {_flag_of(str(exc))}: {exc}")
+    return options
+
+
+def _retry_policies(
+    parser: argparse.ArgumentParser, given: list[list[str]]
+) -> dict[str, RetryPolicy]:
+    """`--retry-policy PATTERN SPEC` pairs as policies (every Exception is retried)."""
+    policies: dict[str, RetryPolicy] = {}
+    for pattern, spec in given:
+        if not pattern:
+            parser.error("argument --retry-policy: the queue pattern is empty")
+        try:
+            policies[pattern] = RetryPolicy.from_text(spec)
+        except ReqlessError as exc:
+            parser.error(f"argument --retry-policy {pattern}: {exc}")
+    return policies
+
+
+def _flag_of(message: str) -> str:
+    """The command-line flag of the setting a WorkerSettings error names."""
+    name = message.split()[0]
+    return {
+        "interval": "-i/--interval",
+        "job_timeout": "--timeout",
+        "shutdown_timeout": "--shutdown-timeout",
+        "kill_grace": "--kill-grace",
+    }.get(name, name)
+
+
+def _server_choice(
+    parser: argparse.ArgumentParser, args: argparse.Namespace, env: Mapping[str, str]
+) -> ServerChoice:
+    """The server, as every reqless command chooses it (`reqless.cli.server_choice`)."""
+    named = [name for name in ("url", "host", "port", "db", "password") if name in vars(args)]
+    if named:
+        flags = ["--url"] if "url" in named else [f"--{name}" for name in named]
+        return ServerChoice(resolve_server_url(parser, args, env), f"from {', '.join(flags)}")
+    try:
+        from_env = env_url(env)
+    except EnvConflict as exc:
+        parser.error(str(exc))
+    if from_env is not None:
+        value, variable = from_env
+        url = resolve_server_url(parser, args, {**env, URL_ENV: value})
+        return ServerChoice(url, f"from {variable}")
+    try:
+        return implicit_choice(resolve_server_url(parser, args, env))
+    except NoDevServer as exc:
+        parser.error(str(exc))
 
 
 def usage_error(prog: str, message: str) -> NoReturn:
@@ -283,6 +364,26 @@ def _add_work_arguments(parser: argparse.ArgumentParser) -> None:
         default=defaults.SHUTDOWN_TIMEOUT,
         metavar="SECONDS",
         help="how long TERM/INT wait for running jobs before stopping them",
+    )
+    group.add_argument(
+        "--kill-grace",
+        type=non_negative_float,
+        default=defaults.KILL_GRACE,
+        metavar="SECONDS",
+        help="how long a job stopped for --timeout or a shutdown has to end before its "
+        "worker process is killed (and replaced)",
+    )
+    group.add_argument(
+        "--retry-policy",
+        dest="retry_policies",
+        nargs=2,
+        action="append",
+        default=[],
+        metavar=("PATTERN", "SPEC"),
+        help="retry jobs of the queues matching PATTERN (`*`: any run) whose handler "
+        "raised, instead of failing them, until their retries run out; SPEC is "
+        "delay=SECONDS[,backoff=N][,max_delay=SECONDS][,jitter]; repeatable, the first "
+        "matching pattern counts (see docs/worker.md)",
     )
     group.add_argument(
         "-r",

@@ -62,7 +62,7 @@ class AsyncCoreRunner:
     async def _fcall(self, command: str, stamp: str, args: tuple[Arg, ...]) -> Any:
         # execute_command directly: redis-py's fcall wrapper adds nothing but time.
         execute: Callable[..., Awaitable[Any]] = self.redis.execute_command
-        name = self.script.library_name
+        name = self.script.function_for(command)
         try:
             return await execute("FCALL", name, 0, command, stamp, *args)
         except ResponseError as exc:

@@ -10,6 +10,8 @@ SCRIPT LOAD on NOSCRIPT; `mode="script"` asks for that from the start.
 
 Script errors become CoreError (a ReqlessError) whose message is the core's own
 text; the server's full text, with the frame it adds around it, is kept in `raw`.
+A call the server refuses because its memory is over `maxmemory` becomes
+ServerFullError (docs/operations.md, "When the server is full").
 """
 
 from __future__ import annotations
@@ -21,18 +23,22 @@ from typing import Any, Literal
 
 from redis import Redis
 from redis.client import Pipeline
-from redis.exceptions import NoPermissionError, NoScriptError, ResponseError
+from redis.exceptions import NoPermissionError, NoScriptError, OutOfMemoryError, ResponseError
 
 from reqless.core.held_connection import HeldConnection
 from reqless.core.script import LIBRARY_PREAMBLE_LINES, CoreScriptText, load_script
 from reqless.defaults import MIN_SERVER_VERSION
-from reqless.exceptions import ReqlessError
+
+# The errors live in reqless.exceptions; they stay importable from here.
+from reqless.exceptions import CoreError, ReqlessError, ServerFullError
+from reqless.types import Arg
 
 __all__ = [
     "Arg",
     "CoreError",
     "CoreRunner",
     "RunnerMode",
+    "ServerFullError",
     "core_error",
     "core_message",
     "format_now",
@@ -40,7 +46,6 @@ __all__ = [
     "server_version_problem",
 ]
 
-Arg = str | int | float
 RunnerMode = Literal["function", "script"]
 # The server frames a script error as `<chunk>:<line>: <message> script: <sha>, on
 # @<chunk>:<line>.`; Valkey leaves out the sha, an error raised by a server command
@@ -62,22 +67,17 @@ def core_message(raw: str) -> tuple[str, int | None]:
     return match.group("message"), int(line) if line else None
 
 
-class CoreError(ReqlessError):
-    """An error raised by the core script.
-
-    `str(error)` is the core's message (`Put(): Arg "delay" not a number: x`);
-    `raw` is the server's full text, and `location` the line in `lua/src/`.
-    """
-
-    def __init__(self, message: str, location: str | None = None, raw: str | None = None) -> None:
-        super().__init__(message)
-        self.location = location
-        self.raw = message if raw is None else raw
+_FULL = (
+    "the server is full (used memory is over its maxmemory): it takes no new jobs "
+    "until work is completed or cancelled, or maxmemory is raised"
+)
 
 
 def core_error(script: CoreScriptText, exc: ResponseError) -> CoreError:
     """The CoreError for a script error the server raised, located in `lua/src/`."""
     raw = str(exc)
+    if isinstance(exc, OutOfMemoryError) or raw.startswith("OOM "):
+        return ServerFullError(f"{_FULL}; the server said: {raw}", None, raw)
     message, line = core_message(raw)
     from reqless.core.build import source_location  # only needed on errors
 
@@ -130,6 +130,11 @@ class CoreRunner:
         # A pipeline buffers commands: they must go through it, not around it.
         self._held = None if isinstance(redis, Pipeline) else HeldConnection.of(redis)
 
+    def pipelined(self, pipeline: Pipeline) -> CoreRunner:
+        """A runner that buffers its calls into `pipeline` (with this one's clock),
+        so that code above the clients never builds a gateway of its own."""
+        return CoreRunner(pipeline, self.clock)
+
     def call(self, command: str, *args: Arg, now: float | None = None) -> Any:
         """Run `command` with `args`; `now` defaults to the clock."""
         stamp = format_now(self.clock() if now is None else now)
@@ -147,7 +152,7 @@ class CoreRunner:
         execute: Callable[..., Any] = (
             self.redis.execute_command if self._held is None else self._held.execute
         )
-        name = self.script.library_name
+        name = self.script.function_for(command)
         try:
             return execute("FCALL", name, 0, command, stamp, *args)
         except ResponseError as exc:

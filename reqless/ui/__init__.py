@@ -4,8 +4,12 @@
 serves it with uvicorn. See docs/ui.md.
 """
 
-from reqless.ui.app import create_app
-from reqless.ui.roles import Role, User
-from reqless.ui.settings import UISettings
+from reqless.extras import require
+
+require("ui", "the reqless web UI (reqless.ui)")
+
+from reqless.ui.app import create_app  # noqa: E402  (after the check that names the extra)
+from reqless.ui.roles import Role, User  # noqa: E402
+from reqless.ui.settings import UISettings  # noqa: E402
 
 __all__ = ["Role", "UISettings", "User", "create_app"]

@@ -18,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from reqless.core.runner import CoreError
+from reqless.exceptions import CoreError
 from reqless.ui import audit, context, paging, paths, security
 from reqless.ui.actions import (
     admin,

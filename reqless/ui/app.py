@@ -22,8 +22,8 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from reqless.client import Client
-from reqless.core.runner import CoreError
-from reqless.exceptions import ReqlessError
+from reqless.exceptions import CoreError, ReqlessError
+from reqless.server_access import explain
 from reqless.ui import api_actions, api_read, health, pages, security, stream
 from reqless.ui.context import instance
 from reqless.ui.errors import ApiError
@@ -89,7 +89,9 @@ async def _redis_down(request: Request, exc: Exception) -> Response:
         names = {"instance": where.name, "url": where.url}
     except ApiError:
         names = {}
-    error = ApiError("redis_unavailable", f"Redis is unreachable: {exc}", names)
+    explained = explain(exc, names["url"]) if names else None  # a password or TLS problem
+    message = str(explained) if explained else f"Redis is unreachable: {exc}"
+    error = ApiError("redis_unavailable", message, names)
     error.headers["Retry-After"] = "5"
     return await _api_error(request, error)
 

@@ -19,6 +19,7 @@ from typing import Any
 from redis.exceptions import RedisError
 from starlette.requests import Request
 
+from reqless import keys
 from reqless.ui import context
 from reqless.ui.redact import redact
 from reqless.ui.state import Instance, UIState
@@ -27,7 +28,7 @@ __all__ = ["AUDIT_KEY", "KEEP", "Actor", "actor", "read", "record", "write"]
 
 logger = logging.getLogger("reqless.ui.audit")
 
-AUDIT_KEY = "ql:ui:audit"
+AUDIT_KEY = keys.UI_AUDIT
 KEEP = 10_000
 #: Targets listed in full; longer lists keep their first entries and a count.
 LISTED_TARGETS = 20

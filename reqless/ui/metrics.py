@@ -9,7 +9,6 @@ reports `reqless_up 0` instead of failing the whole scrape.
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -19,6 +18,8 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 from redis.exceptions import RedisError
 
+from reqless._calls import queue as queue_calls
+from reqless._calls import server as server_calls
 from reqless.exceptions import ReqlessError
 from reqless.logger import logger
 from reqless.ui import snapshot
@@ -56,7 +57,7 @@ def _latencies(inst: Instance, queues: list[dict[str, Any]]) -> dict[str, float]
         if not queue["counts"]["waiting"] and not queue["counts"]["stalled"]:
             found[name] = 0.0
             continue
-        jobs = json.loads(inst.client("queue.peek", name, 0, 1) or "[]")
+        jobs = inst.client._run(queue_calls.peek(name, 0, 1))
         put_at = _latest_put(jobs[0]) if isinstance(jobs, list) and jobs else None
         found[name] = max(0.0, now - put_at) if put_at is not None else 0.0
     return found
@@ -66,7 +67,7 @@ def _today(inst: Instance, names: list[str]) -> dict[str, dict[str, int]]:
     now = time.time()
     found = {}
     for name in names:
-        stats = json.loads(inst.client("queue.stats", name, now) or "{}")
+        stats = inst.client._run(queue_calls.stats(name, now))
         found[name] = {
             "popped": int((stats.get("wait") or {}).get("count") or 0),
             "completed": int((stats.get("run") or {}).get("count") or 0),
@@ -77,7 +78,7 @@ def _today(inst: Instance, names: list[str]) -> dict[str, dict[str, int]]:
 
 
 def _groups(inst: Instance) -> dict[str, int]:
-    groups = json.loads(inst.client("failureGroups.counts") or "{}")
+    groups = inst.client._run(server_calls.failure_counts())
     return {str(k): int(v) for k, v in groups.items()} if isinstance(groups, dict) else {}
 
 

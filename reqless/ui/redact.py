@@ -1,7 +1,8 @@
 """Display-only masking of secrets in payloads, failure messages and log entries (§8.8).
 
 Stored data is never changed: these functions return masked copies. Keys are
-compared case-insensitively at any depth.
+compared case-insensitively at any depth. Whatever the keys, the password of a
+URL with userinfo (`postgres://user:pw@host/db`) is masked wherever it appears.
 """
 
 from __future__ import annotations
@@ -10,9 +11,16 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-__all__ = ["MASK", "is_redacted_key", "redact", "redact_text"]
+__all__ = ["MASK", "is_redacted_key", "redact", "redact_text", "redact_urls"]
 
 MASK = "••••"
+
+# scheme://user:password@host: the password runs to the last `@` before the host
+# (an unencoded `@` in a password is common), never across whitespace, a quote
+# or the path, query or fragment.
+_URL_PASSWORD = re.compile(
+    r"""(?P<head>\b[A-Za-z][A-Za-z0-9+.\-]*://[^\s:/?#@"'<>]*:)(?P<pw>[^\s/?#"'<>]+)(?=@)"""
+)
 
 
 def _key_set(keys: Iterable[str]) -> frozenset[str]:
@@ -31,8 +39,6 @@ def redact(value: Any, keys: Iterable[str]) -> tuple[Any, list[str]]:
     """
     wanted = _key_set(keys)
     paths: list[str] = []
-    if not wanted:
-        return value, paths
     return _walk(value, wanted, "", paths), paths
 
 
@@ -49,7 +55,19 @@ def _walk(value: Any, wanted: frozenset[str], path: str, paths: list[str]) -> An
         return out
     if isinstance(value, list):
         return [_walk(item, wanted, f"{path}[{index}]", paths) for index, item in enumerate(value)]
+    if isinstance(value, str):
+        masked, count = redact_urls(value)
+        if count:
+            paths.append(path or "(text)")
+        return masked
     return value
+
+
+def redact_urls(text: str) -> tuple[str, int]:
+    """`text` with the password of every URL with userinfo masked, and how many."""
+    if "://" not in text:
+        return text, 0
+    return _URL_PASSWORD.subn(lambda m: m.group("head") + MASK, text)
 
 
 def _text_pattern(wanted: frozenset[str]) -> re.Pattern[str]:
@@ -64,13 +82,16 @@ def _text_pattern(wanted: frozenset[str]) -> re.Pattern[str]:
 
 
 def redact_text(text: str, keys: Iterable[str]) -> tuple[str, bool]:
-    """Mask `key=value`-like fragments of free text (failure messages).
+    """Mask `key=value`-like fragments and URL passwords in free text (failure messages).
 
     Messages are not structured, so this catches the common spellings of a secret
     next to its name; returns the text and whether anything was masked.
     """
     wanted = _key_set(keys)
-    if not wanted or not text:
+    if not text:
         return text, False
-    masked, count = _text_pattern(wanted).subn(lambda m: m.group("head") + MASK, text)
+    masked, count = redact_urls(text)
+    if wanted:
+        masked, keyed = _text_pattern(wanted).subn(lambda m: m.group("head") + MASK, masked)
+        count += keyed
     return masked, count > 0

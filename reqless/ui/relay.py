@@ -22,7 +22,7 @@ from typing import Any
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from reqless import defaults
+from reqless import defaults, keys
 from reqless.logger import logger
 from reqless.ui.redact import MASK, is_redacted_key, redact_text
 from reqless.ui.state import Instance, UIState
@@ -39,9 +39,9 @@ __all__ = [
     "throughput",
 ]
 
-LOG_CHANNEL = "ql:log"
+LOG_CHANNEL = keys.channel("log")
 #: Every channel the relay listens to: the log and the tracked-job notifications.
-CHANNELS: tuple[str, ...] = (LOG_CHANNEL, *(f"ql:{name}" for name in defaults.TRACKED_EVENTS))
+CHANNELS: tuple[str, ...] = (LOG_CHANNEL, *(keys.channel(name) for name in defaults.TRACKED_EVENTS))
 #: Events a subscriber may have waiting before the oldest are dropped (§7.1).
 QUEUE_SIZE = 1_000
 WINDOW_MINUTES = 60
@@ -68,7 +68,7 @@ def normalise(
     """
     event: dict[str, Any] = {"channel": channel}
     if channel != LOG_CHANNEL:
-        event["kind"] = channel.removeprefix("ql:")
+        event["kind"] = keys.channel_event(channel)
         event["jid"] = data
     else:
         try:
@@ -310,7 +310,7 @@ class Relay:
             return
         try:
             # A job keeps its last queue in its record, failed ones too (one bounded read).
-            queue = self.instance.client.database.hget(f"ql:j:{jid}", "queue")
+            queue = self.instance.client.database.hget(keys.job(jid), "queue")
         except (RedisConnectionError, RedisTimeoutError):
             return
         if isinstance(queue, str) and queue:
@@ -334,7 +334,7 @@ class Relay:
         pause = 0.1
         heard_before = False
         while not self._stop.is_set():
-            pubsub = self.instance.client.database.pubsub()  # type: ignore[no-untyped-call]
+            pubsub = self.instance.client.database.pubsub()
             confirmed: set[str] = set()
             try:
                 pubsub.subscribe(*CHANNELS)

@@ -1,4 +1,6 @@
-"""Search (§4.16): jids, jid prefixes, names, and capped scans of a scope with filters.
+"""Search (§4.16): jids, jid prefixes, names, plain text (search_text), and capped
+scans of a scope with filters (without a scope: every state, or the failure groups
+for `data:` and `error:`).
 
 A scoped scan examines at most `settings.scan_limit` jobs per request, in list
 order, and returns the matches with its progress (`examined` of `scope_total`)
@@ -16,13 +18,16 @@ import re
 from typing import Any
 from urllib.parse import quote
 
+from reqless import keys as key_names
+from reqless._calls import server as server_calls
 from reqless.ui.errors import ApiError
 from reqless.ui.reads import failed
 from reqless.ui.reads.payload import parse_payload
-from reqless.ui.reads.rows import as_list, load_rows, loads, rows_of
+from reqless.ui.reads.rows import as_list, load_rows, rows_of
 from reqless.ui.reads.search_query import Query, parse
 from reqless.ui.reads.search_scopes import phases
 from reqless.ui.redact import redact, redact_text
+from reqless.ui.search_text import text_search
 from reqless.ui.settings import UISettings
 from reqless.ui.state import Instance
 
@@ -84,7 +89,7 @@ def _jid_prefix(
     state = _decode_cursor(cursor, 2) or [0, 0]
     scan_cursor, examined_before = state
     database = inst.client.database
-    match = "ql:j:" + _GLOB.sub(r"\\\1", prefix) + "*"
+    match = key_names.JOB_PREFIX + _GLOB.sub(r"\\\1", prefix) + "*"
     keys: list[str] = []
     examined = 0
     while True:
@@ -132,11 +137,12 @@ def _lookup(
         return None
     if query.bare:
         jid = query.bare[0]
-        if loads(inst.client("job.get", jid)) is not None:
+        if inst.client._run(server_calls.get_job(jid)) is not None:
             return _redirect(query, "job", f"/jobs/{_quote(jid)}", jid=jid)
-        if loads(inst.client("recurringJob.get", jid)) is not None:
+        if inst.client._run(server_calls.get_recurring(jid)) is not None:
             return _redirect(query, "recurring", f"/jobs/{_quote(jid)}", jid=jid)
-        return {**_jid_prefix(inst, settings, query, jid, cursor), "exact_match": False}
+        # Not a jid: search what a person may have typed it for.
+        return text_search(inst, settings, jid, _by_jid, _by_scan)
     key, value = next(iter(terms.items()))
     if key == "jid":
         return _jid_prefix(inst, settings, query, value, cursor)
@@ -145,12 +151,12 @@ def _lookup(
     if key == "queue":
         if "*" not in value:
             return _redirect(query, "queue", f"/queues/{_quote(value)}", queue=value)
-        names = [str(n) for n in as_list(loads(inst.client("queues.names"), []))]
+        names = [str(n) for n in as_list(inst.client._run(server_calls.queue_names()))]
         regex = _pattern(value)
         found = [{"name": n, "path": f"/queues/{_quote(n)}"} for n in names if regex.fullmatch(n)]
         return {"query": query.text, "kind": "queues", "items": found, "matches": len(found)}
     if key == "worker":
-        raw = as_list(loads(inst.client("workers.counts"), []))
+        raw = as_list(inst.client._run(server_calls.workers_counts()))
         needle = value.lower()
         found = [
             {"name": str(w["name"]), "path": f"/workers/{_quote(str(w['name']))}"}
@@ -186,7 +192,11 @@ def _scope(query: Query) -> tuple[str, str, str | None, bool]:
             return kind, terms[kind], state, False
     if query.tracked:
         return "tracked", "", state, False
-    return "failed", "", state, True
+    if "data" in terms or "error" in terms or query.data_paths:
+        # Failed jobs are what people search payloads and messages for most (§4.16).
+        return "failed", "", state, True
+    # A class, state or priority alone: every job, in every state.
+    return "all", "", state, False
 
 
 def _follow(value: Any, path: list[str]) -> tuple[bool, Any]:
@@ -334,6 +344,19 @@ def _scan(
     }
 
 
+def _by_jid(
+    inst: Instance, settings: UISettings, query: Query, cursor: str | None
+) -> dict[str, Any]:
+    return _jid_prefix(inst, settings, query, query.terms["jid"], cursor)
+
+
+def _by_scan(
+    inst: Instance, settings: UISettings, query: Query, cursor: str | None
+) -> dict[str, Any]:
+    budget = settings.scan_limit
+    return _scan(inst, settings, query, _decode_cursor(cursor, 3), budget, MAX_MATCHES)
+
+
 def search(
     inst: Instance, settings: UISettings, q: str, cursor: str | None = None
 ) -> dict[str, Any]:
@@ -344,7 +367,9 @@ def search(
         return found
     if query.bare:
         raise ApiError.invalid(
-            "q", f"unexpected term {query.bare[0]!r}: use a qualifier such as data:"
+            "q",
+            f"unexpected term {query.bare[0]!r}: use a qualifier such as data:, "
+            "or quote words that belong together",
         )
     return _scan(inst, settings, query, _decode_cursor(cursor, 3), settings.scan_limit, MAX_MATCHES)
 

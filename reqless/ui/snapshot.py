@@ -1,7 +1,7 @@
 """The shared counts snapshot (§7.1, §9.1): one computation per interval per process.
 
 The overview, the navigation badges, the `counts` stream topic and /metrics all
-read the same snapshot. It costs `queues.counts` + `failureGroups.counts` +
+read the same snapshot. It costs `queue.stalledCounts` + `failureGroups.counts` +
 `workers.counts` plus two capped direct reads (`ZCARD ql:tracked`, the scores of
 `ql:workers`), whatever the number of jobs. Callers that arrive while a
 computation runs wait for it instead of starting their own.
@@ -9,12 +9,13 @@ computation runs wait for it instead of starting their own.
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from reqless import keys
+from reqless._calls import server as server_calls
 from reqless.ui.settings import UISettings
 from reqless.ui.state import Instance, UIState
 
@@ -134,12 +135,12 @@ def worker_status(
 def compute(inst: Instance, settings: UISettings) -> dict[str, Any]:
     """Compute a snapshot now, uncached (callers normally use `current`)."""
     client = inst.client
-    queue_rows = json.loads(client("queues.counts") or "[]")
-    groups = json.loads(client("failureGroups.counts") or "{}")
-    worker_rows = json.loads(client("workers.counts") or "[]")
+    queue_rows: Any = client._run(server_calls.queue_counts())
+    groups = client._run(server_calls.failure_counts())
+    worker_rows: Any = client._run(server_calls.workers_counts())
     database = client.database
-    tracked_total = int(database.zcard("ql:tracked"))
-    scored = database.zrevrange("ql:workers", 0, WORKER_CAP - 1, withscores=True)
+    tracked_total = int(database.zcard(keys.TRACKED))
+    scored = database.zrevrange(keys.WORKERS, 0, WORKER_CAP - 1, withscores=True)
     seen: dict[str, float] = {str(pair[0]): float(pair[1]) for pair in scored}
     now = time.time()
 

@@ -13,7 +13,9 @@ Topics (`topics=counts,events,operations`):
 Wire format: `event: counts|events|gap|operations` then `data: <one JSON object>`.
 Counts messages are the snapshot plus `interval_s` (this stream's interval after
 the floor); the first also has `interval_clamped_from_s` when the floor raised
-the interval asked for. Gaps are `{"dropped": n, "reason": "overflow"}`, or
+the interval asked for. While Redis does not answer, a counts message is
+`{"at", "unavailable": true, "interval_s"}`: the counts are unknown. Gaps are
+`{"dropped": n, "reason": "overflow"}`, or
 `{"dropped": null, "reason": "reconnect"|"not_subscribed"}` when the relay could
 not hear for a while. Operations are `{"items": [...]}` (this instance's only).
 A stream that is not about counts starts with a `: connected` comment.
@@ -156,10 +158,10 @@ class Hub:
                 # and the previous tick's is not mistaken for a current one.
                 value = snapshot.current(self.state, self.instance, max_age=interval / 2)
             except Exception as exc:
-                # Redis may be down: streams keep their last counts and the
-                # next tick tries again.
+                # Redis may be down: streams say so rather than resend counts from
+                # before, and the next tick tries again.
                 logger.warning("counts snapshot of %s failed: %s", self.instance.name, exc)
-                continue
+                value = {"at": time.time(), "unavailable": True}
             self.ticks += 1
             with self._lock:
                 watchers = list(self._watchers)

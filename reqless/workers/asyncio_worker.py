@@ -36,6 +36,8 @@ from reqless.workers.base_worker import (
     escaped_failure,
     warn_if_left_running,
 )
+from reqless.workers.halting import halt_outcome, outlived_kill_grace
+from reqless.workers.policy import INTERRUPTS, Action, SlotState, decide
 from reqless.workers.util import create_sandbox, in_main_thread, set_title
 
 __all__ = ["DEFAULT_CONCURRENCY", "AsyncioWorker"]
@@ -51,10 +53,27 @@ class _Running:
     job: AsyncJob
     task: asyncio.Task[None]
     lock_length: float
-    #: When the job's `--timeout` runs out (time.monotonic()), if it has one.
-    deadline: float | None
+    #: When it started (time.monotonic()) and its time limit (0: none).
+    started_at: float
+    timeout: float
     #: Why the job is being stopped: `lost`, `timeout` or `shutdown` (None: it is not).
     reason: str | None = None
+    halted_at: float | None = None
+    #: The server took it away (a confirmed notice, or a refused heartbeat).
+    lost: bool = False
+    #: It outlived its kill grace (and was dealt with).
+    abandoned: bool = False
+    #: Its record on the forking parent's job board.
+    record: int | None = None
+
+    def state(self) -> SlotState:
+        """What the supervision policy looks at."""
+        return SlotState(
+            started_at=self.started_at, timeout=self.timeout, lock_length=self.lock_length,
+            lock_expires=self.job.expires_at,
+            halted=Action(self.reason) if self.reason is not None else None,
+            halted_at=self.halted_at, lost=self.lost,
+        )  # fmt: skip
 
 
 class AsyncioWorker(BaseWorker):
@@ -84,13 +103,13 @@ class AsyncioWorker(BaseWorker):
         self.sandbox = str(Path(base).absolute())
         #: Free sandboxes; a job takes the first and gives it back at the end.
         self.sandboxes = [os.path.join(self.sandbox, f"slot-{j}") for j in range(self.size)]
-        self.shutdown_timeout = float(
-            self.kwargs.get("shutdown_timeout", defaults.SHUTDOWN_TIMEOUT)
-        )
         self._running: dict[str, _Running] = {}
+        #: Failures being sent for jobs that outlived their kill grace.
+        self._settling: set[asyncio.Future[None]] = set()
         self._changed: asyncio.Event | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._aclient: AsyncClient | None = None
+        self._title = ""
 
     @property
     def aclient(self) -> AsyncClient:
@@ -102,6 +121,11 @@ class AsyncioWorker(BaseWorker):
     def free_slots(self) -> int:
         """Free slots: one pop takes up to this many jobs."""
         return max(self.size - len(self._running), 0)
+
+    @classmethod
+    def job_slots(cls, kwargs: dict[str, Any]) -> int:
+        """Jobs one worker built with `kwargs` runs at once: its concurrency."""
+        return int(kwargs.get("concurrency") or DEFAULT_CONCURRENCY)
 
     # -- the loop -------------------------------------------------------------
 
@@ -128,7 +152,7 @@ class AsyncioWorker(BaseWorker):
             await self._pop_loop()
             await self._drain()
         finally:
-            self.shutdown = True
+            self._shutdown = True
             listener.unlisten()
             for task in (supervisor, listening):
                 task.cancel()
@@ -195,7 +219,7 @@ class AsyncioWorker(BaseWorker):
                 await self._wait_for_change(self.interval)
                 continue
             if not self._running:
-                set_title(f"Sleeping for {self.interval:f}s")
+                self._retitle_idle()
             try:
                 jobs = await pickup.take(names, self.free_slots, self.interval)
             except RedisError as exc:
@@ -221,19 +245,21 @@ class AsyncioWorker(BaseWorker):
     def _start(self, job: AsyncJob) -> None:
         # Import (or re-import) the job's class here, one job at a time: a failure
         # is left to job.process(), which fails the job.
+        klass = None
         try:
-            job.klass  # noqa: B018
+            klass = job.klass
         except Exception as exc:
             logger.warning("cannot import %s for job %s: %s", job.klass_name, job.jid, exc)
         # Completing the job also pops the job that takes over its slot: one
         # round trip per job once every slot is busy.
         job.pop_next_from = self._next_queues
-        limit = self.job_timeout
         task = asyncio.create_task(self._process(job), name=f"job-{job.jid}")
-        self._running[job.jid] = _Running(
-            job, task, max(job.expires_at - time.time(), 1.0),
-            time.monotonic() + limit if limit > 0 else None,
+        running = self._running[job.jid] = _Running(
+            job, task, max(job.expires_at - time.time(), 1.0), time.monotonic(),
+            self.settings.timeout_for(klass),
         )  # fmt: skip
+        if self.board is not None:
+            running.record = self.board.claim(job.jid, running.started_at, running.timeout)
 
     async def _process(self, job: AsyncJob) -> None:
         sandbox = self.sandboxes.pop(0)
@@ -248,18 +274,26 @@ class AsyncioWorker(BaseWorker):
             task = asyncio.current_task()
             if task is not None:
                 task.uncancel()
-            await self._halted(job, running.reason)
+            if not running.abandoned:
+                await self._halted(job, running.reason, running.timeout)
         finally:
-            self._running.pop(job.jid, None)
+            ended = self._running.pop(job.jid, None)
+            if ended is not None and self.board is not None:
+                self.board.release(ended.record)
             self.sandboxes.append(sandbox)
             popped, job.popped_next = job.popped_next, []
             for successor in popped:
                 self._start(successor)
+            if not self._running:
+                # Now, not when the pop loop next wakes (up to `interval` away).
+                self._retitle_idle()
             if self._changed is not None:
                 self._changed.set()
 
     async def _run_handler(self, job: AsyncJob) -> None:
         """`await job.process()`, plus what it leaves to the worker (see BaseWorker)."""
+        # Retry policy (docs/worker.md): see BaseWorker.run_handler.
+        job.retry_policy = self.settings.retry_policy_for(job.queue_name)
         try:
             await job.process()
         except asyncio.CancelledError:
@@ -283,16 +317,12 @@ class AsyncioWorker(BaseWorker):
             return
         warn_if_left_running(job.jid, job.klass_name, self.client.worker_name, found)
 
-    async def _halted(self, job: AsyncJob, reason: str) -> None:
-        if reason == "timeout":
-            logger.error("stopped job %s after its time limit of %ss", job.jid, self.job_timeout)
-            message = f"Job exceeded its time limit of {self.job_timeout:g} seconds"
-            await _settle(job.fail(f"{job.queue_name}-TimeoutError", message))
-        elif reason == "shutdown":
-            logger.warning("stopped job %s at shutdown; handing it back to its queue", job.jid)
+    async def _halted(self, job: AsyncJob, reason: str, limit: float) -> None:
+        failure = halt_outcome(job, reason, limit)
+        if failure is not None:
+            await _settle(job.fail(*failure))
+        elif reason == Action.SHUTDOWN:
             await _settle(job.timeout())
-        else:
-            logger.warning("stopped job %s: the server took it away from this worker", job.jid)
 
     # -- stopping a running job ----------------------------------------------
 
@@ -302,11 +332,17 @@ class AsyncioWorker(BaseWorker):
         if running is None or running.reason is not None:
             return
         running.reason = reason
+        running.halted_at = time.monotonic()
+        if self.board is not None:
+            self.board.halted(running.record, Action(reason), running.halted_at)
         running.task.cancel()
 
     def halt_job_processing(self, jid: str) -> None:
         """Stop job `jid` at once (the worker-channel listener checks with the server first)."""
-        self.halt(jid, "lost")
+        running = self._running.get(jid)
+        if running is not None:
+            running.lost = True
+            self._act(running, time.monotonic())
 
     async def _listen(self, listener: AsyncListener) -> None:
         while not self.shutdown:
@@ -324,7 +360,7 @@ class AsyncioWorker(BaseWorker):
                 return
             running = self._running.get(str(payload["jid"]))
             if running is not None and not await self._still_holds(running.job):
-                self.halt(running.job.jid, "lost")
+                self.halt_job_processing(running.job.jid)
         except Exception:
             logger.exception("could not handle worker-channel message %r", data)
 
@@ -345,32 +381,49 @@ class AsyncioWorker(BaseWorker):
     # -- the supervisor task: heartbeats, time limits, shutdown ---------------
 
     async def _supervise(self) -> None:
-        title = ""
         while True:
             if self._running:
                 # Here rather than per job: a title is a system call.
-                title = self._retitle(title, f"Working on {len(self._running)} jobs")
+                self._retitle(f"Working on {len(self._running)} jobs")
             now = time.monotonic()
-            stopping = self.stop_requested_at
-            due = []
-            for jid, running in list(self._running.items()):
-                if running.reason is not None:
-                    continue
-                if running.deadline is not None and now >= running.deadline:
-                    self.halt(jid, "timeout")
-                elif stopping is not None and 0 <= self.shutdown_timeout <= now - stopping:
-                    self.halt(jid, "shutdown")
-                elif running.job.ttl < running.lock_length * defaults.HEARTBEAT_SHARE:
-                    due.append(running)
+            wake = now + self.settings.limits.check_interval
+            due: list[_Running] = []
+            for running in list(self._running.values()):
+                wake = min(wake, self._act(running, now, due))
             if due:
                 await asyncio.gather(*(self._heartbeat(running) for running in due))
-            await asyncio.sleep(defaults.WORKER_CHECK_INTERVAL)
+            await asyncio.sleep(max(wake - time.monotonic(), 0.0))
 
-    @staticmethod
-    def _retitle(current: str, wanted: str) -> str:
-        if wanted != current:
+    def _act(self, running: _Running, now: float, due: list[_Running] | None = None) -> float:
+        """Act on the policy's decision for one job; returns when to look again.
+
+        A heartbeat is I/O: the job is added to `due` (heartbeated by the caller).
+        """
+        decision = decide(running.state(), now, time.time(), self.stop_requested_at,
+                          self.settings.limits)  # fmt: skip
+        action = decision.action
+        if action in INTERRUPTS:
+            self.halt(running.job.jid, action.value)
+        elif action is Action.HEARTBEAT and due is not None:
+            due.append(running)
+        elif action is Action.KILL and not running.abandoned:
+            running.abandoned = True
+            reason = Action(running.reason) if running.reason else Action.TIMEOUT
+            failure = outlived_kill_grace(running.job, reason, running.timeout,
+                                          self.board is not None)  # fmt: skip
+            if failure is not None:
+                future = asyncio.ensure_future(_settle(running.job.fail(*failure)))
+                self._settling.add(future)
+                future.add_done_callback(self._settling.discard)
+        return decision.next_check
+
+    def _retitle(self, wanted: str) -> None:
+        if wanted != self._title:
+            self._title = wanted
             set_title(wanted)
-        return wanted
+
+    def _retitle_idle(self) -> None:
+        self._retitle(f"Sleeping for {self.interval:f}s")
 
     async def _heartbeat(self, running: _Running) -> None:
         job = running.job
@@ -378,7 +431,8 @@ class AsyncioWorker(BaseWorker):
             await job.heartbeat()
             logger.debug("heartbeat for job %s until %s", job.jid, job.expires_at)
         except LostLockError:
-            self.halt(job.jid, "lost")
+            running.lost = True
+            self._act(running, time.monotonic())
         except Exception as exc:
             logger.warning("heartbeat for job %s failed: %s", job.jid, exc)
 

@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Any
 
 from redis.exceptions import RedisError
 
-from reqless import defaults
 from reqless.abstract import AbstractQueueResolver
 from reqless.exceptions import LostLockError, ReqlessError
 from reqless.listener import Listener
@@ -25,6 +24,9 @@ from reqless.logger import logger
 from reqless.pickup import Pickup
 from reqless.queue import Queue
 from reqless.queue_resolvers import TransformingQueueResolver
+from reqless.queue_windows import QueueWindow
+from reqless.workers.board import BoardView
+from reqless.workers.settings import WorkerSettings
 from reqless.workers.util import Waker, in_main_thread
 
 if TYPE_CHECKING:
@@ -62,6 +64,8 @@ class BaseWorker:
         round_robin: pop one job from each queue per pass, instead of always
             preferring earlier queues.
         job_timeout: hard time limit per job in seconds (0: none).
+        settings: every setting in one value (`WorkerSettings`); the keywords
+            above, `shutdown_timeout` and `kill_grace` override it.
         **kwargs: kept in `self.kwargs` for sub-workers (for example `sandbox`).
     """
 
@@ -72,8 +76,9 @@ class BaseWorker:
         interval: float | None = None,
         resume: bool | list[Job] | None = None,
         *,
-        round_robin: bool = False,
-        job_timeout: float = 0,
+        round_robin: bool | None = None,
+        job_timeout: float | None = None,
+        settings: WorkerSettings | None = None,
         **kwargs: Any,
     ) -> None:
         self.client = client
@@ -82,18 +87,29 @@ class BaseWorker:
         else:
             names = [q.name if isinstance(q, Queue) else q for q in queues]
             self.queue_resolver = TransformingQueueResolver(names)
-        self.interval = float(interval) if interval else defaults.WORKER_INTERVAL
-        self.round_robin = round_robin
-        self.job_timeout = float(job_timeout or 0)
+        given = {"interval": interval, "round_robin": round_robin, "job_timeout": job_timeout}
+        given.update((key, kwargs.pop(key, None)) for key in ("shutdown_timeout", "kill_grace"))
+        #: Every setting, checked once (see `reqless.workers.settings`).
+        self.settings = WorkerSettings.from_keywords(settings, given)
+        self.interval = self.settings.interval
+        self.round_robin = self.settings.round_robin
+        self.job_timeout = self.settings.job_timeout
+        self.shutdown_timeout = self.settings.shutdown_timeout
         self.kwargs: dict[str, Any] = {
             **kwargs,
             "interval": self.interval,
-            "round_robin": round_robin,
+            "round_robin": self.round_robin,
             "job_timeout": self.job_timeout,
+            "shutdown_timeout": self.shutdown_timeout,
+            "kill_grace": self.settings.kill_grace,
+            "settings": self.settings,
             "resume": resume,
         }
+        #: The table this worker reports its running jobs on, when a forking
+        #: parent watches them (set by the parent in the child), else None.
+        self.board: BoardView | None = None
         self.resume: list[Job] = self.resumable() if resume is True else list(resume or [])
-        self.shutdown = False
+        self._shutdown = False
         #: When `stop()` was first called (time.monotonic()), and the signal that asked.
         self.stop_requested_at: float | None = None
         self.stop_signal: int | None = None
@@ -107,6 +123,23 @@ class BaseWorker:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.client.worker_name!r}>"
+
+    @property
+    def shutdown(self) -> bool:
+        """Whether the worker is stopping.
+
+        Setting it to True is the same as calling `stop()`: embedding code that
+        sets the flag from another thread (as the spec documents) gets the same
+        graceful stop, and a sleeping or supervising loop wakes up at once.
+        """
+        return self._shutdown
+
+    @shutdown.setter
+    def shutdown(self, value: bool) -> None:
+        if value:
+            self.stop()
+        else:
+            self._shutdown = False
 
     @property
     def queues(self) -> Iterator[Queue]:
@@ -154,8 +187,14 @@ class BaseWorker:
 
     def _queue_order(self) -> list[str]:
         """The queues to pop from now, in order (with `round_robin`, turning each time)."""
-        names = list(self.queue_resolver.resolve())
-        if self.round_robin and names:
+        resolver = self.queue_resolver
+        if isinstance(resolver, TransformingQueueResolver):
+            # Kept between pops; a window of ready queues when there are many.
+            names = resolver.pop_order()
+        else:
+            names = list(resolver.resolve())
+        # A window already moves on through the ready queues.
+        if self.round_robin and names and not isinstance(names, QueueWindow):
             self._turn %= len(names)
             names = names[self._turn :] + names[: self._turn]
             self._turn += 1
@@ -180,6 +219,11 @@ class BaseWorker:
         for job in popped:
             # First in line for the next worker, and no retry is used up.
             settle(job.timeout)
+
+    @classmethod
+    def job_slots(cls, kwargs: dict[str, Any]) -> int:
+        """Jobs one worker built with `kwargs` runs at once (the size of its board view)."""
+        return 1
 
     def free_slots(self) -> int:
         """How many jobs the worker can start now (one pop takes up to this many)."""
@@ -286,6 +330,9 @@ class BaseWorker:
         handler that returned leaving the job running under this worker is
         reported: the job is retried only once its lock expires.
         """
+        # Retry policy (docs/worker.md): an exception the job's queue's policy
+        # handles makes job.process() retry the job instead of failing it.
+        job.retry_policy = self.settings.retry_policy_for(job.queue_name)
         try:
             job.process()
         except BaseException as exc:
@@ -331,7 +378,7 @@ class BaseWorker:
         Safe from any thread and from a signal handler: it only sets flags and
         writes one byte to a pipe (see `Waker`).
         """
-        self.shutdown = True
+        self._shutdown = True
         if self.stop_requested_at is None:
             self.stop_requested_at = time.monotonic()
         self._waker.wake()

@@ -19,6 +19,9 @@ from reqless.logger import logger
 from reqless.queue import Queue
 from reqless.util import import_class
 from reqless.workers.base_worker import BaseWorker
+from reqless.workers.board import JobBoard
+from reqless.workers.handback import death_reason, hand_back
+from reqless.workers.policy import Action, SlotState, decide
 from reqless.workers.reaper import Reaper
 from reqless.workers.signals import basic_signal_handler, register_signal_handler
 from reqless.workers.util import create_sandbox, in_main_thread
@@ -76,8 +79,13 @@ class ForkingWorker(BaseWorker):
         #: Slot of each live child, by pid.
         self.sandboxes: dict[int, int] = {}
         self.base_name = self.client.worker_name
-        self.shutdown_timeout = float(self.kwargs.get("shutdown_timeout", 30.0))
         self._stopping: int | None = None
+        #: When the stop began (time.monotonic()): the children's shutdown timeout runs from it.
+        self._stopped_at: float | None = None
+        #: Children killed because a job of theirs did not stop within the kill grace.
+        self._doomed: set[int] = set()
+        # What each child runs, written by the children (see reqless.workers.board).
+        self._board = JobBoard(self.count, self.klass.job_slots(self.kwargs))
         self._signals: list[int] = []
         self._kill_at: float | None = None
         self._killed = False
@@ -136,6 +144,7 @@ class ForkingWorker(BaseWorker):
             os.chdir(sandbox)
             kwargs = {**self.kwargs, "sandbox": sandbox}
             worker = self.klass(self.queue_resolver, self.client, **kwargs)
+            worker.board = self._board.view(index)
             worker.on_ready = functools.partial(self._mark_ready, index)
             worker.install_signals()
             # A stop signal that arrived meanwhile is delivered now, to the worker.
@@ -156,6 +165,7 @@ class ForkingWorker(BaseWorker):
         while self.sandboxes or (self._restart_at and self._stopping is None):
             self._act_on_signals()
             self._reap()
+            self._watch_jobs()
             self._restart_due()
             if self._stopping is None:
                 self._reaper.tick()
@@ -176,6 +186,7 @@ class ForkingWorker(BaseWorker):
             signum = self._signals.pop(0)
             if self._stopping is None:
                 self._stopping = signum
+                self._stopped_at = time.monotonic()
                 self._restart_at.clear()
                 self._kill_at = time.monotonic() + self.shutdown_timeout + KILL_MARGIN
                 logger.info("worker parent got %s; stopping children", signal.Signals(signum).name)
@@ -194,6 +205,8 @@ class ForkingWorker(BaseWorker):
                 self._exited(pid, index, status)
 
     def _exited(self, pid: int, index: int, status: int) -> None:
+        self._doomed.discard(pid)
+        self._hand_back(index, status)
         if self._stopping is not None:
             logger.info("worker child %s (slot %s) exited: %s", pid, index, _describe(status))
             return
@@ -208,6 +221,46 @@ class ForkingWorker(BaseWorker):
         delay = min(0.5 * 2 ** (failures - 1), defaults.WORKER_RESTART_BACKOFF_CAP)
         logger.warning("worker slot %s failed at start-up; restarting it in %.1fs", index, delay)
         self._restart_at[index] = time.monotonic() + delay
+
+    def _hand_back(self, index: int, status: int) -> None:
+        """Give back at once the jobs a child left running when it died (reqless.workers.handback).
+
+        Not after a clean exit (status 0): a child exits so after a graceful stop,
+        which settles its jobs, and after QUIT, which leaves them locked on purpose
+        (to be resumed, or to expire).
+        """
+        entries = self._board.entries(index)
+        self._board.clear(index)
+        if status == 0 or self._stopping == signal.SIGQUIT:
+            return
+        reason = death_reason(status)
+        started = time.monotonic()
+        jids = hand_back(self.client, self.child_name(index), entries, reason, started)
+        if jids:
+            logger.info("handed back %s job(s) of slot %s in %.1f ms", len(jids), index,
+                        (time.monotonic() - started) * 1000)  # fmt: skip
+
+    def _watch_jobs(self) -> None:
+        """Kill a child whose job did not stop within the kill grace (the policy decides)."""
+        now, wall = time.monotonic(), time.time()
+        quitting = self._stopping == signal.SIGQUIT
+        stopping = None if quitting else self._stopped_at
+        limits = self.settings.limits
+        for pid, index in list(self.sandboxes.items()):
+            if pid in self._doomed:
+                continue
+            for entry in self._board.entries(index):
+                slot = SlotState(started_at=entry.started_at, timeout=entry.timeout,
+                                 halted=entry.halted, halted_at=entry.halted_at)  # fmt: skip
+                if decide(slot, now, wall, stopping, limits).action is Action.KILL:
+                    logger.error(
+                        "job %s in worker child %s (slot %s) did not stop within the kill "
+                        "grace of %gs; killing the child", entry.jid, pid, index, limits.kill_grace,
+                    )  # fmt: skip
+                    with contextlib.suppress(ProcessLookupError):
+                        os.kill(pid, signal.SIGKILL)
+                    self._doomed.add(pid)
+                    break
 
     def _restart_due(self) -> None:
         now = time.monotonic()

@@ -22,10 +22,11 @@ from typing import TYPE_CHECKING, Any
 import gevent
 import gevent.pool
 
-from reqless import defaults
 from reqless.exceptions import LostLockError
 from reqless.logger import logger
 from reqless.workers.base_worker import BaseWorker, JobHalted, settle
+from reqless.workers.halting import outlived_kill_grace, settle_halted
+from reqless.workers.policy import INTERRUPTS, Action, SlotState, decide
 from reqless.workers.signals import basic_signal_handler
 from reqless.workers.util import create_sandbox, in_main_thread, set_title
 
@@ -47,10 +48,30 @@ class _Running:
     job: Job
     greenlet: gevent.Greenlet
     lock_length: float
+    #: When it started (time.monotonic()) and its time limit (0: none).
+    started_at: float = 0.0
+    timeout: float = 0.0
     #: True while `job.process()` runs; a job is only halted inside it.
     in_job: bool = False
-    #: The job's `--timeout` timer, if any (its exception passes through the job).
+    #: Why and when it was interrupted; whether the server took it away.
+    halted: Action | None = None
+    halted_at: float | None = None
+    lost: bool = False
+    #: It outlived its kill grace (and was dealt with).
+    abandoned: bool = False
+    #: Its record on the forking parent's job board.
+    record: int | None = None
+    #: The `gevent.Timeout` it was stopped with at its time limit (as before the
+    #: policy: job code sees the same exception).
     timer: gevent.Timeout | None = None
+
+    def state(self) -> SlotState:
+        """What the supervision policy looks at."""
+        return SlotState(
+            started_at=self.started_at, timeout=self.timeout, lock_length=self.lock_length,
+            lock_expires=self.job.expires_at, halted=self.halted, halted_at=self.halted_at,
+            lost=self.lost,
+        )  # fmt: skip
 
 
 class GeventWorker(BaseWorker):
@@ -83,21 +104,23 @@ class GeventWorker(BaseWorker):
         self.sandboxes = [os.path.join(self.sandbox, f"greenlet-{j}") for j in range(self.size)]
         #: Sandboxes known to be empty: the last job in each emptied it on the way out.
         self._empty_sandboxes: set[str] = set()
-        self.shutdown_timeout = float(
-            self.kwargs.get("shutdown_timeout", defaults.SHUTDOWN_TIMEOUT)
-        )
         self.pool = gevent.pool.Pool(self.size)
         #: The greenlet of each running job, by jid.
         self.greenlets: dict[str, gevent.Greenlet] = {}
         self._running: dict[str, _Running] = {}
         self._loop: Any = None
 
+    @classmethod
+    def job_slots(cls, kwargs: dict[str, Any]) -> int:
+        """Jobs one worker built with `kwargs` runs at once: its greenlets."""
+        return int(kwargs.get("greenlets") or DEFAULT_GREENLETS)
+
     # -- the loop -------------------------------------------------------------
 
     def run(self) -> None:
         """Pop and start jobs while a greenlet is free, until `stop()`; then drain."""
         self._loop = gevent.get_hub().loop
-        heartbeater = gevent.spawn(self._heartbeat_loop)
+        heartbeater = gevent.spawn(self._supervise)
         try:
             with self.listener():
                 try:
@@ -135,20 +158,25 @@ class GeventWorker(BaseWorker):
         # Import (or re-import) the job's class here, one job at a time: two
         # greenlets importing the same module at once could see it half-done.
         # A failure is left to job.process(), which fails the job.
+        klass = None
         try:
-            job.klass  # noqa: B018
+            klass = job.klass
         except Exception as exc:
             logger.warning("cannot import %s for job %s: %s", job.klass_name, job.jid, exc)
         greenlet = gevent.Greenlet(self.process, job)
         lock_length = max(job.expires_at - time.time(), 1.0)
-        self._running[job.jid] = _Running(job, greenlet, lock_length)
+        entry = _Running(job, greenlet, lock_length, time.monotonic(),
+                         self.settings.timeout_for(klass))  # fmt: skip
+        if self.board is not None:
+            entry.record = self.board.claim(job.jid, entry.started_at, entry.timeout)
+        self._running[job.jid] = entry
         self.greenlets[job.jid] = greenlet
         self.pool.start(greenlet)
         self._update_title()
 
     def _drain(self) -> None:
         """Let running jobs finish for what is left of `shutdown_timeout`, then halt them."""
-        self.shutdown = True
+        self._shutdown = True
         self.log_stop_request()
         started = self.stop_requested_at or time.monotonic()
         remaining = max(started + self.shutdown_timeout - time.monotonic(), 0.0)
@@ -183,36 +211,28 @@ class GeventWorker(BaseWorker):
             if self._running.get(job.jid) is entry:
                 self._running.pop(job.jid, None)
                 self.greenlets.pop(job.jid, None)
+            if entry is not None and self.board is not None:
+                self.board.release(entry.record)
             self._update_title()
 
     def _run_job(self, job: Job, entry: _Running | None) -> None:
-        timer = gevent.Timeout(self.job_timeout) if self.job_timeout > 0 else None
         if entry is not None:
             entry.in_job = True
-            entry.timer = timer
         try:
-            if timer is not None:
-                timer.start()
             self.run_handler(job)
         except gevent.Timeout as exc:
-            if exc is not timer:
+            if entry is None or exc is not entry.timer:
                 raise
             self._stop_in_job(entry)
-            limit = f"{self.job_timeout:g}"
-            logger.error("stopped job %s after its time limit of %ss", job.jid, limit)
-            message = f"Job exceeded its time limit of {limit} seconds"
-            settle(job.fail, f"{job.queue_name}-TimeoutError", message)
+            if not entry.abandoned:
+                settle_halted(job, Action.TIMEOUT, entry.timeout)
         except JobHalted as halt:
             self._stop_in_job(entry)
-            if halt.reason == "lost":
-                logger.warning("stopped job %s: the server took it away from this worker", job.jid)
-            else:
-                logger.warning("stopped job %s at shutdown; handing it back to its queue", job.jid)
-                settle(job.timeout)
+            if entry is None or not entry.abandoned:
+                limit = entry.timeout if entry is not None else self.job_timeout
+                settle_halted(job, halt.reason, limit)
         finally:
             self._stop_in_job(entry)
-            if timer is not None:
-                timer.close()
 
     @staticmethod
     def _stop_in_job(entry: _Running | None) -> None:
@@ -220,7 +240,7 @@ class GeventWorker(BaseWorker):
             entry.in_job = False
 
     def is_own_exception(self, exc: BaseException) -> bool:
-        """JobHalted, a killed greenlet's GreenletExit, or one of our `--timeout` timers."""
+        """JobHalted, a killed greenlet's GreenletExit, or one of our time-limit Timeouts."""
         if isinstance(exc, JobHalted | gevent.GreenletExit):
             return True
         return any(exc is entry.timer for entry in list(self._running.values()))
@@ -240,32 +260,62 @@ class GeventWorker(BaseWorker):
     def _halt_if_lost(self, jid: str) -> None:
         entry = self._running.get(jid)
         if entry is not None and entry.in_job and not self.still_holds(entry.job):
-            self._halt(jid, "lost")
+            entry.lost = True
+            self._act(entry, time.monotonic())
 
     def _halt(self, jid: str, reason: str) -> None:
         entry = self._running.get(jid)
-        if entry is None or not entry.in_job:
+        if entry is None or not entry.in_job or entry.halted is not None:
             return
         logger.warning("halting the greenlet of job %s (%s)", jid, reason)
-        entry.greenlet.kill(JobHalted(reason), block=False)
+        entry.halted, entry.halted_at = Action(reason), time.monotonic()
+        if self.board is not None:
+            self.board.halted(entry.record, entry.halted, entry.halted_at)
+        if entry.halted is Action.TIMEOUT:
+            entry.timer = gevent.Timeout(entry.timeout)
+            entry.greenlet.kill(entry.timer, block=False)
+        else:
+            entry.greenlet.kill(JobHalted(reason), block=False)
 
-    # -- heartbeats -----------------------------------------------------------
+    # -- supervision: heartbeats, time limits, shutdown ----------------------
 
-    def _heartbeat_loop(self) -> None:
+    def _supervise(self) -> None:
+        limits = self.settings.limits
         while True:
             self.log_stop_request()
-            for jid, entry in list(self._running.items()):
-                left = entry.job.expires_at - time.time()
-                if not entry.in_job or left >= entry.lock_length * defaults.HEARTBEAT_SHARE:
-                    continue
-                try:
-                    entry.job.heartbeat()
-                    logger.debug("heartbeat for job %s until %s", jid, entry.job.expires_at)
-                except LostLockError:
-                    self._halt(jid, "lost")
-                except Exception as exc:
-                    logger.warning("heartbeat for job %s failed: %s", jid, exc)
-            gevent.sleep(defaults.WORKER_CHECK_INTERVAL)
+            now = time.monotonic()
+            wake = now + limits.check_interval
+            for entry in list(self._running.values()):
+                if entry.in_job:
+                    wake = min(wake, self._act(entry, now))
+            gevent.sleep(max(wake - time.monotonic(), 0.0))
+
+    def _act(self, entry: _Running, now: float) -> float:
+        """Act on the policy's decision for one job; returns when to look again."""
+        decision = decide(entry.state(), now, time.time(), self.stop_requested_at,
+                          self.settings.limits)  # fmt: skip
+        action = decision.action
+        if action in INTERRUPTS:
+            self._halt(entry.job.jid, action.value)
+        elif action is Action.HEARTBEAT:
+            self._heartbeat(entry)
+        elif action is Action.KILL and not entry.abandoned:
+            entry.abandoned = True
+            failure = outlived_kill_grace(entry.job, entry.halted or Action.TIMEOUT,
+                                          entry.timeout, self.board is not None)  # fmt: skip
+            if failure is not None:
+                settle(entry.job.fail, *failure)
+        return decision.next_check
+
+    def _heartbeat(self, entry: _Running) -> None:
+        try:
+            entry.job.heartbeat()
+            logger.debug("heartbeat for job %s until %s", entry.job.jid, entry.job.expires_at)
+        except LostLockError:
+            entry.lost = True
+            self._act(entry, time.monotonic())
+        except Exception as exc:
+            logger.warning("heartbeat for job %s failed: %s", entry.job.jid, exc)
 
     # -- signals and titles ---------------------------------------------------
 

@@ -12,10 +12,11 @@ from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
-from reqless import defaults
 from reqless.exceptions import LostLockError
 from reqless.logger import logger
 from reqless.workers.base_worker import BaseWorker, JobHalted, settle
+from reqless.workers.halting import outlived_kill_grace, settle_halted
+from reqless.workers.policy import INTERRUPTS, Action, SlotState, decide
 from reqless.workers.util import create_sandbox, in_main_thread, set_title
 
 if TYPE_CHECKING:
@@ -51,9 +52,6 @@ class SerialWorker(BaseWorker):
         super().__init__(*args, **kwargs)
         sandbox = self.kwargs.get("sandbox") or os.path.join(os.getcwd(), "reqless-py-workers")
         self.sandbox = str(Path(sandbox).absolute())
-        self.shutdown_timeout = float(
-            self.kwargs.get("shutdown_timeout", defaults.SHUTDOWN_TIMEOUT)
-        )
         self.jid: str | None = None
         # The running job and its halting state. The main thread only assigns
         # these (no lock): the SIGALRM handler runs on that thread and must never
@@ -61,7 +59,16 @@ class SerialWorker(BaseWorker):
         # serialize on `_halt_lock`.
         self._job: Job | None = None
         self._lock_length = 0.0
-        self._deadline: float | None = None
+        self._started_at = 0.0
+        self._timeout = 0.0
+        self._lost = False
+        #: Why and when the running job was interrupted (see `reqless.workers.policy`).
+        self._halt_action: Action | None = None
+        self._halted_at: float | None = None
+        #: The running job outlived its kill grace and was settled without it.
+        self._abandoned = False
+        self._record: int | None = None
+        self._limits = self.settings.limits
         self._halt: tuple[str, str] | None = None
         self._halt_reason = ""
         self._halt_lock = threading.Lock()
@@ -86,17 +93,18 @@ class SerialWorker(BaseWorker):
         try:
             with self.listener():
                 for job in self.jobs():
-                    if job is None:
-                        if not idle:  # once per idle spell: a title is a system call
-                            self.jid, idle = None, True
-                            set_title(f"Sleeping for {self.interval:f}s")
-                    else:
+                    if job is not None:
                         idle = False
                         self.process(job)
+                    # Once per idle spell (a title is a system call), and as soon as
+                    # no job is at hand: the next wait for work may last `interval`.
+                    if not idle and not self._popped:
+                        self.jid, idle = None, True
+                        set_title(f"Sleeping for {self.interval:f}s")
                     if self.shutdown:
                         break
         finally:
-            self.shutdown = True
+            self._shutdown = True
             self.release_popped()
             self.log_stop_request()
             self._finished.set()
@@ -128,13 +136,19 @@ class SerialWorker(BaseWorker):
     def _start(self, job: Job) -> None:
         self._halt = None
         self._halt_reason = ""
+        self._halt_action = self._halted_at = None
+        self._lost = self._abandoned = False
         self._lock_length = max(job.expires_at - time.time(), 1.0)
-        limit = self.job_timeout
-        self._deadline = time.monotonic() + limit if limit > 0 else None
+        self._timeout = self.settings.timeout_for(_klass_of(job))
+        self._started_at = time.monotonic()
+        if self.board is not None:
+            self._record = self.board.claim(job.jid, self._started_at, self._timeout)
         self._job = job
 
     def _finish(self) -> None:
-        self._deadline = None
+        if self.board is not None:
+            self.board.release(self._record)
+            self._record = None
         if not self._uses_alarm:
             with self._halt_lock:
                 # A halt asked for just before the job ended must not hit what follows.
@@ -142,15 +156,9 @@ class SerialWorker(BaseWorker):
                     _clear_pending_halt(self._thread_id)
 
     def _halted(self, job: Job, reason: str) -> None:
-        if reason == "timeout":
-            logger.error("stopped job %s after its time limit of %ss", job.jid, self.job_timeout)
-            message = f"Job exceeded its time limit of {self.job_timeout:g} seconds"
-            settle(job.fail, f"{job.queue_name}-TimeoutError", message)
-        elif reason == "shutdown":
-            logger.warning("stopped job %s at shutdown; handing it back to its queue", job.jid)
-            settle(job.timeout)
-        else:
-            logger.warning("stopped job %s: the server took it away from this worker", job.jid)
+        if self._abandoned:
+            return  # settled already, when it outlived its kill grace
+        settle_halted(job, reason, self._timeout)
 
     def install_signals(self) -> None:
         """TERM/INT stop gracefully, QUIT exits at once, USR1 stack, USR2 debugger."""
@@ -165,7 +173,8 @@ class SerialWorker(BaseWorker):
         job = self._job
         if job is None or job.jid != jid or self.still_holds(job):
             return
-        self._request_halt(jid, "lost")
+        self._lost = True
+        self._check(job)
 
     def _request_halt(self, jid: str, reason: str) -> None:
         """Raise `JobHalted(reason)` in job `jid` if it still runs (from a helper thread)."""
@@ -175,6 +184,9 @@ class SerialWorker(BaseWorker):
                 return  # not running any more, or already being stopped
             self._halt_reason = reason
             self._halt = (jid, reason)
+            self._halt_action, self._halted_at = Action(reason), time.monotonic()
+            if self.board is not None:
+                self.board.halted(self._record, Action(reason), self._halted_at)
             if self._uses_alarm:
                 # Python runs signal handlers in the main thread, between bytecodes or
                 # by interrupting a blocking call: that is where the job code runs.
@@ -189,34 +201,58 @@ class SerialWorker(BaseWorker):
             self._halt = None
             raise JobHalted(halt[1])
 
-    # -- the supervisor thread: heartbeats, time limits, logging stops --------
+    # -- the supervisor thread: heartbeats, time limits, stops -----------------
 
     def _supervise(self) -> None:
+        pause = self._limits.check_interval
         while not self._finished.is_set():
             self.log_stop_request()
-            job, length = self._job, self._lock_length
+            job = self._job
             if job is not None:
-                self._check(job, length)
-            self._finished.wait(defaults.WORKER_CHECK_INTERVAL)
+                pause = self._check(job) - time.monotonic()
+            else:
+                pause = self._limits.check_interval
+            self._finished.wait(max(pause, 0.0))
 
-    def _check(self, job: Job, length: float) -> None:
-        now = time.monotonic()
-        stopping = self.stop_requested_at
-        if self._deadline is not None and now >= self._deadline:
-            self._request_halt(job.jid, "timeout")
-        elif stopping is not None and 0 <= self.shutdown_timeout <= now - stopping:
-            self._request_halt(job.jid, "shutdown")
-        elif job.expires_at - time.time() < length * defaults.HEARTBEAT_SHARE:
+    def _check(self, job: Job) -> float:
+        """Act on the policy's decision for `job`; returns when to look again."""
+        slot = SlotState(
+            started_at=self._started_at, timeout=self._timeout, lock_length=self._lock_length,
+            lock_expires=job.expires_at, halted=self._halt_action, halted_at=self._halted_at,
+            lost=self._lost,
+        )  # fmt: skip
+        decision = decide(slot, time.monotonic(), time.time(), self.stop_requested_at,
+                          self._limits)  # fmt: skip
+        if decision.action in INTERRUPTS:
+            self._request_halt(job.jid, decision.action.value)
+        elif decision.action is Action.HEARTBEAT:
             self._heartbeat(job)
+        elif decision.action is Action.KILL and not self._abandoned and self._job is job:
+            self._abandoned = True
+            failure = outlived_kill_grace(job, self._halt_action or Action.TIMEOUT, self._timeout,
+                                          self.board is not None)  # fmt: skip
+            if failure is not None:
+                settle(job.fail, *failure)
+        return decision.next_check
 
     def _heartbeat(self, job: Job) -> None:
         try:
             job.heartbeat()
             logger.debug("heartbeat for job %s until %s", job.jid, job.expires_at)
         except LostLockError:
-            self._request_halt(job.jid, "lost")
+            self._lost = True
+            self._check(job)
         except Exception as exc:
             logger.warning("heartbeat for job %s failed: %s", job.jid, exc)
+
+
+def _klass_of(job: Job) -> object:
+    # The class is imported here rather than in job.process(), which uses the same
+    # cached class; a class that cannot be imported is failed there.
+    try:
+        return job.klass
+    except Exception:
+        return None
 
 
 def _raise_in_thread(thread_id: int, exception: type[BaseException]) -> None:

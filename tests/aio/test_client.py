@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import inspect
 import json
-from typing import Any
 
 import pytest
 
-import reqless.aio
 from reqless import defaults
 from reqless.aio import AsyncClient
 from reqless.client import Client
@@ -112,46 +109,3 @@ def test_queue_patterns(both: Runner) -> None:
             await s(lambda c: patterns.set_queue_identifier_patterns({"a": "b"}))
 
     both(scenario)
-
-
-# -- the two surfaces mirror each other ------------------------------------------
-
-#: Sync names that are properties or dunders there and methods here, by design.
-RENAMED = {
-    ("Queue", "__len__"): "length",
-    ("Queue", "counts"): "counts",
-    ("Queue", "heartbeat"): "heartbeat",
-    ("Jobs", "__getitem__"): "find",
-    ("Workers", "__getitem__"): "jobs",
-}
-PAIRS = [
-    ("Client", reqless.aio.AsyncClient),
-    ("Queue", reqless.aio.AsyncQueue),
-    ("Job", reqless.aio.AsyncJob),
-    ("RecurringJob", reqless.aio.AsyncRecurringJob),
-    ("Jobs", reqless.aio.AsyncJobs),
-    ("Queues", reqless.aio.AsyncQueues),
-    ("Workers", reqless.aio.AsyncWorkers),
-    ("Throttle", reqless.aio.AsyncThrottle),
-]
-
-
-def _public_methods(cls: type) -> set[str]:
-    return {name for name, value in inspect.getmembers(cls)
-            if not name.startswith("_") and inspect.isfunction(value)}  # fmt: skip
-
-
-@pytest.mark.parametrize(("sync_name", "async_cls"), PAIRS, ids=[name for name, _ in PAIRS])
-def test_every_sync_method_has_an_async_twin(sync_name: str, async_cls: type) -> None:
-    import reqless
-
-    sync_cls: Any = getattr(reqless, sync_name)
-    missing = _public_methods(sync_cls) - set(dir(async_cls))
-    assert missing == set()
-    for name in _public_methods(sync_cls) - {"process", "class_string"}:
-        twin = getattr(async_cls, name)
-        assert inspect.iscoroutinefunction(twin), f"{async_cls.__name__}.{name} is not async"
-    for (owner, sync_attr), async_attr in RENAMED.items():
-        if owner == sync_name:
-            assert hasattr(sync_cls, sync_attr)
-            assert inspect.iscoroutinefunction(getattr(async_cls, async_attr))

@@ -52,7 +52,7 @@ def test_a_put_and_a_listener_wait_out_a_restart(restartable: Restartable) -> No
                 deadline = time.monotonic() + 20
                 while not seen:
                     # Published events reach only subscribers: put until it resubscribed.
-                    await client.queues["q"].put(KLASS, {}, jid=jid)
+                    await client.queues["q"].put(KLASS, {}, jid=jid, replace=True)
                     await asyncio.sleep(0.2)
                     assert time.monotonic() < deadline, "no event after the restart"
             assert seen[0] == jid

@@ -335,3 +335,32 @@ def test_the_banner_names_reqless_as_the_users_shell_can_run_it(
     monkeypatch.setenv("PATH", "/nonexistent")
     named = _reqless_command()
     assert Path(named).resolve() == installed.resolve() or named == os.path.relpath(installed)
+
+
+def test_dev_refuses_a_port_another_server_listens_on(run: Any) -> None:
+    # Another application's server on the port asked for: its jobs must not reach
+    # the dev worker (which serves every queue), nor may anything else connect.
+    from reqless.server import start_server
+
+    theirs = start_server("valkey")
+    try:
+        client = Client(theirs.url, retry_window=0)
+        jid = client.queues["theirs"].put("their.app.Job", {})
+        dev = run("dev", "--port", str(theirs.port), "--no-ui", "-w", "1")
+        assert dev.process.wait(20) == 2
+        output = dev.output()
+        assert f"port {theirs.port}" in output and "--port" in output, output
+        assert "embedded Valkey" not in output
+        job = client.jobs.get_job(jid)
+        assert job is not None and job.state == "waiting"
+        assert not (dev.data / "dev.json").exists()
+        client.database.close()
+    finally:
+        theirs.stop()
+
+
+def test_dev_refuses_port_together_with_url(run: Any) -> None:
+    dev = run("dev", "--url", "redis://127.0.0.1:1/0", "--port", "6390", "--no-ui")
+    assert dev.process.wait(20) == 2
+    output = dev.output()
+    assert "--port" in output and "--url" in output, output

@@ -20,13 +20,16 @@ from reqless.server import LocalServer
 
 KLASS = "tests.client.test_error_messages.Gnome"
 
+#: Each test taking `client` runs through the sync and the asyncio client.
+BOTH_CLIENTS = True
+
 
 class Gnome:
     """A job class whose handler completes a job that was moved meanwhile."""
 
     @staticmethod
     def process(job: Job) -> None:
-        job.client.queues["elsewhere"].put(KLASS, {}, jid=job.jid)
+        job.client.queues["elsewhere"].put(KLASS, {}, jid=job.jid, replace=True)
         job.complete()
 
 

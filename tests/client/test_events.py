@@ -19,6 +19,9 @@ from reqless.future import Future
 from reqless.listener import Listener, Message
 from reqless.server import LocalServer, free_port
 
+#: Each test taking `client` runs through the sync and the asyncio client.
+BOTH_CLIENTS = True
+
 EVENTS = ("canceled", "completed", "failed", "popped", "put", "stalled", "track", "untrack")
 
 
@@ -44,7 +47,7 @@ class Recorder:
 
 
 def put(client: Client, jid: str, queue: str = "q") -> None:
-    client.queues[queue].put("tests.Klass", "{}", jid=jid)
+    client.queues[queue].put("tests.Klass", "{}", jid=jid, replace=True)
 
 
 def test_client_events_is_created_once(client: Client) -> None:

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from redis import Redis
 
+from reqless import defaults
 from reqless.client import Client
 from reqless.exceptions import LostLockError, ReqlessError
 from reqless.job import BaseJob, Job, RecurringJob
@@ -84,13 +85,13 @@ class Raising:
     @staticmethod
     def moved(job: Job) -> None:
         """The job is moved away meanwhile; then the handler completes it."""
-        job.client.queues["elsewhere"].put(job.klass_name, job.data, jid=job.jid)
+        job.client.queues["elsewhere"].put(job.klass_name, job.data, jid=job.jid, replace=True)
         job.complete()
 
     @staticmethod
     def moved_then_boom(job: Job) -> None:
         """The job is moved away meanwhile; then the handler raises."""
-        job.client.queues["elsewhere"].put(job.klass_name, job.data, jid=job.jid)
+        job.client.queues["elsewhere"].put(job.klass_name, job.data, jid=job.jid, replace=True)
         raise RuntimeError("after the move")
 
     @staticmethod
@@ -764,7 +765,7 @@ def test_recurring_attributes(client: Client) -> None:
     assert template.retries == 3
     assert template.interval == 60
     assert template.count == 0
-    assert template.backlog == 0
+    assert template.backlog == defaults.RECUR_BACKLOG == 0
     assert template.sandbox is None
     assert template.next is not None
     assert abs(template.next - (time.time() + 30)) < 5

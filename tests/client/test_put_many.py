@@ -100,8 +100,8 @@ def test_a_left_out_option_takes_puts_default_as_put_does(client: Client) -> Non
     queue = client.queues["q"]
     queue.put(KLASS, {}, jid="a", priority=7, tags=["x"], retries=1)
     queue.put(KLASS, {}, jid="b", priority=7, tags=["x"], retries=1)
-    queue.put_many([{"klass": KLASS, "data": {}, "jid": "a"}])
-    queue.put(KLASS, {}, jid="b")
+    queue.put_many([{"klass": KLASS, "data": {}, "jid": "a"}], replace=True)
+    queue.put(KLASS, {}, jid="b", replace=True)
     for jid in ("a", "b"):
         job = client.jobs.get_job(jid)
         assert job is not None

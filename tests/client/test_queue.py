@@ -13,7 +13,7 @@ from redis import Redis
 from reqless.client import Client
 from reqless.exceptions import ReqlessError
 from reqless.job import Job, RecurringJob
-from reqless.queue import Jobs, Queue, class_string, encode_data
+from reqless.queue import Jobs, Queue, ReplacedJobWarning, class_string, encode_data
 from reqless.server import LocalServer
 from tests.client.recording import RecordingClient
 from tests.helpers import snapshot
@@ -273,7 +273,8 @@ def test_put_retries_priority_tags_and_throttles(client: Client) -> None:
 
 def test_put_with_a_jid_returns_it_and_replaces_an_existing_job(client: Client) -> None:
     assert client.queues["q"].put(Gnome, {}, jid="mine") == "mine"
-    assert client.queues["other"].put(Gnome, '{"v": 2}', jid="mine") == "mine"
+    with pytest.warns(ReplacedJobWarning, match="mine \\(waiting in 'q'"):
+        assert client.queues["other"].put(Gnome, '{"v": 2}', jid="mine") == "mine"
     job = _job(client, "mine")
     assert job.queue_name == "other"
     assert job.data == '{"v": 2}'
@@ -355,7 +356,7 @@ def test_recur_sends_the_documented_arguments(rec: RecordingClient) -> None:
     jid = rec.queues["q"].recur(Gnome, {"a": 1}, 60)
     assert rec.last("queue.recurAtInterval") == (
         "q", jid, KLASS, '{"a": 1}', 60, 0,
-        "priority", 0, "tags", "[]", "retries", 5, "throttles", "[]",
+        "priority", 0, "tags", "[]", "retries", 5, "throttles", "[]", "backlog", 0,
     )  # fmt: skip
     rec.queues["q"].recur(
         Gnome, "{}", interval=10, offset=5, priority=1, tags=["t"], retries=0, jid="r",
@@ -404,10 +405,10 @@ def test_recur_retries_zero_means_zero(client: Client) -> None:
     assert _recurring(client, jid).retries == 0
 
 
-def test_recur_spawns_one_job_per_missed_interval(client: Client) -> None:
+def test_recur_with_backlog_0_spawns_one_job_per_missed_interval(client: Client) -> None:
     queue = client.queues["q"]
     # A schedule that started 10.5 intervals ago: spawns at -630, -570, ..., -30.
-    queue.recur(Gnome, {}, 60, offset=-630)
+    queue.recur(Gnome, {}, 60, offset=-630, backlog=0)
     assert len(queue.pop(100)) == 11
 
 

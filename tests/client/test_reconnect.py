@@ -152,7 +152,7 @@ def test_an_events_thread_survives_a_three_second_outage(restartable: Restartabl
                 while dict(raw.pubsub_numsub("ql:put")).get("ql:put", 0) < 1:
                     assert time.monotonic() < deadline, "the listener did not resubscribe"
                     time.sleep(0.05)
-            client.queues["q"].put(KLASS, {}, jid=jid)
+            client.queues["q"].put(KLASS, {}, jid=jid, replace=True)
             assert arrived.wait(10), "no event after the outage"
         assert seen == [jid]
     finally:

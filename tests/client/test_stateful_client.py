@@ -9,6 +9,7 @@ more examples with REQLESS_HYPOTHESIS_PROFILE=long (tests/property_settings.py).
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from typing import Any
 
@@ -21,6 +22,7 @@ from reqless.client import Client
 from reqless.exceptions import LostLockError, ReqlessError
 from reqless.job import Job
 from reqless.server import LocalServer
+from tests.client.sync_adapter import Kind, open_client
 from tests.core.keyspace import check_invariants, read_keyspace
 from tests.property_settings import TIMEOUT, machine_settings
 
@@ -64,11 +66,15 @@ BAD_CALLS: list[tuple[str, Callable[[Client], object]]] = [
 class ClientMachine(RuleBasedStateMachine):
     """Two workers' clients on one flushed database, and a model of job states."""
 
-    def __init__(self, server: LocalServer, redis: Redis) -> None:
+    def __init__(self, kind: Kind, server: LocalServer, redis: Redis) -> None:
         super().__init__()
         redis.flushall()
         self.redis = redis
-        self.clients = {name: Client(server.url, hostname=name) for name in ("w1", "w2")}
+        self._opened = contextlib.ExitStack()
+        self.clients = {
+            name: self._opened.enter_context(open_client(kind, server.url, hostname=name))
+            for name in ("w1", "w2")
+        }
         self.client = self.clients["w1"]
         self.client.config["grace-period"] = 0
         self.client.throttles["t1"].set_maximum(1)
@@ -77,8 +83,7 @@ class ClientMachine(RuleBasedStateMachine):
         self.model: dict[str, str] = {}
 
     def teardown(self) -> None:
-        for client in self.clients.values():
-            client.database.close()
+        self._opened.close()
 
     def attempt(self, what: str, action: Callable[[], Any]) -> Any:
         """Run `action`; a ReqlessError must leave every key unchanged (returned, not raised)."""
@@ -112,7 +117,7 @@ class ClientMachine(RuleBasedStateMachine):
     ) -> None:  # fmt: skip
         """Queue.put of a new or existing job."""
         result = self.attempt("put", lambda: self.client.queues[queue].put(
-            "K", {"n": 1}, priority=priority, delay=delay, jid=jid,
+            "K", {"n": 1}, priority=priority, delay=delay, jid=jid, replace=True,
             depends=[dep for dep in depends if dep != jid], throttles=throttles,
         ))  # fmt: skip
         assert result == jid, result
@@ -262,9 +267,16 @@ class ClientMachine(RuleBasedStateMachine):
         assert not problems, problems
 
 
+#: The test runs through the sync and the asyncio client.
+BOTH_CLIENTS = True
+
+
 @pytest.mark.slow
 @pytest.mark.timeout(TIMEOUT)
-def test_random_client_call_sequences(server: LocalServer, redis: Redis) -> None:
+def test_random_client_call_sequences(client_kind: Kind, server: LocalServer, redis: Redis) -> None:
     # A factory stands in for the class (hypothesis calls it with no arguments).
-    factory: Any = lambda: ClientMachine(server, redis)  # noqa: E731
-    run_state_machine_as_test(factory, settings=machine_settings(200))
+    factory: Any = lambda: ClientMachine(client_kind, server, redis)  # noqa: E731
+    # Fewer runs through the asyncio client, which builds its calls with the same
+    # code: they check its plumbing and keep the added time small.
+    examples = 200 if client_kind == "sync" else 50
+    run_state_machine_as_test(factory, settings=machine_settings(examples))

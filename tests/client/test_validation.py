@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from redis import Redis
@@ -18,6 +18,7 @@ from reqless.exceptions import ReqlessError
 from reqless.job import Job, RecurringJob
 from reqless.server import LocalServer
 from tests.client.recording import RecordingClient
+from tests.client.sync_adapter import Kind, open_client
 from tests.helpers import snapshot
 
 KLASS = "tests.client.test_validation.Gnome"
@@ -47,16 +48,20 @@ class Scene:
         setattr(target, attribute, value)
 
 
+#: Each test taking `client_kind` runs through the sync and the asyncio client.
+BOTH_CLIENTS = True
+
+
 @pytest.fixture
-def scene(server: LocalServer, redis: Redis) -> Iterator[Scene]:
-    client = RecordingClient(server.url, hostname="test-worker")
-    client.queues["q"].put(KLASS, {})
-    job = client.queues["q"].pop()
-    assert job is not None
-    template = client.jobs[client.queues["q"].recur(KLASS, {}, 60, offset=3600)]
-    assert isinstance(template, RecurringJob)
-    yield Scene(client, job, template)
-    client.database.close()
+def scene(client_kind: Kind, server: LocalServer, redis: Redis) -> Iterator[Scene]:
+    with open_client(client_kind, server.url, recording=True) as opened:
+        client = cast(RecordingClient, opened)
+        client.queues["q"].put(KLASS, {})
+        job = client.queues["q"].pop()
+        assert job is not None
+        template = client.jobs[client.queues["q"].recur(KLASS, {}, 60, offset=3600)]
+        assert isinstance(template, RecurringJob)
+        yield Scene(client, job, template)
 
 
 Action = Callable[[Scene], object]

@@ -188,8 +188,14 @@ def _check_throttles(space: Keyspace, jobs: dict[str, dict[str, str]]) -> list[s
         maximum = int(float(content.get("maximum", 0)))
         if maximum > 0 and len(holders) > maximum:
             problems.append(f"throttle {tid} has {len(holders)} locks, maximum {maximum}")
-        # Holders are not checked further: a job re-put while holding a slot keeps
-        # it whatever its new state and throttle list (core-extras §8.4), and when
-        # the new list leaves that throttle out, neither completing nor cancelling
-        # the job frees it (test_spec_defects.py records that defect of the spec).
+        # A holder's list names the throttle, so its complete or cancel frees the
+        # slot: a re-put keeps only the slots its new list still names (the
+        # specification kept every slot: test_spec_defects.py). A job re-put
+        # while holding one keeps it whatever its new state (core-extras §8.4).
+        for jid in holders:
+            names = json.loads(jobs[jid].get("throttles") or "[]") if jid in jobs else None
+            if names is None:
+                problems.append(f"throttle {tid} is held by {jid}, which has no job hash")
+            elif tid not in names:
+                problems.append(f"throttle {tid} is held by {jid}, whose list {names} lacks it")
     return problems

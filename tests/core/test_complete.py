@@ -687,16 +687,17 @@ def test_advance_never_expires_completed_jobs(core: Core, redis: Redis) -> None:
     assert redis.zrange("ql:completed", 0, -1) == ["old"]
 
 
-def test_advance_keeps_the_throttle_list(core: Core, redis: Redis) -> None:
+def test_advance_trades_the_queue_throttle(core: Core, redis: Redis) -> None:
+    # The specification keeps the old list (docs/core-decisions.md).
     core.put(0, "jid", "queue", "throttles", '["tid"]')
     core.pop(1)
     advance(core, 2)
-    assert core.job("jid")["throttles"] == ["tid", "ql:q:queue"]
+    assert core.job("jid")["throttles"] == ["tid", "ql:q:foo"]
     assert redis.zrange("ql:th:tid-locks", 0, -1) == []
     assert redis.zrange("ql:th:ql:q:queue-locks", 0, -1) == []
     core.pop(3, "foo")
-    assert redis.zrange("ql:th:ql:q:queue-locks", 0, -1) == ["jid"]
-    assert redis.zrange("ql:th:ql:q:foo-locks", 0, -1) == []
+    assert redis.zrange("ql:th:ql:q:queue-locks", 0, -1) == []
+    assert redis.zrange("ql:th:ql:q:foo-locks", 0, -1) == ["jid"]
 
 
 def test_advance_releases_throttles(core: Core, redis: Redis) -> None:

@@ -66,37 +66,83 @@ def test_get_all_overlays_every_stored_field(core: Core) -> None:
     }
 
 
-@pytest.mark.parametrize("value", ["", "abc", "0x10", " 5 ", "1e3", "{}", "-1"])
-def test_values_are_stored_as_exact_text(redis: Redis, core: Core, value: str) -> None:
-    assert core("config.set", 0, "heartbeat", value) is None
-    assert redis.hget("ql:config", "heartbeat") == value
-    assert core("config.get", 0, "heartbeat") == value
-    assert core.json("config.getAll", 0)["heartbeat"] == value
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [("heartbeat", ""), ("foo", "abc"), ("heartbeat", "0x10"), ("heartbeat", " 5 "),
+     ("heartbeat", "1e3"), ("foo", "{}"), ("heartbeat", "-1"), ("application", "")],
+)  # fmt: skip
+def test_values_are_stored_as_exact_text(redis: Redis, core: Core, option: str, value: str) -> None:
+    assert core("config.set", 0, option, value) is None
+    assert redis.hget("ql:config", option) == value
+    assert core("config.get", 0, option) == value
+    assert core.json("config.getAll", 0)[option] == value
+
+
+#: Values that would stop work, refused by config.set (issue 19): option, value, why.
+REFUSED = [
+    ("max-pop-retry", "0", "must be at least 1"),
+    ("max-pop-retry", "-3", "must be at least 1"),
+    ("max-pop-retry", "1.5", "must be a whole number"),
+    ("queue-max-pop-retry", "0", "must be at least 1"),
+    ("grace-period", "-1", "must be at least 0"),
+    ("jobs-history-count", "2.5", "must be a whole number"),
+    ("jobs-history-count", "-1", "must be at least 0"),
+    ("max-job-history", "-1", "must be at least 0"),
+    ("max-worker-age", "0", "must be at least 0.001"),
+    ("heartbeat", "sixty", "must be a finite number"),
+    ("queue-heartbeat", "inf", "must be a finite number"),
+    ("jobs-history", "7 days", "must be a finite number"),
+    ("grace-period", "nan", "must be a finite number"),
+]
+
+
+@pytest.mark.parametrize(("option", "value", "why"), REFUSED)
+def test_values_that_would_stop_work_are_refused(
+    core: Core, option: str, value: str, why: str
+) -> None:
+    core("config.set", 0, option, 5 if "retry" in option else 7)
+    error = core.fails("config.set", 1, option, value, match=why)
+    assert str(error).startswith(f'config.set(): option "{option}" {why} (')
+    assert str(error).endswith(f'), not "{value}"')
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [("heartbeat", "0"), ("heartbeat", "-10"), ("grace-period", "0"), ("jobs-history", "-1"),
+     ("jobs-history-count", "0"), ("max-job-history", "0"), ("max-pop-retry", "2"),
+     ("q-heartbeat", "0.5"), ("heartbeat-x", "anything"), ("-heartbeat", "x")],
+)  # fmt: skip
+def test_values_the_specification_uses_are_kept(core: Core, option: str, value: str) -> None:
+    assert core("config.set", 0, option, value) is None
+    assert core("config.get", 0, option) == value
 
 
 @pytest.mark.parametrize("value", ["soon", "", "inf", "nan", "1e400"])
-def test_unusable_stored_value_falls_back_to_the_default(core: Core, value: str) -> None:
+def test_unusable_stored_value_falls_back_to_the_default(
+    redis: Redis, core: Core, value: str
+) -> None:
     # Issue 8.5: the spec lets a later command fail on a non-numeric value, which
-    # stopped every pop; the core uses the default instead.
+    # stopped every pop; the core uses the default instead. config.set refuses
+    # such values now, but another client may write them directly.
     core.put(0, "jid")
-    core("config.set", 0, "heartbeat", value)
+    redis.hset("ql:config", "heartbeat", value)
     (job,) = core.pop(0)
     assert job["expires"] == 60
 
 
-def test_unusable_per_queue_value_falls_back_to_the_global_one(core: Core) -> None:
+def test_unusable_per_queue_value_falls_back_to_the_global_one(redis: Redis, core: Core) -> None:
     core.put(0, "jid")
     core("config.set", 0, "heartbeat", "30")
-    core("config.set", 0, "queue-heartbeat", "sixty")
+    redis.hset("ql:config", "queue-heartbeat", "sixty")
     (job,) = core.pop(0)
     assert job["expires"] == 30
 
 
-def test_unusable_history_settings_do_not_stop_complete(core: Core) -> None:
+def test_unusable_history_settings_do_not_stop_complete(redis: Redis, core: Core) -> None:
     core.put(0, "jid")
     core.pop(0)
     for option in ("jobs-history", "jobs-history-count", "max-job-history"):
-        core("config.set", 0, option, "7 days")
+        redis.hset("ql:config", option, "7 days")
     assert core("job.complete", 1, "jid", "worker", "queue", "{}") == "complete"
     assert core.job("jid")["state"] == "complete"
 

@@ -89,14 +89,15 @@ def test_retry_with_delay_schedules(core: Core, redis: Redis) -> None:
     assert [job["jid"] for job in core.pop(12)] == ["jid"]
 
 
-def test_retry_into_another_queue(core: Core, redis: Redis) -> None:
+def test_retry_into_another_queue_goes_back_to_its_own(core: Core, redis: Redis) -> None:
+    # The specification puts it into the argument's queue (docs/core-decisions.md).
     running(core)
     retry(core, 2, queue="other")
     job = core.job("jid")
     assert job["queue"] == "queue"
     assert job["state"] == "waiting"
-    assert redis.zscore("ql:q:other-work", "jid") == work_score(0, 2)
-    assert redis.zscore("ql:q:queue-work", "jid") is None
+    assert redis.zscore("ql:q:queue-work", "jid") == work_score(0, 2)
+    assert redis.zscore("ql:q:other-work", "jid") is None
     assert redis.zscore("ql:q:queue-locks", "jid") is None
     assert redis.zscore("ql:queues", "other") is None
 

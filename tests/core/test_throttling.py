@@ -187,12 +187,13 @@ def test_put_does_not_drop_a_pending_entry(redis: Redis, core: Core) -> None:
     assert pending(redis, "tid") == ["jid2"]
 
 
-def test_a_moved_job_keeps_the_slot_of_its_old_queue(redis: Redis, core: Core) -> None:
+def test_a_moved_job_frees_the_slot_of_its_old_queue(redis: Redis, core: Core) -> None:
+    # The specification keeps the slot, which nothing then frees (core-decisions.md).
     core.put(0, "jid", "q")
     core.pop(1, "q")
     core.put(2, "jid", "q2", "throttles", '["ql:q:q"]')
     assert core.job("jid")["throttles"] == ["ql:q:q2"]
-    assert locks(redis, "ql:q:q") == ["jid"]
+    assert locks(redis, "ql:q:q") == []
 
 
 # -- throttling at pop --------------------------------------------------------
@@ -481,28 +482,26 @@ def test_dependents_sharing_a_throttle_run_one_after_another(redis: Redis, core:
     assert pending(redis, "tid") == []
 
 
-def test_complete_and_requeue_keeps_the_old_throttle_list(redis: Redis, core: Core) -> None:
+def test_complete_and_requeue_takes_the_next_queues_throttle(redis: Redis, core: Core) -> None:
+    # The specification keeps the old list, so the next queue's cap did not
+    # apply (core-decisions.md).
     core.put(0, "holder")
     core.put(1, "jid")
     core.pop(2, limit=2)
     maximum(redis, "ql:q:queue", 1)
+    maximum(redis, "ql:q:next", 1)
     core("job.completeAndRequeue", 5, "jid", "worker", "queue", "{}", "next")
-    assert core.job("jid")["throttles"] == ["ql:q:queue"]
+    assert core.job("jid")["throttles"] == ["ql:q:next"]
     assert locks(redis, "ql:q:queue") == ["holder"]
 
-    # The next queue's pop checks the old queue's throttle, which is full.
-    assert core.pop(6, "next") == []
-    job = core.job("jid")
-    assert job["state"] == "throttled"
-    assert job["history"][-1] == {"what": "throttled", "when": 6, "queue": "next"}
-    assert pending(redis, "ql:q:queue") == ["jid"]
-    assert throttled(redis, "next") == ["jid"]
-
-    core("job.complete", 7, "holder", "worker", "queue", "{}")
-    assert work(redis, "next") == ["jid"]
-    assert jids(core.pop(8, "next")) == ["jid"]
-    assert locks(redis, "ql:q:queue") == ["jid"]
-    assert locks(redis, "ql:q:next") == []
+    # The old queue's full throttle no longer holds the job back; the next one's does.
+    assert jids(core.pop(6, "next")) == ["jid"]
+    assert locks(redis, "ql:q:next") == ["jid"]
+    assert locks(redis, "ql:q:queue") == ["holder"]
+    core("job.completeAndRequeue", 7, "holder", "worker", "queue", "{}", "next")
+    assert core.pop(8, "next") == []  # the next queue's throttle is full
+    core("job.complete", 9, "jid", "worker", "next", "{}")
+    assert jids(core.pop(10, "next")) == ["holder"]
 
 
 # -- the queue's own throttle -------------------------------------------------

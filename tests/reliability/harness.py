@@ -33,9 +33,17 @@ class Fleet:
     """One `reqless-py-worker` program (a parent and its children) in its own session."""
 
     def __init__(
-        self, url: str, workdir: Path, queues: Iterable[str], workers: int = 2, name: str = "fleet"
+        self,
+        url: str,
+        workdir: Path,
+        queues: Iterable[str],
+        workers: int = 2,
+        name: str = "fleet",
+        extra: Iterable[str] = (),
     ) -> None:
         self.url = url
+        #: More options for the program (`--timeout 1`, `--asyncio`, ...).
+        self.extra = list(extra)
         self.workdir = workdir
         self.queues = list(queues)
         self.workers = workers
@@ -52,6 +60,7 @@ class Fleet:
                 "--workdir", str(self.workdir / "work")]  # fmt: skip
         for queue in self.queues:
             args += ["-q", queue]
+        args += self.extra
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(

@@ -34,7 +34,8 @@ def test_failed_groups(ui: UI, ui_client: Client) -> None:
     assert [g["group"] for g in body["items"]] == ["big", "failed-retries-q", "small"]
     assert body["total_failed"] == 6 and body["group_count"] == 3
     big = body["items"][0]
-    assert big["count"] == 3 and big["queue"] is None
+    # Both sampled jobs failed in q: that is the group's queue.
+    assert big["count"] == 3 and big["queue"] == "q" and big["queues"] == ["q"]
     assert big["newest"]["failure"]["message_line"] == "many"
     assert big["oldest"]["jid"] != big["newest"]["jid"]
     assert body["items"][1]["queue"] == "q"

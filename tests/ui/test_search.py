@@ -48,9 +48,10 @@ def test_jid_prefix_scan(make_ui: MakeUI, ui_client: Client) -> None:
     assert body["capped"] is False and body["next_cursor"] is None
     # Glob characters in the prefix are literal.
     assert [r["jid"] for r in find(ui, "jid:a*")["items"]] == ["a*c"]
-    # An unknown bare word falls back to a prefix search.
+    # An unknown bare word is plain text: its jid part is a prefix search.
     fallback = find(ui, "abd")
-    assert fallback["exact_match"] is False and [r["jid"] for r in fallback["items"]] == ["abd-1"]
+    assert fallback["exact_match"] is False and fallback["kind"] == "text"
+    assert [r["jid"] for r in fallback["jid_jobs"]["items"]] == ["abd-1"]
 
 
 def test_jid_prefix_scan_is_capped_with_cursor(make_ui: MakeUI, ui_client: Client) -> None:

@@ -4,6 +4,8 @@ still stopped when they must be), and `stop()` from another thread ends them."""
 
 from __future__ import annotations
 
+import contextlib
+import os
 import signal
 import sys
 import threading
@@ -15,6 +17,7 @@ import pytest
 
 from reqless.client import Client
 from reqless.workers import BaseWorker, ForkingWorker, MainWorker, SerialWorker
+from reqless.workers.asyncio_worker import AsyncioWorker
 from tests.worker.conftest import JobsModule, get_job, job_state, lines, wait_for
 
 # pytest-timeout's default method uses SIGALRM in the main thread, which a
@@ -165,3 +168,58 @@ def test_a_forking_worker_in_a_thread_runs_jobs_in_children_and_stops(
     assert worker.sandboxes == {}
     assert not any(Path(f"/proc/{pid}").exists() for pid in children)  # reaped
     assert (tmp_path / "reqless-py-workers" / "sandbox-0").is_dir()
+
+
+@pytest.mark.timeout(40, method="thread")
+def test_setting_shutdown_stops_a_forking_worker_as_the_spec_documents(
+    client: Client,
+    jobs_module: JobsModule,
+    tmp_path: Path,
+    in_thread: list[InThread],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The recipe of the spec (python-api.md, ForkingWorker, step 4): start the
+    # worker in a thread, set its `shutdown` flag, let a child exit; run() returns.
+    monkeypatch.chdir(tmp_path)
+    runs = jobs_module.file("runs")
+    worker = ForkingWorker(["q"], client, workers=2, interval=30, shutdown_timeout=1)
+    runner = start(in_thread, worker)
+    jid = client.queues["q"].put(jobs_module.klass, {"runs": runs})
+    wait_for(lambda: job_state(client, jid) == "complete", message="a job run by a child")
+    children = sorted(worker.sandboxes)
+    assert len(children) == 2
+
+    worker.shutdown = True
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(children[0], signal.SIGTERM)
+
+    runner.thread.join(15)
+    assert not runner.thread.is_alive(), "setting shutdown did not stop the forking worker"
+    assert runner.failure is None, repr(runner.failure)
+    assert worker.sandboxes == {}
+    assert not any(Path(f"/proc/{pid}").exists() for pid in children)  # reaped
+
+
+@pytest.mark.timeout(40, method="thread")
+@pytest.mark.parametrize("klass", [SerialWorker, MainWorker, AsyncioWorker])
+def test_setting_shutdown_stops_an_idle_worker_at_once(
+    client: Client,
+    tmp_path: Path,
+    in_thread: list[InThread],
+    klass: type[BaseWorker],
+) -> None:
+    # A long interval: only a stop that wakes the worker ends it in time.
+    worker = klass(["q"], client, interval=30, sandbox=str(tmp_path / "sandbox"))
+    ready = threading.Event()
+    worker.on_ready = ready.set
+    runner = start(in_thread, worker)
+    assert ready.wait(15), "the worker did not start"
+    time.sleep(0.2)  # into its blocking wait for work
+
+    stopping = time.monotonic()
+    worker.shutdown = True
+
+    runner.thread.join(15)
+    assert not runner.thread.is_alive(), f"setting shutdown did not stop {klass.__name__}"
+    assert time.monotonic() - stopping < 3
+    assert runner.failure is None, repr(runner.failure)

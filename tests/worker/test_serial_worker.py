@@ -229,7 +229,7 @@ def test_a_running_job_moved_to_another_queue_is_stopped(
 
     def scenario() -> None:
         wait_for(lambda: lines(runs), message="the job to start")
-        mover.queues["elsewhere"].put(jobs_module.klass, data, jid=jid)
+        mover.queues["elsewhere"].put(jobs_module.klass, data, jid=jid, replace=True)
         wait_for(lambda: lines(halted), 5, "the job to be stopped")
 
     run_worker(make_worker(client, tmp_path), scenario)

@@ -183,7 +183,10 @@ def test_a_dev_server_running_here_is_the_default(
     assert parse("-q", "foo", "--port", "7000").url == "redis://localhost:7000/0"
     assert parse("-q", "foo", REQLESS_URL="redis://env:1/1").url == "redis://env:1/1"
     (tmp_path / ".reqless" / "dev.json").unlink()
-    assert parse("-q", "foo").url == DEFAULT_URL
+    # A stopped dev server is not replaced by localhost (someone else's, maybe).
+    with pytest.raises(SystemExit) as stopped:
+        parse("-q", "foo")
+    assert stopped.value.code == 2
 
 
 def test_reqless_url_applies_when_no_server_option_is_given() -> None:
@@ -251,6 +254,8 @@ def test_options_are_frozen() -> None:
         (["-i", "inf"], "argument -i/--interval: must be a finite number"),
         (["--timeout", "-1"], "argument --timeout: must be a number of seconds >= 0"),
         (["--shutdown-timeout", "x"], "argument --shutdown-timeout: must be a finite number"),
+        (["--kill-grace", "-1"], "argument --kill-grace: must be a number of seconds >= 0"),
+        (["--kill-grace", "inf"], "argument --kill-grace: must be a finite number"),
         (["--port", "0"], "argument --port: must be a port number (1-65535), got '0'"),
         (["--port", "65536"], "argument --port: must be a port number (1-65535)"),
         (["--port", "http"], "argument --port: must be a port number (1-65535)"),

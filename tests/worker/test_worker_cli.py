@@ -124,7 +124,10 @@ def test_a_server_refusing_the_password_ends_the_program(
     assert result.returncode == 1
     line = error_line(result)
     assert line.startswith("reqless-py-worker: error: the server at redis://")
-    assert f"{password_server}/0 refused us (check --password or the URL): " in line
+    problem = (
+        "requires a password: put it in the URL" if password is None else "refused the password"
+    )
+    assert f"{password_server}/0 {problem}" in line
     assert "wrong" not in line  # the password is not shown
 
 

@@ -13,6 +13,7 @@ from reqless.cli.admin.connection import (
     server_options,
 )
 from reqless.cli.admin.output import done, emit_json, print_table
+from reqless.cli.admin.params import ValueCommand
 from reqless.exceptions import ReqlessError
 
 __all__ = ["COMMANDS"]
@@ -58,7 +59,9 @@ def get(server: ServerOptions, option: str | None, as_json: bool) -> None:
     done(as_json, values[option], {option: values[option]})
 
 
-@config.command("set", epilog="Example:\n\n\b\n  reqless config set heartbeat 120\n")
+@config.command(
+    "set", cls=ValueCommand, epilog="Example:\n\n\b\n  reqless config set heartbeat 120\n"
+)
 @click.argument("option")
 @click.argument("value")
 @json_option

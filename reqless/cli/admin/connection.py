@@ -1,9 +1,10 @@
 """Which server the admin commands use, and what their exit statuses mean.
 
 Every admin command takes the worker's server options (`--url`, `--host`, `--port`,
-`--db`, `--password`). When none is given: `$REQLESS_URL`, else the server of a
-`reqless dev` running in this directory (`./.reqless/dev.json`), else
-redis://localhost:6379/0. `$REQLESS_PASSWORD` is used with `--host`/`--port`.
+`--db`, `--password`). When none is given: `reqless --url`, else `$REQLESS_URL`
+(alias `$REQLESS_REDIS_URL`), else the server of the `reqless dev` whose `.reqless`
+directory is here or in a parent, else redis://localhost:6379/0 (saying so on
+stderr). `$REQLESS_PASSWORD` is used with `--host`/`--port`.
 """
 
 from __future__ import annotations
@@ -11,20 +12,30 @@ from __future__ import annotations
 import argparse
 import functools
 import os
+import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, NoReturn
 
 import click
-from redis.exceptions import AuthenticationError, AuthorizationError, RedisError
+from redis.exceptions import AuthorizationError, RedisError
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from reqless.cli.devdir import dev_url
+from reqless import defaults
+from reqless._validate import ArgumentError
 from reqless.cli.server_args import PASSWORD_ENV, URL_ENV, redact_url, server_url
+from reqless.cli.server_choice import (
+    EnvConflict,
+    NoDevServer,
+    ServerChoice,
+    env_url,
+    implicit_choice,
+)
 from reqless.client import Client
 from reqless.exceptions import ReqlessError
+from reqless.server_access import explain
 
 __all__ = [
     "EXIT_FAILED",
@@ -38,6 +49,7 @@ __all__ = [
     "connected",
     "json_option",
     "server_options",
+    "warn",
 ]
 
 #: The command did what was asked.
@@ -76,6 +88,8 @@ class ServerOptions:
     """The server an admin command talks to."""
 
     url: str
+    #: Why this server: "from --url", "the reqless dev server of /path", ...
+    reason: str = ""
 
     @property
     def shown(self) -> str:
@@ -90,18 +104,35 @@ class _ClickParser(argparse.ArgumentParser):
         raise click.UsageError(message)
 
 
-def resolve_url(given: dict[str, Any]) -> str:
-    """The server URL from the options actually given (absent ones left out); with
-    none given, the `reqless --url` in front of the command, if any."""
+def resolve_choice(given: dict[str, Any]) -> ServerChoice:
+    """The server from the options actually given (absent ones left out), and why.
+
+    With none given: the `reqless --url` in front of the command, else
+    `$REQLESS_URL` (or its alias), else the nearest running `reqless dev`, else the
+    default (see `reqless.cli.server_choice`).
+    """
+    parser = _ClickParser(prog="reqless")
+    if given:
+        flags = ["--url"] if "url" in given else [f"--{name}" for name in given]
+        url = server_url(parser, argparse.Namespace(**given), os.environ)
+        return ServerChoice(url, f"from {', '.join(flags)}")
     context = click.get_current_context(silent=True)
     group_url = context.meta.get("reqless.url") if context is not None else None
-    if not given and group_url is not None:
-        given = {"url": group_url}
-    if not given and not os.environ.get(URL_ENV):
-        found = dev_url()
-        if found is not None:
-            return found
-    return server_url(_ClickParser(prog="reqless"), argparse.Namespace(**given), os.environ)
+    if group_url is not None:
+        url = server_url(parser, argparse.Namespace(url=group_url), os.environ)
+        return ServerChoice(url, "from reqless --url")
+    try:
+        from_env = env_url(os.environ)
+    except EnvConflict as exc:
+        raise click.UsageError(str(exc)) from None
+    if from_env is not None:
+        value, variable = from_env
+        url = server_url(parser, argparse.Namespace(), {**os.environ, URL_ENV: value})
+        return ServerChoice(url, f"from {variable}")
+    try:
+        return implicit_choice(server_url(parser, argparse.Namespace(), os.environ))
+    except NoDevServer as exc:
+        raise Unreachable(str(exc)) from None
 
 
 def _non_empty(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
@@ -117,15 +148,19 @@ def server_options(command: Callable[..., Any]) -> Callable[..., Any]:
     def run(*args: Any, **kwargs: Any) -> Any:
         parts = {name: kwargs.pop(name) for name in ("url", "host", "port", "db", "password")}
         given = {name: value for name, value in parts.items() if value is not None}
-        return command(*args, server=ServerOptions(resolve_url(given)), **kwargs)
+        choice = resolve_choice(given)
+        if choice.implicit:
+            # Named by nothing the user typed: say which server, and why.
+            click.echo(f"reqless: {choice.describe()}", err=True)
+        return command(*args, server=ServerOptions(choice.url, choice.reason), **kwargs)
 
     options = [
         click.option(
             "--url",
             callback=_non_empty,
             help="Server URL (redis://, rediss://, unix://); overrides the other server "
-            f"options. Default: ${URL_ENV}, else a running `reqless dev`, else "
-            "redis://localhost:6379/0.",
+            f"options. Default: `reqless --url`, else ${URL_ENV}, else the `reqless dev` "
+            "of this directory or a parent, else redis://localhost:6379/0.",
         ),
         click.option(
             "--host",
@@ -148,23 +183,46 @@ def json_option(command: Callable[..., Any]) -> Callable[..., Any]:
     )(command)
 
 
-@contextmanager
-def connected(server: ServerOptions) -> Iterator[Client]:
-    """A client of `server`; errors inside the block become CommandErrors.
+def warn(message: str) -> None:
+    """Print `Warning: <message>` on standard error (the command goes on)."""
+    click.echo(f"Warning: {message}", err=True)
 
-    The client does not retry: an operator's command should fail at once when the
+
+@contextmanager
+def connected(
+    server: ServerOptions, max_data_bytes: int | None = defaults.MAX_DATA_BYTES
+) -> Iterator[Client]:
+    """A client of `server`; errors inside the block become CommandErrors, and the
+    library's warnings (a put replacing a job) are printed as `Warning: ...`.
+
+    An argument the library refuses before sending exits with EXIT_USAGE. The
+    client does not retry: an operator's command should fail at once when the
     server is down, with EXIT_UNREACHABLE.
     """
     try:
-        client = Client(server.url, retry_window=0, socket_connect_timeout=CONNECT_TIMEOUT)
+        client = Client(
+            server.url, retry_window=0, max_data_bytes=max_data_bytes,
+            socket_connect_timeout=CONNECT_TIMEOUT,
+        )  # fmt: skip
     except ValueError as exc:  # redis-py's URL parser: a bad port, a broken IPv6 address
         raise BadInput(f"bad server URL {server.shown!r}: {exc}") from exc
     try:
-        yield client
-    except (AuthenticationError, AuthorizationError) as exc:
+        with warnings.catch_warnings(record=True) as caught:
+            try:
+                yield client
+            finally:
+                for warning in caught:
+                    warn(str(warning.message))
+    except ArgumentError as exc:
+        raise BadInput(str(exc)) from exc
+    except AuthorizationError as exc:
         raise Unreachable(f"the server at {server.shown} refused the credentials: {exc}") from exc
     except (RedisConnectionError, RedisTimeoutError) as exc:
-        raise Unreachable(f"cannot reach the server at {server.shown}: {exc}") from exc
+        explained = explain(exc, server.url)  # a password or TLS problem, said plainly
+        if explained is not None:
+            raise Unreachable(str(explained)) from exc
+        why = f" ({server.reason})" if server.reason else ""
+        raise Unreachable(f"cannot reach the server at {server.shown}{why}: {exc}") from exc
     except ReqlessError as exc:
         raise CommandError(str(exc)) from exc
     except RedisError as exc:

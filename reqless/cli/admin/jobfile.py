@@ -14,6 +14,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from reqless import _validate
+from reqless._validate import ArgumentError
 from reqless.cli.admin.params import reject_constant
 
 __all__ = ["FIELDS", "BadLine", "JobLine", "read_jobs"]
@@ -103,6 +105,10 @@ def _parse(text: str, default_queue: str | None) -> tuple[str, dict[str, Any]]:
     klass = _name(line, "klass")
     if klass is None:
         raise _Problem('no "klass" (the dotted path of the job class)')
+    try:
+        _validate.klass(klass)
+    except ArgumentError as exc:
+        raise _Problem(f'"klass": {exc}') from exc
     options: dict[str, Any] = {
         "priority": _number(line, "priority"),
         "delay": _number(line, "delay", minimum=0),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from reqless._calls import job as job_calls
 from reqless.cli.admin.connection import (
     CommandError,
     ServerOptions,
@@ -12,7 +13,7 @@ from reqless.cli.admin.connection import (
     server_options,
 )
 from reqless.cli.admin.output import done, emit_json
-from reqless.cli.admin.params import NUMBER, SECONDS
+from reqless.cli.admin.params import NUMBER, SECONDS, ValueCommand
 from reqless.cli.admin.records import job_record, print_job, print_recurring, recurring_record
 from reqless.client import Client
 from reqless.job import Job
@@ -81,7 +82,7 @@ def cancel(server: ServerOptions, jids: tuple[str, ...], as_json: bool) -> None:
         existing_jobs(client, jids)
         # Job.cancel takes one job; the core cancels several atomically, which lets a
         # job and its dependents go together (and refuses everything otherwise).
-        client("job.cancel", *jids)
+        client._run(job_calls.cancel_many(jids))
     done(as_json, f"cancelled {len(jids)} job(s)", {"cancelled": list(jids)})
 
 
@@ -143,11 +144,12 @@ def move(server: ServerOptions, jid: str, queue: str, delay: float, as_json: boo
 
 @click.command(
     "priority",
+    cls=ValueCommand,
     epilog="""Example:
 
 \b
   reqless priority 0f3c5b9e8d7a4c2b9f1e6d5c4b3a2918 100
-  reqless priority JID -- -5
+  reqless priority JID -5
 """,
 )
 @click.argument("jid")

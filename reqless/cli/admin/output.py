@@ -29,8 +29,8 @@ def stdout() -> Console:
 
 
 def emit_json(value: Any) -> None:
-    """Print `value` as one JSON document."""
-    click.echo(json.dumps(value, indent=2, sort_keys=False))
+    """Print `value` as one JSON document (UTF-8: text is not escaped as `\\uXXXX`)."""
+    click.echo(json.dumps(value, indent=2, sort_keys=False, ensure_ascii=False))
 
 
 def done(as_json: bool, text: str, value: Any) -> None:

@@ -9,6 +9,8 @@ import click
 from rich.console import Console
 from rich.progress import Progress
 
+from reqless import defaults
+from reqless._validate import ArgumentError
 from reqless.cli.admin.connection import (
     EXIT_FAILED,
     BadInput,
@@ -20,7 +22,7 @@ from reqless.cli.admin.connection import (
 )
 from reqless.cli.admin.jobfile import BadLine, JobLine, read_jobs
 from reqless.cli.admin.output import done, emit_json
-from reqless.cli.admin.params import JSON_TEXT, NUMBER, SECONDS
+from reqless.cli.admin.params import JSON_INPUT, NUMBER, SECONDS, ValueCommand
 from reqless.client import Client
 from reqless.exceptions import ReqlessError
 
@@ -32,44 +34,62 @@ CHUNK = 500
 SHOWN_BAD_LINES = 20
 
 
+def _max_data_bytes(command: Any) -> Any:
+    return click.option(
+        "--max-data-bytes", type=click.IntRange(min=1), default=defaults.MAX_DATA_BYTES,
+        show_default=True, help="Refuse a job whose data (JSON, in bytes) is larger.",
+    )(command)  # fmt: skip
+
+
 @click.command(
     "put",
+    cls=ValueCommand,
     epilog="""Examples:
 
 \b
   reqless put emails myapp.jobs.SendEmail '{"to": "ann@example.com"}'
   reqless put reports myapp.jobs.Report --priority 10 --tag nightly --delay 3600
+  reqless put emails myapp.jobs.SendEmail @message.json
+  make-data | reqless put emails myapp.jobs.SendEmail -
   reqless put emails myapp.jobs.SendEmail --depends 0f3c... --json
 """,
 )
 @click.argument("queue")
 @click.argument("klass", metavar="CLASS")
-@click.argument("data", type=JSON_TEXT, default="{}", required=False)
+@click.argument("data", type=JSON_INPUT, default="{}", required=False)
 @click.option("--priority", type=NUMBER, help="Higher pops sooner (default 0).")
 @click.option("--tag", "-t", "tags", multiple=True, help="A tag (repeatable).")
 @click.option("--delay", type=SECONDS, help="Seconds before the job may run.")
 @click.option(
     "--retries", type=click.IntRange(min=0), help="Lost locks or retries it survives (default 5)."
 )
-@click.option("--jid", help="The job id (default: a random one); an existing jid is replaced.")
+@click.option(
+    "--jid",
+    help="The job id (default: a random one); an existing job with this id is replaced, "
+    "with a warning.",
+)
+@click.option("--replace", is_flag=True, help="Replace an existing --jid without a warning.")
 @click.option("--depends", multiple=True, metavar="JID", help="A job to wait for (repeatable).")
 @click.option("--throttle", "throttles", multiple=True, help="A throttle to hold (repeatable).")
+@_max_data_bytes
 @json_option
 @server_options
 def put(
     server: ServerOptions, queue: str, klass: str, data: str, priority: float | None,
     tags: tuple[str, ...], delay: float | None, retries: int | None, jid: str | None,
-    depends: tuple[str, ...], throttles: tuple[str, ...], as_json: bool,
+    replace: bool, depends: tuple[str, ...], throttles: tuple[str, ...], max_data_bytes: int,
+    as_json: bool,
 ) -> None:  # fmt: skip
     """Put one job into a queue.
 
-    The job is of class CLASS (a dotted path) and goes into QUEUE with DATA (JSON
-    text, default {}). Prints the job's id.
+    The job is of class CLASS (a dotted path) and goes into QUEUE with DATA: JSON
+    text (default {}), @FILE for a file's content, or - for standard input.
+    Prints the job's id.
     """
-    with connected(server) as client:
+    with connected(server, max_data_bytes) as client:
         new = client.queues[queue].put(
             klass, data, priority=priority, tags=list(tags), delay=delay, retries=retries,
-            jid=jid, depends=list(depends), throttles=list(throttles),
+            jid=jid, depends=list(depends), throttles=list(throttles), replace=replace,
         )  # fmt: skip
     done(as_json, new, {"jid": new, "queue": queue})
 
@@ -81,7 +101,7 @@ def _report_bad(bad: list[BadLine], name: str) -> None:
         click.echo(f"{name}: ... and {len(bad) - SHOWN_BAD_LINES} more bad lines", err=True)
 
 
-def _put_all(client: Client, good: list[JobLine], show_progress: bool) -> list[str]:
+def _put_all(client: Client, good: list[JobLine], show_progress: bool, replace: bool) -> list[str]:
     by_queue: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for line in good:
         by_queue[line.queue].append(line.item)
@@ -93,7 +113,9 @@ def _put_all(client: Client, good: list[JobLine], show_progress: bool) -> list[s
             for start in range(0, len(items), CHUNK):
                 chunk = items[start : start + CHUNK]
                 try:
-                    jids += client.queues[queue].put_many(chunk, chunk_size=CHUNK)
+                    jids += client.queues[queue].put_many(chunk, chunk_size=CHUNK, replace=replace)
+                except ArgumentError as exc:  # refused before sending: data too large
+                    raise BadInput(f"{exc} ({len(jids)} job(s) were put before)") from exc
                 except ReqlessError as exc:
                     # Each batch is atomic; the file was checked whole, so only the
                     # server can refuse one here (after earlier batches went in).
@@ -127,11 +149,13 @@ Examples:
 @click.option("--queue", "-q", help="Queue of the lines that name none.")
 @click.option("--skip-bad", is_flag=True, help="Put the good lines even if some are bad.")
 @click.option("--progress/--no-progress", default=True, help="Show a progress bar (on a terminal).")
+@click.option("--replace", is_flag=True, help="Replace jobs of existing jids without a warning.")
+@_max_data_bytes
 @json_option
 @server_options
 def put_many(
     server: ServerOptions, file: IO[str], queue: str | None, skip_bad: bool, progress: bool,
-    as_json: bool,
+    replace: bool, max_data_bytes: int, as_json: bool,
 ) -> None:  # fmt: skip
     """Put many jobs from a JSON-lines file.
 
@@ -147,8 +171,8 @@ def put_many(
         raise BadInput(
             f"{name}: {len(bad)} bad line(s); nothing was put (--skip-bad puts the good ones)"
         )
-    with connected(server) as client:
-        jids = _put_all(client, good, progress and not as_json)
+    with connected(server, max_data_bytes) as client:
+        jids = _put_all(client, good, progress and not as_json, replace)
     skipped = [{"line": line.number, "error": line.problem} for line in bad]
     if as_json:
         emit_json({"put": jids, "skipped": skipped})

@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from reqless._calls import server as server_calls
 from reqless.cli.admin.connection import (
     CommandError,
     ServerOptions,
@@ -15,8 +16,11 @@ from reqless.cli.admin.connection import (
     json_option,
     server_options,
 )
+from reqless.cli.admin.histogram import buckets
+from reqless.cli.admin.names import did_you_mean, not_found, unknown_queues, warn_unknown_queues
 from reqless.cli.admin.output import done, emit_json, key_values, print_table, when
 from reqless.cli.admin.records import job_record
+from reqless.failure_text import exception_line
 from reqless.job import Job
 from reqless.queue import Queue
 
@@ -75,6 +79,10 @@ def jobs(
     Waiting jobs are listed in the order workers pop them.
     """
     with connected(server) as client:
+        if state != "complete":  # which lists every queue's
+            unknown, known = unknown_queues(client, [queue])
+            if unknown:
+                raise not_found("queue", queue, known)
         jids = _jids(client.queues[queue], state, offset, count)
         if state == "recurring":
             templates = [client.jobs.get_recurring(jid) for jid in jids]
@@ -102,6 +110,7 @@ def pause(server: ServerOptions, names: tuple[str, ...], as_json: bool) -> None:
     Workers stop popping them; jobs can still be put and looked at.
     """
     with connected(server) as client:
+        warn_unknown_queues(client, names)
         for name in names:
             client.queues[name].pause()
     done(as_json, f"paused {', '.join(names)}", {"paused": list(names)})
@@ -114,6 +123,7 @@ def pause(server: ServerOptions, names: tuple[str, ...], as_json: bool) -> None:
 def unpause(server: ServerOptions, names: tuple[str, ...], as_json: bool) -> None:
     """Let workers pop paused queues again."""
     with connected(server) as client:
+        warn_unknown_queues(client, names)
         for name in names:
             client.queues[name].unpause()
     done(as_json, f"unpaused {', '.join(names)}", {"unpaused": list(names)})
@@ -149,8 +159,12 @@ def stats(server: ServerOptions, queue: str, date: float, as_json: bool) -> None
     Wait and run times, failures and retries of QUEUE on one day (UTC).
     """
     with connected(server) as client:
+        warn_unknown_queues(client, [queue])
         result = client.queues[queue].stats(date)
     if as_json:
+        for part in ("wait", "run"):
+            if isinstance(result.get(part), dict):
+                result[part]["buckets"] = buckets(result[part].get("histogram") or [])
         emit_json(result)
         return
     key_values(
@@ -164,9 +178,8 @@ def stats(server: ServerOptions, queue: str, date: float, as_json: bool) -> None
 
 
 def _last_line(failure: dict[str, Any]) -> str:
-    # A traceback's last line names the exception, which is what a listing needs.
-    lines = str(failure.get("message", "")).strip().splitlines()
-    return lines[-1] if lines else "-"
+    # A traceback's exception line is what a listing needs (shared with the web UI).
+    return exception_line(str(failure.get("message", ""))) or "-"
 
 
 @click.command(
@@ -187,6 +200,10 @@ def failed(
     """
     with connected(server) as client:
         result = client.jobs.failed(group, offset, count)
+        if group is not None and not result["total"]:
+            groups = client.jobs.failed()
+            if group not in groups:
+                raise not_found("failure group", group, groups)
     if group is None:
         if as_json:
             emit_json(result)
@@ -222,8 +239,10 @@ def unfail(server: ServerOptions, group: str, queue: str, count: int, as_json: b
     Moves up to --count failed jobs of GROUP into QUEUE.
     """
     with connected(server) as client:
-        if group not in client.jobs.failed():
-            raise CommandError(f"no failed jobs in group {group!r}")
+        groups = client.jobs.failed()
+        if group not in groups:
+            raise CommandError(f"no failed jobs in group {group!r}{did_you_mean(group, groups)}")
+        warn_unknown_queues(client, [queue])
         moved = client.unfail(group, queue, count)
     done(as_json, f"moved {moved} job(s) into {queue}", {"moved": moved, "queue": queue})
 
@@ -241,8 +260,8 @@ def forget(server: ServerOptions, names: tuple[str, ...], as_json: bool) -> None
     Their jobs are kept; a queue reappears when a job is put into it.
     """
     with connected(server) as client:
-        # The library has no wrapper for queue.forget; the client's gateway runs it.
-        client("queue.forget", *names)
+        # The library has no wrapper for queue.forget; the client runs its call.
+        client._run(server_calls.forget_queues(names))
     done(as_json, f"forgot {', '.join(names)}", {"forgotten": list(names)})
 
 

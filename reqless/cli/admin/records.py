@@ -54,6 +54,11 @@ def recurring_record(template: RecurringJob) -> dict[str, Any]:
     }
 
 
+def _text(data: Any) -> str:
+    """Job data as JSON for people: "Zoë" stays "Zoë" (the stored JSON has `\\u00eb`)."""
+    return json.dumps(data, ensure_ascii=False)
+
+
 def print_job(job: Job) -> None:
     """The job's fields, then its failure and history."""
     record = job_record(job)
@@ -66,7 +71,7 @@ def print_job(job: Job) -> None:
             ("retries left", f"{job.retries_left} of {job.original_retries}"),
             ("tags", job.tags), ("throttles", job.throttles), ("tracked", job.tracked),
             ("depends on", job.dependencies), ("dependents", job.dependents),
-            ("spawned from", job.spawned_from_jid), ("data", json.dumps(record["data"])),
+            ("spawned from", job.spawned_from_jid), ("data", _text(record["data"])),
         ],
         title=f"job {job.jid}",
     )  # fmt: skip
@@ -96,7 +101,7 @@ def print_recurring(template: RecurringJob) -> None:
             ("next spawn", when(template.next)), ("spawned", template.count),
             ("backlog", template.backlog), ("priority", template.priority),
             ("retries", template.retries), ("tags", template.tags),
-            ("throttles", template.throttles), ("data", template.data),
+            ("throttles", template.throttles), ("data", _text(json.loads(template.data))),
         ],
         title=f"recurring job {template.jid}",
     )  # fmt: skip

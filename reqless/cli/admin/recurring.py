@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from reqless import defaults
 from reqless.cli.admin.connection import (
     BadInput,
     ServerOptions,
@@ -11,8 +12,9 @@ from reqless.cli.admin.connection import (
     json_option,
     server_options,
 )
+from reqless.cli.admin.names import warn_unknown_queues
 from reqless.cli.admin.output import done, emit_json, print_table, when
-from reqless.cli.admin.params import JSON_TEXT, NUMBER, POSITIVE_SECONDS, SECONDS
+from reqless.cli.admin.params import JSON_INPUT, NUMBER, POSITIVE_SECONDS, SECONDS
 from reqless.cli.admin.records import print_recurring, recurring_record
 
 __all__ = ["COMMANDS"]
@@ -24,6 +26,7 @@ __all__ = ["COMMANDS"]
 
 \b
   reqless recurring add reports myapp.jobs.Report '{"kind": "daily"}' --interval 86400
+  reqless recurring list
   reqless recurring list reports
   reqless recurring update JID --interval 3600 --priority 5
   reqless recurring cancel JID
@@ -40,7 +43,7 @@ def recurring() -> None:
 )
 @click.argument("queue")
 @click.argument("klass", metavar="CLASS")
-@click.argument("data", type=JSON_TEXT, default="{}", required=False)
+@click.argument("data", type=JSON_INPUT, default="{}", required=False)
 @click.option("--interval", type=POSITIVE_SECONDS, required=True, help="Seconds between jobs.")
 @click.option("--offset", type=SECONDS, default=0, help="Seconds before the first job.")
 @click.option("--priority", type=NUMBER, help="Priority of the jobs (default 0).")
@@ -49,14 +52,18 @@ def recurring() -> None:
 @click.option("--jid", help="The recurring job's id (default: a random one).")
 @click.option("--throttle", "throttles", multiple=True, help="A throttle (repeatable).")
 @click.option(
-    "--backlog", type=click.IntRange(min=0), help="Missed intervals caught up at most (0: all)."
+    "--backlog",
+    type=click.IntRange(min=0),
+    default=defaults.RECUR_BACKLOG,
+    show_default=True,
+    help="Missed intervals caught up at most after a time without pops (0: all of them).",
 )
 @json_option
 @server_options
 def add(
     server: ServerOptions, queue: str, klass: str, data: str, interval: float, offset: float,
     priority: float | None, tags: tuple[str, ...], retries: int | None, jid: str | None,
-    throttles: tuple[str, ...], backlog: int | None, as_json: bool,
+    throttles: tuple[str, ...], backlog: int, as_json: bool,
 ) -> None:  # fmt: skip
     """Put a job of CLASS into QUEUE every --interval seconds; prints its id."""
     with connected(server) as client:
@@ -67,26 +74,41 @@ def add(
     done(as_json, new, {"jid": new, "queue": queue})
 
 
-@recurring.command("list", epilog="Example:\n\n\b\n  reqless recurring list reports\n")
-@click.argument("queue")
+@recurring.command(
+    "list",
+    epilog="Examples:\n\n\b\n  reqless recurring list\n  reqless recurring list reports\n",
+)
+@click.argument("queue", required=False)
 @json_option
 @server_options
-def list_(server: ServerOptions, queue: str, as_json: bool) -> None:
-    """List the recurring jobs of QUEUE."""
+def list_(server: ServerOptions, queue: str | None, as_json: bool) -> None:
+    """List the recurring jobs of QUEUE, or of every queue."""
     with connected(server) as client:
-        jids = client.queues[queue].jobs.recurring(0, 10_000)
+        if queue is not None:
+            warn_unknown_queues(client, [queue])
+        names = [queue] if queue is not None else client.queues.names
+        jids = [jid for name in names for jid in client.queues[name].jobs.recurring(0, 10_000)]
         templates = [client.jobs.get_recurring(jid) for jid in jids]
         if as_json:
             emit_json([recurring_record(t) for t in templates])
             return
         rows = [
-            (t.jid, t.klass_name, f"{t.interval:g} s", when(t.next), t.count, t.priority)
+            (
+                t.jid, *([] if queue else [t.queue_name]), t.klass_name, f"{t.interval:g} s",
+                when(t.next), t.count, _backlog(t.backlog), t.priority,
+            )
             for t in templates
-        ]
+        ]  # fmt: skip
     print_table(
-        ("jid", "class", "every", "next", "spawned", "priority"), rows,
-        empty=f"no recurring jobs in {queue}",
+        ("jid", *([] if queue else ["queue"]), "class", "every", "next", "spawned", "backlog",
+         "priority"), rows,
+        empty="no recurring jobs" + (f" in {queue}" if queue is not None else ""),
     )  # fmt: skip
+
+
+def _backlog(backlog: float) -> str:
+    """The catch-up limit as the listing shows it: 0 catches up every missed interval."""
+    return "all" if backlog == 0 else f"{backlog:g}"
 
 
 @recurring.command("show", epilog="Example:\n\n\b\n  reqless recurring show JID\n")
@@ -112,7 +134,7 @@ def show(server: ServerOptions, jid: str, as_json: bool) -> None:
 @click.option("--interval", type=POSITIVE_SECONDS, help="Seconds between jobs.")
 @click.option("--priority", type=NUMBER, help="Priority of the jobs.")
 @click.option("--retries", type=click.IntRange(min=0), help="Retries of the jobs.")
-@click.option("--data", type=JSON_TEXT, help="Data of the jobs (JSON text).")
+@click.option("--data", type=JSON_INPUT, help="Data of the jobs (JSON text, @FILE or -).")
 @click.option("--class", "klass", help="Class of the jobs (a dotted path).")
 @click.option("--queue", help="Queue the jobs go into.")
 @json_option

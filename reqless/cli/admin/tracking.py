@@ -12,6 +12,7 @@ from reqless.cli.admin.connection import (
     server_options,
 )
 from reqless.cli.admin.jobs import existing_jobs
+from reqless.cli.admin.names import not_found
 from reqless.cli.admin.output import done, emit_json, print_table
 from reqless.cli.admin.records import job_record
 
@@ -124,6 +125,8 @@ def tagged(
             return
         assert name is not None
         result = client.jobs.tagged(name, offset, count)
+        if not result["total"]:
+            raise not_found("job tagged", name, client.tags())
         jobs = client.jobs.get(*result["jobs"])
     if as_json:
         emit_json({"total": result["total"], "jobs": result["jobs"]})

@@ -305,6 +305,57 @@ end
 function Config.getNumber(name)
   return Config.number({ [name] = Config.get(name) }, name)
 end
+
+-- What config.set accepts for the options the core reads as numbers: a finite
+-- number, maybe whole, at least `least` (the Python client's rules). Values that
+-- stop all work (`max-pop-retry 0`: every pop returns nothing) are refused so
+-- that no client can store them. `heartbeat` and `jobs-history` take any finite
+-- number, and an empty text stays valid, because the specification's examples
+-- need them (core-decisions.md). A per-queue `<queue>-heartbeat` or
+-- `<queue>-max-pop-retry` follows its global option.
+Config.rules = {
+  ['heartbeat'] = { meaning = "seconds a popped job's lock lasts" },
+  ['grace-period'] = { least = 0, meaning = 'seconds of grace after a lock expires' },
+  ['jobs-history'] = { meaning = 'seconds completed jobs are kept' },
+  ['jobs-history-count'] = { least = 0, whole = true, meaning = 'completed jobs kept' },
+  ['max-job-history'] = {
+    least = 0, whole = true, meaning = 'history entries kept per job (0: all)',
+  },
+  ['max-pop-retry'] = {
+    least = 1, whole = true, meaning = 'passes a pop makes past throttled jobs',
+  },
+  ['max-worker-age'] = { least = 0.001, meaning = 'seconds an idle worker stays listed' },
+}
+
+-- The rule of option `name` (itself or its per-queue form), or nil.
+function Config.rule(name)
+  local rule = Config.rules[name]
+  if rule then return rule end
+  for _, global in ipairs({ 'heartbeat', 'max-pop-retry' }) do
+    local suffix = '-' .. global
+    if #name > #suffix and name:sub(-#suffix) == suffix then return Config.rules[global] end
+  end
+  return nil
+end
+
+-- Raise the config.set error when `text` cannot be the value of option `name`.
+function Config.check(name, text)
+  local rule = Config.rule(name)
+  if rule == nil or text == '' then return end
+  local number = Args.finiteOrNil(text)
+  local problem = nil
+  if number == nil then
+    problem = 'must be a finite number'
+  elseif rule.whole and number ~= floor(number) then
+    problem = 'must be a whole number'
+  elseif rule.least and number < rule.least then
+    problem = 'must be at least ' .. rule.least
+  end
+  if problem then
+    error('config.set(): option "' .. name .. '" ' .. problem .. ' (' .. rule.meaning
+      .. '), not ' .. encode(text))
+  end
+end
 end)
 -- >>> src/lib/history.lua
 Lazy(History, function()
@@ -666,6 +717,24 @@ function Throttle.unhold(jid, now)
   return false
 end
 
+-- The throttles of `old` (a job's stored list) that `new` leaves out and on
+-- which job `jid` holds a slot. A re-put job keeps its slots as specified, but
+-- one on a throttle its new list no longer names would never be freed: its
+-- complete and cancel release only the throttles of the list. Their maxima are
+-- read now, before the caller writes (Throttle.checked).
+function Throttle.dropped(jid, old, new)
+  local kept, out = {}, {}
+  for _, tid in ipairs(new) do kept[tid] = true end
+  for _, tid in ipairs(Throttle.decode(old)) do
+    if not kept[tid] and call('zscore', Keys.throttleLocks(tid), jid) then
+      kept[tid] = true
+      Throttle.maximum(tid)
+      table.insert(out, tid)
+    end
+  end
+  return out
+end
+
 -- Release every throttle of a job's list, in order.
 function Throttle.releaseAll(jid, tids, now)
   for _, tid in ipairs(tids) do Throttle.release(jid, tid, now) end
@@ -985,6 +1054,13 @@ function Queue.register(queue, now)
   call('zadd', Keys.QUEUES, 'NX', now, queue)
 end
 
+-- Whether a pop of `queue` could do anything: it has waiting jobs, locks that
+-- may expire, scheduled jobs or recurring templates (one EXISTS for all four).
+function Queue.mayPop(queue)
+  return call('exists', Keys.queue(queue, 'work'), Keys.queue(queue, 'locks'),
+    Keys.queue(queue, 'scheduled'), Keys.queue(queue, 'recur')) > 0
+end
+
 function Queue.isPaused(queue)
   return call('sismember', Keys.PAUSED, queue) == 1
 end
@@ -1274,7 +1350,7 @@ local function parsePut(args)
 end
 
 local PUT_FIELDS = {
-  'state', 'queue', 'worker', 'priority', 'tags', 'retries', 'failure', 'history',
+  'state', 'queue', 'worker', 'priority', 'tags', 'retries', 'failure', 'history', 'throttles',
 }
 
 local putOne -- queue.put of a parsed job: below, with queue.putMany's shorter path
@@ -1284,6 +1360,13 @@ local function put(now, p, old, historyLimit)
   local key = Keys.job(jid)
   old = old or {}
   historyLimit = historyLimit or Config.getNumber('max-job-history')
+  -- A job moved from another queue loses that queue's throttle from the list.
+  local throttles = p.throttles
+  if old.queue then throttles = Throttle.without(throttles, Keys.queueThrottleId(old.queue)) end
+  table.insert(throttles, Keys.queueThrottleId(queue))
+  -- Slots on throttles the new list drops are released (core-decisions.md).
+  local released = {}
+  if old.throttles then released = Throttle.dropped(jid, old.throttles, throttles) end
   Job.migrate(jid, old)
 
   local oldTags = Tags.decode(old.tags)
@@ -1311,11 +1394,8 @@ local function put(now, p, old, historyLimit)
   Events.put(jid, queue)
   History.append(jid, floor(now), 'put', { queue = queue }, historyLimit)
 
-  local throttles = p.throttles
-  if old.queue then
-    Queue.remove(old.queue, jid)
-    throttles = Throttle.without(throttles, Keys.queueThrottleId(old.queue))
-  end
+  if old.queue then Queue.remove(old.queue, jid) end
+  Throttle.releaseAll(jid, released, now)
   if old.worker and old.worker ~= '' then
     call('zrem', Keys.workerJobs(old.worker), jid)
     if old.worker ~= p.worker then Events.lockLost(jid, old.worker) end
@@ -1329,7 +1409,6 @@ local function put(now, p, old, historyLimit)
       Stats.count(queue, tonumber(failure.when), 'failed', -1)
     end
   end
-  table.insert(throttles, Keys.queueThrottleId(queue))
 
   -- Dependencies are linked before the record is written so that the record
   -- is written once, with its final state.
@@ -1594,7 +1673,7 @@ Commands['queue.putMany'] = function(now, args)
 end
 end)
 -- >>> src/commands/pop.lua
-LazyCommands({ 'queue.pop', 'queues.pop', 'queues.popAt', 'job.completeAndPop', 'queue.peek' }, function()
+LazyCommands({ 'queue.pop', 'queues.pop', 'queues.ready', 'queues.popAt', 'job.completeAndPop', 'queue.peek' }, function()
 -- queue.pop / queue.peek
 
 -- Fields read for every job a pop may hand out: Job.FIELDS and `time`.
@@ -1724,9 +1803,14 @@ Commands['queues.pop'] = function(now, args)
   if #queues == 0 then error('Pop(): no queue name provided') end
 
   local jobs = {}
+  -- popJobs registers the worker too, but only in the queues it looks into.
+  call('zadd', Keys.WORKERS, now, worker)
   for _, queue in ipairs(queues) do
     call('zrem', Keys.waiting(queue), worker)
-    if #jobs < limit then
+    -- One EXISTS leaves out a queue a pop would find nothing in (about a
+    -- tenth of what popJobs spends on it): many queues, most of them empty,
+    -- is what a worker serving a pattern asks for.
+    if #jobs < limit and Queue.mayPop(queue) then
       for _, job in ipairs(popJobs(now, queue, worker, limit - #jobs, true)) do
         jobs[#jobs + 1] = job
       end
@@ -1746,6 +1830,28 @@ Commands['queues.pop'] = function(now, args)
     reply = reply .. ',"clock":' .. string.format('%.6f', now - Queue.serverTime())
   end
   return reply .. '}'
+end
+
+-- queues.ready
+--
+-- An extension of ours (other clients never need it), used by our worker when
+-- it serves many queues (a pattern): it asks which of them a pop could take
+-- anything from, then sends its pops to those few instead of to all of them.
+-- Arguments: queue [, queue]...
+-- Reply: JSON array of the given queues that are not paused and have waiting,
+--   running, scheduled or recurring jobs, in the order given; `[]` when none.
+-- Errors: Ready(): no queue name provided
+-- Keys: reads each queue's work, locks, scheduled and recur sets, and
+--   ql:paused_queues.
+Commands['queues.ready'] = function(now, args)
+  if #args == 0 then error('Ready(): no queue name provided') end
+  local ready = {}
+  for i = 1, #args do
+    local queue = args[i]
+    if queue == '' then error('Ready(): no queue name provided') end
+    if Queue.mayPop(queue) and not Queue.isPaused(queue) then ready[#ready + 1] = queue end
+  end
+  return Json.list(ready)
 end
 
 -- queues.popAt
@@ -1914,7 +2020,8 @@ end
 -- Errors: as job.complete, plus Complete(): Arg "delay"/"depends" ...
 -- Events: ql:completed (tracked), ql:log advanced.
 -- Keys: as job.complete, but the job moves to the next queue instead of
---   ql:completed, and dependents are not released.
+--   ql:completed, and dependents are not released. Its throttle list trades
+--   the old queue's throttle for the next queue's.
 Commands['job.completeAndRequeue'] = function(now, args)
   local jid, worker, queue, data = parseComplete(args)
   local nextQueue = Args.require(args[5], 'Complete(): Arg "next" missing')
@@ -1944,9 +2051,14 @@ Commands['job.completeAndRequeue'] = function(now, args)
   History.append(jid, floor(now), 'put', { queue = nextQueue }, historyLimit)
   Queue.register(nextQueue, now)
   local key = Keys.job(jid)
+  -- The next queue's cap must apply to the job, as after a move by put (the
+  -- specification keeps the old list: docs/core-decisions.md). Its slots were
+  -- all released by `finish`, so swapping the list frees nothing twice.
+  local throttles = Throttle.without(job.tids, Keys.queueThrottleId(queue))
+  table.insert(throttles, Keys.queueThrottleId(nextQueue))
   call('hset', key, 'state', 'waiting', 'worker', '', 'failure', '{}', 'queue', nextQueue,
     'expires', 0, 'remaining', tonumber(job.retries) or 0,
-    'data', data, 'time', string.format('%.20f', now))
+    'data', data, 'time', string.format('%.20f', now), 'throttles', encode(throttles))
   if delay > 0 and #depends == 0 then
     -- The state stays `waiting` until promotion, as in the original.
     Queue.schedule(nextQueue, jid, now + delay)
@@ -2014,14 +2126,15 @@ end
 -- job.retry
 --
 -- Arguments: jid, queue, worker [, delay [, group [, message]]]
+--   (the job goes back to its own queue; `queue` names an exhausted retry's group)
 -- Reply: integer, the remaining retries after the decrement (negative: failed).
 -- Errors: Job(): no jid provided; Retry(): Arg "queue_name"/"worker" missing;
 --   Retry(): Arg "delay" not a number: <v>; Retry(): Job does not exist;
 --   Retry(): Job is not currently running: <state>;
 --   Retry(): Job has been given to another worker: <worker>
 -- Events: none.
--- Keys: job hash and history; the job's locks set and the queue argument's
---   work or scheduled set; throttles; worker set; failure lists; stats.
+-- Keys: job hash and history; the job's locks set and its work or scheduled
+--   set; throttles; worker set; failure lists; stats.
 Commands['job.retry'] = function(now, args)
   local jid = Args.require(args[1], 'Job(): no jid provided')
   local queue = Args.require(args[2], 'Retry(): Arg "queue_name" missing')
@@ -2044,6 +2157,11 @@ Commands['job.retry'] = function(now, args)
   call('zrem', Keys.queue(job.queue or '', 'locks'), jid)
   Throttle.releaseAll(jid, tids, now)
   call('zrem', Keys.workerJobs(worker), jid)
+  -- The job goes back to its own queue, whatever the argument says: put "into"
+  -- another one, it was listed where its record does not say and ran again
+  -- after it completed (core-decisions.md). The argument still names the
+  -- failure group and the stats of an exhausted retry, as specified.
+  local home = job.queue or queue
   if remaining < 0 then
     Job.migrate(jid, job)
     local failGroup = group or ('failed-retries-' .. queue)
@@ -2060,10 +2178,10 @@ Commands['job.retry'] = function(now, args)
     Stats.failure(queue, now)
   else
     if delay > 0 then
-      Queue.schedule(queue, jid, now + delay)
+      Queue.schedule(home, jid, now + delay)
       call('hset', key, 'state', 'scheduled')
     else
-      Queue.makeReady(queue, jid, tonumber(job.priority) or 0, now)
+      Queue.makeReady(home, jid, tonumber(job.priority) or 0, now)
       call('hset', key, 'state', 'waiting')
     end
     if group and message then
@@ -2446,6 +2564,75 @@ Commands['queue.unfail'] = function(now, args)
   return #jids
 end
 end)
+-- >>> src/commands/stalled.lua
+LazyCommands({ 'queue.stalledCounts', 'queue.stalledJobs' }, function()
+-- Stalled jobs in reqless's one meaning (docs/concepts.md): jobs whose worker no
+-- longer holds them and that the next pop hands to another worker. That is an
+-- expired lock, or a job its worker handed back with job.timeout, which waits in
+-- the work set at score +inf (priorities are finite, so nothing else scores so).
+-- queue.counts and queue.jobsByState keep the spec's narrower meaning (expired
+-- locks only), which other clients and the conformance suite rely on.
+
+-- The number of jobs of `queue` handed back with job.timeout.
+local function handedBack(queue)
+  return call('zcount', Keys.queue(queue, 'work'), '+inf', '+inf')
+end
+
+-- queue.counts's object, with handed-back jobs moved from waiting to stalled.
+local function stalledCounts(queue, now)
+  local counts = Queue.counts(queue, now)
+  local back = handedBack(queue)
+  counts.waiting = counts.waiting - back
+  counts.stalled = counts.stalled + back
+  return counts
+end
+
+-- queue.stalledCounts
+--
+-- Arguments: [queue]
+-- Reply: queue.counts's object, except that `stalled` also counts the jobs handed
+--   back with job.timeout and `waiting` does not; without a queue, an array of
+--   every known queue's object, by first-seen time then name (`[]` when none).
+-- Keys: as queue.counts (promotes ready scheduled jobs), and the work sets.
+Commands['queue.stalledCounts'] = function(now, args)
+  if args[1] ~= nil then return encode(stalledCounts(args[1], now)) end
+  local out = {}
+  for _, queue in ipairs(call('zrange', Keys.QUEUES, 0, -1)) do
+    table.insert(out, stalledCounts(queue, now))
+  end
+  return Json.list(out)
+end
+
+-- queue.stalledJobs
+--
+-- Arguments: queue [, offset [, limit]]
+-- Reply: JSON array of jids (`[]` when empty), in the order pops hand them out:
+--   expired locks (deadline in [-inf, now], deadline ascending, as
+--   queue.jobsByState stalled), then jobs handed back with job.timeout (jid
+--   ascending). `offset` (default 0) and `limit` (default 25) page the whole
+--   list: limit 0 gives nothing, a negative limit everything after offset, and a
+--   negative offset nothing.
+-- Errors: Jobs(): Arg "queue" missing; Jobs(): Arg "offset" not a number: <v>;
+--   Jobs(): Arg "limit" not a number: <v>
+-- Keys: reads the queue's locks and work sets.
+Commands['queue.stalledJobs'] = function(now, args)
+  local queue = Args.require(args[1], 'Jobs(): Arg "queue" missing')
+  local offset = Args.paging(args[2], 0, 'Jobs(): Arg "offset" not a number: ')
+  local limit = Args.paging(args[3], 25, 'Jobs(): Arg "limit" not a number: ')
+  if offset < 0 or limit == 0 then return '[]' end
+  local locks = Keys.queue(queue, 'locks')
+  local jids = call('zrangebyscore', locks, '-inf', now, 'LIMIT', offset, limit)
+  if limit > 0 and #jids >= limit then return Json.list(jids) end
+  local skip = offset - call('zcount', locks, '-inf', now)
+  if skip < 0 then skip = 0 end
+  local rest = limit < 0 and -1 or limit - #jids
+  local work = Keys.queue(queue, 'work')
+  for _, jid in ipairs(call('zrangebyscore', work, '+inf', '+inf', 'LIMIT', skip, rest)) do
+    table.insert(jids, jid)
+  end
+  return Json.list(jids)
+end
+end)
 -- >>> src/commands/jobs.lua
 LazyCommands({ 'jobs.completed', 'failureGroups.counts', 'jobs.failedByGroup' }, function()
 -- Listings across queues: completed jobs and failure groups.
@@ -2530,12 +2717,15 @@ end
 --
 -- Arguments: option, value
 -- Reply: nil.
--- Errors: config.set(): Arg "option" missing; config.set(): Arg "value" missing
+-- Errors: config.set(): Arg "option" missing; config.set(): Arg "value" missing;
+--   config.set(): option "<option>" must be ... (<meaning>), not "<value>" for a
+--   numeric option outside its rule (Config.rules).
 -- Events: ql:log {"option":<option>,"event":"config_set","value":<value>}
 -- Keys: ql:config (field <option> set to the exact text of value).
 Commands['config.set'] = function(now, args)
   local option = Args.require(args[1], 'config.set(): Arg "option" missing')
   local value = Args.require(args[2], 'config.set(): Arg "value" missing')
+  Config.check(option, value)
   Events.publish('log', '{"option":' .. encode(option) .. ',"event":"config_set","value":'
     .. encode(value) .. '}')
   call('hset', Keys.CONFIG, option, value)

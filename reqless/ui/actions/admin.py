@@ -7,6 +7,10 @@ import math
 import time
 from typing import Any
 
+from reqless import keys
+from reqless._calls import config as config_calls
+from reqless._calls import server as server_calls
+from reqless._calls.config import number_problem
 from reqless.ui.actions import body as fields
 from reqless.ui.actions.call import Call, Done
 from reqless.ui.errors import ApiError
@@ -19,8 +23,14 @@ NUMERIC_KEYS = frozenset({
     "max-job-history", "max-pop-retry", "max-worker-age",
 })  # fmt: skip
 _NUMERIC_SUFFIXES = ("-heartbeat", "-max-pop-retry")
+# The core's config.set refuses values that would stop work and shows why, but
+# keeps taking any `heartbeat` and `jobs-history` (the specification's examples
+# set `heartbeat 0`, `heartbeat -10`, `jobs-history -1`): for these the UI
+# applies the Python client's rule itself, so a popped job's lock cannot be
+# born expired.
+_LAX_IN_CORE = ("heartbeat", "jobs-history")
 _MAX_VALUE_LENGTH = 10_000
-_WORKERS_KEY = "ql:workers"
+_WORKERS_KEY = keys.WORKERS
 
 
 def is_numeric_key(key: str) -> bool:
@@ -47,11 +57,15 @@ def _config_value(key: str, value: Any) -> str:
             raise ApiError.invalid("value", f"{key} takes a number, got {text!r}") from None
         if not math.isfinite(number):
             raise ApiError.invalid("value", f"{key} takes a finite number")
+        if key in _LAX_IN_CORE or key.endswith("-heartbeat"):
+            problem = number_problem(key, text.strip())
+            if problem is not None:
+                raise ApiError.invalid("value", f"{key} {problem}")
     return text
 
 
 def config_set(call: Call) -> Done:
-    """A-C1: `config.set`, with type checks the core does not make."""
+    """A-C1: `config.set`; the core refuses values that would stop work (422, its message)."""
     call.require(Role.ADMIN)
     fields.only(call.body, {"value"})
     key = call.segment("key")
@@ -60,8 +74,8 @@ def config_set(call: Call) -> Done:
     if "value" not in call.body:
         raise ApiError.invalid("value", "is required")
     text = _config_value(key, call.body["value"])
-    old = call.inst.client("config.get", key)
-    call.inst.client("config.set", key, text)
+    old = call.inst.client._run(config_calls.get_text(key))
+    call.inst.client._run(config_calls.set_text(key, text))
     return Done({"key": key, "value": text, "previous": old}, [key], {"value": text, "old": old})
 
 
@@ -70,15 +84,15 @@ def config_unset(call: Call) -> Done:
     call.require(Role.ADMIN)
     fields.only(call.body, set())
     key = call.segment("key")
-    old = call.inst.client("config.get", key)
-    call.inst.client("config.unset", key)
-    now = call.inst.client("config.get", key)
+    old = call.inst.client._run(config_calls.get_text(key))
+    call.inst.client._run(config_calls.unset(key))
+    now = call.inst.client._run(config_calls.get_text(key))
     return Done({"key": key, "value": now, "previous": old}, [key], {"old": old})
 
 
 def _worker_counts(call: Call) -> dict[str, dict[str, Any]]:
-    rows = json.loads(call.inst.client("workers.counts")) or []
-    return {row["name"]: row for row in rows}
+    rows = call.inst.client._run(server_calls.workers_counts()) or []
+    return {row["name"]: dict(row) for row in rows}
 
 
 def forget_worker(call: Call) -> Done:
@@ -90,7 +104,7 @@ def forget_worker(call: Call) -> Done:
     if row is None:
         raise ApiError.not_found(f"worker {worker!r} is not known")
     held = int(row.get("jobs", 0)) + int(row.get("stalled", 0))
-    call.inst.client("worker.forget", worker)
+    call.inst.client._run(server_calls.worker_forget([worker]))
     return Done({"worker": worker, "forgotten": True, "held_jobs": held}, [worker], {"held": held})
 
 
@@ -109,6 +123,6 @@ def forget_stale(call: Call) -> Done:
         if not int(rows[name].get("jobs", 0)) and not int(rows[name].get("stalled", 0))
     ]
     if idle:
-        call.inst.client("worker.forget", *idle)
+        call.inst.client._run(server_calls.worker_forget(idle))
     body = {"forgotten": idle, "count": len(idle), "stale_holding_jobs": len(stale) - len(idle)}
     return Done(body, idle, {"quiet_s": call.settings.worker_quiet_s}, {"forgotten": len(idle)})

@@ -11,7 +11,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from reqless.core.runner import CoreError
+from reqless._calls import job as job_calls
+from reqless.exceptions import CoreError
 from reqless.ui.actions import body as fields
 from reqless.ui.actions.cancel import cancel_selection
 from reqless.ui.actions.jobs import as_list, get_jobs, origin_queue, requeue, retry_problem
@@ -71,19 +72,19 @@ def _priority(params: fields.Body) -> Apply:
     value = fields.integer(params.get("priority"), "priority", fields.INT32_MIN, fields.INT32_MAX)
 
     def apply(inst: Instance, job: Job) -> str | None:
-        inst.client("job.setPriority", job["jid"], value)
+        inst.client._run(job_calls.set_priority(job["jid"], value)[0])
         return None
 
     return apply
 
 
-def _tags(params: fields.Body, command: str) -> Apply:
+def _tags(params: fields.Body, remove: bool) -> Apply:
     tags = fields.string_list(params, "tags", 100)
 
     def apply(inst: Instance, job: Job) -> str | None:
-        if command == "job.removeTag" and not set(tags) & set(as_list(job.get("tags"))):
+        if remove and not set(tags) & set(as_list(job.get("tags"))):
             return "does not carry the tag"
-        inst.client(command, job["jid"], *tags)
+        inst.client._run(job_calls.tag(job["jid"], tuple(tags), remove=remove))
         return None
 
     return apply
@@ -92,21 +93,21 @@ def _tags(params: fields.Body, command: str) -> Apply:
 def _track(inst: Instance, job: Job) -> str | None:
     if job.get("tracked"):
         return "is already tracked"
-    inst.client("job.track", job["jid"])
+    inst.client._run(job_calls.track(job["jid"]))
     return None
 
 
 def _untrack(inst: Instance, job: Job) -> str | None:
     if not job.get("tracked"):
         return "is not tracked"
-    inst.client("job.untrack", job["jid"])
+    inst.client._run(job_calls.untrack(job["jid"]))
     return None
 
 
 def _timeout(inst: Instance, job: Job) -> str | None:
     if job.get("state") != "running":
         return f"is {job.get('state')}, not running"
-    inst.client("job.timeout", job["jid"])
+    inst.client._run(job_calls.timeout(job["jid"]))
     return None
 
 
@@ -132,8 +133,8 @@ def plan(action: Any, params: Any) -> BulkPlan:
         "move": lambda: _move(params),
         "cancel": lambda: None,
         "priority": lambda: _priority(params),
-        "tag": lambda: _tags(params, "job.addTag"),
-        "untag": lambda: _tags(params, "job.removeTag"),
+        "tag": lambda: _tags(params, remove=False),
+        "untag": lambda: _tags(params, remove=True),
         "track": lambda: _track,
         "untrack": lambda: _untrack,
         "timeout": lambda: _timeout,
@@ -175,7 +176,7 @@ def _missing(inst: Instance, bulk: BulkPlan, jid: str, tally: Tally) -> None:
     # A tracked jid whose job expired can still be untracked (A-TR1).
     if bulk.action == "untrack":
         try:
-            if inst.client("job.untrack", jid) == "1":
+            if inst.client._run(job_calls.untrack(jid)):
                 tally.succeeded()
                 return
         except CoreError:

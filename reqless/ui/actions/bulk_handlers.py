@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from reqless.core.runner import CoreError
+from reqless._calls import job as job_calls
+from reqless.exceptions import CoreError
 from reqless.ui import audit
 from reqless.ui.actions import body as fields
 from reqless.ui.actions import bulk, failed, operations, selectors
@@ -195,7 +196,7 @@ def untrack_expired(call: Call) -> Done:
     tally = Tally(len(jids))
     for jid in jids:
         try:
-            untracked = call.inst.client("job.untrack", jid) == "1"
+            untracked = call.inst.client._run(job_calls.untrack(jid))
         except CoreError as exc:
             tally.error(jid, str(exc))
             continue

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 
-from reqless.core.runner import CoreError
+from reqless._calls import job as job_calls
+from reqless.exceptions import CoreError
 from reqless.ui.actions.jobs import as_list, get_jobs
 from reqless.ui.actions.tally import CHUNK, Tally, chunks
 from reqless.ui.state import Instance
@@ -48,7 +49,7 @@ def _send(inst: Instance, batch: list[list[str]], selected: Collection[str], tal
     """Cancel the groups of `batch` in one call; one call per group if that fails."""
     flat = [jid for group in batch for jid in group]
     try:
-        inst.client("job.cancel", *flat)
+        inst.client._run(job_calls.cancel_many(flat))
     except CoreError:
         # A dependent appeared since the groups were read: retry each group alone so
         # one stale group does not sink the others.
@@ -61,7 +62,7 @@ def _send(inst: Instance, batch: list[list[str]], selected: Collection[str], tal
 
 def _send_group(inst: Instance, group: list[str], selected: Collection[str], tally: Tally) -> None:
     try:
-        inst.client("job.cancel", *group)
+        inst.client._run(job_calls.cancel_many(group))
     except CoreError as exc:
         for jid in group:
             if jid in selected:

@@ -6,9 +6,8 @@ Each works on whatever the group holds when it runs, guarded by the caller's
 
 from __future__ import annotations
 
-import json
-
-from reqless.core.runner import CoreError
+from reqless._calls import server as server_calls
+from reqless.exceptions import CoreError
 from reqless.ui.actions.cancel import cancel_selection
 from reqless.ui.actions.jobs import as_list, get_jobs, origin_queue, requeue
 from reqless.ui.actions.tally import CHUNK, Tally
@@ -29,7 +28,7 @@ _PAGE = 500
 
 
 def group_total(inst: Instance, group: str) -> int:
-    reply = json.loads(inst.client("jobs.failedByGroup", group, 0, 1))
+    reply = inst.client._run(server_calls.failed_by_group(group, 0, 1))
     return int(reply.get("total", 0))
 
 
@@ -38,7 +37,7 @@ def group_jids(inst: Instance, group: str, cap: int) -> list[str]:
     found: dict[str, None] = {}
     offset = 0
     while len(found) < cap:
-        reply = json.loads(inst.client("jobs.failedByGroup", group, offset, _PAGE))
+        reply = inst.client._run(server_calls.failed_by_group(group, offset, _PAGE))
         page = as_list(reply.get("jobs"))
         if not page:
             break
@@ -60,7 +59,7 @@ def retry_group(inst: Instance, group: str, tally: Tally) -> None:
     while tally.processed < budget and not tally.stopping:
         want = min(CHUNK, budget - tally.processed)
         start = -(left_behind + want)
-        reply = json.loads(inst.client("jobs.failedByGroup", group, start, want))
+        reply = inst.client._run(server_calls.failed_by_group(group, start, want))
         page = as_list(reply.get("jobs"))
         if not page:
             return
@@ -98,7 +97,7 @@ def unfail_group(inst: Instance, group: str, queue: str, count: int, tally: Tall
     while tally.processed < count and not tally.stopping:
         want = min(UNFAIL_CHUNK, count - tally.processed)
         try:
-            moved = int(inst.client("queue.unfail", queue, group, want))
+            moved = int(inst.client._run(server_calls.unfail(group, queue, want)))
         except CoreError as exc:
             # The core names the jid it could not find and moved nothing.
             tally.error("", str(exc))

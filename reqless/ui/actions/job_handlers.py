@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 
-from reqless.core.runner import CoreError
+from reqless._calls import job as job_calls
+from reqless.exceptions import CoreError
 from reqless.ui.actions import body as fields
 from reqless.ui.actions.call import Call, Done
 from reqless.ui.actions.cancel import MAX_CASCADE, dependents_closure
@@ -98,7 +99,7 @@ def cancel(call: Call) -> Done:
             {"limit": MAX_CASCADE},
         )
     # One call for the whole set: the core accepts a job only with its dependents.
-    call.inst.client("job.cancel", *jids)
+    call.inst.client._run(job_calls.cancel_many(jids))
     return Done(
         {"cancelled": jids},
         jids,
@@ -116,7 +117,7 @@ def priority(call: Call) -> Done:
     value = fields.integer(call.body["priority"], "priority", fields.INT32_MIN, fields.INT32_MAX)
     jid = call.segment("jid")
     require_job(call.inst, jid)
-    call.inst.client("job.setPriority", jid, value)
+    call.inst.client._run(job_calls.set_priority(jid, value)[0])
     return Done({"jid": jid, "priority": value}, [jid], {"priority": value})
 
 
@@ -127,7 +128,7 @@ def add_tags(call: Call) -> Done:
     tags = fields.string_list(call.body, "tags", 100)
     jid = call.segment("jid")
     require_job(call.inst, jid)
-    now = json.loads(call.inst.client("job.addTag", jid, *tags))
+    now = call.inst.client._run(job_calls.tag(jid, tuple(tags)))
     return Done({"jid": jid, "tags": as_list(now)}, [jid], {"tags": tags})
 
 
@@ -137,7 +138,7 @@ def remove_tag(call: Call) -> Done:
     fields.only(call.body, set())
     jid, tag = call.segment("jid"), call.segment("tag")
     require_job(call.inst, jid)
-    now = json.loads(call.inst.client("job.removeTag", jid, tag))
+    now = call.inst.client._run(job_calls.tag(jid, (tag,), remove=True))
     return Done({"jid": jid, "tags": as_list(now)}, [jid], {"tag": tag})
 
 
@@ -147,7 +148,7 @@ def track(call: Call) -> Done:
     fields.only(call.body, set())
     jid = call.segment("jid")
     require_job(call.inst, jid)
-    added = call.inst.client("job.track", jid) == "1"
+    added = call.inst.client._run(job_calls.track(jid))
     return Done({"jid": jid, "tracked": True, "changed": added}, [jid])
 
 
@@ -160,7 +161,7 @@ def untrack(call: Call) -> Done:
     if job is not None and not job.get("tracked"):
         raise conflict(job, "is not tracked")
     try:
-        call.inst.client("job.untrack", jid)
+        call.inst.client._run(job_calls.untrack(jid))
     except CoreError:
         # The core refuses only a jid that is neither a job nor tracked.
         raise ApiError.not_found(f"job {jid!r} does not exist and is not tracked") from None
@@ -175,7 +176,7 @@ def timeout(call: Call) -> Done:
     job = require_job(call.inst, jid)
     if job.get("state") != "running":
         raise conflict(job, f"is {job.get('state')}, not running")
-    call.inst.client("job.timeout", jid)
+    call.inst.client._run(job_calls.timeout(jid))
     return Done({"jid": jid, "state": "stalled"}, [jid], {"worker": job.get("worker")})
 
 
@@ -223,7 +224,8 @@ def remove_dependency(call: Call) -> Done:
     dep = call.segment("dep") if "dep" in call.request.path_params else None
     if dep is not None and dep not in as_list(job.get("dependencies")):
         raise ApiError.not_found(f"job {jid} does not depend on {dep!r}")
-    call.inst.client("job.removeDependency", jid, dep if dep is not None else "all")
+    deps = () if dep is None else (dep,)
+    call.inst.client._run(job_calls.remove_dependency(jid, deps, every=dep is None))
     after = get_job(call.inst, jid) or {}
     body = {
         "jid": jid,
@@ -241,7 +243,7 @@ def add_dependencies(call: Call) -> Done:
     jid, _job = _depends_job(call)
     if jid in deps:
         raise ApiError.invalid("jids", "a job cannot depend on itself")
-    call.inst.client("job.addDependency", jid, *deps)
+    call.inst.client._run(job_calls.add_dependency(jid, tuple(deps)))
     after = get_job(call.inst, jid) or {}
     body = {"jid": jid, "dependencies": as_list(after.get("dependencies"))}
     return Done(body, [jid], {"jids": deps})

@@ -8,10 +8,11 @@ page was drawn: a job that changed state gives 409 `conflict` with the current s
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Sequence
 from typing import Any
 
+from reqless._calls import queue as queue_calls
+from reqless._calls import server as server_calls
 from reqless.ui.errors import ApiError
 from reqless.ui.state import Instance
 
@@ -39,18 +40,14 @@ def as_list(value: Any) -> list[Any]:
 
 
 def get_job(inst: Instance, jid: str) -> dict[str, Any] | None:
-    reply = inst.client("job.get", jid)
-    if reply is None:
-        return None
-    job: dict[str, Any] = json.loads(reply)
-    return job
+    return inst.client._run(server_calls.get_job(jid))
 
 
 def get_jobs(inst: Instance, jids: Sequence[str]) -> dict[str, dict[str, Any]]:
     """The jobs that exist among `jids`, by jid (one `job.getMulti`)."""
     if not jids:
         return {}
-    found = as_list(json.loads(inst.client("job.getMulti", *jids)))
+    found = as_list(inst.client._run(queue_calls.existing(jids)))
     return {job["jid"]: job for job in found}
 
 
@@ -106,23 +103,19 @@ def requeue(
     Ruby UI did, can deadlock a job with the jobs waiting on it.) Returns the new
     state, `waiting` or `scheduled`.
     """
-    inst.client(
-        "job.requeue",
+    # The job's own data goes as stored: a refusal is the core's (422, §6.1).
+    call = queue_calls.requeue_stored(
         UI_WORKER,
         queue,
-        job["jid"],
-        job["klass"],
         job["data"] if data is None else data,
-        delay,
-        "priority",
-        job.get("priority", 0),
-        "tags",
-        json.dumps(as_list(job.get("tags"))),
-        "retries",
-        job.get("retries", 5),
-        "depends",
-        "[]",
-        "throttles",
-        json.dumps(as_list(job.get("throttles"))),
+        jid=job["jid"],
+        klass=job["klass"],
+        delay=delay,
+        priority=job.get("priority", 0),
+        tags=as_list(job.get("tags")),
+        retries=job.get("retries", 5),
+        depends=[],
+        throttles=as_list(job.get("throttles")),
     )
+    inst.client._run(call)
     return "scheduled" if delay > 0 else "waiting"

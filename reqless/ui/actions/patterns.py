@@ -12,6 +12,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from reqless._calls import server as server_calls
+from reqless.models import QueuePriorityPattern
 from reqless.ui.actions.call import Call, Done
 from reqless.ui.errors import ApiError
 from reqless.ui.roles import Role
@@ -45,13 +47,12 @@ def _decoded(text: str) -> Any:
 
 
 def _stored(call: Call) -> dict[str, Any]:
+    client = call.inst.client
     identifiers = {
         name: _decoded(text)
-        for name, text in json.loads(call.inst.client("queueIdentifierPatterns.getAll")).items()
+        for name, text in client._run(server_calls.identifier_pattern_texts()).items()
     }
-    priorities = [
-        _decoded(text) for text in json.loads(call.inst.client("queuePriorityPatterns.getAll"))
-    ]
+    priorities = [_decoded(text) for text in client._run(server_calls.priority_pattern_texts())]
     return {"identifiers": identifiers, "priorities": priorities}
 
 
@@ -65,7 +66,7 @@ def save_identifiers(call: Call) -> Done:
         raise ApiError.invalid("patterns", "must be an object of name -> list of patterns")
     if len(patterns) > MAX_PATTERNS:
         raise ApiError.invalid("patterns", f"at most {MAX_PATTERNS} names")
-    args: list[str] = []
+    checked: dict[str, list[str]] = {}
     stripped: set[str] = set()
     for name, value in patterns.items():
         if not name.strip():
@@ -73,8 +74,8 @@ def save_identifiers(call: Call) -> Done:
         if name.strip() in stripped:
             raise ApiError.invalid("patterns", f"duplicate name {name.strip()!r}")
         stripped.add(name.strip())
-        args += [name, json.dumps(_pattern_list(value, f"patterns.{name}"))]
-    call.inst.client("queueIdentifierPatterns.setAll", *args)
+        checked[name] = _pattern_list(value, f"patterns.{name}")
+    call.inst.client._run(server_calls.set_identifier_patterns(checked))
     stored = _stored(call)["identifiers"]
     return Done({"identifiers": stored}, ["identifiers"], {"patterns": patterns})
 
@@ -91,7 +92,7 @@ def save_priorities(call: Call) -> Done:
         raise ApiError.invalid("patterns", "must be a list of {pattern, fair} objects")
     if len(patterns) > MAX_PATTERNS:
         raise ApiError.invalid("patterns", f"at most {MAX_PATTERNS} entries")
-    args: list[str] = []
+    tiers: list[QueuePriorityPattern] = []
     seen: set[tuple[str, ...]] = set()
     for index, entry in enumerate(patterns):
         where = f"patterns[{index}]"
@@ -104,8 +105,8 @@ def save_priorities(call: Call) -> Done:
         if tuple(pattern) in seen:
             raise ApiError.invalid(where, f"duplicate pattern list {pattern}")
         seen.add(tuple(pattern))
-        args.append(json.dumps({"fairly": fair, "pattern": pattern}))
-    call.inst.client("queuePriorityPatterns.setAll", *args)
+        tiers.append(QueuePriorityPattern(pattern, should_distribute_fairly=fair))
+    call.inst.client._run(server_calls.set_priority_patterns(tiers))
     stored = [
         {"pattern": item.get("pattern", []), "fair": bool(item.get("fairly", False))}
         if isinstance(item, dict)

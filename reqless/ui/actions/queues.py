@@ -3,9 +3,12 @@ queue throttle (A-T1/A-T2) and per-queue config overrides (A-C1/A-C2), §6.5."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+from reqless import keys
+from reqless._calls import config as config_calls
+from reqless._calls import queue as queue_calls
+from reqless._calls import server as server_calls
 from reqless.ui.actions import body as fields
 from reqless.ui.actions.call import Call, Done
 from reqless.ui.actions.tally import Tally
@@ -21,11 +24,13 @@ _BOUNDS = {"heartbeat": (1, 10 * 366 * 86400), "max_pop_retry": (1, 1_000)}
 
 
 def _known(call: Call) -> set[str]:
-    return set(json.loads(call.inst.client("queues.names")) or [])
+    names: list[str] = call.inst.client._run(server_calls.queue_names()) or []
+    return set(names)
 
 
 def _nonzero(call: Call, queue: str) -> dict[str, int]:
-    counts = json.loads(call.inst.client("queue.counts", queue))
+    found = call.inst.client._run(queue_calls.core_counts(queue))
+    counts: dict[str, Any] = dict(found)
     return {key: int(counts.get(key, 0)) for key in COUNT_KEYS if int(counts.get(key, 0))}
 
 
@@ -34,7 +39,7 @@ def pause(call: Call) -> Done:
     call.require(Role.OPERATOR)
     fields.only(call.body, set())
     queue = call.segment("queue")
-    call.inst.client("queue.pause", queue)
+    call.inst.client._run(queue_calls.pause(queue))
     return Done({"queue": queue, "paused": True}, [queue])
 
 
@@ -43,7 +48,7 @@ def resume(call: Call) -> Done:
     call.require(Role.OPERATOR)
     fields.only(call.body, set())
     queue = call.segment("queue")
-    call.inst.client("queue.unpause", queue)
+    call.inst.client._run(queue_calls.unpause(queue))
     return Done({"queue": queue, "paused": False}, [queue])
 
 
@@ -63,7 +68,7 @@ def forget(call: Call) -> Done:
             f"queue {queue} still has jobs or templates; use force to forget it anyway",
             {"queue": queue, "counts": busy},
         )
-    call.inst.client("queue.forget", queue)
+    call.inst.client._run(server_calls.forget_queues([queue]))
     return Done({"queue": queue, "forgotten": True}, [queue], {"force": force, "counts": busy})
 
 
@@ -90,10 +95,11 @@ def bulk(call: Call) -> Done:
             else:
                 chosen.append(queue)
         if chosen:
-            call.inst.client("queue.forget", *chosen)
+            call.inst.client._run(server_calls.forget_queues(chosen))
             tally.succeeded(len(chosen))
     else:
-        call.inst.client("queue.pause" if action == "pause" else "queue.unpause", *queues)
+        toggle = queue_calls.pause if action == "pause" else queue_calls.unpause
+        call.inst.client._run(toggle(*queues))
         tally.succeeded(len(queues))
     params: dict[str, Any] = {"action": action, "force": force}
     return Done(tally.result(), queues, params, tally.counts())
@@ -103,7 +109,7 @@ def set_throttle_of(call: Call) -> Done:
     """A-T1/A-T2 for the queue's own throttle `ql:q:<queue>`."""
     call.require(Role.ADMIN)
     queue = call.segment("queue")
-    return set_throttle(call, f"ql:q:{queue}")
+    return set_throttle(call, keys.queue_throttle_id(queue))
 
 
 def settings(call: Call) -> Done:
@@ -123,7 +129,7 @@ def settings(call: Call) -> Done:
             )
     for key, value in changes.items():
         if value is None:
-            call.inst.client("config.unset", key)
+            call.inst.client._run(config_calls.unset(key))
         else:
-            call.inst.client("config.set", key, value)
+            call.inst.client._run(config_calls.set(key, value))
     return Done({"queue": queue, "changed": changes}, [queue], dict(call.body))

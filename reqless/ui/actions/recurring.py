@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from reqless._calls import job as job_calls
+from reqless._calls import server as server_calls
 from reqless.ui import paging
 from reqless.ui.actions import body as fields
 from reqless.ui.actions.call import Call, Done
@@ -20,10 +22,9 @@ _MAX_COUNT = 1_000_000
 
 def _template(call: Call) -> tuple[str, dict[str, Any]]:
     jid = call.segment("jid")
-    reply = call.inst.client("recurringJob.get", jid)
-    if reply is None:
+    template = call.inst.client._run(server_calls.get_recurring(jid))
+    if template is None:
         raise ApiError.not_found(f"recurring template {jid!r} does not exist")
-    template: dict[str, Any] = json.loads(reply)
     return jid, template
 
 
@@ -66,8 +67,7 @@ def update(call: Call) -> Done:
         call.require(Role.ADMIN)
     pairs = _pairs(call.body)
     jid, _template_now = _template(call)
-    args = [item for pair in pairs for item in pair]
-    call.inst.client("recurringJob.update", jid, *args)
+    call.inst.client._run(job_calls.recurring_changes(jid, pairs))
     return Done({"jid": jid, "updated": [key for key, _ in pairs]}, [jid], dict(call.body))
 
 
@@ -77,7 +77,7 @@ def move(call: Call) -> Done:
     fields.only(call.body, {"queue"})
     queue = fields.name(call.body, "queue")
     jid, template = _template(call)
-    call.inst.client("recurringJob.update", jid, "queue", queue)
+    call.inst.client._run(job_calls.recurring_changes(jid, [("queue", queue)]))
     params = {"queue": queue, "from_queue": template.get("queue")}
     return Done({"jid": jid, "queue": queue}, [jid], params)
 
@@ -88,7 +88,7 @@ def add_tags(call: Call) -> Done:
     fields.only(call.body, {"tags"})
     tags = fields.string_list(call.body, "tags", 100)
     jid, _template_now = _template(call)
-    now = json.loads(call.inst.client("recurringJob.addTag", jid, *tags))
+    now = call.inst.client._run(job_calls.recurring_tag(jid, tuple(tags)))
     return Done({"jid": jid, "tags": as_list(now)}, [jid], {"tags": tags})
 
 
@@ -98,7 +98,7 @@ def remove_tag(call: Call) -> Done:
     fields.only(call.body, set())
     tag = call.segment("tag")
     jid, _template_now = _template(call)
-    now = json.loads(call.inst.client("recurringJob.removeTag", jid, tag))
+    now = call.inst.client._run(job_calls.recurring_tag(jid, (tag,), remove=True))
     return Done({"jid": jid, "tags": as_list(now)}, [jid], {"tag": tag})
 
 
@@ -107,5 +107,5 @@ def delete(call: Call) -> Done:
     call.require(Role.OPERATOR)
     fields.only(call.body, set())
     jid, template = _template(call)
-    call.inst.client("recurringJob.cancel", jid)
+    call.inst.client._run(job_calls.recurring_cancel(jid))
     return Done({"jid": jid, "deleted": True}, [jid], {"queue": template.get("queue")})

@@ -7,12 +7,14 @@ A selector names a set: `{"queue", "state"}`, `{"group"}`, `{"tag"}`,
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from reqless import keys
+from reqless._calls import queue as queue_calls
+from reqless._calls import server as server_calls
 from reqless.ui.actions import body as fields
 from reqless.ui.actions.jobs import as_list
 from reqless.ui.errors import ApiError
@@ -29,7 +31,7 @@ TRACKED_STATES = (
 #: Tracked jobs whose state is read to select by state (§4.6).
 TRACKED_CAP = 10_000
 _PAGE = 500
-_TRACKED_KEY = "ql:tracked"
+_TRACKED_KEY = keys.TRACKED
 
 
 @dataclass(frozen=True)
@@ -61,17 +63,24 @@ def _all(jids: list[str]) -> tuple[list[str], int]:
 
 
 def _queue(inst: Instance, queue: str, state: str) -> Selection:
-    counts = json.loads(inst.client("queue.counts", queue))
+    # Stalled in reqless's one meaning, as the queue's page counts and lists them.
+    found = inst.client._run(queue_calls.counts(queue))
+    counts: dict[str, Any] = dict(found)
     size = int(counts.get(state, 0))
 
     def waiting(offset: int, limit: int) -> tuple[list[str], int]:
-        jobs = as_list(json.loads(inst.client("queue.peek", queue, offset, limit)))
-        # peek lists expired locks (state running) before the waiting jobs.
-        return [job["jid"] for job in jobs if job.get("state") != "running"], len(jobs)
+        jobs = as_list(inst.client._run(queue_calls.peek(queue, offset, limit)))
+        # peek lists expired locks (state running) and jobs handed back (state
+        # stalled) before the waiting jobs.
+        kept = [job["jid"] for job in jobs if job.get("state") not in ("running", "stalled")]
+        return kept, len(jobs)
 
     def by_state(offset: int, limit: int) -> tuple[list[str], int]:
-        reply = inst.client("queue.jobsByState", state, queue, offset, limit)
-        return _all(as_list(json.loads(reply)))
+        if state == "stalled":
+            reply = inst.client._run(queue_calls.jobs_by_state(queue, "stalled", offset, limit))
+        else:
+            reply = inst.client._run(queue_calls.jobs_by_state(queue, state, offset, limit))
+        return _all(as_list(reply))
 
     fetch = waiting if state == "waiting" else by_state
     bound = size + int(counts.get("stalled", 0))
@@ -80,19 +89,19 @@ def _queue(inst: Instance, queue: str, state: str) -> Selection:
 
 def _group(inst: Instance, group: str) -> Selection:
     def fetch(offset: int, limit: int) -> tuple[list[str], int]:
-        reply = json.loads(inst.client("jobs.failedByGroup", group, offset, limit))
+        reply = inst.client._run(server_calls.failed_by_group(group, offset, limit))
         return _all(as_list(reply.get("jobs")))
 
-    size = int(json.loads(inst.client("jobs.failedByGroup", group, 0, 1)).get("total", 0))
+    size = int(inst.client._run(server_calls.failed_by_group(group, 0, 1)).get("total", 0))
     return Selection({"group": group}, size, lambda cap: _paged(fetch, size, cap))
 
 
 def _tag(inst: Instance, tag: str) -> Selection:
     def fetch(offset: int, limit: int) -> tuple[list[str], int]:
-        reply = json.loads(inst.client("jobs.tagged", tag, offset, limit))
+        reply = inst.client._run(server_calls.tagged(tag, offset, limit))
         return _all(as_list(reply.get("jobs")))
 
-    size = int(json.loads(inst.client("jobs.tagged", tag, 0, 1)).get("total", 0))
+    size = int(inst.client._run(server_calls.tagged(tag, 0, 1)).get("total", 0))
     return Selection({"tag": tag}, size, lambda cap: _paged(fetch, size, cap))
 
 
@@ -129,7 +138,7 @@ def _tracked(inst: Instance, state: str) -> Selection:
     jids = [str(jid) for jid in database.zrevrange(_TRACKED_KEY, 0, TRACKED_CAP - 1)]
     with database.pipeline(transaction=False) as pipe:
         for jid in jids:
-            pipe.hmget(f"ql:j:{jid}", "state", "expires")
+            pipe.hmget(keys.job(jid), "state", "expires")
         rows = pipe.execute()
     now = time.time()
     chosen = [

@@ -3,9 +3,9 @@ delete (A-T3), §6.6. The queue-throttle endpoint shares `set_throttle`."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+from reqless._calls import server as server_calls
 from reqless.ui.actions import body as fields
 from reqless.ui.actions.call import Call, Done
 from reqless.ui.errors import ApiError
@@ -18,7 +18,7 @@ _MAX_MAXIMUM = 1_000_000_000
 
 
 def _current(call: Call, tid: str) -> dict[str, Any]:
-    reply: dict[str, Any] = json.loads(call.inst.client("throttle.get", tid))
+    reply: dict[str, Any] = call.inst.client._run(server_calls.throttle_get(tid))
     return reply
 
 
@@ -38,8 +38,8 @@ def set_throttle(call: Call, tid: str) -> Done:
     before = _current(call, tid)
     if maximum is None:
         maximum = int(before.get("maximum", 0) or 0)
-    args: list[int] = [maximum] if expires is None else [maximum, expires]
-    call.inst.client("throttle.set", tid, *args)
+    # Without an expiry the core keeps the one the throttle has.
+    call.inst.client._run(server_calls.throttle_set(tid, maximum, expires))
     after = _current(call, tid)
     ttl = int(after.get("ttl", -1))
     body = {"id": tid, "maximum": maximum, "expires_in_s": ttl if ttl > 0 else None}
@@ -64,5 +64,5 @@ def delete(call: Call) -> Done:
     fields.only(call.body, set())
     tid = call.segment("id")
     before = _current(call, tid)
-    call.inst.client("throttle.delete", tid)
+    call.inst.client._run(server_calls.throttle_delete(tid))
     return Done({"id": tid, "deleted": True}, [tid], {"previous_maximum": before.get("maximum")})

@@ -51,4 +51,6 @@ def error_page(request: Request, error: ApiError, offer: str | None = None) -> R
         error=error,
         offer=offer,
         retry_after=_RETRY_AFTER_S,
+        # The layout shows the outage too: a red live dot, no counts (base.html).
+        outage=error.code == "redis_unavailable",
     )

@@ -8,10 +8,12 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
+from reqless._calls import server as server_calls
 from reqless.ui import charts, paths
 from reqless.ui.actions.jobs import data_sha256
 from reqless.ui.context import instance, ui, user
 from reqless.ui.errors import ApiError
+from reqless.ui.pages import format as fmt
 from reqless.ui.pages.errors import error_page
 from reqless.ui.pages.render import render
 from reqless.ui.paging import Page
@@ -19,7 +21,7 @@ from reqless.ui.reads import jobs as job_reads
 from reqless.ui.reads import tags as tag_reads
 from reqless.ui.roles import Role
 
-__all__ = ["job_page", "timeline"]
+__all__ = ["gap_text", "job_page", "timeline"]
 
 #: (previous kind, this kind) -> how to name the time in between.
 _GAP_LABELS = {
@@ -47,11 +49,13 @@ def timeline(history: list[dict[str, Any]]) -> list[dict[str, Any]]:
         details = {k: v for k, v in entry.items() if k not in ("what", "when_at")}
         gap = None
         label = None
+        text = title = None
         if previous is not None and isinstance(when, (int, float)):
             before = previous.get("when_at")
             if isinstance(before, (int, float)):
                 gap = float(when) - float(before)
                 label = _GAP_LABELS.get((str(previous.get("what", "")), what), "after")
+                text, title = gap_text(gap, float(before).is_integer() and float(when).is_integer())
         out.append(
             {
                 "what": what,
@@ -59,12 +63,34 @@ def timeline(history: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 "details": details,
                 "gap_s": gap,
                 "gap_label": label,
+                "gap_text": text,
+                "gap_title": title,
                 "is_log": what not in _KNOWN_KINDS,
             }
         )
         previous = entry
     return out
 
+
+def gap_text(gap: float, whole_seconds: bool) -> tuple[str, str | None]:
+    """The time between two history entries as text, and a note on its precision.
+
+    The core writes history times in whole seconds (each stands for the second it
+    falls in), so a gap of G seconds is anything between G-1 and G+1 s: "< 1 s"
+    for 0, "about G s" under a minute, where a second either way matters.
+    """
+    if not whole_seconds or gap < 0:
+        return fmt.duration(gap), None
+    whole = round(gap)
+    if whole == 0:
+        return "< 1 s", f"{_WHOLE_SECONDS}: less than 1 s"
+    if whole < 60:
+        low = fmt.duration(float(whole - 1)) if whole > 1 else "0 s"
+        return f"about {whole} s", f"{_WHOLE_SECONDS}: between {low} and {whole + 1} s"
+    return fmt.duration(gap), f"{_WHOLE_SECONDS}: give or take 1 s"
+
+
+_WHOLE_SECONDS = "history times are whole seconds"
 
 _KNOWN_KINDS = {
     "put",
@@ -88,10 +114,9 @@ def _edit_text(job: dict[str, Any]) -> str | None:
 
 def _data_sha256(request: Request, jid: str) -> str | None:
     """The hash the edited requeue (A-J10) checks against the stored payload."""
-    reply = instance(request).client("job.get", jid)
-    if reply is None:
+    found = instance(request).client._run(server_calls.get_job(jid))
+    if found is None:
         return None
-    found: dict[str, Any] = json.loads(reply)
     return data_sha256(found)
 
 

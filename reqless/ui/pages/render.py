@@ -119,8 +119,9 @@ def page(request: Request, quiet: bool = False) -> dict[str, Any]:
     now = time.time()
     try:
         inst_name = instance(request).name
+        server_url = instance(request).url  # the footer says which server this is
     except ApiError:
-        inst_name = ""
+        inst_name = server_url = ""
         quiet = True
 
     def url(*segments: Any, **query: Any) -> str:
@@ -142,6 +143,7 @@ def page(request: Request, quiet: bool = False) -> dict[str, Any]:
         "api": f"{prefix}/api/v1",
         "static": f"{root}/static",
         "instance_name": inst_name,
+        "server_url": server_url,
         "instances": _switcher(request),
         "application": "reqless" if quiet else _application(request),
         "badges": None if quiet else _badges(request),

@@ -75,7 +75,9 @@ jobs.job_graph(inst, jid, depth=1..3) -> {"root", "depth", "nodes": [{"jid","kla
     "state","queue","depth"}], "edges": [{"from": dependency, "to": dependent}],
     "missing": [jid], "truncated": bool (hit 200 nodes)}
 failed.groups(inst, settings, *, sort="count", q="", page=None) -> list of
-    {"group","count","queue": str|null (failed-retries-<queue>), "newest": JobRow|null,
+    {"group","count","queue": str|null (failed-retries-<queue>, else the queue the
+     newest and oldest jobs both failed in), "queues": [the sampled jobs' queues],
+     "newest": JobRow|null,
      "oldest": JobRow|null} + {"total_failed", "group_count"}; sort: count|name|newest
 failed.group_counts(inst) -> {group: count}
 failed.group_jobs(inst, settings, group, page) -> list of JobRow, newest failure first

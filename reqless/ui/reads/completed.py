@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from reqless import keys
+from reqless._calls import config as config_calls
+from reqless._calls import server as server_calls
 from reqless.ui.paging import Page, list_response
-from reqless.ui.reads.rows import as_list, load_jobs, loads, rows_of
+from reqless.ui.reads.rows import as_list, load_jobs, rows_of
 from reqless.ui.settings import UISettings
 from reqless.ui.state import Instance
 
@@ -23,7 +26,7 @@ def _first_put(job: dict[str, Any]) -> float | None:
 def completed(inst: Instance, settings: UISettings, page: Page) -> dict[str, Any]:
     """A page of `jobs.completed` with each job's queue (from its last put) and total time."""
     jids = [
-        str(j) for j in as_list(loads(inst.client("jobs.completed", page.offset, page.limit), []))
+        str(j) for j in as_list(inst.client._run(server_calls.completed(page.offset, page.limit)))
     ]
     jobs = load_jobs(inst, jids)
     loaded = [jobs[jid] for jid in jids if jid in jobs]
@@ -33,8 +36,9 @@ def completed(inst: Instance, settings: UISettings, page: Page) -> dict[str, Any
         first = _first_put(job)
         done = row["completed_at"]
         row["total_s"] = None if first is None or done is None else max(0.0, done - first)
-    total = int(inst.client.database.zcard("ql:completed"))
+    total = int(inst.client.database.zcard(keys.COMPLETED))
     retention = {
-        key: inst.client("config.get", key) for key in ("jobs-history", "jobs-history-count")
+        key: inst.client._run(config_calls.get_text(key))
+        for key in ("jobs-history", "jobs-history-count")
     }
     return {**list_response(rows, page, total), "retention": retention}

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from reqless.ui.reads.rows import as_list, loads
+from reqless._calls import config as config_calls
+from reqless._calls import server as server_calls
+from reqless.ui.reads.rows import as_list
 from reqless.ui.state import Instance
 
 __all__ = ["DEFAULTS", "DESCRIPTIONS", "QUEUE_SUFFIXES", "config"]
@@ -49,8 +51,8 @@ def config(inst: Instance) -> dict[str, Any]:
     The core does not say whether a value equal to its default was set
     explicitly, so such a value reads as `default`.
     """
-    values: dict[str, str] = loads(inst.client("config.getAll"), {}) or {}
-    queues = [str(q) for q in as_list(loads(inst.client("queues.names"), []))]
+    values: dict[str, str] = inst.client._run(config_calls.get_all()) or {}
+    queues = [str(q) for q in as_list(inst.client._run(server_calls.queue_names()))]
     options: list[dict[str, Any]] = []
     grouped: dict[str, list[dict[str, Any]]] = {}
     for key in sorted(values):

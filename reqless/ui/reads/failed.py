@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from reqless._calls import server as server_calls
 from reqless.ui.errors import ApiError
 from reqless.ui.paging import Page, list_response
-from reqless.ui.reads.rows import as_list, load_jobs, load_rows, loads, rows_of
+from reqless.ui.reads.rows import as_list, load_jobs, load_rows, rows_of
 from reqless.ui.settings import UISettings
 from reqless.ui.state import Instance
 
@@ -20,7 +21,7 @@ _CHUNK = 500
 
 def group_counts(inst: Instance) -> dict[str, int]:
     """group -> number of failed jobs (one `failureGroups.counts`)."""
-    raw = loads(inst.client("failureGroups.counts"), {})
+    raw = inst.client._run(server_calls.failure_counts())
     return (
         {str(name): int(count) for name, count in (raw or {}).items()}
         if isinstance(raw, dict)
@@ -34,7 +35,7 @@ def group_queue(group: str) -> str | None:
 
 
 def _page_jids(inst: Instance, group: str, start: int, limit: int) -> tuple[int, list[str]]:
-    raw = loads(inst.client("jobs.failedByGroup", group, start, limit), {})
+    raw = inst.client._run(server_calls.failed_by_group(group, start, limit))
     return int(raw.get("total", 0)), [str(j) for j in as_list(raw.get("jobs"))]
 
 
@@ -64,13 +65,18 @@ def groups(
     items: list[dict[str, Any]] = []
     for name in names:
         newest_jid, oldest_jid = samples[name]
+        newest_row, oldest_row = rows.get(newest_jid or ""), rows.get(oldest_jid or "")
+        sampled = sorted(
+            {str(row["queue"]) for row in (newest_row, oldest_row) if row and row["queue"]}
+        )
         items.append(
             {
                 "group": name,
                 "count": counts[name],
-                "queue": group_queue(name),
-                "newest": rows.get(newest_jid or ""),
-                "oldest": rows.get(oldest_jid or ""),
+                "queue": group_queue(name) or _single(sampled),
+                "queues": sampled,
+                "newest": newest_row,
+                "oldest": oldest_row,
             }
         )
     if sort == "count":
@@ -84,6 +90,13 @@ def groups(
         "total_failed": total_failed,
         "group_count": len(counts),
     }
+
+
+def _single(queues: list[str]) -> str | None:
+    # Only the newest and oldest jobs are read (never whole groups, §4.5): when both
+    # failed in one queue, that is the group's queue (groups are named
+    # `<queue>-<exception>` by the worker, so this is the common case).
+    return queues[0] if len(queues) == 1 else None
 
 
 def _failed_at(row: dict[str, Any] | None) -> float | None:

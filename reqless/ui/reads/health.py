@@ -11,7 +11,6 @@ from typing import Any
 
 from redis.exceptions import ResponseError
 
-from reqless.core.script import load_script
 from reqless.ui.state import Instance
 
 __all__ = ["core_version", "redis_health", "ui_version"]
@@ -25,9 +24,10 @@ def ui_version() -> str:
         return "unknown"
 
 
-def core_version() -> dict[str, str]:
+def core_version(inst: Instance) -> dict[str, str]:
     """The core script this UI runs: its digest and the function library name."""
-    script = load_script()
+    # The script the client's gateway runs; the UI never imports the gateway.
+    script = inst.client._runner.script
     return {"sha": script.sha, "library": script.library_name}
 
 

@@ -27,7 +27,7 @@ def info(state: UIState, inst: Instance, user: User) -> dict[str, Any]:
     """Versions, Redis INFO highlights, UI settings in effect, and the current user."""
     settings = state.settings
     return {
-        "versions": {"ui": ui_version(), "core": core_version()},
+        "versions": {"ui": ui_version(), "core": core_version(inst)},
         "instance": {"name": inst.name, "names": list(state.instances)},
         "redis": redis_health(inst),
         "settings": {

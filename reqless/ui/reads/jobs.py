@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from reqless._calls import server as server_calls
 from reqless.ui.errors import ApiError
 from reqless.ui.reads import recurring, throttles
 from reqless.ui.reads.payload import payload_view
@@ -12,7 +13,6 @@ from reqless.ui.reads.rows import (
     history_entries,
     load_jobs,
     load_rows,
-    loads,
     rows_of,
 )
 from reqless.ui.settings import UISettings
@@ -53,7 +53,7 @@ def _related(inst: Instance, row: dict[str, Any]) -> dict[str, list[dict[str, An
 
 def job_view(inst: Instance, settings: UISettings, jid: str) -> dict[str, Any]:
     """A job (the §6.2 Job shape) or a recurring template; 404 when neither exists."""
-    job = loads(inst.client("job.get", jid))
+    job = inst.client._run(server_calls.get_job(jid))
     if job is None:
         template = recurring.get_template(inst, jid)
         if template is None:
@@ -86,13 +86,12 @@ def job_data(
     inst: Instance, settings: UISettings, jid: str, reveal: bool = False
 ) -> dict[str, Any]:
     """The whole payload of a job or template (`reveal`: nothing masked; admins only)."""
-    job = loads(inst.client("job.get", jid))
+    job = inst.client._run(server_calls.get_job(jid))
     if job is None:
         job = recurring.get_template(inst, jid)
         if job is None:
             raise ApiError.not_found(f"job {jid!r} does not exist")
-    keys = () if reveal else settings.redact_keys
-    view = payload_view(str(job.get("data", "")), keys, limit=None)
+    view = payload_view(str(job.get("data", "")), settings.redact_keys, limit=None, reveal=reveal)
     return {"jid": jid, "revealed": reveal, **view}
 
 
@@ -104,7 +103,7 @@ def job_graph(inst: Instance, jid: str, depth: int = 1) -> dict[str, Any]:
     """
     if not 1 <= depth <= 3:
         raise ApiError.invalid("depth", f"must be between 1 and 3, got {depth}")
-    root = loads(inst.client("job.get", jid))
+    root = inst.client._run(server_calls.get_job(jid))
     if root is None:
         raise ApiError.not_found(f"job {jid!r} does not exist")
     nodes: dict[str, dict[str, Any]] = {jid: {**_brief(root), "depth": 0}}

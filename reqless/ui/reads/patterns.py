@@ -9,13 +9,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from reqless._calls import server as server_calls
 from reqless.models import QueuePriorityPattern
 from reqless.queue_resolvers import (
     DynamicMappingQueueIdentifiersTransformer,
     DynamicPriorityQueueIdentifiersTransformer,
 )
 from reqless.ui.errors import ApiError
-from reqless.ui.reads.rows import as_list, loads
+from reqless.ui.reads.rows import as_list
 from reqless.ui.state import Instance
 
 __all__ = ["parse_identifiers", "parse_priorities", "patterns", "preview"]
@@ -82,7 +83,7 @@ def preview(
     stored = inst.client.queue_patterns
     mapping = stored.get_queue_identifier_patterns() if identifiers is None else identifiers
     tiers = stored.get_queue_priority_patterns() if priorities is None else priorities
-    known = [str(q) for q in as_list(loads(inst.client("queues.names"), []))]
+    known = [str(q) for q in as_list(inst.client._run(server_calls.queue_names()))]
     resolve = DynamicMappingQueueIdentifiersTransformer.resolve_queue_names
     expanded = {name: resolve(mapping, known, [f"@{name}"]) for name in mapping}
     unshuffled = [QueuePriorityPattern(list(t.patterns), False) for t in tiers]

@@ -27,20 +27,21 @@ def parse_payload(text: str) -> tuple[Any, bool]:
 
 
 def payload_view(
-    text: str, keys: tuple[str, ...], limit: int | None = VIEW_LIMIT
+    text: str, keys: tuple[str, ...], limit: int | None = VIEW_LIMIT, reveal: bool = False
 ) -> dict[str, Any]:
     """`data`, `data_is_json`, `data_truncated`, `data_size` and `redacted_paths`.
 
     `data_size` is the stored size in bytes. A payload over `limit` comes back as
     the first `limit` characters of its redacted JSON text (a string), so the
-    viewer can show the start and offer to load the rest.
+    viewer can show the start and offer to load the rest. `reveal` masks nothing,
+    not even URL passwords (an admin's audited reveal).
     """
     size = len(text.encode("utf-8"))
     data, is_json = parse_payload(text)
     paths: list[str] = []
-    if is_json:
+    if is_json and not reveal:
         data, paths = redact(data, keys)
-    else:
+    elif not reveal:
         data, masked = redact_text(data, keys)
         paths = ["(text)"] if masked else []
     truncated = False

@@ -6,10 +6,14 @@ import math
 import time
 from typing import Any
 
+from reqless import keys
+from reqless._calls import config as config_calls
+from reqless._calls import queue as queue_calls
+from reqless._calls import server as server_calls
 from reqless.ui.errors import ApiError
 from reqless.ui.paging import Page, list_response
 from reqless.ui.reads import recurring
-from reqless.ui.reads.rows import as_list, load_rows, loads, number, rows_of
+from reqless.ui.reads.rows import as_list, load_rows, number, rows_of
 from reqless.ui.settings import UISettings
 from reqless.ui.state import Instance
 
@@ -24,6 +28,7 @@ __all__ = [
     "queue_jobs",
     "queue_row",
     "queue_throttle",
+    "state_jids",
     "today_of",
 ]
 
@@ -72,7 +77,7 @@ def queue_throttles(inst: Instance, names: list[str]) -> dict[str, dict[str, Any
     """
     pipe = inst.client.database.pipeline(transaction=False)
     for name in names:
-        key = f"ql:th:ql:q:{name}"
+        key = keys.throttle(keys.queue_throttle_id(name))
         pipe.hget(key, "maximum")
         pipe.ttl(key)
         pipe.zcard(f"{key}-locks")
@@ -84,7 +89,7 @@ def queue_throttles(inst: Instance, names: list[str]) -> dict[str, dict[str, Any
         limit = number(maximum)
         usable = limit is not None and math.isfinite(limit) and limit > 0
         throttles[name] = {
-            "id": f"ql:q:{name}",
+            "id": keys.queue_throttle_id(name),
             "maximum": int(limit) if usable and limit is not None else 0,
             "in_use": int(in_use),
             "pending": int(pending),
@@ -100,7 +105,7 @@ def queue_throttle(inst: Instance, name: str) -> dict[str, Any]:
 
 def _latency(inst: Instance, name: str, now: float) -> float | None:
     """Age of the job that would be popped next, from its newest `put` entry."""
-    peeked = as_list(loads(inst.client("queue.peek", name, 0, 1), []))
+    peeked = as_list(inst.client._run(queue_calls.peek(name, 0, 1)))
     if not peeked:
         return None
     for entry in reversed(as_list(peeked[0].get("history"))):
@@ -113,7 +118,7 @@ def _latency(inst: Instance, name: str, now: float) -> float | None:
 def _stats_part(inst: Instance, name: str, fresh: bool) -> dict[str, Any]:
     def compute() -> dict[str, Any]:
         now = time.time()
-        stats = loads(inst.client("queue.stats", name, now), {})
+        stats = inst.client._run(queue_calls.stats(name, now))
         return {"latency_s": _latency(inst, name, now), "today": today_of(stats)}
 
     part: dict[str, Any] = inst.cache.get(("queue-stats", name), STATS_TTL_S, compute, fresh)
@@ -181,13 +186,13 @@ def list_queues(
     fresh: bool = False,
     page: Page | None = None,
 ) -> dict[str, Any]:
-    """Every known queue (one `queues.counts`), filtered by name, sorted, paged."""
+    """Every known queue (one `queue.stalledCounts`), filtered by name, sorted, paged."""
     if sort not in SORTS:
         raise ApiError.invalid("sort", f"must be one of {', '.join(SORTS)}")
     if order not in ("asc", "desc"):
         raise ApiError.invalid("order", "must be asc or desc")
     page = page or Page(0, 500)
-    raw = as_list(loads(inst.client("queues.counts"), []))
+    raw = as_list(inst.client._run(server_calls.queue_counts()))
     needle = q.lower()
     raw = [item for item in raw if needle in str(item.get("name", "")).lower()]
     stats_needed = with_stats or sort not in ("name", "paused", *COUNT_KEYS)
@@ -204,7 +209,7 @@ def list_queues(
 
 
 def _settings(inst: Instance, name: str) -> dict[str, Any]:
-    stored: dict[str, str] = loads(inst.client("config.getAll"), {})
+    stored: dict[str, str] = inst.client._run(config_calls.get_all())
     out = {}
     for option, default in OVERRIDES.items():
         override = stored.get(f"{name}-{option}")
@@ -226,13 +231,26 @@ def _settings(inst: Instance, name: str) -> dict[str, Any]:
     return out
 
 
+def state_jids(inst: Instance, queue: str, state: str, offset: int, limit: int) -> list[Any]:
+    """A page of the jids of the queue's jobs in `state`, in core order.
+
+    Stalled has reqless's one meaning (docs/concepts.md): `queue.stalledJobs` adds
+    the jobs handed back with `job.timeout` to the expired locks.
+    """
+    if state == "stalled":
+        reply = inst.client._run(queue_calls.jobs_by_state(queue, "stalled", offset, limit))
+    else:
+        reply = inst.client._run(queue_calls.jobs_by_state(queue, state, offset, limit))
+    return as_list(reply)
+
+
 def queue_detail(
     inst: Instance, settings: UISettings, name: str, fresh: bool = False
 ) -> dict[str, Any]:
     """One queue with counts, latency, today's stats, throttle and settings overrides."""
-    raw = loads(inst.client("queue.counts", name), {})
+    raw = inst.client._run(queue_calls.counts(name))
     queue = _queue(inst, {**raw, "name": name}, True, fresh)
-    names = as_list(loads(inst.client("queues.names"), []))
+    names = as_list(inst.client._run(server_calls.queue_names()))
     latency = queue["latency_s"]
     queue["known"] = name in names
     queue["settings"] = _settings(inst, name)
@@ -252,17 +270,16 @@ def queue_jobs(
     """A page of the queue's jobs in one state, in core order, with the state's total."""
     if state not in JOB_STATES:
         raise ApiError.invalid("state", f"must be one of {', '.join(JOB_STATES)}")
-    counts = counts_of(loads(inst.client("queue.counts", name), {}))
+    found = inst.client._run(queue_calls.counts(name))
+    counts = counts_of(dict(found))
     if state == "waiting":
         # The peek lists expired locks first, as a pop would take them.
-        jobs = as_list(loads(inst.client("queue.peek", name, page.offset, page.limit), []))
+        jobs = as_list(inst.client._run(queue_calls.peek(name, page.offset, page.limit)))
         rows = rows_of(inst, settings, jobs)
         for index, row in enumerate(rows):
             row["position"] = page.offset + index + 1
         return list_response(rows, page, counts["waiting"] + counts["stalled"])
-    jids = as_list(
-        loads(inst.client("queue.jobsByState", state, name, page.offset, page.limit), [])
-    )
+    jids = state_jids(inst, name, state, page.offset, page.limit)
     if state == "recurring":
         items = recurring.template_rows(inst, settings, jids)
         return list_response(items, page, counts["recurring"])

@@ -7,10 +7,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from reqless import keys
+from reqless._calls import server as server_calls
 from reqless.ui.errors import ApiError
 from reqless.ui.paging import Page, list_response
 from reqless.ui.reads.payload import payload_view
-from reqless.ui.reads.rows import as_list, loads, number
+from reqless.ui.reads.rows import as_list, number
 from reqless.ui.settings import UISettings
 from reqless.ui.state import Instance
 
@@ -44,13 +46,13 @@ def _next_runs(inst: Instance, templates: list[dict[str, Any]]) -> list[float | 
         return []
     pipe = inst.client.database.pipeline(transaction=False)
     for raw in templates:
-        pipe.zscore(f"ql:q:{raw.get('queue', '')}-recur", raw["jid"])
+        pipe.zscore(keys.queue(raw.get("queue", ""), "recur"), raw["jid"])
     return [None if score is None else float(score) for score in pipe.execute()]
 
 
 def get_template(inst: Instance, jid: str) -> dict[str, Any] | None:
     """The core's template object, or None."""
-    found: dict[str, Any] | None = loads(inst.client("recurringJob.get", jid))
+    found: dict[str, Any] | None = inst.client._run(server_calls.get_recurring(jid))
     return found
 
 
@@ -68,7 +70,7 @@ def template_view(inst: Instance, settings: UISettings, raw: dict[str, Any]) -> 
     last: dict[str, Any] | None = None
     if count > 0:
         spawn = f"{raw['jid']}-{count}"
-        job = loads(inst.client("job.get", spawn))
+        job = inst.client._run(server_calls.get_job(spawn))
         last = {"jid": spawn, "state": job.get("state") if job else None}
     view["last_spawn"] = last
     return view
@@ -76,10 +78,10 @@ def template_view(inst: Instance, settings: UISettings, raw: dict[str, Any]) -> 
 
 def _all_entries(inst: Instance) -> list[tuple[str, str, float]]:
     """(queue, jid, next run) of every template of every known queue."""
-    names = as_list(loads(inst.client("queues.names"), []))
+    names = as_list(inst.client._run(server_calls.queue_names()))
     pipe = inst.client.database.pipeline(transaction=False)
     for name in names:
-        pipe.zrange(f"ql:q:{name}-recur", 0, -1, withscores=True)
+        pipe.zrange(keys.queue(name, "recur"), 0, -1, withscores=True)
     out: list[tuple[str, str, float]] = []
     for name, members in zip(names, pipe.execute(), strict=True):
         out.extend((name, jid, float(score)) for jid, score in members)

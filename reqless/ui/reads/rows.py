@@ -11,6 +11,9 @@ import json
 import time
 from typing import Any
 
+from reqless import keys
+from reqless._calls import queue as queue_calls
+from reqless.failure_text import exception_line
 from reqless.ui.redact import redact, redact_text
 from reqless.ui.settings import UISettings
 from reqless.ui.state import Instance
@@ -75,7 +78,7 @@ def load_jobs(inst: Instance, jids: list[str]) -> dict[str, dict[str, Any]]:
     """jid -> core job object for the jids that exist, in one `job.getMulti`."""
     if not jids:
         return {}
-    found = as_list(loads(inst.client("job.getMulti", *jids), []))
+    found = as_list(inst.client._run(queue_calls.existing(jids)))
     return {job["jid"]: job for job in found}
 
 
@@ -86,7 +89,7 @@ def scheduled_times(inst: Instance, jobs: list[dict[str, Any]]) -> dict[str, flo
         return {}
     pipe = inst.client.database.pipeline(transaction=False)
     for job in wanted:
-        pipe.zscore(f"ql:q:{job['queue']}-scheduled", job["jid"])
+        pipe.zscore(keys.queue(job["queue"], "scheduled"), job["jid"])
     scores = pipe.execute()
     return {
         job["jid"]: float(score)
@@ -119,7 +122,8 @@ def _failure(job: dict[str, Any], keys: tuple[str, ...]) -> dict[str, Any] | Non
     return {
         "group": failure.get("group"),
         "message": message,
-        "message_line": first_line(message),
+        # A traceback's first line is the same for every failure: show the exception.
+        "message_line": exception_line(message)[:300],
         "when_at": number(failure.get("when")),
         "worker": failure.get("worker") or None,
     }

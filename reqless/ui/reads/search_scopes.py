@@ -11,9 +11,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from reqless import keys
+from reqless._calls import queue as queue_calls
+from reqless._calls import server as server_calls
 from reqless.ui.reads import failed
-from reqless.ui.reads.queues import counts_of
-from reqless.ui.reads.rows import as_list, load_jobs, loads
+from reqless.ui.reads.queues import counts_of, state_jids
+from reqless.ui.reads.rows import as_list, load_jobs
 from reqless.ui.state import Instance
 
 __all__ = ["QUEUE_STATES", "Phase", "phases"]
@@ -46,14 +49,14 @@ def _queue_phase(inst: Instance, queue: str, state: str, counts: dict[str, int])
             # The waiting list without the expired locks the peek puts first;
             # those are walked as the stalled list.
             jobs = as_list(
-                loads(inst.client("queue.peek", queue, offset + counts["stalled"], limit), [])
+                inst.client._run(queue_calls.peek(queue, offset + counts["stalled"], limit))
             )
             return jobs
 
         return Phase(f"{queue} waiting", counts["waiting"], peek)
 
     def by_state(offset: int, limit: int) -> list[dict[str, Any]]:
-        jids = as_list(loads(inst.client("queue.jobsByState", state, queue, offset, limit), []))
+        jids = state_jids(inst, queue, state, offset, limit)
         return _by_jids(inst, [str(j) for j in jids])
 
     return Phase(f"{queue} {state}", counts[state], by_state)
@@ -61,44 +64,63 @@ def _queue_phase(inst: Instance, queue: str, state: str, counts: dict[str, int])
 
 def _group_phase(inst: Instance, group: str, total: int) -> Phase:
     def read(offset: int, limit: int) -> list[dict[str, Any]]:
-        raw = loads(inst.client("jobs.failedByGroup", group, offset, limit), {})
+        raw = inst.client._run(server_calls.failed_by_group(group, offset, limit))
         return _by_jids(inst, [str(j) for j in as_list(raw.get("jobs"))])
 
     return Phase(f"group {group}", total, read)
 
 
+def _everything(inst: Instance, state: str | None) -> list[Phase]:
+    """Every queue's lists (one `queue.stalledCounts`), then the failure groups, then the
+    completed jobs; a state keeps only the lists that hold it."""
+    out: list[Phase] = []
+    if state is None or state in QUEUE_STATES:
+        states = [state] if state else list(QUEUE_STATES)
+        for row in as_list(inst.client._run(server_calls.queue_counts())):
+            counts = counts_of(row)
+            out.extend(_queue_phase(inst, str(row["name"]), s, counts) for s in states)
+    if state in (None, "failed"):
+        out.extend(phases(inst, "failed", "", None))
+    if state in (None, "complete"):
+        out.extend(phases(inst, "completed", "", None))
+    return out
+
+
 def phases(inst: Instance, kind: str, name: str, state: str | None) -> list[Phase]:
-    """The phases of scope `kind` (queue, group, tag, tracked, completed, failed)."""
+    """The phases of scope `kind` (all, queue, group, tag, tracked, completed, failed)."""
+    if kind == "all":
+        return _everything(inst, state)
     if kind == "queue":
-        counts = counts_of(loads(inst.client("queue.counts", name), {}))
+        found = inst.client._run(queue_calls.counts(name))
+        counts = counts_of(dict(found))
         states = [state] if state in QUEUE_STATES else list(QUEUE_STATES)
         return [_queue_phase(inst, name, s, counts) for s in states]
     if kind == "group":
-        raw = loads(inst.client("jobs.failedByGroup", name, 0, 0 + 1), {})
+        raw = inst.client._run(server_calls.failed_by_group(name, 0, 0 + 1))
         return [_group_phase(inst, name, int(raw.get("total", 0) or 0))]
     if kind == "tag":
-        head = loads(inst.client("jobs.tagged", name, 0, 1), {})
+        head = inst.client._run(server_calls.tagged(name, 0, 1))
 
         def tagged(offset: int, limit: int) -> list[dict[str, Any]]:
-            raw = loads(inst.client("jobs.tagged", name, offset, limit), {})
+            raw = inst.client._run(server_calls.tagged(name, offset, limit))
             return _by_jids(inst, [str(j) for j in as_list(raw.get("jobs"))])
 
         return [Phase(f"tag {name}", int(head.get("total", 0) or 0), tagged)]
     if kind == "completed":
 
         def newest_first(offset: int, limit: int) -> list[dict[str, Any]]:
-            jids = as_list(loads(inst.client("jobs.completed", offset, limit), []))
+            jids = as_list(inst.client._run(server_calls.completed(offset, limit)))
             return _by_jids(inst, [str(j) for j in jids])
 
-        total = int(inst.client.database.zcard("ql:completed"))
+        total = int(inst.client.database.zcard(keys.COMPLETED))
         return [Phase("completed", total, newest_first)]
     if kind == "tracked":
         database = inst.client.database
 
         def by_rank(offset: int, limit: int) -> list[dict[str, Any]]:
-            jids = database.zrevrange("ql:tracked", offset, offset + limit - 1)
+            jids = database.zrevrange(keys.TRACKED, offset, offset + limit - 1)
             return _by_jids(inst, [str(j) for j in jids])
 
-        return [Phase("tracked", int(database.zcard("ql:tracked")), by_rank)]
+        return [Phase("tracked", int(database.zcard(keys.TRACKED)), by_rank)]
     counts = failed.group_counts(inst)
     return [_group_phase(inst, group, counts[group]) for group in sorted(counts)]

@@ -7,8 +7,9 @@ import time
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from reqless._calls import queue as queue_calls
 from reqless.ui.errors import ApiError
-from reqless.ui.reads.rows import loads, number
+from reqless.ui.reads.rows import number
 from reqless.ui.state import Instance
 
 __all__ = ["BUCKETS", "HISTORY_DAYS", "bucket_upper_s", "histogram_summary", "history", "stats_day"]
@@ -79,7 +80,7 @@ def histogram_summary(raw: dict[str, Any], with_histogram: bool = True) -> dict[
 
 
 def _day(inst: Instance, name: str, day: date, with_histogram: bool) -> dict[str, Any]:
-    raw = loads(inst.client("queue.stats", name, _epoch(day)), {})
+    raw = inst.client._run(queue_calls.stats(name, _epoch(day)))
     wait = histogram_summary(raw.get("wait") or {}, with_histogram)
     run = histogram_summary(raw.get("run") or {}, with_histogram)
     return {

@@ -11,10 +11,12 @@ import time
 from typing import Any
 from urllib.parse import quote
 
+from reqless import keys
 from reqless.ui import relay, snapshot
 from reqless.ui.reads import failed, queues, tracked, workers
 from reqless.ui.reads.health import core_version, redis_health
 from reqless.ui.roles import Role, User
+from reqless.ui.settings import UISettings
 from reqless.ui.state import Instance, UIState
 
 __all__ = ["GROWTH_WINDOW_S", "summary"]
@@ -45,7 +47,7 @@ def _health(state: UIState, inst: Instance, user: User | None) -> dict[str, Any]
         "maxmemory": redis["maxmemory"],
         "eviction_policy": redis["eviction_policy"],
         "eviction_warning": redis["eviction_warning"],
-        "core": core_version(),
+        "core": core_version(inst),
         "read_only": state.settings.read_only,
         "auth_mode": state.settings.auth_mode if admin else None,
     }
@@ -55,11 +57,14 @@ def _warnings(
     inst: Instance,
     snap: dict[str, Any],
     not_draining: list[str],
+    unserved: list[tuple[str, int]],
     stale_holding: list[str],
     grew: list[dict[str, Any]],
     expired_tracked: int,
 ) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
+    # An unserved queue is not draining either; its own line says why.
+    not_draining = [name for name in not_draining if name not in dict(unserved)]
     stalled = int(snap["totals"].get("stalled", 0))
     if stalled:
         stalled_queues = [q["name"] for q in snap["queues"] if q["counts"]["stalled"]]
@@ -93,13 +98,30 @@ def _warnings(
                 "path": _path("workers"),
             }
         )
-    for group in grew:
+    for name, waiting in unserved:
+        out.append(
+            {
+                "kind": "no_worker",
+                "message": f"no worker serves queue {name}: {waiting} job(s) wait",
+                "count": waiting,
+                "targets": [name],
+                "path": _path("queues", name),
+            }
+        )
+    if grew:
+        names = sorted(group["group"] for group in grew)
+        # One line however many groups grew: a burst of failures is one event.
         out.append(
             {
                 "kind": "group_grew",
-                "message": f"failure group {group['group']} grew in the last 10 minutes",
-                "targets": [group["group"]],
-                "path": _path("failed", group["group"]),
+                "message": f"failure group {names[0]} grew in the last 10 minutes"
+                if len(names) == 1
+                else f"{len(names)} failure groups grew in the last 10 minutes",
+                "count": len(names),
+                "targets": names,
+                "path": _path("failed", names[0])
+                if len(names) == 1
+                else _path("failed", sort="newest"),
             }
         )
     if expired_tracked:
@@ -144,7 +166,7 @@ def summary(state: UIState, inst: Instance, user: User | None = None) -> dict[st
         and (g["newest"]["failure"]["when_at"] or 0) >= now - GROWTH_WINDOW_S
     ]
     expired = _expired_tracked(inst)
-    completed_total = int(inst.client.database.zcard("ql:completed"))
+    completed_total = int(inst.client.database.zcard(keys.COMPLETED))
     totals = {
         **snap["totals"],
         "failed": snap["failed_total"],
@@ -160,7 +182,13 @@ def summary(state: UIState, inst: Instance, user: User | None = None) -> dict[st
         "health": _health(state, inst, user),
         "totals": totals,
         "warnings": _warnings(
-            inst, snap, not_draining, worker_list["stale_holding"], grew, expired
+            inst,
+            snap,
+            not_draining,
+            _unserved(inst, settings, snap, now),
+            worker_list["stale_holding"],
+            grew,
+            expired,
         ),
         "throughput": _throughput(state, inst),
         "top_queues": top_queues,
@@ -179,6 +207,37 @@ def _expired_tracked(inst: Instance) -> int:
     return count
 
 
-def _slow(inst: Instance, settings: Any, name: str) -> bool:
+def _slow(inst: Instance, settings: UISettings, name: str) -> bool:
     latency = queues.latency_cached(inst, name)
     return latency is not None and latency > settings.backlog_threshold_s
+
+
+def _unserved(
+    inst: Instance, settings: UISettings, snap: dict[str, Any], now: float
+) -> list[tuple[str, int]]:
+    """(queue, waiting) for the queues with waiting jobs that no worker serves.
+
+    A worker that popped from a queue within its heartbeat holds a lock there
+    (running > 0), and one blocked on it waits in `ql:waiting:<queue>`. Without
+    either, the queue is unserved once its next job has waited longer than the
+    active-worker window: a worker polling it would have taken that job.
+    """
+    candidates = [
+        q
+        for q in snap["queues"]
+        if q["counts"]["waiting"] > 0 and not q["paused"] and q["counts"]["running"] == 0
+    ]
+    if not candidates:
+        return []
+    pipe = inst.client.database.pipeline(transaction=False)
+    for q in candidates:
+        pipe.zcount(keys.waiting(q["name"]), now, "+inf")
+    waiters = pipe.execute()
+    out = []
+    for q, waiting_workers in zip(candidates, waiters, strict=True):
+        if waiting_workers:
+            continue
+        latency = queues.latency_cached(inst, q["name"])
+        if latency is not None and latency > settings.worker_active_s:
+            out.append((q["name"], int(q["counts"]["waiting"])))
+    return out

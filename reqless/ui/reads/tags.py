@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from reqless._calls import server as server_calls
 from reqless.ui.paging import Page, list_response
-from reqless.ui.reads.rows import as_list, load_rows, loads
+from reqless.ui.reads.rows import as_list, load_rows
 from reqless.ui.settings import UISettings
 from reqless.ui.state import Instance
 
@@ -19,18 +20,18 @@ def top_tags(inst: Instance, page: Page) -> dict[str, Any]:
     of tags; one extra tag is asked for to know whether more follow.
     """
     found = [
-        str(t) for t in as_list(loads(inst.client("tags.top", page.offset, page.limit + 1), []))
+        str(t) for t in as_list(inst.client._run(server_calls.tags(page.offset, page.limit + 1)))
     ]
     items = []
     for tag in found[: page.limit]:
-        tagged = loads(inst.client("jobs.tagged", tag, 0, 1), {})
+        tagged = inst.client._run(server_calls.tagged(tag, 0, 1))
         items.append({"tag": tag, "count": int(tagged.get("total", 0) or 0)})
     return list_response(items, page, None, has_more=len(found) > page.limit)
 
 
 def tag_jobs(inst: Instance, settings: UISettings, tag: str, page: Page) -> dict[str, Any]:
     """A page of the jobs tagged `tag` (`jobs.tagged`, tagging order) with the total."""
-    raw = loads(inst.client("jobs.tagged", tag, page.offset, page.limit), {})
+    raw = inst.client._run(server_calls.tagged(tag, page.offset, page.limit))
     jids = [str(j) for j in as_list(raw.get("jobs"))]
     rows, missing = load_rows(inst, settings, jids)
     return {

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from reqless import keys
+from reqless._calls import server as server_calls
 from reqless.ui.errors import ApiError
 from reqless.ui.paging import Page, list_response
-from reqless.ui.reads.rows import as_list, load_rows, loads, number
+from reqless.ui.reads.rows import as_list, load_rows, number
 from reqless.ui.settings import UISettings
 from reqless.ui.state import Instance
 
@@ -28,8 +30,8 @@ __all__ = [
 DISCOVERY_TTL_S = 60.0
 SCAN_CAP = 10_000
 LISTS = ("locks", "pending")
-_PREFIX = "ql:th:"
-_QUEUE_PREFIX = "ql:q:"
+_PREFIX = keys.THROTTLE_PREFIX
+_QUEUE_PREFIX = keys.queue_throttle_id("")
 
 
 def throttle_info(inst: Instance, tid: str) -> dict[str, Any]:
@@ -38,7 +40,7 @@ def throttle_info(inst: Instance, tid: str) -> dict[str, Any]:
     `expired_holding`: the settings are gone (expired or deleted) while jobs still
     wait in the pending set; they stay blocked until something releases them.
     """
-    got = loads(inst.client("throttle.get", tid), {})
+    got = inst.client._run(server_calls.throttle_get(tid))
     pipe = inst.client.database.pipeline(transaction=False)
     pipe.zcard(f"{_PREFIX}{tid}-locks")
     pipe.zcard(f"{_PREFIX}{tid}-pending")
@@ -98,7 +100,7 @@ def discover(inst: Instance, cap: int = SCAN_CAP, fresh: bool = False) -> dict[s
 
     def compute() -> dict[str, Any]:
         found, scanned, capped = _scan(inst, cap)
-        queues = as_list(loads(inst.client("queues.names"), []))
+        queues = as_list(inst.client._run(server_calls.queue_names()))
         queue_ids = [f"{_QUEUE_PREFIX}{name}" for name in queues]
         named = [tid for tid in found if not tid.startswith(_QUEUE_PREFIX)]
         extra_queue_ids = [t for t in found if t.startswith(_QUEUE_PREFIX) and t not in queue_ids]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from reqless import keys
 from reqless.ui.errors import ApiError
 from reqless.ui.paging import Page, list_response
 from reqless.ui.reads.rows import load_rows
@@ -31,7 +32,7 @@ TABS = (
     "complete",
     "expired",
 )
-_KEY = "ql:tracked"
+_KEY = keys.TRACKED
 
 
 def _tab_of(state: str | None, expires: str | None, now: float) -> str:
@@ -53,7 +54,7 @@ def tracked_states(inst: Instance, cap: int = COUNT_CAP) -> tuple[list[tuple[str
     jids = [str(j) for j in database.zrevrange(_KEY, 0, cap - 1)]
     pipe = database.pipeline(transaction=False)
     for jid in jids:
-        pipe.hmget(f"ql:j:{jid}", "state", "expires")
+        pipe.hmget(keys.job(jid), "state", "expires")
     now = time.time()
     tabs = [
         (jid, _tab_of(state, expires, now))

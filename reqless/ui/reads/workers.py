@@ -5,10 +5,13 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from reqless import keys
+from reqless._calls import config as config_calls
+from reqless._calls import server as server_calls
 from reqless.ui import snapshot
 from reqless.ui.errors import ApiError
 from reqless.ui.paging import Page, list_response
-from reqless.ui.reads.rows import as_list, load_rows, loads
+from reqless.ui.reads.rows import as_list, load_rows
 from reqless.ui.settings import UISettings
 from reqless.ui.state import Instance
 
@@ -27,7 +30,7 @@ def status_of(settings: UISettings, last_seen: float | None, running: int, now: 
 
 def _last_seen(inst: Instance) -> dict[str, float]:
     members: list[tuple[str, float]] = inst.client.database.zrange(
-        "ql:workers", 0, -1, withscores=True
+        keys.WORKERS, 0, -1, withscores=True
     )  # type: ignore[assignment]
     return {str(name): float(score) for name, score in members}
 
@@ -51,7 +54,7 @@ def workers(inst: Instance, settings: UISettings, page: Page | None = None) -> d
     """Every registered worker, most recently seen first, with status counts."""
     page = page or Page(0, 500)
     now = time.time()
-    raw = as_list(loads(inst.client("workers.counts"), []))
+    raw = as_list(inst.client._run(server_calls.workers_counts()))
     seen = _last_seen(inst)
     items = [_worker(settings, item, seen, now) for item in raw]
     counts = {status: 0 for status in STATUSES}
@@ -60,7 +63,7 @@ def workers(inst: Instance, settings: UISettings, page: Page | None = None) -> d
     stale_holding = [
         item["name"] for item in items if item["status"] == "stale" and item["stalled"] > 0
     ]
-    max_age = inst.client("config.get", "max-worker-age")
+    max_age = inst.client._run(config_calls.get_text("max-worker-age"))
     return {
         **list_response(items[page.offset : page.offset + page.limit], page, len(items)),
         "counts": counts,
@@ -74,7 +77,7 @@ def workers(inst: Instance, settings: UISettings, page: Page | None = None) -> d
 def worker_detail(inst: Instance, settings: UISettings, name: str, page: Page) -> dict[str, Any]:
     """One worker and pages of its running and stalled jobs (latest deadline first)."""
     now = time.time()
-    held = loads(inst.client("worker.jobs", name), {})
+    held = inst.client._run(server_calls.worker_jobs(name))
     running = [str(j) for j in as_list(held.get("jobs"))]
     stalled = [str(j) for j in as_list(held.get("stalled"))]
     seen = _last_seen(inst)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from reqless.client import Client
+from tests.helpers import any_class_name
 
 __all__ = ["HOSTILE", "Dataset", "Names", "populate"]
 
@@ -99,7 +100,8 @@ def populate(url: str, names: Names, *, failed: int = 3, waiting: int = 5) -> Da
     """Fill the database at `url` with one of everything, named by `names`."""
     worker = Client(url, hostname=names.worker, retry_window=0)
     try:
-        return _populate(worker, names, failed, waiting)
+        with any_class_name():
+            return _populate(worker, names, failed, waiting)
     finally:
         worker.database.close()
 

@@ -72,9 +72,11 @@ function streamUrl() {
   return apiUrl("/stream", params);
 }
 
-/** green = stream, amber = polling, grey = paused or hidden, red = disconnected. */
-const COLOURS = { stream: "green", poll: "amber", paused: "grey", hidden: "grey", down: "red", connecting: "grey" };
+/** green = stream, amber = polling, grey = paused or hidden, red = disconnected or Redis down. */
+const COLOURS = { stream: "green", poll: "amber", paused: "grey", hidden: "grey", down: "red", connecting: "grey", outage: "red", redis: "red" };
 const WORDS = {
+  outage: "Redis unreachable: no live updates",
+  redis: "Redis unreachable: counts unavailable",
   stream: "Live: connected",
   poll: "Live: polling (stream unavailable)",
   paused: "Live: paused",
@@ -85,12 +87,14 @@ const WORDS = {
 
 function setMode(mode) {
   live.mode = mode;
-  if (mode === "down" && live.staleSince === null) live.staleSince = live.lastUpdate;
+  if ((mode === "down" || mode === "redis") && live.staleSince === null) live.staleSince = live.lastUpdate;
   if (mode === "stream" || mode === "poll") live.staleSince = null;
   renderStatus();
 }
 
 function renderStatus() {
+  // The outage page (503) keeps the words the server drew: nothing here is live.
+  if (live.mode === "outage") return;
   for (const dot of qsa("[data-live-indicator]")) {
     dot.classList.remove("green", "amber", "grey", "red");
     dot.classList.add(COLOURS[live.mode]);
@@ -103,6 +107,7 @@ function renderStatus() {
   for (const el of qsa("[data-updated]")) {
     let text = `updated ${span(now - live.lastUpdate)} ago`;
     if (live.mode === "down") text = `stale since ${clock(live.staleSince ?? live.lastUpdate)}`;
+    else if (live.mode === "redis") text = `Redis unreachable since ${clock(live.staleSince ?? live.lastUpdate)}`;
     else if (live.mode === "paused") text = `paused · ${text}`;
     if (el.textContent !== text) el.textContent = text;
   }
@@ -185,7 +190,35 @@ function queueNames(snapshot) {
   list.replaceChildren(...names.map((name) => h("option", { value: name })));
 }
 
+/** Redis does not answer: every live value is unknown, not what it was before. */
+function countsUnavailable() {
+  for (const el of qsa("[data-live], [data-live-queue][data-live-key]")) {
+    // Only counts: badges and flags (paused) keep what they show.
+    if (!/^[\d.,\s]*[kKMGT]?$/.test(el.textContent.trim()) && el.textContent !== "—") continue;
+    el.textContent = "—";
+    el.classList.remove("zero");
+    el.title = "unavailable: Redis is unreachable";
+  }
+  for (const pill of qsa("[data-reachable]")) {
+    if (!pill.dataset.reachableText) pill.dataset.reachableText = pill.textContent;
+    pill.textContent = "Redis unreachable";
+    pill.classList.replace("pill-ok", "pill-danger");
+  }
+  live.snapshotKey = null;
+  setMode("redis");
+}
+
+function countsAvailable() {
+  for (const pill of qsa("[data-reachable]")) {
+    if (pill.dataset.reachableText) pill.textContent = pill.dataset.reachableText;
+    pill.classList.replace("pill-danger", "pill-ok");
+  }
+  setMode(live.source ? "stream" : "poll");
+}
+
 function onCounts(snapshot) {
+  if (snapshot.unavailable) return countsUnavailable();
+  if (live.mode === "redis") countsAvailable();
   touched();
   const { at, ...rest } = snapshot;
   const key = JSON.stringify(rest);
@@ -342,6 +375,12 @@ function initRefreshMenu() {
 
 /** Start the live channel for this page. */
 export function initLive() {
+  if (document.body.dataset.outage) {
+    // Redis is unreachable: a stream could only replay counts from before the
+    // outage. The page reloads itself until Redis answers (app.js initRetry).
+    live.mode = "outage";
+    return;
+  }
   initRefreshMenu();
   document.addEventListener("visibilitychange", () => {
     if (document.hidden) {

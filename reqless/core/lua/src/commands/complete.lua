@@ -90,7 +90,8 @@ end
 -- Errors: as job.complete, plus Complete(): Arg "delay"/"depends" ...
 -- Events: ql:completed (tracked), ql:log advanced.
 -- Keys: as job.complete, but the job moves to the next queue instead of
---   ql:completed, and dependents are not released.
+--   ql:completed, and dependents are not released. Its throttle list trades
+--   the old queue's throttle for the next queue's.
 Commands['job.completeAndRequeue'] = function(now, args)
   local jid, worker, queue, data = parseComplete(args)
   local nextQueue = Args.require(args[5], 'Complete(): Arg "next" missing')
@@ -120,9 +121,14 @@ Commands['job.completeAndRequeue'] = function(now, args)
   History.append(jid, floor(now), 'put', { queue = nextQueue }, historyLimit)
   Queue.register(nextQueue, now)
   local key = Keys.job(jid)
+  -- The next queue's cap must apply to the job, as after a move by put (the
+  -- specification keeps the old list: docs/core-decisions.md). Its slots were
+  -- all released by `finish`, so swapping the list frees nothing twice.
+  local throttles = Throttle.without(job.tids, Keys.queueThrottleId(queue))
+  table.insert(throttles, Keys.queueThrottleId(nextQueue))
   call('hset', key, 'state', 'waiting', 'worker', '', 'failure', '{}', 'queue', nextQueue,
     'expires', 0, 'remaining', tonumber(job.retries) or 0,
-    'data', data, 'time', string.format('%.20f', now))
+    'data', data, 'time', string.format('%.20f', now), 'throttles', encode(throttles))
   if delay > 0 and #depends == 0 then
     -- The state stays `waiting` until promotion, as in the original.
     Queue.schedule(nextQueue, jid, now + delay)

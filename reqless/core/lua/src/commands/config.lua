@@ -33,12 +33,15 @@ end
 --
 -- Arguments: option, value
 -- Reply: nil.
--- Errors: config.set(): Arg "option" missing; config.set(): Arg "value" missing
+-- Errors: config.set(): Arg "option" missing; config.set(): Arg "value" missing;
+--   config.set(): option "<option>" must be ... (<meaning>), not "<value>" for a
+--   numeric option outside its rule (Config.rules).
 -- Events: ql:log {"option":<option>,"event":"config_set","value":<value>}
 -- Keys: ql:config (field <option> set to the exact text of value).
 Commands['config.set'] = function(now, args)
   local option = Args.require(args[1], 'config.set(): Arg "option" missing')
   local value = Args.require(args[2], 'config.set(): Arg "value" missing')
+  Config.check(option, value)
   Events.publish('log', '{"option":' .. encode(option) .. ',"event":"config_set","value":'
     .. encode(value) .. '}')
   call('hset', Keys.CONFIG, option, value)

@@ -48,14 +48,15 @@ end
 -- job.retry
 --
 -- Arguments: jid, queue, worker [, delay [, group [, message]]]
+--   (the job goes back to its own queue; `queue` names an exhausted retry's group)
 -- Reply: integer, the remaining retries after the decrement (negative: failed).
 -- Errors: Job(): no jid provided; Retry(): Arg "queue_name"/"worker" missing;
 --   Retry(): Arg "delay" not a number: <v>; Retry(): Job does not exist;
 --   Retry(): Job is not currently running: <state>;
 --   Retry(): Job has been given to another worker: <worker>
 -- Events: none.
--- Keys: job hash and history; the job's locks set and the queue argument's
---   work or scheduled set; throttles; worker set; failure lists; stats.
+-- Keys: job hash and history; the job's locks set and its work or scheduled
+--   set; throttles; worker set; failure lists; stats.
 Commands['job.retry'] = function(now, args)
   local jid = Args.require(args[1], 'Job(): no jid provided')
   local queue = Args.require(args[2], 'Retry(): Arg "queue_name" missing')
@@ -78,6 +79,11 @@ Commands['job.retry'] = function(now, args)
   call('zrem', Keys.queue(job.queue or '', 'locks'), jid)
   Throttle.releaseAll(jid, tids, now)
   call('zrem', Keys.workerJobs(worker), jid)
+  -- The job goes back to its own queue, whatever the argument says: put "into"
+  -- another one, it was listed where its record does not say and ran again
+  -- after it completed (core-decisions.md). The argument still names the
+  -- failure group and the stats of an exhausted retry, as specified.
+  local home = job.queue or queue
   if remaining < 0 then
     Job.migrate(jid, job)
     local failGroup = group or ('failed-retries-' .. queue)
@@ -94,10 +100,10 @@ Commands['job.retry'] = function(now, args)
     Stats.failure(queue, now)
   else
     if delay > 0 then
-      Queue.schedule(queue, jid, now + delay)
+      Queue.schedule(home, jid, now + delay)
       call('hset', key, 'state', 'scheduled')
     else
-      Queue.makeReady(queue, jid, tonumber(job.priority) or 0, now)
+      Queue.makeReady(home, jid, tonumber(job.priority) or 0, now)
       call('hset', key, 'state', 'waiting')
     end
     if group and message then

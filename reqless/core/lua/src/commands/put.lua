@@ -45,7 +45,7 @@ local function parsePut(args)
 end
 
 local PUT_FIELDS = {
-  'state', 'queue', 'worker', 'priority', 'tags', 'retries', 'failure', 'history',
+  'state', 'queue', 'worker', 'priority', 'tags', 'retries', 'failure', 'history', 'throttles',
 }
 
 local putOne -- queue.put of a parsed job: below, with queue.putMany's shorter path
@@ -55,6 +55,13 @@ local function put(now, p, old, historyLimit)
   local key = Keys.job(jid)
   old = old or {}
   historyLimit = historyLimit or Config.getNumber('max-job-history')
+  -- A job moved from another queue loses that queue's throttle from the list.
+  local throttles = p.throttles
+  if old.queue then throttles = Throttle.without(throttles, Keys.queueThrottleId(old.queue)) end
+  table.insert(throttles, Keys.queueThrottleId(queue))
+  -- Slots on throttles the new list drops are released (core-decisions.md).
+  local released = {}
+  if old.throttles then released = Throttle.dropped(jid, old.throttles, throttles) end
   Job.migrate(jid, old)
 
   local oldTags = Tags.decode(old.tags)
@@ -82,11 +89,8 @@ local function put(now, p, old, historyLimit)
   Events.put(jid, queue)
   History.append(jid, floor(now), 'put', { queue = queue }, historyLimit)
 
-  local throttles = p.throttles
-  if old.queue then
-    Queue.remove(old.queue, jid)
-    throttles = Throttle.without(throttles, Keys.queueThrottleId(old.queue))
-  end
+  if old.queue then Queue.remove(old.queue, jid) end
+  Throttle.releaseAll(jid, released, now)
   if old.worker and old.worker ~= '' then
     call('zrem', Keys.workerJobs(old.worker), jid)
     if old.worker ~= p.worker then Events.lockLost(jid, old.worker) end
@@ -100,7 +104,6 @@ local function put(now, p, old, historyLimit)
       Stats.count(queue, tonumber(failure.when), 'failed', -1)
     end
   end
-  table.insert(throttles, Keys.queueThrottleId(queue))
 
   -- Dependencies are linked before the record is written so that the record
   -- is written once, with its final state.

@@ -58,3 +58,54 @@ end
 function Config.getNumber(name)
   return Config.number({ [name] = Config.get(name) }, name)
 end
+
+-- What config.set accepts for the options the core reads as numbers: a finite
+-- number, maybe whole, at least `least` (the Python client's rules). Values that
+-- stop all work (`max-pop-retry 0`: every pop returns nothing) are refused so
+-- that no client can store them. `heartbeat` and `jobs-history` take any finite
+-- number, and an empty text stays valid, because the specification's examples
+-- need them (core-decisions.md). A per-queue `<queue>-heartbeat` or
+-- `<queue>-max-pop-retry` follows its global option.
+Config.rules = {
+  ['heartbeat'] = { meaning = "seconds a popped job's lock lasts" },
+  ['grace-period'] = { least = 0, meaning = 'seconds of grace after a lock expires' },
+  ['jobs-history'] = { meaning = 'seconds completed jobs are kept' },
+  ['jobs-history-count'] = { least = 0, whole = true, meaning = 'completed jobs kept' },
+  ['max-job-history'] = {
+    least = 0, whole = true, meaning = 'history entries kept per job (0: all)',
+  },
+  ['max-pop-retry'] = {
+    least = 1, whole = true, meaning = 'passes a pop makes past throttled jobs',
+  },
+  ['max-worker-age'] = { least = 0.001, meaning = 'seconds an idle worker stays listed' },
+}
+
+-- The rule of option `name` (itself or its per-queue form), or nil.
+function Config.rule(name)
+  local rule = Config.rules[name]
+  if rule then return rule end
+  for _, global in ipairs({ 'heartbeat', 'max-pop-retry' }) do
+    local suffix = '-' .. global
+    if #name > #suffix and name:sub(-#suffix) == suffix then return Config.rules[global] end
+  end
+  return nil
+end
+
+-- Raise the config.set error when `text` cannot be the value of option `name`.
+function Config.check(name, text)
+  local rule = Config.rule(name)
+  if rule == nil or text == '' then return end
+  local number = Args.finiteOrNil(text)
+  local problem = nil
+  if number == nil then
+    problem = 'must be a finite number'
+  elseif rule.whole and number ~= floor(number) then
+    problem = 'must be a whole number'
+  elseif rule.least and number < rule.least then
+    problem = 'must be at least ' .. rule.least
+  end
+  if problem then
+    error('config.set(): option "' .. name .. '" ' .. problem .. ' (' .. rule.meaning
+      .. '), not ' .. encode(text))
+  end
+end

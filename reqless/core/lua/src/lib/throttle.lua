@@ -91,6 +91,24 @@ function Throttle.unhold(jid, now)
   return false
 end
 
+-- The throttles of `old` (a job's stored list) that `new` leaves out and on
+-- which job `jid` holds a slot. A re-put job keeps its slots as specified, but
+-- one on a throttle its new list no longer names would never be freed: its
+-- complete and cancel release only the throttles of the list. Their maxima are
+-- read now, before the caller writes (Throttle.checked).
+function Throttle.dropped(jid, old, new)
+  local kept, out = {}, {}
+  for _, tid in ipairs(new) do kept[tid] = true end
+  for _, tid in ipairs(Throttle.decode(old)) do
+    if not kept[tid] and call('zscore', Keys.throttleLocks(tid), jid) then
+      kept[tid] = true
+      Throttle.maximum(tid)
+      table.insert(out, tid)
+    end
+  end
+  return out
+end
+
 -- Release every throttle of a job's list, in order.
 function Throttle.releaseAll(jid, tids, now)
   for _, tid in ipairs(tids) do Throttle.release(jid, tid, now) end

@@ -95,6 +95,13 @@ function Queue.register(queue, now)
   call('zadd', Keys.QUEUES, 'NX', now, queue)
 end
 
+-- Whether a pop of `queue` could do anything: it has waiting jobs, locks that
+-- may expire, scheduled jobs or recurring templates (one EXISTS for all four).
+function Queue.mayPop(queue)
+  return call('exists', Keys.queue(queue, 'work'), Keys.queue(queue, 'locks'),
+    Keys.queue(queue, 'scheduled'), Keys.queue(queue, 'recur')) > 0
+end
+
 function Queue.isPaused(queue)
   return call('sismember', Keys.PAUSED, queue) == 1
 end

@@ -1,0 +1,269 @@
+# GENERATED from reqless/aio/_queue_base.py by scripts/unasync: edit that file, then run it.
+"""What a queue does on the server, and its per-state job listings: the part both
+clients share (`len`, counts and the heartbeat differ by design, see the queue classes)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any, overload
+
+from reqless import defaults
+from reqless._calls import queue as calls
+from reqless._calls.encoding import class_string
+
+if TYPE_CHECKING:
+    from reqless.client import Client
+    from reqless.job import Job
+    from reqless.throttle import Throttle
+
+__all__ = ["Jobs", "QueueBase"]
+
+
+class Jobs:
+    """Job ids of one queue by state (`queue.jobs.running()` and so on)."""
+
+    def __init__(self, name: str, client: Client) -> None:
+        self._name = name
+        self.client = client
+
+    @property
+    def name(self) -> str:
+        """The queue's name."""
+        return self._name
+
+    def _by_state(self, state: str, offset: int, count: int) -> list[str]:
+        return self.client._run(calls.jobs_by_state(self._name, state, offset, count))
+
+    def running(self, offset: int = 0, count: int = defaults.PAGE_SIZE) -> list[str]:
+        """Jobs whose lock is still valid, earliest deadline first."""
+        return self._by_state("running", offset, count)
+
+    def stalled(self, offset: int = 0, count: int = defaults.PAGE_SIZE) -> list[str]:
+        """Jobs the next pop hands to another worker: expired locks (earliest
+        deadline first), then jobs handed back by their worker (`job.timeout`)."""
+        return self._by_state("stalled", offset, count)
+
+    def scheduled(self, offset: int = 0, count: int = defaults.PAGE_SIZE) -> list[str]:
+        """Jobs waiting for their delay to pass."""
+        return self._by_state("scheduled", offset, count)
+
+    def depends(self, offset: int = 0, count: int = defaults.PAGE_SIZE) -> list[str]:
+        """Jobs waiting for other jobs to complete."""
+        return self._by_state("depends", offset, count)
+
+    def recurring(self, offset: int = 0, count: int = defaults.PAGE_SIZE) -> list[str]:
+        """Recurring templates attached to the queue."""
+        return self._by_state("recurring", offset, count)
+
+    def throttled(self, offset: int = 0, count: int = defaults.PAGE_SIZE) -> list[str]:
+        """Jobs held back by a throttle."""
+        return self._by_state("throttled", offset, count)
+
+
+class QueueBase:
+    """A named queue's calls to the server, but for those that differ by client."""
+
+    def __init__(self, name: str, client: Client, worker_name: str) -> None:
+        self._name = name
+        self.client = client
+        self.worker_name = worker_name
+        self._jobs: Jobs | None = None
+
+    @property
+    def name(self) -> str:
+        """The queue's name."""
+        return self._name
+
+    def __repr__(self) -> str:
+        return f"<reqless.Queue {self._name!r}>"
+
+    def __str__(self) -> str:
+        return self._name
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, QueueBase):
+            return self._name == other._name
+        if isinstance(other, str):
+            return self._name == other
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._name)
+
+    @staticmethod
+    def class_string(klass: type | str) -> str:
+        """The dotted path a job class is stored under."""
+        return class_string(klass)
+
+    @property
+    def jobs(self) -> Jobs:
+        """Job ids of this queue by state."""
+        if self._jobs is None:
+            self._jobs = Jobs(self._name, self.client)
+        return self._jobs
+
+    def put(
+        self,
+        klass: type | str,
+        data: Any,
+        priority: float | None = None,
+        tags: list[str] | None = None,
+        delay: float | None = None,
+        retries: int | None = None,
+        jid: str | None = None,
+        depends: list[str] | None = None,
+        throttles: list[str] | None = None,
+        *,
+        replace: bool = False,
+    ) -> str:
+        """Put a job into this queue and return its jid.
+
+        Args:
+            klass: the job class, or its dotted path.
+            data: JSON text, or any JSON-serialisable value (encoded for you).
+            priority: higher pops sooner (default 0).
+            tags: tags to index the job under.
+            delay: seconds before the job may be popped.
+            retries: how many lost locks or retries it survives (default 5; 0 means none).
+            jid: the job id; a random one by default. Putting an existing jid replaces
+                that job whatever its state (a running one is taken from its worker),
+                and warns (`ReplacedJobWarning`), which costs one more round trip.
+            depends: jids that must complete before this job can run.
+            throttles: throttle names the job must hold a slot of to run.
+            replace: the jid may name an existing job, to be replaced: no check, no warning.
+        """
+        call = calls.put(
+            self.worker_name, self._name, klass=klass, data=data, priority=priority, tags=tags,
+            delay=delay, retries=retries, jid=jid, depends=depends, throttles=throttles,
+            limit=self.client.max_data_bytes,
+        )  # fmt: skip
+        if jid is None or replace:
+            return self.client._run(call)
+        found = self.client._run(calls.existing([jid]))
+        new = self.client._run(call)
+        calls.warn_replaced(found)  # once it did replace them
+        return new
+
+    def put_many(
+        self,
+        jobs: Iterable[Mapping[str, Any]],
+        *,
+        chunk_size: int = defaults.PUT_MANY_CHUNK,
+        replace: bool = False,
+    ) -> list[str]:
+        """Put many jobs in a few round trips; returns their jids in order.
+
+        Each item holds `put`'s keyword arguments (`klass` and `data` required):
+        `queue.put_many({"klass": GnomesJob, "data": {"n": n}} for n in range(1000))`.
+        Every job is checked before anything is sent; then each chunk of
+        `chunk_size` jobs is put in one atomic call, in order, so jobs of equal
+        priority pop in the order given. Chunks also stay under the client's
+        `max_data_bytes` of data. Jobs naming the jid of an existing job replace
+        it, with a `ReplacedJobWarning` unless `replace=True` (see `put`).
+        """
+        prepared = calls.put_many(
+            self.worker_name, self._name, jobs, chunk_size, self.client.max_data_bytes
+        )
+        found = []
+        if prepared.named and not replace:
+            found = self.client._run(calls.existing(prepared.named))
+        jids: list[str] = []
+        for call in prepared.calls:
+            chunk = self.client._run(call)
+            jids.extend(chunk)
+        calls.warn_replaced(found)  # once it did replace them
+        return jids
+
+    def requeue(
+        self,
+        klass: type | str,
+        data: Any,
+        priority: float | None = None,
+        tags: list[str] | None = None,
+        delay: float | None = None,
+        retries: int | None = None,
+        jid: str | None = None,
+        depends: list[str] | None = None,
+        throttles: list[str] | None = None,
+    ) -> str:
+        """Like `put`, but only for a job that already exists (error otherwise)."""
+        return self.client._run(calls.requeue(
+            self.worker_name, self._name, klass=klass, data=data, priority=priority, tags=tags,
+            delay=delay, retries=retries, jid=jid, depends=depends, throttles=throttles,
+            limit=self.client.max_data_bytes,
+        ))  # fmt: skip
+
+    def recur(
+        self,
+        klass: type | str,
+        data: Any,
+        interval: float,
+        offset: float = 0,
+        priority: float | None = None,
+        tags: list[str] | None = None,
+        retries: int | None = None,
+        jid: str | None = None,
+        throttles: list[str] | None = None,
+        backlog: int = defaults.RECUR_BACKLOG,
+    ) -> str:
+        """Spawn a job now + offset and then every `interval` seconds; returns its jid.
+
+        Jobs are spawned when the queue is popped or peeked, for each interval that
+        has passed. `backlog` caps how many missed intervals are caught up then: by
+        default 0 (`defaults.RECUR_BACKLOG`), every one of them, so a one-minute
+        schedule nobody popped for an hour spawns 60 jobs at the next pop;
+        `backlog=1` spawns only the latest missed run, `backlog=N` the last N.
+        """
+        return self.client._run(calls.recur(
+            self._name, klass, data, interval, offset, priority, tags, retries, jid, throttles,
+            backlog, self.client.max_data_bytes,
+        ))  # fmt: skip
+
+    @overload
+    def pop(self, count: None = None) -> Job | None: ...
+    @overload
+    def pop(self, count: int) -> list[Job]: ...
+
+    def pop(self, count: int | None = None) -> Job | list[Job] | None:
+        """Pop one job (or None), or a list of up to `count` jobs."""
+        from reqless.job import Job
+
+        payloads = self.client._run(calls.pop(self._name, self.worker_name, count))
+        jobs = [Job(self.client, **payload) for payload in payloads]
+        if count is None:
+            return jobs[0] if jobs else None
+        return jobs
+
+    @overload
+    def peek(self, offset: int | None = None, count: None = None) -> Job | None: ...
+    @overload
+    def peek(self, offset: int | None, count: int) -> list[Job]: ...
+    @overload
+    def peek(self, *, count: int) -> list[Job]: ...
+
+    def peek(self, offset: int | None = None, count: int | None = None) -> Job | list[Job] | None:
+        """Look at the next job (or None), or a list of `count` jobs, without popping."""
+        from reqless.job import Job
+
+        payloads = self.client._run(calls.peek(self._name, offset, count))
+        jobs = [Job(self.client, **payload) for payload in payloads]
+        if count is None:
+            return jobs[0] if jobs else None
+        return jobs
+
+    def stats(self, date: float | str | None = None) -> dict[str, Any]:
+        """Wait and run statistics, and failure counters, for the day of `date`."""
+        return self.client._run(calls.stats(self._name, date))
+
+    def pause(self) -> None:
+        """Stop workers from popping this queue (put and peek still work)."""
+        self.client._run(calls.pause(self._name))
+
+    def unpause(self) -> None:
+        """Let workers pop this queue again."""
+        self.client._run(calls.unpause(self._name))
+
+    @property
+    def throttle(self) -> Throttle:
+        """The queue's own throttle (`ql:q:<name>`): caps its running jobs."""
+        return self.client.throttles[f"ql:q:{self._name}"]

@@ -1,0 +1,103 @@
+"""When a core command that met a connection error is sent again, and when not.
+
+Sans-I/O: `RetrySchedule` says how long to wait before the next attempt, or that
+it is time to give up; `reqless.Client` sleeps with `time.sleep` and
+`reqless.aio.AsyncClient` with `asyncio.sleep`, and that is their only difference.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+from reqless import defaults
+from reqless.logger import logger
+
+__all__ = [
+    "REPEATABLE_COMMANDS",
+    "RetrySchedule",
+    "has_password",
+    "located",
+    "may_retry",
+    "never_sent",
+]
+
+#: Core commands that may be sent again after the connection dropped with the
+#: command in flight (it may have run): reads, and writes that leave the same
+#: state when run twice (a put carries the jid the client made). Any other
+#: command (pop, complete, fail, retry, cancel, ...) is sent again only when the
+#: error shows it never left, that is the connection could not be made.
+REPEATABLE_COMMANDS = frozenset({
+    "config.get", "config.getAll", "config.set", "config.unset",
+    "failureGroups.counts", "job.addTag", "job.get", "job.getMulti", "job.heartbeat",
+    "job.removeTag", "job.requeue", "job.setPriority", "jobs.completed",
+    "jobs.failedByGroup", "jobs.tagged", "jobs.tracked", "queue.counts",
+    "queue.jobsByState", "queue.length", "queue.pause", "queue.peek", "queue.put",
+    "queue.putMany", "queue.recurAtInterval", "queue.stats", "queue.throttle.get",
+    "queue.unpause", "queueIdentifierPatterns.getAll", "queueIdentifierPatterns.setAll",
+    "queuePriorityPatterns.getAll", "queuePriorityPatterns.setAll", "queues.counts",
+    "queues.names", "recurringJob.addTag", "recurringJob.get", "recurringJob.removeTag",
+    "recurringJob.update", "tags.top", "throttle.get", "throttle.locks",
+    "throttle.pending", "throttle.set", "worker.jobs", "workers.counts",
+})  # fmt: skip
+
+
+def never_sent(exc: Exception) -> bool:
+    """Whether a connection error shows the command never reached the server."""
+    # redis-py says "Error 111 connecting to host:port" or "Timeout connecting to
+    # server" when the connection could not be made; a pooled connection the server
+    # closed is replaced before use, so other errors mean the command may have run.
+    return "connecting" in str(exc)
+
+
+def may_retry(command: str, exc: Exception, left: float) -> bool:
+    """Whether `command`, which failed with connection error `exc`, is sent again
+    with `left` seconds of the retry window remaining."""
+    return left > 0 and (command in REPEATABLE_COMMANDS or never_sent(exc))
+
+
+class RetrySchedule:
+    """The pauses between the attempts of one command, and when to give up.
+
+    Made when the command is first sent (`started` is `time.monotonic()` then).
+    After each connection error or time-out, `next_pause(exc, now)` gives the
+    seconds to wait before sending again: `defaults.RETRY_BACKOFF_BASE`, doubling up
+    to `defaults.RETRY_BACKOFF_CAP`, never past the end of the `window`; or None
+    when the command must not be sent again (see `may_retry`): raise the error.
+    """
+
+    def __init__(self, command: str, window: float, started: float) -> None:
+        self.command = command
+        self.deadline = started + window
+        #: Pauses handed out so far.
+        self.attempts = 0
+        self._pause = defaults.RETRY_BACKOFF_BASE
+
+    def next_pause(self, exc: Exception, now: float) -> float | None:
+        """Seconds to wait before sending the command again, or None: give up."""
+        left = self.deadline - now
+        if not may_retry(self.command, exc, left):
+            return None
+        if self.attempts == 0:
+            # Once per command: a server restart would otherwise flood the log.
+            logger.warning("%s: %s; trying again for up to %.1fs", self.command, exc, left)
+        self.attempts += 1
+        pause = min(self._pause, left)
+        self._pause = min(self._pause * 2, defaults.RETRY_BACKOFF_CAP)
+        return pause
+
+
+def has_password(url: str, kwargs: dict[str, Any]) -> bool:
+    """Whether a password was given, in the URL or as the `password` option."""
+    return urlsplit(url).password is not None or bool(kwargs.get("password"))
+
+
+def located(exc: Exception, where: str) -> Exception:
+    """The error to raise for `exc`: a connect time-out says where it tried to connect."""
+    # redis-py's time-out message does not say where it tried to connect.
+    if isinstance(exc, RedisTimeoutError) and "connecting" in str(exc):
+        return RedisConnectionError(f"timed out connecting to {where}")
+    return exc
