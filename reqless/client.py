@@ -22,14 +22,7 @@ from reqless.collections import Jobs, Queues, Throttles, Workers
 from reqless.config import Config
 from reqless.core import Arg, CoreRunner
 from reqless.exceptions import ReqlessError
-from reqless.retry_policy import (
-    REPEATABLE_COMMANDS,
-    RetrySchedule,
-    has_password,
-    located,
-    may_retry,
-    never_sent,
-)
+from reqless.retry_policy import RetrySchedule, has_password, located, may_retry, never_sent
 from reqless.server_access import explain
 
 if TYPE_CHECKING:
@@ -37,7 +30,7 @@ if TYPE_CHECKING:
     from reqless.queue_patterns import QueuePatterns
 
 # The retry policy's names stay importable from here, where they were first.
-__all__ = ["REPEATABLE_COMMANDS", "Client", "has_password", "located", "may_retry", "never_sent"]
+__all__ = ["Client", "has_password", "located", "may_retry", "never_sent"]
 
 T = TypeVar("T")
 
@@ -59,7 +52,9 @@ class Client:
     The constructor does not contact the server. A call the server did not answer
     is retried for `retry_window` seconds, so a server restart is survived (the
     script is loaded again afterwards), except that a command which may have run
-    and is not safe to repeat (see `REPEATABLE_COMMANDS`) raises at once.
+    and is not safe to repeat (its `Call` says so: `reqless._calls`) raises at
+    once. A command sent by name (`client("queue.peek", ...)`) is sent again only
+    when it never reached the server.
     """
 
     def __init__(
@@ -107,9 +102,17 @@ class Client:
         """Run a core command now; returns the raw reply (JSON stays text).
 
         Connection errors and time-outs are retried with backoff for
-        `retry_window` seconds, when repeating the command is safe (see the class).
+        `retry_window` seconds when the command never reached the server (see the
+        class; a prepared `Call` knows whether it may be repeated, a name does not).
         """
-        schedule = RetrySchedule(command, self.retry_window, time.monotonic())
+        return self._send(command, args, repeatable=False)
+
+    def _send(self, command: str, args: tuple[Arg, ...], *, repeatable: bool) -> Any:
+        """Run a core command, sending it again after a connection error while the
+        retry schedule allows (`repeatable`: it may have run, and that is safe)."""
+        schedule = RetrySchedule(
+            command, self.retry_window, time.monotonic(), repeatable=repeatable
+        )
         while True:
             try:
                 return self._runner.call(command, *args)
@@ -125,7 +128,7 @@ class Client:
     def _run(self, call: Call[T]) -> T:
         """Run a prepared call (see `reqless._calls`) and read its reply."""
         try:
-            reply = self(call.command, *call.args)
+            reply = self._send(call.command, call.args, repeatable=call.repeatable)
         except ReqlessError as exc:
             translated = call.translate(exc)
             if translated is exc:

@@ -17,32 +17,12 @@ from reqless import defaults
 from reqless.logger import logger
 
 __all__ = [
-    "REPEATABLE_COMMANDS",
     "RetrySchedule",
     "has_password",
     "located",
     "may_retry",
     "never_sent",
 ]
-
-#: Core commands that may be sent again after the connection dropped with the
-#: command in flight (it may have run): reads, and writes that leave the same
-#: state when run twice (a put carries the jid the client made). Any other
-#: command (pop, complete, fail, retry, cancel, ...) is sent again only when the
-#: error shows it never left, that is the connection could not be made.
-REPEATABLE_COMMANDS = frozenset({
-    "config.get", "config.getAll", "config.set", "config.unset",
-    "failureGroups.counts", "job.addTag", "job.get", "job.getMulti", "job.heartbeat",
-    "job.removeTag", "job.requeue", "job.setPriority", "jobs.completed",
-    "jobs.failedByGroup", "jobs.tagged", "jobs.tracked", "queue.counts",
-    "queue.jobsByState", "queue.length", "queue.pause", "queue.peek", "queue.put",
-    "queue.putMany", "queue.recurAtInterval", "queue.stats", "queue.throttle.get",
-    "queue.unpause", "queueIdentifierPatterns.getAll", "queueIdentifierPatterns.setAll",
-    "queuePriorityPatterns.getAll", "queuePriorityPatterns.setAll", "queues.counts",
-    "queues.names", "recurringJob.addTag", "recurringJob.get", "recurringJob.removeTag",
-    "recurringJob.update", "tags.top", "throttle.get", "throttle.locks",
-    "throttle.pending", "throttle.set", "worker.jobs", "workers.counts",
-})  # fmt: skip
 
 
 def never_sent(exc: Exception) -> bool:
@@ -53,10 +33,16 @@ def never_sent(exc: Exception) -> bool:
     return "connecting" in str(exc)
 
 
-def may_retry(command: str, exc: Exception, left: float) -> bool:
-    """Whether `command`, which failed with connection error `exc`, is sent again
-    with `left` seconds of the retry window remaining."""
-    return left > 0 and (command in REPEATABLE_COMMANDS or never_sent(exc))
+def may_retry(repeatable: bool, exc: Exception, left: float) -> bool:
+    """Whether a command that failed with connection error `exc` is sent again with
+    `left` seconds of the retry window remaining.
+
+    A `repeatable` command (its `Call` says so: a read, or a write that leaves the same
+    state when run twice) is sent again whatever the error; any other (pop, complete,
+    fail, retry, cancel, ...) only when the error shows it never left, that is the
+    connection could not be made.
+    """
+    return left > 0 and (repeatable or never_sent(exc))
 
 
 class RetrySchedule:
@@ -67,10 +53,12 @@ class RetrySchedule:
     seconds to wait before sending again: `defaults.RETRY_BACKOFF_BASE`, doubling up
     to `defaults.RETRY_BACKOFF_CAP`, never past the end of the `window`; or None
     when the command must not be sent again (see `may_retry`): raise the error.
+    `repeatable` comes from the command's `Call` (`reqless._calls`).
     """
 
-    def __init__(self, command: str, window: float, started: float) -> None:
+    def __init__(self, command: str, window: float, started: float, *, repeatable: bool) -> None:
         self.command = command
+        self.repeatable = repeatable
         self.deadline = started + window
         #: Pauses handed out so far.
         self.attempts = 0
@@ -79,7 +67,7 @@ class RetrySchedule:
     def next_pause(self, exc: Exception, now: float) -> float | None:
         """Seconds to wait before sending the command again, or None: give up."""
         left = self.deadline - now
-        if not may_retry(self.command, exc, left):
+        if not may_retry(self.repeatable, exc, left):
             return None
         if self.attempts == 0:
             # Once per command: a server restart would otherwise flood the log.

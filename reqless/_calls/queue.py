@@ -349,7 +349,7 @@ def jobs_by_state(queue: str, state: str, offset: int, count: int) -> Call[list[
     lists only the expired locks.
     """
     if state == "stalled":
-        return Call("queue.stalledJobs", (queue, offset, count), parse_json, repeatable=False)
+        return Call("queue.stalledJobs", (queue, offset, count), parse_json, repeatable=True)
     return Call("queue.jobsByState", (state, queue, offset, count), parse_json, repeatable=True)
 
 
@@ -367,7 +367,7 @@ def stats(queue: str, date: float | str | None) -> Call[dict[str, Any]]:
 def counts(queue: str) -> Call[QueueCounts]:
     """Job counts of the queue by state; jobs handed back with `job.timeout` count
     as stalled, not waiting (docs/concepts.md)."""
-    return Call("queue.stalledCounts", (queue,), parse_json, repeatable=False)
+    return Call("queue.stalledCounts", (queue,), parse_json, repeatable=True)
 
 
 def core_counts(queue: str) -> Call[QueueCounts]:
@@ -411,9 +411,8 @@ class Picked:
 
 def ready(queues: Sequence[str]) -> Call[list[str]]:
     """The queues among `queues` a pop could take something from, in order."""
-    # A read, but not yet in retry_policy.REPEATABLE_COMMANDS, which must agree.
     names = _validate.names("queues", list(queues))
-    return Call("queues.ready", tuple(names), lambda r: as_list(json.loads(r)), repeatable=False)
+    return Call("queues.ready", tuple(names), lambda r: as_list(json.loads(r)), repeatable=True)
 
 
 def _picked(reply: Any, wait: float, now: float) -> Picked:

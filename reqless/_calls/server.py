@@ -125,7 +125,7 @@ def failed_by_group(group: str, start: int, limit: int) -> Call[dict[str, Any]]:
 def queue_counts() -> Call[list[QueueCounts]]:
     """Counts of every known queue; jobs handed back with `job.timeout` count as
     stalled, not waiting (docs/concepts.md)."""
-    return Call("queue.stalledCounts", (), parse_json, repeatable=False)
+    return Call("queue.stalledCounts", (), parse_json, repeatable=True)
 
 
 def all_queue_counts() -> Call[list[QueueCounts]]:

@@ -18,8 +18,8 @@ from reqless._calls import config as config_calls
 from reqless._calls import job as job_calls
 from reqless._calls import queue as queue_calls
 from reqless._calls import server as server_calls
-from reqless.client import REPEATABLE_COMMANDS
 from reqless.core.reference import command_headers
+from reqless.core.script import READ_COMMANDS
 from reqless.models import QueuePriorityPattern
 
 J = "0f3c5b9e8d7a4c2b9f1e6d5c4b3a2918"
@@ -157,13 +157,24 @@ def test_every_registered_command_has_a_builder_or_a_reason() -> None:
     assert all(reason.strip() for reason in NOT_OFFERED.values())
 
 
-def test_repeatable_commands_agree_with_the_calls() -> None:
+def test_every_read_the_core_registers_as_read_only_may_be_sent_again() -> None:
+    """A command registered `no-writes` cannot change anything, so its call must be
+    repeatable; and what pops or ends a job's hold never is."""
     calls = _all_calls()
     for call in calls:
-        listed = call.command in REPEATABLE_COMMANDS
-        assert call.repeatable is listed, f"{call.command}: repeatable={call.repeatable}"
-    # Every listed command is built somewhere (else the list names something stale).
-    assert REPEATABLE_COMMANDS - set(NOT_OFFERED) <= {call.command for call in calls}
+        if call.command in READ_COMMANDS:
+            assert call.repeatable, f"{call.command} never writes but is not repeatable"
+        if call.command in NEVER_REPEATED:
+            assert not call.repeatable, f"{call.command} must not run twice"
+    assert READ_COMMANDS - set(NOT_OFFERED) <= {call.command for call in calls}
+
+
+#: Commands that hand out or end a job's hold: run twice, they would pop two jobs
+#: or act on a job the first call already moved.
+NEVER_REPEATED = frozenset({
+    "queue.pop", "queues.pop", "queues.popAt", "job.complete", "job.completeAndPop",
+    "job.fail", "job.retry", "job.cancel", "job.timeout", "queue.unfail",
+})  # fmt: skip
 
 
 @pytest.mark.parametrize("name", sorted(SAMPLES))

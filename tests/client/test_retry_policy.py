@@ -11,7 +11,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from reqless import defaults
-from reqless.retry_policy import REPEATABLE_COMMANDS, RetrySchedule, located, may_retry
+from reqless.retry_policy import RetrySchedule, located, may_retry
 
 ROOT = Path(__file__).resolve().parents[2]
 #: The error of a command that reached the server and may have run.
@@ -25,7 +25,7 @@ def _pauses(schedule: RetrySchedule, exc: Exception, times: list[float]) -> list
 
 
 def test_pauses_double_up_to_the_cap() -> None:
-    schedule = RetrySchedule("queue.peek", window=100, started=0)
+    schedule = RetrySchedule("queue.peek", window=100, started=0, repeatable=True)
     pauses = _pauses(schedule, IN_FLIGHT, [0.0] * 7)
     base, cap = defaults.RETRY_BACKOFF_BASE, defaults.RETRY_BACKOFF_CAP
     expected = [min(base * 2**n, cap) for n in range(7)]
@@ -34,34 +34,40 @@ def test_pauses_double_up_to_the_cap() -> None:
 
 
 def test_the_last_pause_ends_with_the_window_and_then_it_gives_up() -> None:
-    schedule = RetrySchedule("queue.peek", window=2, started=10)
+    schedule = RetrySchedule("queue.peek", window=2, started=10, repeatable=True)
     assert schedule.next_pause(IN_FLIGHT, now=11.98) == pytest.approx(0.02)
     assert schedule.next_pause(IN_FLIGHT, now=12.0) is None
     assert schedule.next_pause(IN_FLIGHT, now=13.0) is None
 
 
 def test_a_zero_window_never_retries() -> None:
-    assert RetrySchedule("queue.peek", window=0, started=5).next_pause(NOT_SENT, 5) is None
-
-
-def test_a_command_that_may_have_run_is_not_sent_again_unless_repeatable() -> None:
-    assert "queues.pop" not in REPEATABLE_COMMANDS
-    assert RetrySchedule("queues.pop", window=10, started=0).next_pause(IN_FLIGHT, 0) is None
-    assert RetrySchedule("queue.put", window=10, started=0).next_pause(IN_FLIGHT, 0) == (
-        defaults.RETRY_BACKOFF_BASE
+    assert (
+        RetrySchedule("queue.peek", window=0, started=5, repeatable=True).next_pause(NOT_SENT, 5)
+        is None
     )
 
 
+def test_a_command_that_may_have_run_is_not_sent_again_unless_repeatable() -> None:
+    assert (
+        RetrySchedule("queues.pop", window=10, started=0, repeatable=False).next_pause(IN_FLIGHT, 0)
+        is None
+    )
+    assert RetrySchedule("queue.put", window=10, started=0, repeatable=True).next_pause(
+        IN_FLIGHT, 0
+    ) == (defaults.RETRY_BACKOFF_BASE)
+
+
 def test_a_command_that_never_left_is_sent_again_whatever_it_is() -> None:
-    schedule = RetrySchedule("queues.pop", window=10, started=0)
+    schedule = RetrySchedule("queues.pop", window=10, started=0, repeatable=False)
     assert schedule.next_pause(NOT_SENT, 0) == defaults.RETRY_BACKOFF_BASE
-    assert may_retry("job.complete", NOT_SENT, left=1)
-    assert not may_retry("job.complete", IN_FLIGHT, left=1)
-    assert not may_retry("job.get", IN_FLIGHT, left=0)
+    assert may_retry(False, NOT_SENT, left=1)
+    assert not may_retry(False, IN_FLIGHT, left=1)
+    assert may_retry(True, IN_FLIGHT, left=1)
+    assert not may_retry(True, IN_FLIGHT, left=0)
 
 
 def test_it_warns_once_per_command(caplog: pytest.LogCaptureFixture) -> None:
-    schedule = RetrySchedule("job.get", window=10, started=0)
+    schedule = RetrySchedule("job.get", window=10, started=0, repeatable=True)
     with caplog.at_level(logging.WARNING, logger="reqless"):
         _pauses(schedule, IN_FLIGHT, [0, 1, 2])
     warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
