@@ -98,18 +98,13 @@ class Client:
         kwargs = self._database.connection_pool.connection_kwargs
         return str(kwargs.get("path") or f"{kwargs.get('host')}:{kwargs.get('port')}")
 
-    def __call__(self, command: str, *args: Arg) -> Any:
+    def __call__(self, command: str, *args: Arg, repeatable: bool = False) -> Any:
         """Run a core command now; returns the raw reply (JSON stays text).
 
-        Connection errors and time-outs are retried with backoff for
-        `retry_window` seconds when the command never reached the server (see the
-        class; a prepared `Call` knows whether it may be repeated, a name does not).
+        Connection errors and time-outs are retried with backoff for `retry_window`
+        seconds when the command never reached the server, or, if `repeatable`
+        (it is safe to run twice: a prepared `Call` says so), whenever it failed.
         """
-        return self._send(command, args, repeatable=False)
-
-    def _send(self, command: str, args: tuple[Arg, ...], *, repeatable: bool) -> Any:
-        """Run a core command, sending it again after a connection error while the
-        retry schedule allows (`repeatable`: it may have run, and that is safe)."""
         schedule = RetrySchedule(
             command, self.retry_window, time.monotonic(), repeatable=repeatable
         )
@@ -128,7 +123,7 @@ class Client:
     def _run(self, call: Call[T]) -> T:
         """Run a prepared call (see `reqless._calls`) and read its reply."""
         try:
-            reply = self._send(call.command, call.args, repeatable=call.repeatable)
+            reply = self(call.command, *call.args, repeatable=call.repeatable)
         except ReqlessError as exc:
             translated = call.translate(exc)
             if translated is exc:

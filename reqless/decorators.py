@@ -54,6 +54,7 @@ class _RetryDecorator:
                     else:
                         await job._retry_for(policy, exc)  # type: ignore[attr-defined]
 
+            awaiting.retry_policy = policy  # type: ignore[attr-defined]
             return awaiting
 
         @functools.wraps(func)
@@ -67,6 +68,8 @@ class _RetryDecorator:
                 else:
                     job._retry_for(policy, exc)  # type: ignore[attr-defined]
 
+        # The worker reads it to retry a job that runs past its time limit.
+        wrapper.retry_policy = policy  # type: ignore[attr-defined]
         return wrapper
 
 

@@ -27,7 +27,7 @@ from reqless.exceptions import ReqlessError
 __all__ = ["RETRY_EVENT", "RetryPlan", "RetryPolicy", "checked_exceptions", "policy_for"]
 
 #: The `what` of the history entry written before each retry that leaves the job
-#: retries (the core itself writes none then, core-jobs §5.3).
+#: retries (the core itself writes none then; docs/concepts.md, States).
 RETRY_EVENT = "retrying"
 
 

@@ -1,29 +1,39 @@
-"""The package logger: one logger named `reqless`, quiet unless configured."""
+"""The package logger: one logger named `reqless`, which logs like a library.
+
+The package adds only a `NullHandler` and lets records propagate, so the
+application's logging configuration (`logging.basicConfig`, a JSON handler, an
+error tracker) decides where reqless's warnings go and at which level. The
+programs (`reqless-py-worker`, `reqless ui`) configure the root logger themselves.
+"""
 
 from __future__ import annotations
 
 import logging
 import os
 
-__all__ = ["LOG_FORMAT", "logger"]
+__all__ = ["LOG_FORMAT", "LOG_LEVEL_ENV", "log_to_stderr", "logger"]
 
+#: The line format of the programs' text logs.
 LOG_FORMAT = "%(asctime)s | PID %(process)d | [%(levelname)s] %(message)s"
 
+#: Environment variable that sets the level of `log_to_stderr` (e.g. `DEBUG`).
+LOG_LEVEL_ENV = "REQLESS_LOG_LEVEL"
+
 logger = logging.getLogger("reqless")
+logger.addHandler(logging.NullHandler())
 
 
-def _configure() -> None:
-    # A stream handler at DEBUG with the logger itself at FATAL: silent by
-    # default, and `logger.setLevel(logging.DEBUG)` is all it takes to see output.
-    if not any(getattr(h, "_reqless", False) for h in logger.handlers):
+def log_to_stderr(default: int = logging.INFO) -> None:
+    """For programs, never the library: log every logger to standard error in `LOG_FORMAT`.
+
+    The level is `$REQLESS_LOG_LEVEL` when it names a level, else `default`.
+    Calling it again adds no second handler.
+    """
+    root = logging.getLogger()
+    if not any(handler.name == "reqless-stderr" for handler in root.handlers):
         handler = logging.StreamHandler()
-        handler.setLevel(logging.DEBUG)
+        handler.name = "reqless-stderr"
         handler.setFormatter(logging.Formatter(LOG_FORMAT))
-        handler._reqless = True  # type: ignore[attr-defined]
-        logger.addHandler(handler)
-        level = os.environ.get("REQLESS_LOG_LEVEL", "CRITICAL").upper()
-        logger.setLevel(getattr(logging, level, logging.CRITICAL))
-        logger.propagate = False
-
-
-_configure()
+        root.addHandler(handler)
+    named = logging.getLevelName(os.environ.get(LOG_LEVEL_ENV, "").upper())
+    root.setLevel(named if isinstance(named, int) else default)

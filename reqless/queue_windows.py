@@ -18,9 +18,10 @@ when the resolver refreshes (`TransformingQueueResolver.pop_order`), every
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
+
+from reqless._calls import queue as queue_calls
 
 if TYPE_CHECKING:
     from reqless.client import Client
@@ -102,7 +103,6 @@ class ReadyQueues:
         return self.current()
 
     def _ask(self) -> None:
-        reply = self.client("queues.ready", *self.resolved)
-        self.ready = list(json.loads(reply))
+        self.ready = self.client._run(queue_calls.ready(self.resolved))
         self.position = 0
         self.found = False

@@ -224,8 +224,8 @@ class AsyncJobActions(JobFields):
     async def _retry_for(self, policy: RetryPolicy, exc: BaseException) -> int:
         """Retry the job as `policy` says after `exc`; the reason goes to its history first.
 
-        The core writes no history for a retry that leaves retries (core-jobs
-        §5.3), hence the `retrying` entry; the last retry fails the job, and the
+        The core writes no history for a retry that leaves retries (docs/concepts.md, States), hence
+        the `retrying` entry; the last retry fails the job, and the
         core's `failed-retries` entry names the group. Returns the retries left.
         """
         plan = policy.plan(self, exc)

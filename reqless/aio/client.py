@@ -125,18 +125,13 @@ class AsyncClient:
             self._sync.database.close()
             self._sync = None
 
-    async def __call__(self, command: str, *args: Arg) -> Any:
+    async def __call__(self, command: str, *args: Arg, repeatable: bool = False) -> Any:
         """Run a core command now; returns the raw reply (JSON stays text).
 
-        Connection errors and time-outs are retried with backoff for
-        `retry_window` seconds when the command never reached the server, exactly
-        as `reqless.Client` does (`reqless.retry_policy`).
+        Connection errors and time-outs are retried with backoff for `retry_window`
+        seconds when the command never reached the server, or, if `repeatable`
+        (it is safe to run twice: a prepared `Call` says so), whenever it failed.
         """
-        return await self._send(command, args, repeatable=False)
-
-    async def _send(self, command: str, args: tuple[Arg, ...], *, repeatable: bool) -> Any:
-        """Run a core command, sending it again after a connection error while the
-        retry schedule allows (`repeatable`: it may have run, and that is safe)."""
         schedule = RetrySchedule(
             command, self.retry_window, time.monotonic(), repeatable=repeatable
         )
@@ -160,7 +155,7 @@ class AsyncClient:
     async def _run(self, call: Call[T]) -> T:
         """Run a prepared call (see `reqless._calls`) and read its reply."""
         try:
-            reply = await self._send(call.command, call.args, repeatable=call.repeatable)
+            reply = await self(call.command, *call.args, repeatable=call.repeatable)
         except ReqlessError as exc:
             translated = call.translate(exc)
             if translated is exc:

@@ -1,67 +1,71 @@
-"""Argument types for `argparse`: each checks one kind of value and explains a refusal.
+"""The shared value checks (`reqless.cli.values`) as `argparse` types, for the worker
+until it moves to click.
 
-`argparse` prefixes the message with the flag, e.g.
-`argument -w/--workers: must be a whole number >= 0, got 'x'`.
+`argparse` prefixes the checker's message with the flag, e.g.
+`argument -w/--workers: must be a whole number >= 0, got 'x'`; click commands say
+the same after `Invalid value for '--workers':`.
 """
 
 from __future__ import annotations
 
 import argparse
-import math
+from collections.abc import Callable
+from typing import TypeVar
 
-__all__ = ["non_empty", "non_negative_float", "non_negative_int", "port", "positive_float"]
+from reqless.cli import values
 
+__all__ = [
+    "argtype",
+    "count",
+    "non_empty",
+    "non_negative_float",
+    "non_negative_int",
+    "port",
+    "positive_float",
+    "server_url",
+]
 
-def non_empty(text: str) -> str:
-    """Any text but the empty string."""
-    if not text:
-        raise argparse.ArgumentTypeError("must not be empty")
-    return text
-
-
-def non_negative_int(text: str) -> int:
-    """A whole number, 0 or more."""
-    try:
-        value = int(text)
-    except ValueError:
-        value = -1
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be a whole number >= 0, got {text!r}")
-    return value
+_T = TypeVar("_T")
 
 
-def port(text: str) -> int:
-    """A TCP port number, 1 to 65535."""
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if not 1 <= value <= 65535:
-        raise argparse.ArgumentTypeError(f"must be a port number (1-65535), got {text!r}")
-    return value
+def argtype(check: Callable[[str], _T]) -> Callable[[str], _T]:
+    """`check` as an argparse type: its ValueError becomes the error argparse prints.
+
+    (argparse would print `invalid ... value` for a plain ValueError, losing the message.)
+    """
+
+    def parse(text: str) -> _T:
+        try:
+            return check(text)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    parse.__name__ = check.__name__
+    parse.__doc__ = check.__doc__
+    return parse
 
 
-def non_negative_float(text: str) -> float:
-    """A finite number of seconds, 0 or more."""
-    value = _finite_float(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be a number of seconds >= 0, got {text!r}")
-    return value
+def _non_negative_float(text: str) -> float:
+    """A finite number of seconds, 0 or more, as a float."""
+    return float(values.seconds(text))
 
 
-def positive_float(text: str) -> float:
-    """A finite number of seconds, more than 0."""
-    value = _finite_float(text)
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"must be a number of seconds > 0, got {text!r}")
-    return value
+def _positive_float(text: str) -> float:
+    """A finite number of seconds, more than 0, as a float."""
+    return float(values.positive_seconds(text))
 
 
-def _finite_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = math.nan
-    if not math.isfinite(value):
-        raise argparse.ArgumentTypeError(f"must be a finite number, got {text!r}")
-    return value
+#: Any text but an empty one.
+non_empty = argtype(values.non_empty)
+#: A whole number, 0 or more.
+non_negative_int = argtype(values.whole_number)
+#: A whole number, 1 or more.
+count = argtype(values.count)
+#: A TCP port, 1 to 65535.
+port = argtype(values.port)
+#: A finite number of seconds, 0 or more.
+non_negative_float = argtype(_non_negative_float)
+#: A finite number of seconds, more than 0.
+positive_float = argtype(_positive_float)
+#: A redis://, rediss:// or unix:// URL.
+server_url = argtype(values.server_url)

@@ -206,9 +206,9 @@ def dev(
             ui.start()
             state.ui_url = ui.url
         worker_queues = queues or (EXAMPLE_QUEUES if example else ("*",))
-        command = worker_command(url, workers, worker_queues, data_dir / "worker.log")
+        command = worker_command(url, workers, worker_queues)
         if workers:
-            workers_of.append(start_worker(command, verbose))
+            workers_of.append(start_worker(command, verbose, data_dir / "worker.log"))
             state.worker_pid = workers_of[-1].pid
         write_running(data_dir, state)
         if example:
@@ -347,7 +347,7 @@ def _watch_loop(
                 err=True,
             )
             stop_worker(worker, stopper)  # its children, if the parent alone died
-            workers_of.append(start_worker(command, verbose))
+            workers_of.append(start_worker(command, verbose, data_dir / "worker.log"))
             state.worker_pid = workers_of[-1].pid
             write_running(data_dir, state)
         if time.monotonic() - last_status >= STATUS_EVERY_S:

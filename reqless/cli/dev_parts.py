@@ -17,6 +17,7 @@ import threading
 import time
 from pathlib import Path
 from types import FrameType
+from typing import IO
 
 import click
 
@@ -79,7 +80,8 @@ class UIServer:
         import uvicorn
 
         from reqless.client import Client
-        from reqless.ui import UISettings, create_app, stream
+        from reqless.ui import UISettings, create_app
+        from reqless.ui.live import stream
 
         self.client = Client(url, hostname="reqless-dev-ui", retry_window=1.0)
         app = create_app(self.client, UISettings(host=host, port=port))
@@ -111,24 +113,45 @@ class UIServer:
         self.client.database.close()
 
 
-def worker_command(url: str, workers: int, queues: tuple[str, ...], log: Path) -> list[str]:
+def worker_command(url: str, workers: int, queues: tuple[str, ...]) -> list[str]:
     command = [sys.executable, "-m", "reqless", "worker", "--url", url, "--name", "dev"]
-    command += ["--workers", str(workers), "--path", os.getcwd(), "--logger", str(log)]
+    command += ["--workers", str(workers), "--path", os.getcwd()]
     for queue in queues:
         command += ["-q", queue]
     return command
 
 
-def start_worker(command: list[str], verbose: bool) -> subprocess.Popen[bytes]:
-    output = None if verbose else subprocess.DEVNULL
-    return subprocess.Popen(
-        command,
-        stdin=subprocess.DEVNULL,
-        stdout=output,
-        stderr=output,
-        start_new_session=True,
-        preexec_fn=die_with_parent,
-    )
+def start_worker(command: list[str], verbose: bool, log: Path) -> subprocess.Popen[bytes]:
+    """Start the worker; all it writes (its log, and what jobs log or print) is
+    appended to `log` and, when `verbose`, shown on standard error as well."""
+    # Unbuffered: a job's print reaches the log when it happens, not at exit.
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    with open(log, "ab") as sink:
+        worker = subprocess.Popen(
+            command,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE if verbose else sink,
+            stderr=subprocess.STDOUT,
+            env=env,
+            start_new_session=True,
+            preexec_fn=die_with_parent,
+        )
+    if worker.stdout is not None:
+        threading.Thread(
+            target=_tee, args=(worker.stdout, log), name="worker-output", daemon=True
+        ).start()
+    return worker
+
+
+def _tee(output: IO[bytes], log: Path) -> None:
+    """Copy the worker's output to `log` and to standard error, line by line, until it ends."""
+    with output, open(log, "ab") as sink:
+        for line in iter(output.readline, b""):
+            sink.write(line)
+            sink.flush()
+            with contextlib.suppress(OSError, ValueError):
+                sys.stderr.write(line.decode(errors="replace"))
+                sys.stderr.flush()
 
 
 def stop_worker(worker: subprocess.Popen[bytes], stopper: Stopper) -> None:

@@ -1,8 +1,10 @@
 """`reqless`: one command with subcommands.
 
-`worker` and `ui` are programs of their own that parse their own arguments
-(`reqless worker ARGS` runs exactly what `reqless-py-worker ARGS` runs); `dev`,
-`server` and the operator commands (`reqless.cli.admin`) are click commands.
+Every command is a click command but `worker`, a program that still parses its own
+arguments with argparse (`reqless worker ARGS` runs exactly what
+`reqless-py-worker ARGS` runs). `ui`, `dev`, `server` and the operator commands
+(`reqless.cli.admin`) take their values through the same checks
+(`reqless.cli.values`) and server options (`reqless.cli.server_options`).
 Shell completion comes with click: `eval "$(_REQLESS_COMPLETE=bash_source reqless)"`.
 """
 
@@ -17,7 +19,8 @@ import click
 from reqless.cli.admin import commands as admin_commands
 from reqless.cli.dev import dev
 from reqless.cli.server_cmd import server
-from reqless.extras import MissingExtraError, require
+from reqless.cli.server_options import GROUP_URL
+from reqless.cli.ui_command import ui
 
 __all__ = ["build_cli", "main"]
 
@@ -50,20 +53,6 @@ def _worker(argv: tuple[str, ...]) -> int:
     from reqless.cli.worker import main as worker_main
 
     return worker_main(_group_url(argv, "--url", _SERVER_FLAGS), prog="reqless worker")
-
-
-@click.command("ui", cls=_Program, context_settings=_PASS_THROUGH, add_help_option=False)
-@click.argument("argv", nargs=-1, type=click.UNPROCESSED)
-def _ui(argv: tuple[str, ...]) -> int:
-    """Serve the web UI (an operator console)."""
-    try:
-        require("ui", "reqless ui")
-    except MissingExtraError as exc:
-        raise click.ClickException(str(exc)) from exc
-    from reqless.cli.ui import main as ui_main
-
-    # `ui`'s --host and --port are where it serves, not the server it shows.
-    return ui_main(_group_url(argv, "--url", _UI_SERVER_FLAGS), prog="reqless ui")
 
 
 class _Reqless(click.Group):
@@ -99,7 +88,6 @@ _URL_HELP = (
     "parent, else redis://localhost:6379/0 (the commands say which they use)."
 )
 _SERVER_FLAGS = ("--url", "--host", "--port", "--db", "--password")
-_UI_SERVER_FLAGS = ("--url", "--redis-url")
 
 
 def _given(argv: tuple[str, ...], flags: tuple[str, ...]) -> bool:
@@ -109,7 +97,7 @@ def _given(argv: tuple[str, ...], flags: tuple[str, ...]) -> bool:
 def _group_url(argv: tuple[str, ...], option: str, server_flags: tuple[str, ...]) -> list[str]:
     """`argv` with the group's `--url` in front, unless it names a server itself
     (with one of `server_flags`)."""
-    url = click.get_current_context().meta.get("reqless.url")
+    url = click.get_current_context().meta.get(GROUP_URL)
     if url is None or _given(argv, server_flags):
         return list(argv)
     return [option, url, *argv]
@@ -121,7 +109,7 @@ def _remember_url(ctx: click.Context, url: str | None) -> None:
     if url is not None:
         if not url.strip():
             raise click.BadParameter("must not be empty", param_hint="--url")
-        ctx.meta["reqless.url"] = url  # read by the admin commands' server options
+        ctx.meta[GROUP_URL] = url  # read by the admin commands' and ui's server options
         ctx.default_map = {"dev": {"url": url}}
 
 
@@ -138,7 +126,7 @@ def build_cli() -> click.Group:
         params=[click.Option(["--url"], metavar="URL", help=_URL_HELP)],
         callback=click.pass_context(_remember_url),
     )
-    for command in (_worker, _ui, dev, server, *admin_commands()):
+    for command in (_worker, ui, dev, server, *admin_commands()):
         group.add_command(command)
     click.version_option(package_name="reqless", prog_name="reqless")(group)
     return group

@@ -1,15 +1,15 @@
-"""`reqless ui`: serve the web UI with uvicorn (§2.1).
+"""`reqless ui`: serve the web UI with uvicorn (docs/ui.md, Running it).
 
-Start-up, in order: parse and check every option (a bad value exits with status
-2 and nothing starts); make one client per instance, with a short retry window so
-a Redis that is down answers 503 quickly instead of hanging a page; print the
-startup line; serve until Ctrl-C, which stops cleanly with status 0.
+Start-up, in order: parse and check every option (`reqless.cli.ui_command`; a bad
+value exits with status 2 and nothing starts); make one client per instance, with
+a short retry window so a Redis that is down answers 503 quickly instead of
+hanging a page; print the startup line; serve until Ctrl-C, which stops cleanly
+with status 0.
 """
 
 from __future__ import annotations
 
 import logging
-import os
 import signal
 import sys
 from types import FrameType
@@ -18,33 +18,34 @@ import uvicorn
 from redis.exceptions import RedisError
 
 from reqless.cli.server_args import redact_url
-from reqless.cli.ui_args import PROGRAM, UIOptions, parse_ui_args, usage_error
+from reqless.cli.ui_args import PROGRAM, UIOptions, usage_error
 from reqless.client import Client
-from reqless.logger import logger
+from reqless.logger import log_to_stderr
 from reqless.server_access import explain
-from reqless.ui import create_app, stream
+from reqless.ui import create_app
+from reqless.ui.live import stream
 
-__all__ = ["main", "startup_line"]
+__all__ = ["serve", "startup_line"]
 
 #: Seconds a UI request keeps retrying a lost Redis connection before its 503.
 RETRY_WINDOW = 1.0
 
 
-def main(argv: list[str] | None = None, *, prog: str = PROGRAM) -> int:
-    """Run `reqless ui` with `argv` (default `sys.argv[1:]`); returns the exit status."""
-    args = sys.argv[1:] if argv is None else list(argv)
-    options = parse_ui_args(args, prog=prog)
+def serve(options: UIOptions, *, prog: str = PROGRAM) -> int:
+    """Serve the UI as `options` say until Ctrl-C or TERM; returns the exit status.
+
+    A URL redis-py refuses is a usage error (click.UsageError, status 2).
+    """
     settings = options.settings
-    if "REQLESS_LOG_LEVEL" not in os.environ:
-        # Failed logins, refused changes and the audit trail are worth seeing.
-        logger.setLevel(logging.INFO)
+    # Failed logins, refused changes and the audit trail are worth seeing.
+    log_to_stderr(logging.INFO)
     clients: dict[str, Client] = {}
     for name, url in options.instances.items():
         try:
             clients[name] = Client(url, retry_window=RETRY_WINDOW)
         except ValueError as exc:
             # redis-py refuses some URLs our checks let through (unknown query options).
-            usage_error(prog, f"argument --redis-url: {redact_url(url)!r}: {exc}")
+            usage_error(f"argument --redis-url: {redact_url(url)!r}: {exc}")
     if settings.insecure_no_auth and not settings.auth_configured:
         print(
             f"{prog}: WARNING: --insecure-no-auth: anyone who can reach "
@@ -112,7 +113,7 @@ def _check_reachable(prog: str, name: str, url: str, client: Client) -> None:
         client.database.ping()
     except (TypeError, ValueError) as exc:
         # An option in the URL's query that redis-py does not know shows up only here.
-        usage_error(prog, f"argument --redis-url: {redact_url(url)!r}: {exc}")
+        usage_error(f"argument --redis-url: {redact_url(url)!r}: {exc}")
     except RedisError as exc:
         explained = explain(exc, url)  # a password or TLS problem, said plainly
         if explained is not None:

@@ -1,22 +1,22 @@
-"""The options of `reqless ui` (§2.1): parsing, environment variables and checks.
+"""The options of `reqless ui` (docs/ui.md, Running it): environment variables and checks.
 
-Every refusal ends the program with status 2 and a message naming the option (or
-the environment variable) that holds the bad value; nothing starts.
+The click command (`reqless.cli.ui_command`) parses them; here they become the
+UI's settings. Every refusal ends the program with status 2 and a message naming
+the option (or the environment variable) that holds the bad value; nothing starts.
 """
 
 from __future__ import annotations
 
-import argparse
-import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import NoReturn
+from typing import Any, NoReturn
 
-from reqless import keys
-from reqless.cli._argtypes import non_empty, port, positive_float
+import click
+
+from reqless.cli.server_options import group_url
+from reqless.cli.ui_defaults import DEFAULT_PORT, DEFAULT_REDIS_URL, PROGRAM
 from reqless.cli.ui_values import (
-    DEFAULT_REDIS_URL,
     OptionError,
     allowed_host,
     basic_user,
@@ -27,26 +27,22 @@ from reqless.cli.ui_values import (
     env_port,
     env_text,
     external_url,
-    positive_int,
     read_basic_users,
     read_tokens,
     redact_keys,
     root_path,
 )
-from reqless.ui.auth import is_loopback, parse_networks
-from reqless.ui.settings import DEFAULT_REDACT_KEYS, BasicUser, UISettings
+from reqless.ui.http.auth import is_loopback, parse_networks
+from reqless.ui.settings import BasicUser, UISettings
 
 __all__ = [
     "DEFAULT_REDIS_URL",
     "PROGRAM",
     "UIOptions",
-    "build_parser",
-    "parse_ui_args",
+    "checked_options",
     "usage_error",
 ]
 
-PROGRAM = "reqless ui"
-DEFAULT_PORT = 9393
 _AUTH_OPTIONS = "--basic-auth, --basic-auth-file, --token-file or --trusted-user-header"
 
 
@@ -60,156 +56,34 @@ class UIOptions:
     source: str = ""
 
 
-def build_parser(prog: str = PROGRAM) -> argparse.ArgumentParser:
-    """The parser of `reqless ui`; defaults that may come from the environment are None."""
-    parser = argparse.ArgumentParser(
-        prog=prog,
-        description="Serve the reqless web UI (an operator console) with uvicorn.",
-        epilog="Options with an environment variable take it when the option is absent.",
-    )
-    add = parser.add_argument
-    add(
-        "--url",
-        "--redis-url",
-        dest="redis_url",
-        action="append",
-        metavar="URL|NAME=URL",
-        help="Redis/Valkey instance to show, as every reqless command takes it; repeat "
-        "for several, each NAME=URL ($REQLESS_URL or $REQLESS_REDIS_URL, comma-separated; "
-        f"default: the reqless dev of this directory or a parent, else {DEFAULT_REDIS_URL})",
-    )
-    add("--host", type=non_empty, help="bind address ($REQLESS_UI_HOST; default 127.0.0.1)")
-    add("--port", type=port, help=f"bind port ($REQLESS_UI_PORT; default {DEFAULT_PORT})")
-    add(
-        "--root-path",
-        help="URL prefix when a proxy serves the UI under a sub-path ($REQLESS_UI_ROOT_PATH)",
-    )
-    add(
-        "--read-only",
-        action="store_true",
-        default=None,
-        help="every user is a viewer ($REQLESS_UI_READ_ONLY)",
-    )
-    add(
-        "--basic-auth",
-        action="append",
-        metavar="USER:PASSWORD[:ROLE]",
-        help="an HTTP Basic user, role admin unless given; repeatable "
-        "($REQLESS_UI_BASIC_AUTH, comma-separated)",
-    )
-    add(
-        "--basic-auth-file",
-        metavar="PATH",
-        help="HTTP Basic users, one user:password:role per line ($REQLESS_UI_BASIC_AUTH_FILE)",
-    )
-    add(
-        "--token-file",
-        metavar="PATH",
-        help="bearer tokens for API clients, one token:role:label per line "
-        "($REQLESS_UI_TOKEN_FILE)",
-    )
-    add(
-        "--trusted-user-header",
-        metavar="NAME",
-        help="take the user from this header (role from NAME-Role, default viewer), "
-        "set by an authenticating proxy",
-    )
-    add(
-        "--trusted-proxy",
-        action="append",
-        metavar="CIDR",
-        help="address or CIDR block of a proxy whose user and X-Forwarded-* headers "
-        "are believed; repeatable",
-    )
-    add(
-        "--insecure-no-auth",
-        action="store_true",
-        default=None,
-        help="allow a non-loopback --host without authentication ($REQLESS_UI_INSECURE_NO_AUTH)",
-    )
-    add(
-        "--allowed-host",
-        action="append",
-        metavar="NAME",
-        help="a host name the UI answers to besides localhost (no-auth mode); repeatable",
-    )
-    add(
-        "--external-url",
-        metavar="URL",
-        help="the UI's public URL (https://ops.example.com/reqless) when behind a proxy",
-    )
-    add(
-        "--refresh-floor",
-        type=positive_float,
-        default=2.0,
-        metavar="SECONDS",
-        help="shortest refresh interval any client may use (default 2)",
-    )
-    add(
-        "--bulk-limit",
-        action="append",
-        metavar="N|ROLE=N",
-        help="largest bulk action per request: N for both roles, or operator=N / admin=N "
-        "(default operator=1000, admin=100000)",
-    )
-    add(
-        "--scan-limit",
-        type=positive_int,
-        default=10_000,
-        metavar="N",
-        help="most jobs one search request may examine (default 10000)",
-    )
-    add(
-        "--backlog-threshold",
-        type=positive_float,
-        default=300.0,
-        metavar="SECONDS",
-        help="warn that a queue's backlog is not draining when its next job has waited "
-        "this long (default 300)",
-    )
-    add(
-        "--redact-keys",
-        metavar="K1,K2,...",
-        help=f"payload keys masked in the UI (default {','.join(DEFAULT_REDACT_KEYS)})",
-    )
-    add("--environment-label", metavar="TEXT", help='a header badge, e.g. "production"')
-    add("--environment-color", metavar="CSS", help="the badge colour, e.g. #b00020 or red")
-    add("--metrics", action="store_true", help="serve Prometheus text at /metrics")
-    add("--metrics-auth", action="store_true", help="require authentication for /metrics")
-    add(
-        "--audit-redis",
-        action="store_true",
-        help=f"also keep the audit trail in the Redis list {keys.UI_AUDIT}",
-    )
-    return parser
-
-
-def parse_ui_args(
-    argv: list[str], environ: Mapping[str, str] | None = None, prog: str = PROGRAM
+def checked_options(
+    ctx: click.Context, params: Mapping[str, Any], env: Mapping[str, str]
 ) -> UIOptions:
-    """Parse and check `argv` (and the environment); exits with status 2 on a bad value."""
-    env = os.environ if environ is None else environ
-    parser = build_parser(prog)
-    args = parser.parse_args(argv)
+    """The options of `reqless ui` from its parsed `params` and `env`; a refused value
+    raises click.UsageError naming the option or variable that holds it."""
     try:
-        return _options(args, env)
+        return _options(params, env, group_url(ctx))
     except OptionError as exc:
-        parser.error(str(exc))
+        raise click.UsageError(str(exc), ctx=ctx) from None
 
 
-def _options(args: argparse.Namespace, env: Mapping[str, str]) -> UIOptions:
-    named, source = chosen_instances(args.redis_url, env)
-    host = args.host or env_text(env, "REQLESS_UI_HOST") or "127.0.0.1"
-    bind_port = args.port or env_port(env) or DEFAULT_PORT
+def _options(
+    args: Mapping[str, Any], env: Mapping[str, str], from_group: str | None = None
+) -> UIOptions:
+    # `reqless --url U ui` acts as `reqless ui --url U` unless ui names its own.
+    given = list(args["redis_url"]) or ([from_group] if from_group else [])
+    named, source = chosen_instances(given, env)
+    host = args["host"] or env_text(env, "REQLESS_UI_HOST") or "127.0.0.1"
+    bind_port = args["port"] or env_port(env) or DEFAULT_PORT
     root = root_path(
-        args.root_path if args.root_path is not None else env.get("REQLESS_UI_ROOT_PATH", "")
+        args["root_path"] if args["root_path"] is not None else env.get("REQLESS_UI_ROOT_PATH", "")
     )
-    read_only = args.read_only or env_flag(env, "REQLESS_UI_READ_ONLY")
-    insecure = args.insecure_no_auth or env_flag(env, "REQLESS_UI_INSECURE_NO_AUTH")
+    read_only = args["read_only"] or env_flag(env, "REQLESS_UI_READ_ONLY")
+    insecure = args["insecure_no_auth"] or env_flag(env, "REQLESS_UI_INSECURE_NO_AUTH")
     users = _basic_users(args, env)
-    tokens = read_tokens(args.token_file or env_text(env, "REQLESS_UI_TOKEN_FILE"))
-    header = args.trusted_user_header
-    proxies = tuple(args.trusted_proxy or ())
+    tokens = read_tokens(args["token_file"] or env_text(env, "REQLESS_UI_TOKEN_FILE"))
+    header = args["trusted_user_header"]
+    proxies = tuple(args["trusted_proxy"])
     try:
         parse_networks(proxies)
     except ValueError as exc:
@@ -221,7 +95,7 @@ def _options(args: argparse.Namespace, env: Mapping[str, str]) -> UIOptions:
             "argument --trusted-user-header: give the proxy address with --trusted-proxy "
             "(the header is believed only from listed proxies)"
         )
-    operator_limit, admin_limit = bulk_limits(args.bulk_limit or ())
+    operator_limit, admin_limit = bulk_limits(args["bulk_limit"])
     settings = UISettings(
         host=host,
         port=bind_port,
@@ -232,19 +106,19 @@ def _options(args: argparse.Namespace, env: Mapping[str, str]) -> UIOptions:
         trusted_user_header=header,
         trusted_proxies=proxies,
         insecure_no_auth=insecure,
-        allowed_hosts=tuple(allowed_host(name) for name in args.allowed_host or ()),
-        external_url=external_url(args.external_url),
-        refresh_floor=args.refresh_floor,
+        allowed_hosts=tuple(allowed_host(name) for name in args["allowed_host"]),
+        external_url=external_url(args["external_url"]),
+        refresh_floor=float(args["refresh_floor"]),
         operator_bulk_limit=operator_limit,
         admin_bulk_limit=admin_limit,
-        scan_limit=args.scan_limit,
-        redact_keys=redact_keys(args.redact_keys),
-        backlog_threshold_s=args.backlog_threshold,
-        environment_label=args.environment_label or None,
-        environment_color=color(args.environment_color),
-        metrics=args.metrics,
-        metrics_auth=args.metrics_auth,
-        audit_redis=args.audit_redis,
+        scan_limit=args["scan_limit"],
+        redact_keys=redact_keys(args["redact_keys"]),
+        backlog_threshold_s=float(args["backlog_threshold"]),
+        environment_label=args["environment_label"] or None,
+        environment_color=color(args["environment_color"]),
+        metrics=args["metrics"],
+        metrics_auth=args["metrics_auth"],
+        audit_redis=args["audit_redis"],
     )
     if not is_loopback(host) and not settings.auth_configured and not insecure:
         raise OptionError(
@@ -254,20 +128,21 @@ def _options(args: argparse.Namespace, env: Mapping[str, str]) -> UIOptions:
     return UIOptions(settings, named, source)
 
 
-def usage_error(prog: str, message: str) -> NoReturn:
-    """End the program as argparse does for a bad option: usage, message, status 2."""
-    build_parser(prog).error(message)
+def usage_error(message: str) -> NoReturn:
+    """Refuse the command line after parsing (a URL redis-py will not take): the
+    usage and `message`, status 2, as for any bad option."""
+    raise click.UsageError(message, ctx=click.get_current_context(silent=True))
 
 
-def _basic_users(args: argparse.Namespace, env: Mapping[str, str]) -> tuple[BasicUser, ...]:
+def _basic_users(args: Mapping[str, Any], env: Mapping[str, str]) -> tuple[BasicUser, ...]:
     users: list[BasicUser] = []
-    if args.basic_auth:
-        users.extend(basic_user("argument --basic-auth", item) for item in args.basic_auth)
+    if args["basic_auth"]:
+        users.extend(basic_user("argument --basic-auth", item) for item in args["basic_auth"])
     elif env.get("REQLESS_UI_BASIC_AUTH"):
         source = "environment variable REQLESS_UI_BASIC_AUTH"
         items = env["REQLESS_UI_BASIC_AUTH"].split(",")
         users.extend(basic_user(source, item) for item in items if item.strip())
-    path = args.basic_auth_file or env_text(env, "REQLESS_UI_BASIC_AUTH_FILE")
+    path = args["basic_auth_file"] or env_text(env, "REQLESS_UI_BASIC_AUTH_FILE")
     if path:
         users.extend(read_basic_users(path))
     names = [user.name for user in users]

@@ -5,14 +5,14 @@ variable) holding the bad value.
 
 from __future__ import annotations
 
-import argparse
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from reqless.cli._argtypes import port
+from reqless.cli import values
 from reqless.cli.server_choice import EnvConflict, NoDevServer, env_url, implicit_choice
+from reqless.cli.ui_defaults import DEFAULT_REDIS_URL
 from reqless.ui.roles import Role
 from reqless.ui.settings import DEFAULT_REDACT_KEYS, BasicUser, BearerToken
 from reqless.ui.state import INSTANCE_NAME
@@ -30,14 +30,11 @@ __all__ = [
     "env_text",
     "external_url",
     "instances",
-    "positive_int",
     "read_basic_users",
     "read_tokens",
     "redact_keys",
     "root_path",
 ]
-
-DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"", "0", "false", "no", "off"}
@@ -50,17 +47,6 @@ _CSS_COLOR = re.compile(
 
 class OptionError(Exception):
     """A bad value: the message starts with the option that holds it."""
-
-
-def positive_int(text: str) -> int:
-    """A whole number, 1 or more (an argparse type)."""
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be a whole number >= 1, got {text!r}")
-    return value
 
 
 def env_text(env: Mapping[str, str], name: str) -> str | None:
@@ -84,22 +70,24 @@ def env_port(env: Mapping[str, str]) -> int | None:
     if not text:
         return None
     try:
-        return port(text)
-    except argparse.ArgumentTypeError as exc:
+        return values.port(text)
+    except ValueError as exc:
         raise OptionError(f"environment variable REQLESS_UI_PORT: {exc}") from None
 
 
-def instances(given: list[str] | None, env: Mapping[str, str]) -> dict[str, str]:
+def instances(given: Sequence[str] | None, env: Mapping[str, str]) -> dict[str, str]:
     """Instance name -> Redis URL, from `--url`/`--redis-url` or the environment."""
     return chosen_instances(given, env)[0]
 
 
-def chosen_instances(given: list[str] | None, env: Mapping[str, str]) -> tuple[dict[str, str], str]:
+def chosen_instances(
+    given: Sequence[str] | None, env: Mapping[str, str]
+) -> tuple[dict[str, str], str]:
     """Instance name -> Redis URL, and why: `--url`/`--redis-url`, else `$REQLESS_URL`
     or its alias `$REQLESS_REDIS_URL`, else the nearest running `reqless dev`, else
     the default (as every reqless command chooses, `reqless.cli.server_choice`)."""
     if given:
-        source, items, reason = "argument --url/--redis-url", given, "from --url"
+        source, items, reason = "argument --url/--redis-url", list(given), "from --url"
     else:
         try:
             from_env = env_url(env)
@@ -145,36 +133,9 @@ def _split_named(item: str) -> tuple[str | None, str]:
 
 def _redis_url(source: str, url: str) -> str:
     try:
-        parts = urlsplit(url)
-        parts.port  # noqa: B018 - raises ValueError on a bad port
+        return values.server_url(url)
     except ValueError as exc:
-        raise OptionError(f"{source}: {_shown(url)!r} is not a valid URL ({exc})") from None
-    if parts.scheme == "unix":
-        if not parts.path:
-            raise OptionError(f"{source}: {_shown(url)!r} names no socket path")
-        return url
-    if parts.scheme not in ("redis", "rediss"):
-        raise OptionError(
-            f"{source}: {_shown(url)!r} must start with redis://, rediss:// or unix://"
-        )
-    if not parts.hostname:
-        raise OptionError(f"{source}: {_shown(url)!r} names no host")
-    database = parts.path.strip("/")
-    if database and not database.isdigit():
-        raise OptionError(f"{source}: {_shown(url)!r}: the database must be a number")
-    return url
-
-
-def _shown(url: str) -> str:
-    """The URL without its password, for messages."""
-    try:
-        parts = urlsplit(url)
-        if parts.password is None:
-            return url
-    except ValueError:
-        return "<unparsable URL>"
-    netloc = parts.netloc.rpartition("@")[2]
-    return parts._replace(netloc=f"{parts.username or ''}:***@{netloc}").geturl()
+        raise OptionError(f"{source}: {exc}") from None
 
 
 def root_path(text: str) -> str:
@@ -256,8 +217,8 @@ def bulk_limits(items: tuple[str, ...] | list[str]) -> tuple[int, int]:
     for item in items:
         role_text, equals, number = item.rpartition("=")
         try:
-            value = positive_int(number)
-        except argparse.ArgumentTypeError as exc:
+            value = values.count(number)
+        except ValueError as exc:
             raise OptionError(f"argument --bulk-limit: {exc}") from None
         if not equals:
             operator = admin = value

@@ -21,6 +21,7 @@ from reqless.cli.worker_args import (
     PROGRAM,
     WorkerOptions,
     configure_logging,
+    hooked_settings,
     parse_worker_args,
     prepare_environment,
     usage_error,
@@ -34,6 +35,7 @@ from reqless.queue_resolvers import (
 )
 from reqless.server_access import explain
 from reqless.workers.forking_worker import ForkingWorker
+from reqless.workers.logs import bind_worker
 from reqless.workers.util import set_title
 
 __all__ = ["ASYNCIO_WORKER", "GEVENT_WORKER", "SERIAL_WORKER", "main", "queue_resolver"]
@@ -65,17 +67,19 @@ def main(argv: list[str] | None = None, *, prog: str = PROGRAM) -> int:
         if status is not None:
             return status
     try:
-        configure_logging(options.verbose, options.log_file)
+        configure_logging(options.log_level, options.log_file, options.log_format)
     except OSError as exc:
         usage_error(prog, f"argument -l/--logger: cannot write {options.log_file!r}: {_why(exc)}")
     try:
         prepare_environment(options)
     except OSError as exc:
         usage_error(prog, f"argument -d/--workdir: cannot work in {options.workdir!r}: {_why(exc)}")
+    settings = hooked_settings(options, prog)
     # Long-running, and it takes jobs: always say which server, and why.
     reason = f" ({options.server_reason})" if options.server_reason else ""
     print(f"{prog}: using {options.display_url}{reason}", file=sys.stderr, flush=True)
     client = Client(options.url, hostname=options.name)
+    bind_worker(client.worker_name)
     if not _server_usable(client, options.url, prog):
         return 1
     logger.info(
@@ -94,7 +98,7 @@ def main(argv: list[str] | None = None, *, prog: str = PROGRAM) -> int:
         greenlets=options.greenlets,
         concurrency=options.concurrency,
         resume=options.resume,
-        settings=options.settings,
+        settings=settings,
     )
     worker.run()
     return 0

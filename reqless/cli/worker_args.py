@@ -4,7 +4,7 @@ Only parsing and preparation live here; running the workers is the caller's busi
 Typical use::
 
     options = parse_worker_args(sys.argv[1:])
-    configure_logging(options.verbose, options.log_file)
+    configure_logging(options.log_level, options.log_file, options.log_format)
     prepare_environment(options)
 """
 
@@ -12,15 +12,22 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import logging
+import math
 import os
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import NoReturn
 
 from reqless import defaults
-from reqless.cli._argtypes import non_empty, non_negative_float, non_negative_int, positive_float
+from reqless.cli._argtypes import (
+    argtype,
+    count,
+    non_empty,
+    non_negative_float,
+    non_negative_int,
+    positive_float,
+)
 from reqless.cli.server_args import PASSWORD_ENV, URL_ENV, add_server_arguments, redact_url
 from reqless.cli.server_args import server_url as resolve_server_url
 from reqless.cli.server_choice import (
@@ -32,7 +39,8 @@ from reqless.cli.server_choice import (
 )
 from reqless.exceptions import ReqlessError
 from reqless.job_retry import RetryPolicy
-from reqless.logger import LOG_FORMAT, logger
+from reqless.logger import logger
+from reqless.workers.logs import LOG_FORMATS, LOG_LEVELS, LogFormat, configure_worker_logging
 from reqless.workers.settings import WorkerSettings
 
 __all__ = [
@@ -40,6 +48,7 @@ __all__ = [
     "WorkerOptions",
     "build_worker_parser",
     "configure_logging",
+    "hooked_settings",
     "parse_worker_args",
     "prepare_environment",
     "usage_error",
@@ -71,7 +80,7 @@ class WorkerOptions:
     resume: bool
     #: Worker name; None means the machine's host name.
     name: str | None
-    #: Log at DEBUG instead of INFO.
+    #: Log at DEBUG (`-v`, the same as `--log-level debug`).
     verbose: bool
     #: Also log to this file.
     log_file: str | None
@@ -94,6 +103,16 @@ class WorkerOptions:
     kill_grace: float = defaults.KILL_GRACE
     #: Retry policies by queue pattern (`--retry-policy PATTERN SPEC`), in the order given.
     retry_policies: Mapping[str, RetryPolicy] = field(default_factory=dict, hash=False)
+    #: The lowest level logged (`--log-level`: debug, info, warning or error).
+    log_level: str = "info"
+    #: `text` lines or `json` lines (`--log-format`).
+    log_format: LogFormat = "text"
+    #: The hooks module (`--hooks`), imported once `--path` applies (see `hooked_settings`).
+    hooks: str | None = None
+    #: Recycle a child after it started this many jobs (`--max-jobs-per-child`).
+    max_jobs_per_child: int | None = None
+    #: Recycle a child once its resident memory exceeds this many MB (`--max-memory-per-child`).
+    max_memory_per_child: float | None = None
 
     @property
     def settings(self) -> WorkerSettings:
@@ -105,6 +124,9 @@ class WorkerOptions:
             shutdown_timeout=self.shutdown_timeout,
             kill_grace=self.kill_grace,
             retry_policies=self.retry_policies,
+            max_jobs_per_child=self.max_jobs_per_child,
+            max_memory_per_child=self.max_memory_per_child,
+            hooks=self.hooks,
         )
 
     @property
@@ -171,7 +193,7 @@ def parse_worker_args(
         imports=tuple(args.imports),
         resume=args.resume,
         name=args.name,
-        verbose=args.verbose,
+        verbose=args.log_level == "debug",
         log_file=args.log_file,
         round_robin=args.round_robin,
         timeout=args.timeout,
@@ -182,9 +204,16 @@ def parse_worker_args(
         server_reason=choice.reason,
         kill_grace=args.kill_grace,
         retry_policies=_retry_policies(parser, args.retry_policies),
+        log_level=args.log_level,
+        log_format=args.log_format,
+        hooks=args.hooks,
+        max_jobs_per_child=args.max_jobs_per_child,
+        max_memory_per_child=args.max_memory_per_child,
     )
     try:
-        options.settings  # noqa: B018 - checked once, here, as every mode takes them
+        # Checked once, here, as every mode takes them; the hooks module is
+        # imported later, once --path applies (`hooked_settings`).
+        replace(options, hooks=None).settings  # noqa: B018
     except ReqlessError as exc:
         parser.error(f"argument {_flag_of(str(exc))}: {exc}")
     return options
@@ -205,6 +234,24 @@ def _retry_policies(
     return policies
 
 
+def hooked_settings(options: WorkerOptions, prog: str = PROGRAM) -> WorkerSettings:
+    """`options.settings` with the `--hooks` module imported and checked.
+
+    Call it after `prepare_environment` (the module may live on a `--path`). A
+    module that does not import, a hook that is not callable, a misspelt hook
+    name, or an `async def` hook outside `--asyncio` ends the program as a bad
+    option does (status 2, naming `--hooks`).
+    """
+    try:
+        settings = options.settings
+        if not options.asyncio:
+            mode = "--greenlets" if options.greenlets else "the serial worker"
+            settings.worker_hooks.refuse_async(mode)
+    except ReqlessError as exc:
+        usage_error(prog, f"argument {_flag_of(str(exc))}: {exc}")
+    return settings
+
+
 def _flag_of(message: str) -> str:
     """The command-line flag of the setting a WorkerSettings error names."""
     name = message.split()[0]
@@ -213,6 +260,9 @@ def _flag_of(message: str) -> str:
         "job_timeout": "--timeout",
         "shutdown_timeout": "--shutdown-timeout",
         "kill_grace": "--kill-grace",
+        "hooks": "--hooks",
+        "max_jobs_per_child": "--max-jobs-per-child",
+        "max_memory_per_child": "--max-memory-per-child",
     }.get(name, name)
 
 
@@ -247,23 +297,13 @@ def usage_error(prog: str, message: str) -> NoReturn:
     build_worker_parser(prog).error(message)
 
 
-def configure_logging(verbose: bool, log_file: str | None) -> None:
-    """Set the package logger to DEBUG (`verbose`) or INFO, and add a file handler if asked.
+def configure_logging(log_level: str, log_file: str | None, log_format: LogFormat = "text") -> None:
+    """Configure the root logger for the worker program (see `configure_worker_logging`).
 
-    The file handler uses `reqless.logger.LOG_FORMAT`; calling this again with the same
-    file adds no second handler. Raises `OSError` when the file cannot be opened.
+    Every logger, a job's own included, logs at `log_level` and above to standard
+    error and, if given, to `log_file`. Raises `OSError` when the file cannot be opened.
     """
-    logger.setLevel(logging.DEBUG if verbose else logging.INFO)
-    if log_file is None:
-        return
-    path = os.path.abspath(log_file)
-    for existing in logger.handlers:
-        if isinstance(existing, logging.FileHandler) and existing.baseFilename == path:
-            return
-    handler = logging.FileHandler(path)
-    handler.setLevel(logging.DEBUG)
-    handler.setFormatter(logging.Formatter(LOG_FORMAT))
-    logger.addHandler(handler)
+    configure_worker_logging(log_level, log_format, log_file)
 
 
 def prepare_environment(options: WorkerOptions) -> None:
@@ -386,6 +426,26 @@ def _add_work_arguments(parser: argparse.ArgumentParser) -> None:
         "matching pattern counts (see docs/worker.md)",
     )
     group.add_argument(
+        "--max-jobs-per-child",
+        type=count,
+        metavar="N",
+        help="replace a worker process after it started N jobs (it finishes them first)",
+    )
+    group.add_argument(
+        "--max-memory-per-child",
+        type=_megabytes,
+        metavar="MB",
+        help="replace a worker process whose resident memory exceeds MB megabytes "
+        "(checked between jobs)",
+    )
+    group.add_argument(
+        "--hooks",
+        type=non_empty,
+        metavar="MODULE",
+        help="module of worker hooks (on_start, after_fork, before_job, after_job, "
+        "on_failure, on_stop; see docs/worker.md)",
+    )
+    group.add_argument(
         "-r",
         "--resume",
         action="store_true",
@@ -398,6 +458,20 @@ def _add_work_arguments(parser: argparse.ArgumentParser) -> None:
         type=non_empty,
         help="worker name; child i is named NAME-i (default: the machine's host name)",
     )
+
+
+def _check_megabytes(text: str) -> float:
+    """A finite number of megabytes, more than 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise ValueError(f"must be a number of megabytes > 0, got {text!r}") from None
+    if not math.isfinite(value) or value <= 0:
+        raise ValueError(f"must be a number of megabytes > 0, got {text!r}")
+    return value
+
+
+_megabytes = argtype(_check_megabytes)
 
 
 def _add_environment_arguments(parser: argparse.ArgumentParser) -> None:
@@ -431,7 +505,26 @@ def _add_environment_arguments(parser: argparse.ArgumentParser) -> None:
         help="module to import before the workers start; repeatable",
     )
     group.add_argument(
-        "-v", "--verbose", action="store_true", help="log at DEBUG level instead of INFO"
+        "--log-level",
+        type=str.lower,
+        choices=LOG_LEVELS,
+        default="info",
+        help="the lowest level logged, by reqless and by the jobs' own loggers",
+    )
+    group.add_argument(
+        "-v",
+        "--verbose",
+        dest="log_level",
+        action="store_const",
+        const="debug",
+        help="the same as --log-level debug",
+    )
+    group.add_argument(
+        "--log-format",
+        choices=LOG_FORMATS,
+        default="text",
+        help="text lines, or JSON lines with time, level, logger, worker, jid, queue "
+        "and message (see docs/worker.md)",
     )
     group.add_argument(
         "-l", "--logger", dest="log_file", metavar="FILE", help="also write the log to this file"

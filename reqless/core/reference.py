@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from reqless.core.build import LUA_DIR, read_manifest
+from reqless.core.manifest import LUA_DIR, read_manifest
 
 __all__ = ["DOC", "command_headers", "reference"]
 

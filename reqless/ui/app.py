@@ -1,8 +1,10 @@
-"""`create_app`: the ASGI app of the UI (§2.2), assembled from its parts.
+"""`create_app`: the ASGI app of the UI (docs/ui.md, Embedding in your application), assembled from
+its parts.
 
 Routes live in the modules named for what they serve: pages (HTML), api_read and
 api_actions (JSON API), stream (server-sent events), health (/healthz, /metrics).
-With several instances every page and API path sits under `/i/{instance}` (§2.4).
+With several instances every page and API path sits under `/i/{instance}` (docs/ui.md, Several
+instances).
 """
 
 from __future__ import annotations
@@ -24,10 +26,14 @@ from starlette.staticfiles import StaticFiles
 from reqless.client import Client
 from reqless.exceptions import CoreError, ReqlessError
 from reqless.server_access import explain
-from reqless.ui import api_actions, api_read, health, pages, security, stream
-from reqless.ui.context import instance
+from reqless.ui import pages
+from reqless.ui.actions import api_actions
 from reqless.ui.errors import ApiError
-from reqless.ui.paths import RawPathMiddleware, url_prefix
+from reqless.ui.http import security
+from reqless.ui.http.context import instance
+from reqless.ui.http.paths import RawPathMiddleware, url_prefix
+from reqless.ui.live import health, stream
+from reqless.ui.reads import api_read
 from reqless.ui.settings import UISettings
 from reqless.ui.state import Authorize, UIState
 
@@ -135,7 +141,7 @@ def create_app(
 
     app = Starlette(
         routes=_routes(state),
-        middleware=[Middleware(RawPathMiddleware), *security.middleware(state)],
+        middleware=[Middleware(RawPathMiddleware), *security.middleware(state, pages.error_page)],
         exception_handlers={
             ApiError: _api_error,
             HTTPException: _http_error,

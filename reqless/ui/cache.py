@@ -1,4 +1,4 @@
-"""A small time-bounded cache for results shared across requests (§9.1)."""
+"""A small time-bounded cache for results shared across requests."""
 
 from __future__ import annotations
 

@@ -1,8 +1,10 @@
-"""Typed API errors (§6.1) and how they become responses."""
+"""Typed API errors and how they become responses."""
 
 from __future__ import annotations
 
 from typing import Any
+
+from reqless.ui.reads.shapes import ErrorBody
 
 __all__ = ["STATUS_OF", "ApiError"]
 
@@ -19,14 +21,15 @@ STATUS_OF: dict[str, int] = {
     "core_error": 422,
     "rate_limited": 429,
     "redis_unavailable": 503,
-    #: The process is at a capacity limit (open streams, §7.1); retry later.
+    #: The process is at a capacity limit (open streams); retry later.
     "unavailable": 503,
     "misdirected": 421,
 }
 
 
 class ApiError(Exception):
-    """An error with one of the codes of §6.1; the status follows from the code."""
+    """An error with one of the codes of docs/ui.md, Error answers; the status follows from the
+    code."""
 
     def __init__(
         self,
@@ -47,7 +50,8 @@ class ApiError(Exception):
     def status(self) -> int:
         return STATUS_OF[self.code]
 
-    def body(self) -> dict[str, Any]:
+    def body(self) -> ErrorBody:
+        """The JSON error answer."""
         return {"error": {"code": self.code, "message": self.message, "details": self.details}}
 
     @classmethod

@@ -73,9 +73,9 @@ class UISettings:
     #: Extra frame-ancestors sources for the CSP when the UI is embedded.
     frame_ancestors: tuple[str, ...] = ()
     max_streams: int = 200
-    #: Latency above which a queue with waiting jobs "is not draining" (§4.3).
+    #: Latency above which a queue with waiting jobs "is not draining".
     backlog_threshold_s: float = 300.0
-    #: Worker status thresholds (§4.9): active within, quiet within.
+    #: Worker status thresholds: active within, quiet within.
     worker_active_s: float = 60.0
     worker_quiet_s: float = 600.0
     extra: dict[str, str] = field(default_factory=dict)
@@ -97,7 +97,7 @@ class UISettings:
         return ", ".join(modes) if modes else "none"
 
     def bulk_limit(self, role: Role) -> int:
-        """The largest bulk action this role may run in one request (§6.7)."""
+        """The largest bulk action this role may run in one request (docs/ui.md, Actions)."""
         if role >= Role.ADMIN:
             return self.admin_bulk_limit
         if role >= Role.OPERATOR:

@@ -20,7 +20,7 @@ __all__ = ["INSTANCE_NAME", "Authorize", "Instance", "UIState", "redacted_url"]
 
 INSTANCE_NAME = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 
-#: The embedding hook of §2.2: maps a request to a role, or None for 403.
+#: The `authorize` hook of `create_app`: maps a request to a role, or None for 403.
 Authorize = Callable[["Request"], "Role | None"]
 
 
@@ -71,7 +71,8 @@ class UIState:
 
     @property
     def multi(self) -> bool:
-        """True when pages and API paths carry an `/i/{instance}` prefix (§2.4)."""
+        """True when pages and API paths carry an `/i/{instance}` prefix (docs/ui.md, Several
+        instances)."""
         return len(self.instances) > 1
 
     @property

@@ -10,20 +10,20 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import io
 import json
 import os
 import signal
 import sys
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from redis.exceptions import RedisError
 
-from reqless import defaults
+from reqless import defaults, keys
 from reqless.aio.client import AsyncClient
 from reqless.aio.job import AsyncJob
 from reqless.aio.listener import AsyncListener
@@ -37,7 +37,13 @@ from reqless.workers.base_worker import (
     warn_if_left_running,
 )
 from reqless.workers.halting import halt_outcome, outlived_kill_grace
+from reqless.workers.hooks import Outcome
+from reqless.workers.job_outcome import capture_handler_exception, outcome_of
+from reqless.workers.job_threads import JobThreads, current_job
+from reqless.workers.logs import logs_job_async
+from reqless.workers.operator_signals import install_worker_signals
 from reqless.workers.policy import INTERRUPTS, Action, SlotState, decide
+from reqless.workers.timeout_retry import timeout_error, timeout_policy, timeout_retry_delay
 from reqless.workers.util import create_sandbox, in_main_thread, set_title
 
 __all__ = ["DEFAULT_CONCURRENCY", "AsyncioWorker"]
@@ -65,6 +71,8 @@ class _Running:
     abandoned: bool = False
     #: Its record on the forking parent's job board.
     record: int | None = None
+    #: Completing it pops a successor, counted ahead by the recycling budget.
+    reserved: bool = False
 
     def state(self) -> SlotState:
         """What the supervision policy looks at."""
@@ -109,6 +117,8 @@ class AsyncioWorker(BaseWorker):
         self._changed: asyncio.Event | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._aclient: AsyncClient | None = None
+        #: The threads plain handlers run in (made by `run()`).
+        self._threads: JobThreads | None = None
         self._title = ""
 
     @property
@@ -118,9 +128,12 @@ class AsyncioWorker(BaseWorker):
             raise ReqlessError("the asyncio worker is not running")
         return self._aclient
 
+    #: `async def` hooks are awaited in the event loop.
+    async_hooks = True
+
     def free_slots(self) -> int:
-        """Free slots: one pop takes up to this many jobs."""
-        return max(self.size - len(self._running), 0)
+        """Free slots (within the recycling budget): one pop takes up to this many jobs."""
+        return self.recycler.room(max(self.size - len(self._running), 0))
 
     @classmethod
     def job_slots(cls, kwargs: dict[str, Any]) -> int:
@@ -139,12 +152,17 @@ class AsyncioWorker(BaseWorker):
         self._changed = asyncio.Event()
         loop = self._loop = asyncio.get_running_loop()
         # One thread per slot for plain (non-async) handlers, not the default few.
-        loop.set_default_executor(ThreadPoolExecutor(self.size, thread_name_prefix="reqless-job"))
+        self._threads = JobThreads(self.size)
+        loop.set_default_executor(self._threads)
         signals = self._install_loop_signals(loop)
-        listener = AsyncListener(self.aclient.database, [f"ql:w:{self.client.worker_name}"])
+        channel = keys.worker_channel(self.client.worker_name)
+        listener = AsyncListener(self.aclient.database, [channel])
         listening = asyncio.create_task(self._listen(listener), name="reqless-listener")
         supervisor = asyncio.create_task(self._supervise(), name="reqless-supervisor")
         try:
+            if self.forked:
+                await self.hooks.acall("after_fork", self)
+            await self.hooks.acall("on_start", self)
             await listener.wait_until_listening(10)
             if self.on_ready is not None:
                 self.on_ready()
@@ -160,6 +178,7 @@ class AsyncioWorker(BaseWorker):
             for signum in signals:
                 loop.remove_signal_handler(signum)
             self.log_stop_request()
+            await self.hooks.acall("on_stop", self)
             await self.aclient.aclose()
             self._aclient = self._loop = None
 
@@ -199,6 +218,8 @@ class AsyncioWorker(BaseWorker):
         if not jids:
             return
         for job in await self.aclient.jobs.get(*jids):
+            if self.recycler.due():
+                break
             while not self.free_slots():
                 await self._wait_for_change(self.interval)
             try:
@@ -210,7 +231,7 @@ class AsyncioWorker(BaseWorker):
 
     async def _pop_loop(self) -> None:
         pickup = AsyncPickup(self.aclient, stopping=lambda: self.shutdown)
-        while not self.shutdown:
+        while not self.recycling():
             if not self.free_slots():
                 await self._wait_for_change(self.interval)
                 continue
@@ -252,17 +273,21 @@ class AsyncioWorker(BaseWorker):
             logger.warning("cannot import %s for job %s: %s", job.klass_name, job.jid, exc)
         # Completing the job also pops the job that takes over its slot: one
         # round trip per job once every slot is busy.
-        job.pop_next_from = self._next_queues
+        job.pop_next_from = functools.partial(self._successor_queues, job.jid)
+        self.recycler.job_started()
         task = asyncio.create_task(self._process(job), name=f"job-{job.jid}")
         running = self._running[job.jid] = _Running(
             job, task, max(job.expires_at - time.time(), 1.0), time.monotonic(),
             self.settings.timeout_for(klass),
         )  # fmt: skip
         if self.board is not None:
-            running.record = self.board.claim(job.jid, running.started_at, running.timeout)
+            delay = timeout_retry_delay(job, self.settings.retry_policy_for(job.queue_name),
+                                        running.timeout)  # fmt: skip
+            running.record = self.board.claim(job.jid, running.started_at, running.timeout, delay)
 
     async def _process(self, job: AsyncJob) -> None:
         sandbox = self.sandboxes.pop(0)
+        current_job.set(job.jid)  # this task's own context: see JobThreads
         try:
             with create_sandbox(sandbox):
                 job.sandbox = sandbox
@@ -274,12 +299,17 @@ class AsyncioWorker(BaseWorker):
             task = asyncio.current_task()
             if task is not None:
                 task.uncancel()
+            await self._outlast_threads(job.jid)
             if not running.abandoned:
                 await self._halted(job, running.reason, running.timeout)
         finally:
+            if self._threads is not None:
+                self._threads.forget(job.jid)
             ended = self._running.pop(job.jid, None)
             if ended is not None and self.board is not None:
                 self.board.release(ended.record)
+            if ended is not None and ended.reserved:
+                self.recycler.reserved -= 1  # its successor (if any) is counted as started
             self.sandboxes.append(sandbox)
             popped, job.popped_next = job.popped_next, []
             for successor in popped:
@@ -289,11 +319,52 @@ class AsyncioWorker(BaseWorker):
                 self._retitle_idle()
             if self._changed is not None:
                 self._changed.set()
+        await self._after_job(job, ended.reason if ended is not None else None)
 
+    def _successor_queues(self, jid: str) -> list[str]:
+        """The queues completing job `jid` pops its successor from (reserved in the budget)."""
+        if self.recycler.room(1) < 1:
+            return []
+        queues = self._next_queues()
+        running = self._running.get(jid)
+        if queues and running is not None and not running.reserved:
+            running.reserved = True
+            self.recycler.reserved += 1
+        return queues
+
+    async def _after_job(self, job: AsyncJob, halted: str | None) -> None:
+        """Call the `after_job` hook with what became of `job` (see BaseWorker.after_job)."""
+        if self.hooks.after_job is None:
+            return
+        if halted:
+            outcome = Outcome(halted)
+        else:
+            try:
+                outcome = outcome_of(job, await self.aclient.jobs.get(job.jid))
+            except (RedisError, ReqlessError):
+                outcome = Outcome.UNKNOWN
+        await self.hooks.acall("after_job", job, outcome)
+
+    async def _outlast_threads(self, jid: str) -> None:
+        """Wait while a thread still runs the code of job `jid`, which was told to stop.
+
+        Its task is cancelled, but a thread cannot be: until the thread returns the
+        job still runs here, so it keeps its board record (marked interrupted) and
+        is not settled. A watching parent kills this process after the kill grace
+        and settles the job while its lock still holds; without one, the
+        supervisor fails a timed-out job at the kill grace (see `_act`).
+        """
+        threads = self._threads
+        while threads is not None and (work := threads.running(jid)):
+            await asyncio.wait([asyncio.wrap_future(future) for future in work])
+
+    @logs_job_async
     async def _run_handler(self, job: AsyncJob) -> None:
         """`await job.process()`, plus what it leaves to the worker (see BaseWorker)."""
         # Retry policy (docs/worker.md): see BaseWorker.run_handler.
         job.retry_policy = self.settings.retry_policy_for(job.queue_name)
+        await self.hooks.acall("before_job", job)
+        raised = capture_handler_exception(job) if self.hooks.on_failure else []
         try:
             await job.process()
         except asyncio.CancelledError:
@@ -302,7 +373,10 @@ class AsyncioWorker(BaseWorker):
             # SystemExit, KeyboardInterrupt...: out of a task they would end the
             # loop and every other job; the job is failed instead.
             await self._fail_escaped_async(job, exc)
+            await self.hooks.acall("on_failure", job, exc)
             return
+        for error in raised:
+            await self.hooks.acall("on_failure", job, error)
         await self._warn_if_unsettled_async(job)
 
     async def _fail_escaped_async(self, job: AsyncJob, exc: BaseException) -> None:
@@ -320,9 +394,18 @@ class AsyncioWorker(BaseWorker):
     async def _halted(self, job: AsyncJob, reason: str, limit: float) -> None:
         failure = halt_outcome(job, reason, limit)
         if failure is not None:
-            await _settle(job.fail(*failure))
+            await self._settle_timed_out(job, failure, limit)
         elif reason == Action.SHUTDOWN:
             await _settle(job.timeout())
+
+    @staticmethod
+    async def _settle_timed_out(job: AsyncJob, failure: tuple[str, str], limit: float) -> None:
+        # As halting.settle_timed_out: retried when a retry policy handles a time-out.
+        policy = timeout_policy(job, job.retry_policy)
+        if policy is not None:
+            await _settle(job._retry_for(policy, timeout_error(limit)))
+        else:
+            await _settle(job.fail(*failure))
 
     # -- stopping a running job ----------------------------------------------
 
@@ -412,7 +495,9 @@ class AsyncioWorker(BaseWorker):
             failure = outlived_kill_grace(running.job, reason, running.timeout,
                                           self.board is not None)  # fmt: skip
             if failure is not None:
-                future = asyncio.ensure_future(_settle(running.job.fail(*failure)))
+                future = asyncio.ensure_future(
+                    self._settle_timed_out(running.job, failure, running.timeout)
+                )
                 self._settling.add(future)
                 future.add_done_callback(self._settling.discard)
         return decision.next_check
@@ -440,8 +525,6 @@ class AsyncioWorker(BaseWorker):
 
     def install_signals(self) -> None:
         """TERM/INT stop gracefully, QUIT exits at once, USR1 prints every task's stack."""
-        from reqless.workers.main_worker import install_worker_signals
-
         install_worker_signals(self)
 
     def dump_tasks(self) -> None:

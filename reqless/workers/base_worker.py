@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from redis.exceptions import RedisError
 
+from reqless import keys
 from reqless.abstract import AbstractQueueResolver
 from reqless.exceptions import LostLockError, ReqlessError
 from reqless.listener import Listener
@@ -26,6 +27,10 @@ from reqless.queue import Queue
 from reqless.queue_resolvers import TransformingQueueResolver
 from reqless.queue_windows import QueueWindow
 from reqless.workers.board import BoardView
+from reqless.workers.hooks import Hooks, Outcome
+from reqless.workers.job_outcome import capture_handler_exception, outcome_of
+from reqless.workers.logs import logs_job
+from reqless.workers.recycling import Recycler
 from reqless.workers.settings import WorkerSettings
 from reqless.workers.util import Waker, in_main_thread
 
@@ -38,6 +43,10 @@ __all__ = ["HALTING_EVENTS", "BaseWorker", "JobHalted"]
 #: Worker-channel events that mean "stop running this job": its lock expired and
 #: it went to another worker, it was cancelled, or it was put somewhere else.
 HALTING_EVENTS = frozenset({"lock_lost", "canceled", "put"})
+#: Keywords a worker takes that are settings (see WorkerSettings.from_keywords).
+_SETTING_KEYWORDS = (
+    "shutdown_timeout", "kill_grace", "hooks", "max_jobs_per_child", "max_memory_per_child",
+)  # fmt: skip
 
 
 class JobHalted(BaseException):
@@ -88,13 +97,21 @@ class BaseWorker:
             names = [q.name if isinstance(q, Queue) else q for q in queues]
             self.queue_resolver = TransformingQueueResolver(names)
         given = {"interval": interval, "round_robin": round_robin, "job_timeout": job_timeout}
-        given.update((key, kwargs.pop(key, None)) for key in ("shutdown_timeout", "kill_grace"))
+        given.update((key, kwargs.pop(key, None)) for key in _SETTING_KEYWORDS)
         #: Every setting, checked once (see `reqless.workers.settings`).
         self.settings = WorkerSettings.from_keywords(settings, given)
         self.interval = self.settings.interval
         self.round_robin = self.settings.round_robin
         self.job_timeout = self.settings.job_timeout
         self.shutdown_timeout = self.settings.shutdown_timeout
+        #: The hooks this worker calls (reqless.workers.hooks).
+        self.hooks: Hooks = self.settings.worker_hooks
+        self.check_hooks()
+        #: Counts started jobs and says when the worker is due for recycling.
+        self.recycler = Recycler(self.settings.max_jobs_per_child,
+                                 self.settings.max_memory_per_child)  # fmt: skip
+        #: True in a child a ForkingWorker forked (it then calls the `after_fork` hook).
+        self.forked = False
         self.kwargs: dict[str, Any] = {
             **kwargs,
             "interval": self.interval,
@@ -123,6 +140,27 @@ class BaseWorker:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.client.worker_name!r}>"
+
+    #: Whether this worker awaits `async def` hooks (only the asyncio worker does).
+    async_hooks = False
+
+    def check_hooks(self) -> None:
+        """Refuse `async def` hooks this worker cannot await (ReqlessError)."""
+        if not self.async_hooks:
+            self.hooks.refuse_async(type(self).__name__)
+
+    @property
+    def turn(self) -> int:
+        """The round-robin turn: which queue the next pop asks first (see `_queue_order`)."""
+        return self._turn
+
+    @turn.setter
+    def turn(self, value: int) -> None:
+        self._turn = value
+
+    def recycling(self) -> bool:
+        """Whether the worker takes no new job: it is stopping or due for recycling."""
+        return self.shutdown or self.recycler.due()
 
     @property
     def shutdown(self) -> bool:
@@ -167,6 +205,8 @@ class BaseWorker:
         if self.on_ready is not None:
             self.on_ready()
         for job in self.resume:
+            if self.recycling():
+                break
             try:
                 if job.heartbeat():
                     yield job
@@ -174,7 +214,7 @@ class BaseWorker:
                 logger.warning("could not resume job %s: its lock is gone", job.jid)
         self.resume = []
         pickup = Pickup(self.client, stopping=lambda: self.shutdown)
-        while not self.shutdown:
+        while not self.recycling() or (self._popped and not self.shutdown):
             if not self._popped:
                 self._popped = self._take(pickup, self._queue_order())
                 if not self._popped:
@@ -205,8 +245,9 @@ class BaseWorker:
     pops_on_complete = False
 
     def _next_queues(self) -> list[str]:
-        # Asked when the job completes: a worker that is stopping pops nothing more.
-        return [] if self.shutdown else self._queue_order()
+        # Asked when the job completes: a worker that is stopping (or due for
+        # recycling) pops nothing more.
+        return [] if self.recycling() else self._queue_order()
 
     def collect_popped(self, job: Job) -> None:
         """Keep the jobs `job.complete()` popped for this worker (call once `job` is done)."""
@@ -253,7 +294,7 @@ class BaseWorker:
         `halt_job_processing(jid)`. The subscription is made again after a
         connection error.
         """
-        channel = f"ql:w:{self.client.worker_name}"
+        channel = keys.worker_channel(self.client.worker_name)
         stopping = threading.Event()
         current: list[Listener] = []
 
@@ -319,6 +360,7 @@ class BaseWorker:
 
     # -- what a handler leaves behind ----------------------------------------
 
+    @logs_job
     def run_handler(self, job: Job) -> None:
         """`job.process()`, plus what it leaves to the worker.
 
@@ -333,13 +375,31 @@ class BaseWorker:
         # Retry policy (docs/worker.md): an exception the job's queue's policy
         # handles makes job.process() retry the job instead of failing it.
         job.retry_policy = self.settings.retry_policy_for(job.queue_name)
+        self.hooks.call("before_job", job)
+        raised = capture_handler_exception(job) if self.hooks.on_failure else []
         try:
             job.process()
         except BaseException as exc:
             if self.is_own_exception(exc) or not self._fail_escaped(job, exc):
                 raise
+            self.hooks.call("on_failure", job, exc)
             return
+        for error in raised:
+            self.hooks.call("on_failure", job, error)
         self._warn_if_unsettled(job)
+
+    def after_job(self, job: Job, halted: str | None) -> None:
+        """Call the `after_job` hook with what became of `job` (`halted`: why it was stopped)."""
+        if self.hooks.after_job is None:
+            return
+        if halted:
+            outcome = Outcome(halted)
+        else:
+            try:
+                outcome = outcome_of(job, self.client.jobs.get(job.jid))
+            except (RedisError, ReqlessError):
+                outcome = Outcome.UNKNOWN
+        self.hooks.call("after_job", job, outcome)
 
     def is_own_exception(self, exc: BaseException) -> bool:
         """Whether `exc` was raised in the job by this worker (to stop it)."""

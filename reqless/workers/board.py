@@ -24,8 +24,9 @@ __all__ = ["JID_BYTES", "BoardEntry", "BoardView", "JobBoard"]
 
 #: Longest jid (UTF-8 bytes) a record holds.
 JID_BYTES = 255
-# generation, started_at, timeout, halted_at, halted (index in _REASONS), jid length, jid
-_RECORD = struct.Struct(f"<QdddBH{JID_BYTES}s")
+# generation, started_at, timeout, halted_at, halted (index in _REASONS), retry delay of
+# a time-out (< 0: none), jid length, jid
+_RECORD = struct.Struct(f"<QdddBdH{JID_BYTES}s")
 _HALT = struct.Struct("<dB")
 _HALT_OFFSET = 8 + 8 + 8
 _REASONS: tuple[Action | None, ...] = (None, Action.TIMEOUT, Action.SHUTDOWN, Action.LOST)
@@ -43,6 +44,9 @@ class BoardEntry:
     #: Why the child interrupted it, if it did, and when.
     halted: Action | None
     halted_at: float | None
+    #: Seconds to retry it after, should it time out (None: fail it then); the
+    #: child works it out from the job's retry policy when the job starts.
+    retry_delay: float | None = None
 
 
 class JobBoard:
@@ -85,15 +89,22 @@ class BoardView:
         self._first = first
         self._free = list(range(slots))
 
-    def claim(self, jid: str, started_at: float, timeout: float) -> int | None:
-        """Record job `jid`; returns its record index (None: no free record, or jid too long)."""
+    def claim(
+        self, jid: str, started_at: float, timeout: float, retry_delay: float | None = None
+    ) -> int | None:
+        """Record job `jid`; returns its record index (None: no free record, or jid too long).
+
+        `retry_delay`: the delay of the retry the job gets if it times out (None:
+        it is failed then); see `reqless.workers.timeout_retry`.
+        """
         encoded = jid.encode()
         if not self._free or len(encoded) > JID_BYTES:
             return None
         index = self._free.pop(0)
         offset = self._offset(index)
         generation = _RECORD.unpack_from(self._memory, offset)[0] | 1
-        _RECORD.pack_into(self._memory, offset, generation, started_at, timeout, 0.0, 0,
+        delay = -1.0 if retry_delay is None else retry_delay
+        _RECORD.pack_into(self._memory, offset, generation, started_at, timeout, 0.0, 0, delay,
                           len(encoded), encoded)  # fmt: skip
         struct.pack_into("<Q", self._memory, offset, generation + 1)
         return index
@@ -111,7 +122,7 @@ class BoardView:
             return
         offset = self._offset(index)
         generation = _RECORD.unpack_from(self._memory, offset)[0] | 1
-        _RECORD.pack_into(self._memory, offset, generation, 0.0, 0.0, 0.0, 0, 0, b"")
+        _RECORD.pack_into(self._memory, offset, generation, 0.0, 0.0, 0.0, 0, -1.0, 0, b"")
         struct.pack_into("<Q", self._memory, offset, generation + 1)
         if index not in self._free:
             self._free.append(index)
@@ -121,7 +132,9 @@ class BoardView:
 
 
 def _read(memory: mmap.mmap, offset: int) -> BoardEntry | None:
-    before, started_at, timeout, halted_at, halted, size, raw = _RECORD.unpack_from(memory, offset)
+    before, started_at, timeout, halted_at, halted, delay, size, raw = _RECORD.unpack_from(
+        memory, offset
+    )
     if before % 2 or not size:
         return None
     if struct.unpack_from("<Q", memory, offset)[0] != before:
@@ -131,4 +144,5 @@ def _read(memory: mmap.mmap, offset: int) -> BoardEntry | None:
         reason = _REASONS[halted]
     except (UnicodeDecodeError, IndexError):
         return None
-    return BoardEntry(jid, started_at, timeout, reason, halted_at if reason is not None else None)
+    return BoardEntry(jid, started_at, timeout, reason, halted_at if reason is not None else None,
+                      delay if delay >= 0 else None)  # fmt: skip

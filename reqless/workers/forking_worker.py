@@ -21,8 +21,10 @@ from reqless.util import import_class
 from reqless.workers.base_worker import BaseWorker
 from reqless.workers.board import JobBoard
 from reqless.workers.handback import death_reason, hand_back
+from reqless.workers.logs import bind_worker
 from reqless.workers.policy import Action, SlotState, decide
 from reqless.workers.reaper import Reaper
+from reqless.workers.recycling import SlotTurns
 from reqless.workers.signals import basic_signal_handler, register_signal_handler
 from reqless.workers.util import create_sandbox, in_main_thread
 
@@ -71,10 +73,11 @@ class ForkingWorker(BaseWorker):
     ) -> None:
         klass = kwargs.pop("klass", None) or "reqless.workers.serial_worker.SerialWorker"
         count = kwargs.pop("workers", None)
+        # Set first: checking the hooks asks the children's class.
+        self.klass: type[BaseWorker] = import_class(klass) if isinstance(klass, str) else klass
         # Children resume their own jobs; the parent holds none.
         super().__init__(queues, client, interval, None, **kwargs)
         self.kwargs["resume"] = resume
-        self.klass: type[BaseWorker] = import_class(klass) if isinstance(klass, str) else klass
         self.count = int(count) if count else NUM_CPUS
         #: Slot of each live child, by pid.
         self.sandboxes: dict[int, int] = {}
@@ -93,6 +96,8 @@ class ForkingWorker(BaseWorker):
         self._failures: dict[int, int] = {}
         # One byte per slot, shared with the children: 1 once the slot's child is up.
         self._ready = mmap.mmap(-1, max(self.count, 1))
+        # Each slot's round-robin turn, kept across recycled children.
+        self._turns = SlotTurns(self.count)
         # Expired locks in queues nobody pops from (see reqless.workers.reaper).
         self._reaper = Reaper(self.client)
 
@@ -139,17 +144,28 @@ class ForkingWorker(BaseWorker):
         # A fresh connection: the parent's sockets must not be shared after fork.
         self.client.database.connection_pool.reset()
         self.client.worker_name = self.child_name(index)
+        bind_worker(self.client.worker_name)
         sandbox = self.sandbox(index)
         with create_sandbox(sandbox):
             os.chdir(sandbox)
             kwargs = {**self.kwargs, "sandbox": sandbox}
             worker = self.klass(self.queue_resolver, self.client, **kwargs)
             worker.board = self._board.view(index)
+            worker.forked = True
+            worker.turn = self._turns.get(index)
             worker.on_ready = functools.partial(self._mark_ready, index)
             worker.install_signals()
             # A stop signal that arrived meanwhile is delivered now, to the worker.
             signal.pthread_sigmask(signal.SIG_SETMASK, mask)
-            worker.run()
+            try:
+                worker.run()
+            finally:
+                self._turns.save(index, worker.turn)
+
+    def check_hooks(self) -> None:
+        """Refuse `async def` hooks unless the children await them (the asyncio worker)."""
+        if not self.klass.async_hooks:
+            self.hooks.refuse_async(self.klass.__name__)
 
     def _mark_ready(self, index: int) -> None:
         self._ready[index] = 1
@@ -210,7 +226,9 @@ class ForkingWorker(BaseWorker):
         if self._stopping is not None:
             logger.info("worker child %s (slot %s) exited: %s", pid, index, _describe(status))
             return
-        logger.warning("worker child %s (slot %s) exited: %s", pid, index, _describe(status))
+        # Status 0 while the parent runs on: a recycled child (or one sent TERM alone).
+        log = logger.info if status == 0 else logger.warning
+        log("worker child %s (slot %s) exited: %s", pid, index, _describe(status))
         if self._ready[index]:
             self._failures[index] = 0
             self._start_slot(index)

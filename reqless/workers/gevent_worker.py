@@ -24,10 +24,11 @@ import gevent.pool
 
 from reqless.exceptions import LostLockError
 from reqless.logger import logger
-from reqless.workers.base_worker import BaseWorker, JobHalted, settle
-from reqless.workers.halting import outlived_kill_grace, settle_halted
+from reqless.workers.base_worker import BaseWorker, JobHalted
+from reqless.workers.halting import outlived_kill_grace, settle_halted, settle_timed_out
 from reqless.workers.policy import INTERRUPTS, Action, SlotState, decide
 from reqless.workers.signals import basic_signal_handler
+from reqless.workers.timeout_retry import timeout_retry_delay
 from reqless.workers.util import create_sandbox, in_main_thread, set_title
 
 if TYPE_CHECKING:
@@ -122,6 +123,9 @@ class GeventWorker(BaseWorker):
         self._loop = gevent.get_hub().loop
         heartbeater = gevent.spawn(self._supervise)
         try:
+            if self.forked:
+                self.hooks.call("after_fork", self)
+            self.hooks.call("on_start", self)
             with self.listener():
                 try:
                     self._pop_loop()
@@ -130,13 +134,14 @@ class GeventWorker(BaseWorker):
                     self._drain()
         finally:
             heartbeater.kill(block=False)
+            self.hooks.call("on_stop", self)
 
     def _pop_loop(self) -> None:
         jobs = self.jobs()
         while not self.shutdown:
             # Pop only when a greenlet is free, so no job waits locked but idle.
             self.pool.wait_available(timeout=1.0)
-            if self.shutdown:
+            if self.shutdown or (self.recycling() and not self._popped):
                 break
             if self.pool.full():
                 continue
@@ -151,8 +156,8 @@ class GeventWorker(BaseWorker):
                 self._start(job)
 
     def free_slots(self) -> int:
-        """Free greenlets: one pop takes up to this many jobs."""
-        return int(self.pool.free_count())
+        """Free greenlets (within the recycling budget): one pop takes up to this many jobs."""
+        return self.recycler.room(int(self.pool.free_count()))
 
     def _start(self, job: Job) -> None:
         # Import (or re-import) the job's class here, one job at a time: two
@@ -164,11 +169,14 @@ class GeventWorker(BaseWorker):
         except Exception as exc:
             logger.warning("cannot import %s for job %s: %s", job.klass_name, job.jid, exc)
         greenlet = gevent.Greenlet(self.process, job)
+        self.recycler.job_started()
         lock_length = max(job.expires_at - time.time(), 1.0)
         entry = _Running(job, greenlet, lock_length, time.monotonic(),
                          self.settings.timeout_for(klass))  # fmt: skip
         if self.board is not None:
-            entry.record = self.board.claim(job.jid, entry.started_at, entry.timeout)
+            delay = timeout_retry_delay(job, self.settings.retry_policy_for(job.queue_name),
+                                        entry.timeout)  # fmt: skip
+            entry.record = self.board.claim(job.jid, entry.started_at, entry.timeout, delay)
         self._running[job.jid] = entry
         self.greenlets[job.jid] = greenlet
         self.pool.start(greenlet)
@@ -178,6 +186,9 @@ class GeventWorker(BaseWorker):
         """Let running jobs finish for what is left of `shutdown_timeout`, then halt them."""
         self._shutdown = True
         self.log_stop_request()
+        # Recycling, not stopping: running jobs finish, unless a stop comes meanwhile.
+        while self.stop_requested_at is None and not self.pool.join(timeout=0.2):
+            pass
         started = self.stop_requested_at or time.monotonic()
         remaining = max(started + self.shutdown_timeout - time.monotonic(), 0.0)
         if self.pool.join(timeout=remaining):
@@ -214,6 +225,7 @@ class GeventWorker(BaseWorker):
             if entry is not None and self.board is not None:
                 self.board.release(entry.record)
             self._update_title()
+        self.after_job(job, entry.halted if entry is not None else None)
 
     def _run_job(self, job: Job, entry: _Running | None) -> None:
         if entry is not None:
@@ -304,7 +316,7 @@ class GeventWorker(BaseWorker):
             failure = outlived_kill_grace(entry.job, entry.halted or Action.TIMEOUT,
                                           entry.timeout, self.board is not None)  # fmt: skip
             if failure is not None:
-                settle(entry.job.fail, *failure)
+                settle_timed_out(entry.job, failure, entry.timeout)
         return decision.next_check
 
     def _heartbeat(self, entry: _Running) -> None:

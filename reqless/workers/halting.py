@@ -1,6 +1,7 @@
 """What a worker does with a job it stopped: the same in every mode.
 
-A job interrupted for its time limit is failed in group `<queue>-TimeoutError`;
+A job interrupted for its time limit is failed in group `<queue>-TimeoutError`
+(or retried, when a retry policy handles a time-out: `reqless.workers.timeout_retry`);
 one interrupted at shutdown is handed back to its queue at once (`job.timeout()`,
 no retry used); one the server took away is left alone. A job that did not stop
 within the kill grace is killed with its process by a watching forking parent
@@ -15,13 +16,13 @@ from typing import TYPE_CHECKING, Any
 
 from reqless.logger import logger
 from reqless.workers.base_worker import settle
-from reqless.workers.handback import timeout_message
 from reqless.workers.policy import Action
+from reqless.workers.timeout_retry import timeout_error, timeout_message, timeout_policy
 
 if TYPE_CHECKING:
     from reqless.job import Job
 
-__all__ = ["halt_outcome", "outlived_kill_grace", "settle_halted"]
+__all__ = ["halt_outcome", "outlived_kill_grace", "settle_halted", "settle_timed_out"]
 
 
 def halt_outcome(job: Any, reason: str, limit: float) -> tuple[str, str] | None:
@@ -40,9 +41,19 @@ def settle_halted(job: Job, reason: str, limit: float) -> None:
     """Fail, hand back or leave alone the stopped `job` (see the module)."""
     failure = halt_outcome(job, reason, limit)
     if failure is not None:
-        settle(job.fail, *failure)
+        settle_timed_out(job, failure, limit)
     elif reason == Action.SHUTDOWN:
         settle(job.timeout)
+
+
+def settle_timed_out(job: Job, failure: tuple[str, str], limit: float) -> None:
+    """Retry the timed-out `job` as its retry policy says, if one handles a time-out,
+    else fail it with `failure` (group, message)."""
+    policy = timeout_policy(job, job.retry_policy)
+    if policy is not None:
+        settle(job._retry_for, policy, timeout_error(limit))
+    else:
+        settle(job.fail, *failure)
 
 
 def outlived_kill_grace(

@@ -7,10 +7,16 @@ still running under the child's name goes back at once, while its lock still
 keeps it from anybody else:
 
 - a job that ran past its time limit is failed in group `<queue>-TimeoutError`,
-  as the child would have failed it had it stopped;
+  as the child would have failed it had it stopped, or retried with the delay
+  the child noted on the board when its retry policy handles a time-out
+  (`reqless.workers.timeout_retry`);
 - any other is retried (one retry used up), with a `worker-died` entry in its
   history naming the child and why it died; a job with no retry left is failed
   in group `<queue>-WorkerDied`.
+
+Each history entry is written before the retry, while the job is still the
+dead child's: once retried, another worker may pop it at once, and its history
+would otherwise say `popped` before why it came back.
 
 The core refuses both calls for a job that is no longer the child's (completed,
 taken back, handed to another worker), and such a job is left alone.
@@ -18,7 +24,6 @@ taken back, handed to another worker), and such a job is left alone.
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 from collections.abc import Iterable
@@ -26,12 +31,16 @@ from typing import TYPE_CHECKING
 
 from redis.exceptions import RedisError
 
+from reqless._calls import job as calls
 from reqless.exceptions import ReqlessError
+from reqless.job_retry import RETRY_EVENT, RetryPolicy
 from reqless.logger import logger
 from reqless.workers.board import BoardEntry
+from reqless.workers.timeout_retry import timeout_error, timeout_message
 
 if TYPE_CHECKING:
     from reqless.client import Client
+    from reqless.job import Job
 
 __all__ = ["HISTORY_EVENT", "death_reason", "hand_back", "timeout_message"]
 
@@ -49,11 +58,6 @@ def death_reason(status: int) -> str:
             name = ""
         return f"child killed by signal {number}{name}"
     return f"child exited with status {os.WEXITSTATUS(status)}"
-
-
-def timeout_message(limit: float) -> str:
-    """The failure message of a job stopped for its time limit."""
-    return f"Job exceeded its time limit of {limit:g} seconds"
 
 
 def hand_back(
@@ -80,7 +84,7 @@ def hand_back(
         entry = board.get(job.jid)
         try:
             if entry is not None and entry.timeout > 0 and now >= entry.started_at + entry.timeout:
-                _fail_timed_out(client, worker, job.jid, job.queue_name, entry.timeout)
+                _settle_timed_out(client, worker, job, entry)
             else:
                 _retry(client, worker, job.jid, job.queue_name, reason)
         except (RedisError, ReqlessError) as exc:
@@ -90,15 +94,29 @@ def hand_back(
     return settled
 
 
-def _fail_timed_out(client: Client, worker: str, jid: str, queue: str, limit: float) -> None:
-    client("job.fail", jid, worker, f"{queue}-TimeoutError", timeout_message(limit))
-    logger.error("job %s ran past its time limit of %gs and was killed; failed it", jid, limit)
+def _settle_timed_out(client: Client, worker: str, job: Job, entry: BoardEntry) -> None:
+    jid, limit = job.jid, entry.timeout
+    if entry.retry_delay is None:
+        group, message = f"{job.queue_name}-TimeoutError", timeout_message(limit)
+        client._run(calls.fail(jid, worker, group, message, job.data))
+        logger.error("job %s ran past its time limit of %gs and was killed; failed it", jid, limit)
+        return
+    # The child planned the delay with the job's policy; the rest of the plan
+    # (group, message, which retry) is the policy's own.
+    plan = RetryPolicy(delay=entry.retry_delay).plan(job, timeout_error(limit))
+    if plan.details is not None:
+        client._run(calls.log(jid, RETRY_EVENT, plan.details))
+    left = client._run(calls.retry(jid, job.queue_name, worker, plan.delay, plan.group,
+                                   plan.message))  # fmt: skip
+    logger.error("job %s ran past its time limit of %gs and was killed; %s", jid, limit,
+                 f"retry {plan.retry} in {plan.delay:.3g} s" if left >= 0 else
+                 "no retries left, failed it")  # fmt: skip
 
 
 def _retry(client: Client, worker: str, jid: str, queue: str, reason: str) -> None:
     message = f"worker {worker}: {reason} while running the job"
-    left = int(client("job.retry", jid, queue, worker, 0, f"{queue}-WorkerDied", message))
-    client("job.log", jid, HISTORY_EVENT, json.dumps({"worker": worker, "reason": reason}))
+    client._run(calls.log(jid, HISTORY_EVENT, {"worker": worker, "reason": reason}))
+    left = client._run(calls.retry(jid, queue, worker, 0, f"{queue}-WorkerDied", message))
     if left < 0:
         logger.error("job %s: %s; no retries left, failed it", jid, message)
     else:

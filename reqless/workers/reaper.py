@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 from redis.exceptions import RedisError
 
 from reqless import defaults
+from reqless._calls import job as calls
 from reqless.exceptions import ReqlessError
 from reqless.logger import logger
 
@@ -93,7 +94,8 @@ class Reaper:
             try:
                 # Named as the holder: a job completed or handed out since the
                 # listing is refused by the core and left alone.
-                left = int(self.client("job.retry", job.jid, job.queue_name, job.worker_name, 0))
+                retry = calls.retry(job.jid, job.queue_name, job.worker_name, 0, None, None)
+                left = self.client._run(retry)
             except ReqlessError as exc:
                 logger.debug("left job %s alone: %s", job.jid, exc)
                 continue

@@ -14,9 +14,11 @@ from typing import TYPE_CHECKING, Any
 
 from reqless.exceptions import LostLockError
 from reqless.logger import logger
-from reqless.workers.base_worker import BaseWorker, JobHalted, settle
-from reqless.workers.halting import outlived_kill_grace, settle_halted
+from reqless.workers.base_worker import BaseWorker, JobHalted
+from reqless.workers.halting import outlived_kill_grace, settle_halted, settle_timed_out
+from reqless.workers.operator_signals import install_worker_signals
 from reqless.workers.policy import INTERRUPTS, Action, SlotState, decide
+from reqless.workers.timeout_retry import timeout_retry_delay
 from reqless.workers.util import create_sandbox, in_main_thread, set_title
 
 if TYPE_CHECKING:
@@ -91,6 +93,9 @@ class SerialWorker(BaseWorker):
         supervisor.start()
         idle = False
         try:
+            if self.forked:
+                self.hooks.call("after_fork", self)
+            self.hooks.call("on_start", self)
             with self.listener():
                 for job in self.jobs():
                     if job is not None:
@@ -101,12 +106,13 @@ class SerialWorker(BaseWorker):
                     if not idle and not self._popped:
                         self.jid, idle = None, True
                         set_title(f"Sleeping for {self.interval:f}s")
-                    if self.shutdown:
+                    if self.shutdown or (self.recycling() and not self._popped):
                         break
         finally:
             self._shutdown = True
             self.release_popped()
             self.log_stop_request()
+            self.hooks.call("on_stop", self)
             self._finished.set()
             if self._uses_alarm:
                 signal.signal(signal.SIGALRM, signal.SIG_DFL if previous is None else previous)
@@ -116,6 +122,8 @@ class SerialWorker(BaseWorker):
         """Run one job in the sandbox, stopping it if it is halted."""
         self.jid = job.jid
         set_title(f"Working on {job.jid} ({job.klass_name})")
+        self.recycler.job_started()
+        halted: str | None = None
         try:
             try:
                 self._start(job)
@@ -131,7 +139,9 @@ class SerialWorker(BaseWorker):
                 self._finish()
                 self.collect_popped(job)
         except JobHalted as halt:
-            self._halted(job, halt.reason or self._halt_reason)
+            halted = halt.reason or self._halt_reason
+            self._halted(job, halted)
+        self.after_job(job, halted)
 
     def _start(self, job: Job) -> None:
         self._halt = None
@@ -142,7 +152,9 @@ class SerialWorker(BaseWorker):
         self._timeout = self.settings.timeout_for(_klass_of(job))
         self._started_at = time.monotonic()
         if self.board is not None:
-            self._record = self.board.claim(job.jid, self._started_at, self._timeout)
+            delay = timeout_retry_delay(job, self.settings.retry_policy_for(job.queue_name),
+                                        self._timeout)  # fmt: skip
+            self._record = self.board.claim(job.jid, self._started_at, self._timeout, delay)
         self._job = job
 
     def _finish(self) -> None:
@@ -162,8 +174,6 @@ class SerialWorker(BaseWorker):
 
     def install_signals(self) -> None:
         """TERM/INT stop gracefully, QUIT exits at once, USR1 stack, USR2 debugger."""
-        from reqless.workers.main_worker import install_worker_signals
-
         install_worker_signals(self)
 
     # -- stopping a running job ----------------------------------------------
@@ -232,7 +242,7 @@ class SerialWorker(BaseWorker):
             failure = outlived_kill_grace(job, self._halt_action or Action.TIMEOUT, self._timeout,
                                           self.board is not None)  # fmt: skip
             if failure is not None:
-                settle(job.fail, *failure)
+                settle_timed_out(job, failure, self._timeout)
         return decision.next_check
 
     def _heartbeat(self, job: Job) -> None:

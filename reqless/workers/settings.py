@@ -2,8 +2,9 @@
 
 `reqless-py-worker` builds one `WorkerSettings` from its options; library code
 may pass one as `settings=` or give the same values as keywords (`interval`,
-`round_robin`, `job_timeout`, `shutdown_timeout`, `kill_grace`), which override
-it. A `ForkingWorker` hands its settings on to every child.
+`round_robin`, `job_timeout`, `shutdown_timeout`, `kill_grace`, `hooks`,
+`max_jobs_per_child`, `max_memory_per_child`), which override it. A
+`ForkingWorker` hands its settings on to every child.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 from reqless import defaults
 from reqless.exceptions import ReqlessError
 from reqless.job_retry import RetryPolicy, policy_for
+from reqless.workers.hooks import Hooks
 from reqless.workers.policy import Limits
 
 __all__ = ["WorkerSettings"]
@@ -45,6 +47,15 @@ class WorkerSettings:
     #: counts): a job whose handler raises an exception its queue's policy
     #: handles is retried by it instead of failed (docs/worker.md).
     retry_policies: Mapping[str, RetryPolicy] = dataclasses.field(default_factory=dict, hash=False)
+    #: Recycle a forked child once it has started this many jobs (None: never);
+    #: see reqless.workers.recycling. An in-process worker's `run()` returns instead.
+    max_jobs_per_child: int | None = None
+    #: Recycle a forked child once its resident memory exceeds this many MB
+    #: (checked between jobs; None: never).
+    max_memory_per_child: float | None = None
+    #: Worker hooks: a dotted module path, a module or any object defining
+    #: `on_start`, `before_job`, ... (reqless.workers.hooks); loaded here, once.
+    hooks: object = dataclasses.field(default=None, hash=False, compare=False)
 
     def __post_init__(self) -> None:
         _seconds("interval", self.interval, allow_zero=False)
@@ -54,6 +65,9 @@ class WorkerSettings:
         if not isinstance(self.round_robin, bool):
             raise ReqlessError(f"round_robin must be True or False, got {self.round_robin!r}")
         _retry_policies(self.retry_policies)
+        _positive("max_jobs_per_child", self.max_jobs_per_child, whole=True)
+        _positive("max_memory_per_child", self.max_memory_per_child, whole=False)
+        object.__setattr__(self, "hooks", Hooks.load(self.hooks))
         # A copy: the caller's dict may change later, these settings may not.
         object.__setattr__(self, "retry_policies", dict(self.retry_policies))
 
@@ -74,10 +88,19 @@ class WorkerSettings:
             value = keywords.get(field.name)
             if value is None or (field.name == "interval" and not value):
                 continue
-            changes[field.name] = (
-                bool(value) if field.name == "round_robin" else _number(field.name, value)
-            )
+            if field.name == "round_robin":
+                changes[field.name] = bool(value)
+            elif field.name in _AS_GIVEN:
+                changes[field.name] = value  # checked by __post_init__
+            else:
+                changes[field.name] = _number(field.name, value)
         return replace(settings, **changes) if changes else settings
+
+    @property
+    def worker_hooks(self) -> Hooks:
+        """The hooks, loaded (`hooks` as given is normalized to a `Hooks` on creation)."""
+        assert isinstance(self.hooks, Hooks)
+        return self.hooks
 
     @property
     def limits(self) -> Limits:
@@ -111,6 +134,20 @@ def _retry_policies(value: object) -> None:
                                f"got {pattern!r}")  # fmt: skip
         if not isinstance(policy, RetryPolicy):
             raise ReqlessError(f"retry_policies[{pattern!r}] must be a RetryPolicy, got {policy!r}")
+
+
+#: Settings `from_keywords` passes on unconverted.
+_AS_GIVEN = frozenset({"hooks", "max_jobs_per_child", "max_memory_per_child", "retry_policies"})
+
+
+def _positive(name: str, value: object, *, whole: bool) -> None:
+    """None (no limit), else a number > 0 (a whole one when `whole`)."""
+    if value is None:
+        return
+    kind = "a whole number" if whole else "a number"
+    numeric = isinstance(value, int if whole else int | float) and not isinstance(value, bool)
+    if not (numeric and isinstance(value, int | float) and math.isfinite(value) and value > 0):
+        raise ReqlessError(f"{name} must be {kind} > 0 (or None: no limit), got {value!r}")
 
 
 def _number(name: str, value: Any) -> float:

@@ -2,7 +2,8 @@
 shows), and every other value as given.
 
 A template made 390 s ago with a 5 s interval has missed 78 intervals when the
-queue is first peeked; the core spawns the children then (core-extras §4.3).
+queue is first peeked; the core spawns the children then (docs/concepts.md, Scheduled and recurring
+jobs).
 """
 
 from __future__ import annotations
@@ -39,7 +40,9 @@ def test_the_default_backlog_spawns_every_missed_run_as_the_readme_shows(
     both(scenario)
 
 
-@pytest.mark.parametrize(("backlog", "least", "most"), [(0, 78, 79), (1, 1, 2), (3, 3, 4), (10, 10, 11)])
+@pytest.mark.parametrize(
+    ("backlog", "least", "most"), [(0, 78, 79), (1, 1, 2), (3, 3, 4), (10, 10, 11)]
+)
 def test_an_explicit_backlog_is_kept_as_the_core_specifies(
     both: Runner, backlog: int, least: int, most: int
 ) -> None:

@@ -57,6 +57,6 @@ def test_worker_and_ui_get_their_arguments_unchanged() -> None:
     worker = run_reqless("worker", "--help")
     assert worker.code == 0 and worker.out.startswith("usage: reqless worker")
     ui = run_reqless("ui", "--help")
-    assert ui.code == 0 and ui.out.startswith("usage: reqless ui")
+    assert ui.code == 0 and ui.out.startswith("Usage: reqless ui [OPTIONS]")  # a click command
     bad = run_reqless("worker", "--workers", "x")
     assert bad.code == 2 and "--workers" in bad.err

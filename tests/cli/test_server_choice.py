@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from reqless.cli.server_choice import find_dev_dir
-from reqless.cli.ui_args import parse_ui_args
+from reqless.cli.ui_command import parse_ui_args
 from reqless.cli.worker_args import parse_worker_args
 from reqless.client import Client
 from reqless.server import LocalServer, free_port

@@ -40,7 +40,7 @@ def test_getitem_decodes_json(client: Client) -> None:
 
 
 def test_getitem_of_free_text_is_the_text(client: Client) -> None:
-    # The original raised json.JSONDecodeError here (python-api §8 quirk).
+    # The original raised json.JSONDecodeError here (a quirk of the original).
     assert client.config["application"] == "reqless"
     client.config["application"] = "my app"
     assert client.config["application"] == "my app"
@@ -148,7 +148,7 @@ def test_get_with_default(client: Client) -> None:
 
 @pytest.mark.parametrize("default", [0, "", False, []])
 def test_get_honours_a_falsy_default(client: Client, default: Any) -> None:
-    # The original returned None unless the default was truthy (python-api §8).
+    # The original returned None unless the default was truthy (docs/client.md).
     assert client.config.get("foo", default) == default
     assert client.config.pop("foo", default) == default
 

@@ -89,7 +89,7 @@ def test_a_name_keeps_its_first_position_unless_removed_and_added_again() -> Non
 
 
 def test_negated_pattern_matching_a_name_not_in_the_result_does_nothing() -> None:
-    # The original raised ValueError here (python-api §15.2 defect).
+    # The original raised ValueError here (a defect of the original).
     assert resolve_names({}, ["foo1"], ["!foo*"]) == []
     assert resolve_names({}, ["foo1", "bar"], ["bar", "!foo1"]) == ["bar"]
 

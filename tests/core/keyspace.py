@@ -1,7 +1,8 @@
 """The whole key space in one round trip, and the invariants it must always satisfy.
 
 Used by the stateful property tests after every call: each job lives in exactly
-the structures its state implies (core-jobs §3, §6.1), nothing refers to a job
+the structures its state implies (reqless/keys.py; docs/concepts.md, States), nothing refers to a
+job
 that does not exist, and no throttle holds more locks than its maximum.
 """
 
@@ -125,7 +126,8 @@ def _check_job(
     state, queue, worker = job.get("state"), job.get("queue", ""), job.get("worker", "")
     expected: list[set[tuple[str, str]]]
     if state == "waiting":
-        # A job completed-and-requeued with a delay waits in the scheduled set (§6.2).
+        # A job completed-and-requeued with a delay waits in the scheduled set (docs/concepts.md,
+        # States).
         expected = [{(queue, "work")}, {(queue, "scheduled")}]
     elif state in ("scheduled", "depends"):
         expected = [{(queue, state)}]
@@ -174,7 +176,7 @@ def _check_side_keys(space: Keyspace, jobs: dict[str, dict[str, str]]) -> list[s
             for jid in _members(space, key):
                 if jid not in jobs:
                     problems.append(f"tag index {key} names missing job {jid}")
-    # A cancelled or expired job stays in ql:tracked (core-extras §6.2).
+    # A cancelled or expired job stays in ql:tracked (docs/core-commands.md, job.untrack).
     return problems
 
 
@@ -191,7 +193,7 @@ def _check_throttles(space: Keyspace, jobs: dict[str, dict[str, str]]) -> list[s
         # A holder's list names the throttle, so its complete or cancel frees the
         # slot: a re-put keeps only the slots its new list still names (the
         # specification kept every slot: test_spec_defects.py). A job re-put
-        # while holding one keeps it whatever its new state (core-extras §8.4).
+        # while holding one keeps it whatever its new state (docs/concepts.md, Throttles).
         for jid in holders:
             names = json.loads(jobs[jid].get("throttles") or "[]") if jid in jobs else None
             if names is None:

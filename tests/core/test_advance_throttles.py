@@ -1,5 +1,5 @@
 """A job advanced by `job.completeAndRequeue` takes the next queue's cap with it
-(core-jobs §8.6 keeps the old list; docs/core-decisions.md says why we do not)."""
+(the original kept the old list; docs/core-decisions.md says why we do not)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""job.cancel (core-jobs §8.11, §7.8, §7.12, §7.13, §10)."""
+"""job.cancel (docs/core-commands.md, job.cancel and job.fail; docs/concepts.md, Statistics and
+Events)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ CANCELLABLE = ("waiting", "scheduled", "depends", "throttled", "stalled", "faile
 
 
 def canceled(jid: str, queue: str, worker: str) -> str:
-    """The canceled payload of §10 for a job that exists."""
+    """The canceled event payload (docs/concepts.md, Events) for a job that exists."""
     return f'{{"jid":"{jid}","queue":"{queue}","event":"canceled","worker":"{worker}"}}'
 
 

@@ -1,5 +1,5 @@
-"""Pubsub (core-extras §12): byte-exact payloads and channels of §12.4, and the
-commands of §12.3 that publish nothing (with tracked jobs around, so a stray
+"""Pubsub (docs/concepts.md, Events): byte-exact payloads and channels, and the
+commands that publish nothing (with tracked jobs around, so a stray
 notification would show)."""
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ def track(redis: Redis, *jids: str) -> None:
     redis.zadd("ql:tracked", dict.fromkeys(jids, 0))
 
 
-# --- §12.4 exact sequences -----------------------------------------------------------
+# --- exact sequences ----------------------------------------------------------------
 
 
 def test_track_and_untrack(core: Core, redis: Redis) -> None:
@@ -225,7 +225,7 @@ def test_cancel_of_a_complete_job_publishes_nothing(core: Core, redis: Redis) ->
         assert capture.drain() == []
 
 
-# --- §12.3 commands that publish nothing -------------------------------------------
+# --- commands that publish nothing ------------------------------------------------
 
 
 def busy_world(core: Core, redis: Redis) -> None:

@@ -1,4 +1,5 @@
-"""job.complete and job.completeAndRequeue (core-jobs §8.5, §8.6, §7.11, §7.13).
+"""job.complete and job.completeAndRequeue (docs/core-commands.md, job.complete and
+job.completeAndRequeue; docs/concepts.md, Statistics).
 
 This module also holds `make_job`, which the other job-command test modules
 import to build a job in any state.
@@ -54,17 +55,17 @@ def make_job(
 
 
 def set_throttle(redis: Redis, tid: str, maximum: int) -> None:
-    """Give throttle `tid` a maximum by writing its hash (core-extras §8.1)."""
+    """Give throttle `tid` a maximum by writing its hash (docs/concepts.md, Throttles)."""
     redis.hset(f"ql:th:{tid}", mapping={"id": tid, "maximum": str(maximum)})
 
 
 def set_config(redis: Redis, option: str, value: Arg) -> None:
-    """Set a configuration option by writing `ql:config` (core-extras §3.1)."""
+    """Set a configuration option by writing `ql:config` (docs/configuration.md)."""
     redis.hset("ql:config", option, str(value))
 
 
 def track(redis: Redis, jid: str) -> None:
-    """Mark `jid` as tracked by writing `ql:tracked` (core-extras §6)."""
+    """Mark `jid` as tracked by writing `ql:tracked` (docs/concepts.md, Tags and tracking)."""
     redis.zadd("ql:tracked", {jid: 0})
 
 
@@ -81,7 +82,7 @@ def history(core: Core, jid: str) -> list[dict[str, Any]]:
 
 
 def work_score(priority: float, t: float) -> float:
-    """The work-set score of §3.4."""
+    """The work-set score (docs/concepts.md, Queues)."""
     return priority - t / 10_000_000_000
 
 
@@ -259,7 +260,8 @@ def test_complete_releases_every_throttle_in_the_list(core: Core, redis: Redis) 
 def test_release_with_a_non_numeric_throttle_maximum_is_atomic(
     core: Core, redis: Redis, command: str, args: tuple[Arg, ...]
 ) -> None:
-    # Every command that releases throttles (§7.5) may refuse a broken maximum,
+    # Every command that releases throttles (docs/concepts.md, Statistics) may refuse a broken
+    # maximum,
     # but then it must not have written anything (STYLE: parse, validate, act).
     core.put(0, "jid", "queue", "throttles", '["tid"]')
     core.pop(1)

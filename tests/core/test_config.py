@@ -1,4 +1,5 @@
-"""Configuration commands: config.get, config.getAll, config.set, config.unset (core-extras §3)."""
+"""Configuration commands: config.get, config.getAll, config.set, config.unset
+(docs/configuration.md)."""
 
 from __future__ import annotations
 

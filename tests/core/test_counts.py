@@ -1,4 +1,5 @@
-"""queue.counts: the count object of one queue or of every known queue (core-jobs §8.19)."""
+"""queue.counts: the count object of one queue or of every known queue (docs/core-commands.md,
+queue.counts)."""
 
 from __future__ import annotations
 
@@ -76,7 +77,7 @@ def test_running_then_stalled(core: Core) -> None:
 
 
 def test_negative_deadlines_count_as_running(redis: Redis, core: Core) -> None:
-    # stalled counts deadlines in [0, now] only (core-extras §10.1).
+    # stalled counts deadlines in [0, now] only (docs/core-commands.md, queue.counts).
     redis.hset("ql:config", "heartbeat", -10)
     core.put(0, "jid")
     core.pop(0)

@@ -1,5 +1,6 @@
-"""Dependencies: job.addDependency, job.removeDependency (core-jobs §8.13, §8.14) and
-the release of dependents when a job completes (§7.9, §7.10)."""
+"""Dependencies: job.addDependency, job.removeDependency (docs/core-commands.md, job.addDependency
+and job.removeDependency) and
+the release of dependents when a job completes (docs/concepts.md, Dependencies)."""
 
 from __future__ import annotations
 

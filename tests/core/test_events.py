@@ -1,4 +1,5 @@
-"""Pubsub messages of the job commands, byte for byte and in order (core-jobs §9, §10).
+"""Pubsub messages of the job commands, byte for byte and in order (docs/concepts.md, Locks and
+heartbeats; Events).
 
 Tracked jobs are marked by writing `ql:tracked` directly, so these tests do not
 depend on job.track (whose own `ql:track` message is covered with it).
@@ -77,8 +78,9 @@ def test_put_by_the_holder_itself(redis: Redis, core: Core) -> None:
 
 
 def test_put_after_a_retry_still_tells_the_old_worker(redis: Redis, core: Core) -> None:
-    # A successful retry leaves `worker` in place (core-jobs §8.8), and put
-    # notifies any non-empty previous worker other than the caller (§8.1 step 7).
+    # A successful retry leaves `worker` in place (docs/core-commands.md, job.retry), and put
+    # notifies any non-empty previous worker other than the caller (docs/core-commands.md,
+    # queue.put).
     running(core)
     core("job.retry", 2, "jid", "queue", "worker")
     with events(redis) as capture:

@@ -1,4 +1,4 @@
-"""job.fail (core-jobs §8.7, §5.2, §7.13)."""
+"""job.fail (docs/core-commands.md, job.fail; docs/concepts.md, Retries and Statistics)."""
 
 from __future__ import annotations
 

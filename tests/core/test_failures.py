@@ -1,4 +1,5 @@
-"""Failure listings and unfail (core-jobs §8.22, §8.23, §8.24)."""
+"""Failure listings and unfail (docs/core-commands.md, jobs.failedByGroup, failureGroups.counts and
+queue.unfail)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""job.heartbeat (core-jobs §8.9, §2.7, §7.6)."""
+"""job.heartbeat (docs/core-commands.md, job.heartbeat; docs/configuration.md; docs/concepts.md,
+Locks and heartbeats)."""
 
 from __future__ import annotations
 

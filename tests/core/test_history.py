@@ -1,4 +1,4 @@
-"""Job history: storage, read form, trimming and legacy migration (core-jobs §5.3)."""
+"""Job history: storage, read form, trimming and legacy migration (docs/concepts.md, States)."""
 
 from __future__ import annotations
 

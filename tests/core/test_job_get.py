@@ -1,4 +1,5 @@
-"""job.get, job.getMulti and queue.length (core-jobs §2.4, §5.1, §8.16-8.18)."""
+"""job.get, job.getMulti and queue.length (docs/concepts.md, Jobs; docs/core-commands.md,
+job.get)."""
 
 from __future__ import annotations
 
@@ -85,7 +86,7 @@ def test_fields_from_a_hand_written_hash(redis: Redis, core: Core) -> None:
         "remaining": -1,
         "data": '{"a": [ ]}',
         "tags": ["x", "y"],
-        "history": {},  # an empty nested list is written {} (§2.4)
+        "history": {},  # an empty nested list is written {}
         "failure": {"group": "g", "message": "m", "when": 5, "worker": "w"},
         "throttles": {},
         "spawned_from_jid": "parent",

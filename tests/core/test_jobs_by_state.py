@@ -1,4 +1,5 @@
-"""queue.jobsByState and jobs.completed: jid listings and their paging (core-jobs §8.20, §8.21)."""
+"""queue.jobsByState and jobs.completed: jid listings and their paging (docs/core-commands.md,
+queue.jobsByState and jobs.completed)."""
 
 from __future__ import annotations
 

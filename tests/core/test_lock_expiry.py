@@ -1,7 +1,8 @@
-"""Lock expiry in queue.pop: warning, grace period, reassignment, exhaustion (core-jobs §7.6).
+"""Lock expiry in queue.pop: warning, grace period, reassignment, exhaustion (docs/concepts.md,
+Locks and heartbeats).
 
 Configuration is written straight into `ql:config`, because these tests are about
-how pop reads it (core-jobs §2.7), not about `config.set`.
+how pop reads it (docs/configuration.md), not about `config.set`.
 """
 
 from __future__ import annotations
@@ -177,8 +178,8 @@ def test_retry_during_grace_clears_the_warning(redis: Redis, core: Core) -> None
 
 
 def test_grace_survives_completion_and_put(redis: Redis, core: Core) -> None:
-    # put keeps every field it does not write, `grace` included (core-jobs §8.1
-    # step 12), so a job completed during its grace period and put again is
+    # put keeps every field it does not write, `grace` included (docs/core-commands.md,
+    # queue.put), so a job completed during its grace period and put again is
     # reassigned on its next lost lock without a warning.
     core.put(0, "jid")
     core.pop(0)
@@ -208,7 +209,7 @@ def test_expiry_exhausting_retries_fails_the_job(redis: Redis, core: Core, grace
     assert (job["retries"], job["remaining"]) == (0, -1)
     assert redis.hget("ql:j:jid", "expires") == ""
     assert redis.hget("ql:j:jid", "grace") is None
-    # `when` is the pop's `now`, not floored (core-jobs §5.2, lock-expiry row).
+    # `when` is the pop's `now`, not floored (lock-expiry row; docs/concepts.md, Retries).
     assert job["failure"] == {
         "group": "failed-retries-queue",
         "message": EXHAUSTED,
@@ -248,7 +249,7 @@ def test_exhaustion_in_another_queue_than_the_jobs_own(redis: Redis, core: Core)
     # *argument* (ours puts it back in its own: core-decisions.md); another
     # client may still do so, and the lock then expires in a queue other than
     # the job's. The history entry names the job's queue while the failure, the
-    # failure list and the stats name the popping queue (core-jobs §7.6).
+    # failure list and the stats name the popping queue (docs/concepts.md, Locks and heartbeats).
     configure(redis, grace_period=0)
     core.put(0, "jid", "origin", "retries", 1)
     core.pop(0, "origin")

@@ -1,4 +1,5 @@
-"""job.log (core-jobs §8.15) and the history rules it follows (§5.3)."""
+"""job.log (docs/core-commands.md, job.log) and the history rules it follows (docs/concepts.md,
+States)."""
 
 from __future__ import annotations
 

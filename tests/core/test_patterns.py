@@ -1,4 +1,5 @@
-"""Queue patterns (core-extras §9): identifier and priority pattern families."""
+"""Queue patterns (docs/core-commands.md, queueIdentifierPatterns.setAll): identifier and priority
+pattern families."""
 
 from __future__ import annotations
 

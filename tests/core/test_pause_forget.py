@@ -1,4 +1,5 @@
-"""queue.pause, queue.unpause and queue.forget (core-jobs §8.25, §8.26)."""
+"""queue.pause, queue.unpause and queue.forget (docs/core-commands.md, queue.pause and
+queue.forget)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""queue.peek (core-jobs §3.4, §7.4, §8.4)."""
+"""queue.peek (docs/concepts.md, Queues; docs/core-commands.md, queue.pop and queue.peek)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""queue.pop without lock expiry (core-jobs §3.4, §6.4, §7.4, §7.5, §7.7, §8.3)."""
+"""queue.pop without lock expiry (docs/concepts.md, Queues, Workers and Throttles;
+docs/core-commands.md, queue.pop)."""
 
 from __future__ import annotations
 

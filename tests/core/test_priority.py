@@ -1,4 +1,4 @@
-"""job.setPriority (core-jobs §3.4, §8.12)."""
+"""job.setPriority (docs/concepts.md, Queues; docs/core-commands.md, job.setPriority)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""queue.put and job.requeue (core-jobs §4, §6.2-6.4, §7.1-7.5, §8.1, §8.2)."""
+"""queue.put and job.requeue (reqless/keys.py; docs/concepts.md, States; docs/core-commands.md,
+queue.put and job.requeue)."""
 
 from __future__ import annotations
 
@@ -341,7 +342,7 @@ def test_reput_keeps_throttle_slots(redis: Redis, core: Core) -> None:
 
 
 def test_reput_of_a_retried_job_notifies_its_last_worker(redis: Redis, core: Core) -> None:
-    # After job.retry the waiting job still names its worker (core-jobs §6.1).
+    # After job.retry the waiting job still names its worker (docs/concepts.md, States).
     core.put(0, "jid")
     core.pop(1)
     core("job.retry", 2, "jid", "queue", "worker")

@@ -1,4 +1,4 @@
-"""Queue listings (core-extras §10): queues.counts and queues.names."""
+"""Queue listings (docs/core-commands.md, queues.counts): queues.counts and queues.names."""
 
 from __future__ import annotations
 
@@ -29,7 +29,8 @@ def counts(name: str, **values: Any) -> dict[str, Any]:
 def test_empty_lists_are_brackets(core: Core) -> None:
     assert core("queues.counts", 0) == "[]"
     assert core("queues.names", 0) == "[]"
-    # queue.counts without a name writes the same empty array as {} (core-jobs §8.19).
+    # queue.counts without a name writes the same empty array as {} (docs/core-commands.md,
+    # queue.counts).
     assert core("queue.counts", 0) == "{}"
 
 

@@ -1,4 +1,5 @@
-"""Recurring templates: queue.recurAtInterval, recurringJob.*, and spawning (core-extras §4)."""
+"""Recurring templates: queue.recurAtInterval, recurringJob.*, and spawning (docs/concepts.md,
+Scheduled and recurring jobs)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""job.retry (core-jobs §8.8, §5.2, §6.3, §7.13)."""
+"""job.retry (docs/core-commands.md, job.retry; docs/concepts.md, Retries and Statistics)."""
 
 from __future__ import annotations
 
@@ -284,7 +284,7 @@ def test_retry_respects_the_history_cap(core: Core, redis: Redis) -> None:
     core.put(0, "jid", "queue", "retries", 0)
     core.pop(1)
     retry(core, 2)
-    # N = 2 trims nothing (§5.3).
+    # N = 2 trims nothing (docs/concepts.md, States).
     assert [e["what"] for e in core.job("jid")["history"]] == ["put", "popped", "failed-retries"]
 
 

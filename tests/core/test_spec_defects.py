@@ -1,12 +1,13 @@
 """Defects of the specification found by the stateful property test, fixed in
 the core and recorded in docs/core-decisions.md.
 
-1. core-extras §8.4: a job re-put (or moved) while it holds a throttle slot
+1. Throttles (docs/concepts.md, Throttles): a job re-put (or moved) while it holds a throttle slot
    kept that slot even when its new throttle list left the throttle out, and
    complete, fail, retry and cancel release only the throttles of the job's
    list: the throttle stayed full for ever. A re-put now releases the slots of
    the throttles its new list drops.
-2. core-jobs §8.8: `job.retry` put the job into the work set of its `queue`
+2. job.retry (docs/core-commands.md, job.retry): `job.retry` put the job into the work set of its
+`queue`
    argument, unchecked. A retry into another queue left the job listed where
    its record does not say, and a later pop of that queue handed the completed
    job out again. The job now goes back to its own queue (the argument still

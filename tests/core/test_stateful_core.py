@@ -65,8 +65,8 @@ OWN_KEYS = ("history", "dependencies", "dependents")
 def _may_outlive_a_cancel(key: str) -> bool:
     """Keys that, as specified, may still name a cancelled job."""
     return (
-        key == "ql:tracked"  # a tracked job stays tracked (core-extras §6.2)
-        # a timed-out job stays in its old worker's set (core-jobs §6.4)
+        key == "ql:tracked"  # a tracked job stays tracked (docs/core-commands.md, job.untrack)
+        # a timed-out job stays in its old worker's set (docs/concepts.md, Workers)
         or (key.startswith("ql:w:") and key.endswith(":jobs"))
     )
 
@@ -176,7 +176,7 @@ class CoreMachine(RuleBasedStateMachine):
     @rule(jids=st.lists(JIDS, min_size=1, max_size=2))
     def cancel(self, jids: list[str]) -> None:
         """job.cancel: nothing of a cancelled job is left anywhere (a complete
-        job is not cancelled: core-jobs §6.2)."""
+        job is not cancelled: docs/concepts.md, States)."""
         complete = {jid for jid in jids if self.state_of(jid) == "complete"}
         if isinstance(self.call("job.cancel", *jids), CoreError):
             return

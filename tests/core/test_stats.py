@@ -1,4 +1,4 @@
-"""Statistics: recording hooks and queue.stats (core-extras §7, core-jobs §7.13)."""
+"""Statistics: recording hooks and queue.stats (docs/concepts.md, Statistics)."""
 
 from __future__ import annotations
 

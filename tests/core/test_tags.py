@@ -1,4 +1,4 @@
-"""Tags: job.addTag, job.removeTag, jobs.tagged, tags.top (core-extras §5).
+"""Tags: job.addTag, job.removeTag, jobs.tagged, tags.top (docs/concepts.md, Tags and tracking).
 
 The counters in `ql:tags` always equal the number of distinct jids in `ql:t:<tag>`
 (the lead's decision, see lib/tags.lua). The spec's examples where a counter grows

@@ -1,5 +1,5 @@
-"""Throttle commands (core-extras §8): set, get, delete, locks, pending, release,
-the queue-throttle shortcuts, and the observable examples of §8.4, §8.7 and §8.12."""
+"""Throttle commands (docs/concepts.md, Throttles): set, get, delete, locks, pending, release,
+the queue-throttle shortcuts, and the observable examples of throttling."""
 
 from __future__ import annotations
 
@@ -237,7 +237,7 @@ def test_pending_is_ordered_by_waiting_time_then_jid(core: Core) -> None:
     assert pending(core) == ["c", "a", "b"]
 
 
-# --- §8.4 examples -------------------------------------------------------------
+# --- examples ------------------------------------------------------------------
 
 
 def test_put_appends_the_queue_throttle_and_pop_acquires_both(core: Core) -> None:
@@ -372,7 +372,7 @@ def test_a_throttle_named_twice_takes_one_slot(core: Core, redis: Redis) -> None
     assert redis.zrange("ql:th:ql:q:q-locks", 0, -1, withscores=True) == [("jid", 1.0)]
 
 
-# --- §8.7 pop passes -------------------------------------------------------------
+# --- pop passes ------------------------------------------------------------------
 
 
 def two_throttles(core: Core, redis: Redis, config: dict[str, str]) -> list[str]:
@@ -421,7 +421,7 @@ def test_no_passes_disables_the_work_scan(core: Core, redis: Redis, passes: str)
     assert sorted(peek(core, 11)) == ["jid", "later"]
 
 
-# --- throttle.release (§8.10) ------------------------------------------------------
+# --- throttle.release -------------------------------------------------------------
 
 
 def test_release_holder_then_pending(core: Core) -> None:
@@ -531,7 +531,7 @@ def test_release_checks_a_stored_maximum_before_writing(core: Core, redis: Redis
     core.fails("throttle.release", 5, "tid", "jid1", match="Throttle(): maximum of tid")
 
 
-# --- queue.throttle.get / queue.throttle.set (§8.11, §8.12) ------------------------
+# --- queue.throttle.get / queue.throttle.set --------------------------------------
 
 
 def test_queue_throttle_set_and_get(core: Core, redis: Redis) -> None:

@@ -1,6 +1,6 @@
 """Throttles as seen through put, pop and the commands that release them.
 
-core-jobs §7.5 and §8.3, core-extras §8.3, §8.4 and §8.7. Maxima are written
+See docs/concepts.md, Throttles, and docs/core-commands.md, queue.pop. Maxima are written
 straight into `ql:th:<tid>` and the throttle sets are read with ZRANGE, so these
 tests do not depend on the throttle commands.
 """
@@ -62,7 +62,7 @@ def whats(core: Core, jid: str) -> list[str]:
     return [entry["what"] for entry in core.job(jid)["history"]]
 
 
-# -- the throttle list written by put (core-jobs §7.5, §8.1) -------------------
+# -- the throttle list written by put ----------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -413,7 +413,7 @@ def test_lock_expiry_that_reassigns_keeps_the_slots(redis: Redis, core: Core) ->
     assert pending(redis, "tid") == ["jid2"]
 
 
-# -- changing maxima and listing order (core-extras §8.4) ------------------------
+# -- changing maxima and listing order ---------------------------------------------
 
 
 def test_raising_the_maximum_releases_several_pending_jobs(redis: Redis, core: Core) -> None:
@@ -564,7 +564,7 @@ def test_a_stalled_job_is_reassigned_in_a_full_queue(redis: Redis, core: Core) -
     assert locks(redis, "ql:q:queue") == ["a"]
 
 
-# -- passes over the work set (core-extras §8.7) --------------------------------
+# -- passes over the work set ------------------------------------------------------
 
 
 @pytest.mark.parametrize(

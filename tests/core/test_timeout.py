@@ -1,4 +1,5 @@
-"""job.timeout (core-jobs §8.10, §3.4, §6.4, §9)."""
+"""job.timeout (docs/core-commands.md, job.timeout; docs/concepts.md, Queues; Workers; Locks and
+heartbeats)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Tracking: job.track, job.untrack, jobs.tracked (core-extras §6)."""
+"""Tracking: job.track, job.untrack, jobs.tracked (docs/concepts.md, Tags and tracking)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Workers (core-extras §11): workers.counts, worker.jobs, worker.forget, expiry."""
+"""Workers (docs/concepts.md, Workers): workers.counts, worker.jobs, worker.forget, expiry."""
 
 from __future__ import annotations
 

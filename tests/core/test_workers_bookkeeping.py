@@ -1,4 +1,5 @@
-"""Worker bookkeeping by the job commands: ql:workers and ql:w:<worker>:jobs (core-jobs §6.4)."""
+"""Worker bookkeeping by the job commands: ql:workers and ql:w:<worker>:jobs (docs/concepts.md,
+Workers)."""
 
 from __future__ import annotations
 

@@ -14,10 +14,18 @@ import signal
 import time
 from typing import Any
 
+from reqless.decorators import retry
 from reqless.exceptions import LostLockError
 from tests.reliability.ledger import Ledger
 
-__all__ = ["AsyncStubborn", "Dying", "Recorded", "Stubborn", "StubbornForOneSecond"]
+__all__ = [
+    "AsyncStubborn",
+    "Dying",
+    "Recorded",
+    "RetriedOnTimeout",
+    "Stubborn",
+    "StubbornForOneSecond",
+]
 
 
 class Recorded:
@@ -76,6 +84,16 @@ class Stubborn:
                 ledger.write("swallowed", **mine)
         ledger.write("end", outcome="ok", **mine)
         job.complete()
+
+
+class RetriedOnTimeout:
+    """Recorded, with a handler that `@reqless.retry` retries on TimeoutError after 30 s."""
+
+    @staticmethod
+    @retry(TimeoutError, delay=30)
+    def process(job: Any) -> None:
+        """Run as Recorded does."""
+        Recorded.process(job)
 
 
 class StubbornForOneSecond(Stubborn):

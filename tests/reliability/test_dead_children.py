@@ -108,7 +108,9 @@ def test_a_dead_childs_job_with_no_retry_left_fails_as_worker_died(
         found = job(client, jid)
         assert found.failure["group"] == "q-WorkerDied"
         assert "child exited with status 3" in found.failure["message"]
-        assert [item for item in found.history if item["what"] == HISTORY_EVENT]
+        # Why it went back is written before anything the retry does to it.
+        whats = [item["what"] for item in found.history]
+        assert whats[-2:] == [HISTORY_EVENT, "failed-retries"], whats
     finally:
         fleet.stop()
         client.database.close()

@@ -42,7 +42,8 @@ def test_a_job_whose_lock_expired_long_ago_is_retried(client: Client) -> None:
     jid = popped_by_a_dead_worker(client, heartbeat=-10)
     assert Reaper(client, margin=3).sweep() == [jid]
     job = client.jobs.get_job(jid)
-    # As after any retry, the job names its last worker (core-jobs §7.1).
+    # One retry used up and back in its queue, as the job.retry command does
+    # (docs/core-commands.md).
     assert (job.state, job.retries_left) == ("waiting", 4)
     assert client.workers["dead"]["jobs"] == []
     taken = client.queues["q"].pop()

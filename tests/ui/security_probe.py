@@ -14,8 +14,8 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
-from reqless.ui import security
-from reqless.ui.context import require, user
+from reqless.ui.http import security
+from reqless.ui.http.context import require, user
 from reqless.ui.roles import Role
 
 from .conftest import UI
@@ -54,7 +54,7 @@ def add_probe(ui: UI) -> UI:
 
 @contextmanager
 def security_log(caplog: pytest.LogCaptureFixture) -> Iterator[pytest.LogCaptureFixture]:
-    """Capture `reqless.ui.security` (the package logger does not propagate)."""
+    """Capture `reqless.ui.http.security` (the package logger does not propagate)."""
     logger = logging.getLogger("reqless.ui.security")
     caplog.set_level(logging.INFO, logger="reqless.ui.security")
     logger.addHandler(caplog.handler)

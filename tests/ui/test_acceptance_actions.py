@@ -1,4 +1,5 @@
-"""§14 check 1, API half: every action of §5 works through the JSON API, and the
+"""Acceptance, every action, API half: every action (docs/ui.md, Actions) works through the JSON
+API, and the
 core shows its state change (read back through the client, not through the UI)."""
 
 from __future__ import annotations

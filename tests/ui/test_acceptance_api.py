@@ -1,5 +1,5 @@
-"""The acceptance checks of §14 that need no browser: CSRF (3), roles (4), paging
-bounds (5), bulk guards (7) and the security default of `reqless ui` (8).
+"""The UI acceptance checks that need no browser: CSRF, roles, paging
+bounds, bulk guards and the security default of `reqless ui`.
 
 The browser halves live in tests/ui/browser/. "Redis unchanged" is always proved by
 a dump of every key (type, value, expiry) before and after.
@@ -17,7 +17,7 @@ import pytest
 from redis import Redis
 
 from reqless.client import Client
-from reqless.server import LocalServer
+from reqless.server import LocalServer, free_port
 from reqless.ui import Role, UISettings
 from tests.ui.browser.dataset import Dataset, Names, populate
 from tests.ui.browser.mutations import Mutation, mutations
@@ -39,7 +39,8 @@ def _s(value: str) -> str:
 
 def test_ui_on_all_interfaces_without_auth_exits_2(ui_server: LocalServer) -> None:
     command = [sys.executable, "-m", "reqless.cli.main", "ui", "--host", "0.0.0.0"]
-    command += ["--port", "0", "--redis-url", ui_server.url]
+    # A free port: were the refusal gone, the UI would start there (and time out).
+    command += ["--port", str(free_port()), "--redis-url", ui_server.url]
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=30)
     except subprocess.TimeoutExpired:  # it started serving: the default failed

@@ -1,4 +1,4 @@
-"""Admin actions (§6.6): throttles, config, queue patterns, workers."""
+"""Admin actions (docs/ui.md, Actions): throttles, config, queue patterns, workers."""
 
 from __future__ import annotations
 

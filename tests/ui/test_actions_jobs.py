@@ -1,4 +1,4 @@
-"""Single-job actions (§6.4): semantics, state checks at execution time, bounds."""
+"""Single-job actions (docs/ui.md, Actions): semantics, state checks at execution time, bounds."""
 
 from __future__ import annotations
 
@@ -153,10 +153,10 @@ def test_cancel_with_dependents_cancels_the_chain_in_one_core_call(
     seen: list[list[str]] = []
     original = ui_client.__class__.__call__
 
-    def spy(self: Client, command: str, *args: str | int | float) -> Any:
+    def spy(self: Client, command: str, *args: str | int | float, repeatable: bool = False) -> Any:
         if command == "job.cancel":
             seen.append([str(arg) for arg in args])
-        return original(self, command, *args)
+        return original(self, command, *args, repeatable=repeatable)
 
     ui_client.__class__.__call__ = spy  # type: ignore[method-assign]
     try:

@@ -1,4 +1,4 @@
-"""Queue actions (§6.5): pause/resume, bulk, forget, queue throttle and overrides."""
+"""Queue actions (docs/ui.md, Actions): pause/resume, bulk, forget, queue throttle and overrides."""
 
 from __future__ import annotations
 

@@ -9,7 +9,7 @@ from redis import Redis
 
 from reqless.client import Client
 from reqless.ui import Role
-from reqless.ui.audit import AUDIT_KEY
+from reqless.ui.http.audit import AUDIT_KEY
 from tests.helpers import snapshot
 
 

@@ -11,7 +11,7 @@ from redis import Redis
 
 from reqless.client import Client
 from reqless.ui import Role
-from reqless.ui.redact import MASK
+from reqless.ui.reads.redact import MASK
 from tests.ui.conftest import UI, MakeUI
 from tests.ui.test_reads_world import build_world
 

@@ -10,9 +10,9 @@ from redis import Redis
 from reqless.client import Client
 from reqless.server import LocalServer
 from reqless.ui import UISettings
-from reqless.ui.paging import Page
+from reqless.ui.http.paging import Page
 from reqless.ui.reads import throttles, tracked
-from reqless.ui.redact import MASK
+from reqless.ui.reads.redact import MASK
 from reqless.ui.state import Instance
 from tests.ui.conftest import UI, MakeUI
 from tests.ui.test_reads_world import build_world

@@ -1,4 +1,4 @@
-"""The audit trail (§8.7): one record per change, in the log and, with
+"""The audit trail (docs/ui.md, Audit trail): one record per change, in the log and, with
 --audit-redis, in the capped list `ql:ui:audit`; `GET /audit` for admins."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from redis import Redis
 
 from reqless.client import Client
 from reqless.ui import Role, UISettings
-from reqless.ui.audit import AUDIT_KEY
+from reqless.ui.http.audit import AUDIT_KEY
 from tests.ui.conftest import MakeUI
 from tests.ui.test_actions_support import as_role
 

@@ -1,4 +1,4 @@
-"""Bulk job actions (§6.7): explicit jids, selectors, the expected-count guard,
+"""Bulk job actions (docs/ui.md, Actions): explicit jids, selectors, the expected-count guard,
 limits, per-jid outcomes and cascade cancels."""
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
-"""The SVG chart geometry (§4.1, §4.3): true counts, both scales, table rows."""
+"""The SVG chart geometry: true counts, both scales, table rows."""
 
 from __future__ import annotations
 
-from reqless.ui import charts
+from reqless.ui.pages import charts
 
 
 def test_bucket_bounds_follow_the_core_layout() -> None:

@@ -1,4 +1,5 @@
-"""`reqless ui` (§2.1): option checks, the no-auth refusal, and a real start and stop."""
+"""`reqless ui` (docs/ui.md, Running it): option checks, the no-auth refusal, and a real start and
+stop."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from reqless.cli.ui import startup_line
-from reqless.cli.ui_args import parse_ui_args
+from reqless.cli.ui_command import parse_ui_args
 from reqless.server import LocalServer
 from reqless.ui.roles import Role
 from reqless.ui.settings import DEFAULT_REDACT_KEYS

@@ -8,7 +8,8 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from reqless.client import Client
 from reqless.server import start_server
-from reqless.ui import UISettings, snapshot
+from reqless.ui import UISettings
+from reqless.ui.live import snapshot
 from reqless.ui.roles import Role
 from reqless.ui.settings import BasicUser
 

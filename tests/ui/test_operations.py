@@ -1,4 +1,5 @@
-"""Long operations (§6.8): 202 + operation_id, progress, stop, at most two at once."""
+"""Long operations (docs/ui.md, Actions): 202 + operation_id, progress, stop, at most two at
+once."""
 
 from __future__ import annotations
 
@@ -8,9 +9,9 @@ import time
 from typing import Any
 
 from reqless.client import Client
-from reqless.ui import audit
 from reqless.ui.actions import operations
 from reqless.ui.actions.tally import Tally
+from reqless.ui.http import audit
 from reqless.ui.state import UIState
 from tests.ui.conftest import UI
 from tests.ui.test_actions_support import failed_jobs

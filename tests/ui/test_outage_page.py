@@ -1,4 +1,5 @@
-"""The 503 page's layout shows the outage: a red live dot and no counts (§4.18).
+"""The 503 page's layout shows the outage: a red live dot and no counts (docs/ui.md, Reading the
+pages).
 
 The browser side (the script leaves the dot red and opens no stream) is checked
 in tests/ui/browser/test_outage.py.

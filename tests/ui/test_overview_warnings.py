@@ -1,4 +1,5 @@
-"""Overview warnings (§4.1.3): grouped failure growth, queues no worker serves, and
+"""Overview warnings (docs/ui.md, Reading the pages): grouped failure growth, queues no worker
+serves, and
 the not-draining threshold from the command line."""
 
 from __future__ import annotations
@@ -7,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from reqless.cli.ui_args import parse_ui_args
+from reqless.cli.ui_command import parse_ui_args
 from reqless.client import Client
 from reqless.ui import UISettings
 from tests.ui.conftest import MakeUI

@@ -1,4 +1,4 @@
-"""The error pages of §4.18 and the 404 offer for an unknown jid (§4.4)."""
+"""The error pages and the 404 offer for an unknown jid."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Formatting of numbers, times and payloads for the pages (§3.5)."""
+"""Formatting of numbers, times and payloads for the pages."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Hostile values appear escaped on every page that shows them (§8.5, §14.2)."""
+"""Hostile values appear escaped on every page that shows them (docs/ui.md, Response headers)."""
 
 from __future__ import annotations
 

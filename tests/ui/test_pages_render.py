@@ -1,4 +1,4 @@
-"""Every page renders (200) with empty data and with data in every state (§4, §14.1)."""
+"""Every page renders (200) with empty data and with data in every state."""
 
 from __future__ import annotations
 
@@ -39,7 +39,7 @@ EMPTY_PAGES = [
 
 
 def _no_inline_code(html: str) -> None:
-    """No style attribute and no executable inline script (§8.5)."""
+    """No style attribute and no executable inline script (docs/ui.md, Response headers)."""
     assert not re.search(r"\sstyle\s*=", html, re.IGNORECASE)
     for match in re.finditer(r"<script\b([^>]*)>", html, re.IGNORECASE):
         attributes = match.group(1)

@@ -1,4 +1,4 @@
-"""Controls follow the role (§8.3); links keep any name intact (§6.1)."""
+"""Controls follow the role (docs/ui.md, Roles and read-only mode); links keep any name intact."""
 
 from __future__ import annotations
 

@@ -1,8 +1,8 @@
-"""Redaction of payloads and free text (§8.8)."""
+"""Redaction of payloads and free text (docs/ui.md, Reading the pages)."""
 
 from __future__ import annotations
 
-from reqless.ui.redact import MASK, redact, redact_text
+from reqless.ui.reads.redact import MASK, redact, redact_text
 
 KEYS = ("password", "token", "api_key")
 

@@ -1,4 +1,4 @@
-"""Credentials inside URLs are masked wherever the UI shows data (§8.8)."""
+"""Credentials inside URLs are masked wherever the UI shows data (docs/ui.md, Reading the pages)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import json
 from urllib.parse import quote
 
 from reqless.client import Client
-from reqless.ui.redact import MASK, redact, redact_text, redact_urls
+from reqless.ui.reads.redact import MASK, redact, redact_text, redact_urls
 from tests.ui.conftest import UI
 
 DSN = "postgres://app:s3cr3t@db.internal:5432/orders"

@@ -14,7 +14,8 @@ from redis import Redis
 
 from reqless.client import Client
 from reqless.server import start_server
-from reqless.ui import UISettings, relay
+from reqless.ui import UISettings
+from reqless.ui.live import relay
 from reqless.ui.state import UIState
 
 WAIT_S = 10.0

@@ -1,4 +1,4 @@
-"""GET /api/v1/search (§4.16) and `search.select_jids`."""
+"""GET /api/v1/search (docs/ui.md, Reading the pages) and `search.select_jids`."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 
 from reqless.client import Client
 from reqless.ui import UISettings
-from reqless.ui.search import select_jids
+from reqless.ui.reads.search import select_jids
 from reqless.ui.state import Instance
 from tests.ui.conftest import UI, MakeUI
 from tests.ui.test_reads_world import build_world

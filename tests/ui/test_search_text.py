@@ -1,4 +1,5 @@
-"""Search what a person types (§4.16): plain text finds jids, classes, queues, tags,
+"""Search what a person types (docs/ui.md, Reading the pages): plain text finds jids, classes,
+queues, tags,
 workers and failure groups; `class:` without a scope searches every state."""
 
 from __future__ import annotations
@@ -81,7 +82,7 @@ def test_class_searches_all_states_without_a_scope(ui: UI, ui_client: Client) ->
     assert [row["jid"] for row in failed_only["items"]] == ["e-failed"]
     waiting_only = find(ui, "class:sendemail state:waiting")
     assert [row["jid"] for row in waiting_only["items"]] == ["e-waiting"]
-    # error: and data: still default to the failure groups (§4.16).
+    # error: and data: still default to the failure groups (docs/ui.md, Reading the pages).
     assert find(ui, "error:refused")["defaulted_to_failed"] is True
 
 

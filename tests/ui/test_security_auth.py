@@ -1,4 +1,5 @@
-"""Authentication modes, the failed-login limit, roles and read-only mode (§8.2, §8.3)."""
+"""Authentication modes, the failed-login limit, roles and read-only mode (docs/ui.md,
+Authentication modes; Roles and read-only mode)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from starlette.requests import Request
 from starlette.testclient import TestClient
 
 from reqless.ui import UISettings
-from reqless.ui.auth import Authenticator, FailedLogins
+from reqless.ui.http.auth import Authenticator, FailedLogins
 from reqless.ui.roles import Role
 from reqless.ui.settings import BasicUser, BearerToken
 

@@ -1,4 +1,4 @@
-"""The same-origin proof of changes (§8.4), the Host check and body limits (§8.6).
+"""The same-origin proof of changes (docs/ui.md, CSRF protection), the Host check and body limits.
 
 Every refused change must leave Redis as it was: the checks run before routing,
 so they are also observed on `POST /api/v1/queues/x/pause`, whatever it does.

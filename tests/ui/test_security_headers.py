@@ -1,4 +1,4 @@
-"""The response headers of §8.5, on every kind of response."""
+"""The response headers of docs/ui.md, Response headers, on every kind of response."""
 
 from __future__ import annotations
 

@@ -9,7 +9,8 @@ import pytest
 from redis import Redis
 
 from reqless.client import Client
-from reqless.ui import UISettings, snapshot
+from reqless.ui import UISettings
+from reqless.ui.live import snapshot
 from reqless.ui.state import UIState
 
 

@@ -1,4 +1,5 @@
-"""Static checks of the UI's first-party JavaScript (§8.5): every module parses, no
+"""Static checks of the UI's first-party JavaScript (docs/ui.md, Response headers): every module
+parses, no
 HTML-from-strings or code-from-strings construct is used, imports resolve to
 exported names, and the pure formatting helpers behave (run under node)."""
 

@@ -20,7 +20,8 @@ from redis import Redis
 from starlette.applications import Starlette
 
 from reqless.client import Client
-from reqless.ui import UISettings, create_app, relay, snapshot, stream
+from reqless.ui import UISettings, create_app
+from reqless.ui.live import relay, snapshot, stream
 from reqless.ui.state import UIState
 
 from .conftest import MakeUI
@@ -345,9 +346,9 @@ def test_keep_alive_comments(
 def test_operations_progress_is_pushed(
     serve: Serve, streams: Streams, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from reqless.ui import audit
     from reqless.ui.actions import operations
     from reqless.ui.actions.tally import Tally
+    from reqless.ui.http import audit
 
     monkeypatch.setattr(stream, "OPERATIONS_POLL_S", 0.05)
     live = serve()

@@ -1,4 +1,4 @@
-"""Timeline gaps (§4.4) shown with the precision of the history times.
+"""Timeline gaps shown with the precision of the history times.
 
 The core writes history times in whole seconds, so a job that ran 800 ms can show
 "ran 0 ms" or "ran 1 s" if the gap is taken at face value. Each time stands for

@@ -15,7 +15,7 @@ def test_a_killed_childs_records_stay_readable_by_its_parent() -> None:
     if pid == 0:  # the child: record two jobs, interrupt one, end one, then die hard
         view = board.view(1)
         first = view.claim("a" * 32, 10.0, 5.0)
-        view.claim("b", 11.0, 0.0)
+        view.claim("b", 11.0, 0.0, retry_delay=30.0)
         view.halted(first, Action.TIMEOUT, 15.5)
         view.release(view.claim("gone", 12.0, 0.0))
         os.kill(os.getpid(), signal.SIGKILL)
@@ -24,7 +24,7 @@ def test_a_killed_childs_records_stay_readable_by_its_parent() -> None:
     assert board.entries(0) == []
     assert board.entries(1) == [
         BoardEntry("a" * 32, 10.0, 5.0, Action.TIMEOUT, 15.5),
-        BoardEntry("b", 11.0, 0.0, None, None),
+        BoardEntry("b", 11.0, 0.0, None, None, retry_delay=30.0),
     ]
     board.clear(1)
     assert board.entries(1) == []

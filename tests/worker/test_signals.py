@@ -30,10 +30,10 @@ ROOT = Path(__file__).resolve().parents[2]
 
 PRELUDE = """
 import logging, os, signal, sys, time
-from reqless.logger import logger
+from reqless.workers.logs import configure_worker_logging
 from reqless.workers.signals import basic_signal_handler, register_signal_handler
 
-logger.setLevel(logging.WARNING)
+configure_worker_logging("warning")  # as the worker program does
 quits = []
 register_signal_handler(basic_signal_handler(lambda: quits.append(True)))
 """

@@ -9,14 +9,12 @@ stderr). `$REQLESS_PASSWORD` is used with `--host`/`--port`.
 
 from __future__ import annotations
 
-import argparse
 import functools
-import os
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, NoReturn
+from typing import Any
 
 import click
 from redis.exceptions import AuthorizationError, RedisError
@@ -25,14 +23,9 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from reqless import defaults
 from reqless._validate import ArgumentError
-from reqless.cli.server_args import PASSWORD_ENV, URL_ENV, redact_url, server_url
-from reqless.cli.server_choice import (
-    EnvConflict,
-    NoDevServer,
-    ServerChoice,
-    env_url,
-    implicit_choice,
-)
+from reqless.cli.server_args import redact_url
+from reqless.cli.server_choice import NoDevServer
+from reqless.cli.server_options import add_server_options, take_server_choice
 from reqless.client import Client
 from reqless.exceptions import ReqlessError
 from reqless.server_access import explain
@@ -97,83 +90,22 @@ class ServerOptions:
         return redact_url(self.url)
 
 
-class _ClickParser(argparse.ArgumentParser):
-    """Lets `server_args.server_url` report a conflict as a click usage error."""
-
-    def error(self, message: str) -> NoReturn:
-        raise click.UsageError(message)
-
-
-def resolve_choice(given: dict[str, Any]) -> ServerChoice:
-    """The server from the options actually given (absent ones left out), and why.
-
-    With none given: the `reqless --url` in front of the command, else
-    `$REQLESS_URL` (or its alias), else the nearest running `reqless dev`, else the
-    default (see `reqless.cli.server_choice`).
-    """
-    parser = _ClickParser(prog="reqless")
-    if given:
-        flags = ["--url"] if "url" in given else [f"--{name}" for name in given]
-        url = server_url(parser, argparse.Namespace(**given), os.environ)
-        return ServerChoice(url, f"from {', '.join(flags)}")
-    context = click.get_current_context(silent=True)
-    group_url = context.meta.get("reqless.url") if context is not None else None
-    if group_url is not None:
-        url = server_url(parser, argparse.Namespace(url=group_url), os.environ)
-        return ServerChoice(url, "from reqless --url")
-    try:
-        from_env = env_url(os.environ)
-    except EnvConflict as exc:
-        raise click.UsageError(str(exc)) from None
-    if from_env is not None:
-        value, variable = from_env
-        url = server_url(parser, argparse.Namespace(), {**os.environ, URL_ENV: value})
-        return ServerChoice(url, f"from {variable}")
-    try:
-        return implicit_choice(server_url(parser, argparse.Namespace(), os.environ))
-    except NoDevServer as exc:
-        raise Unreachable(str(exc)) from None
-
-
-def _non_empty(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    if value is not None and not value.strip():
-        raise click.BadParameter("must not be empty")
-    return value
-
-
 def server_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Add the server options to a command, which receives `server: ServerOptions`."""
+    """Add the server options (`reqless.cli.server_options`) to a command, which
+    receives `server: ServerOptions`."""
 
     @functools.wraps(command)
     def run(*args: Any, **kwargs: Any) -> Any:
-        parts = {name: kwargs.pop(name) for name in ("url", "host", "port", "db", "password")}
-        given = {name: value for name, value in parts.items() if value is not None}
-        choice = resolve_choice(given)
+        try:
+            choice = take_server_choice(kwargs)
+        except NoDevServer as exc:
+            raise Unreachable(str(exc)) from None
         if choice.implicit:
             # Named by nothing the user typed: say which server, and why.
             click.echo(f"reqless: {choice.describe()}", err=True)
         return command(*args, server=ServerOptions(choice.url, choice.reason), **kwargs)
 
-    options = [
-        click.option(
-            "--url",
-            callback=_non_empty,
-            help="Server URL (redis://, rediss://, unix://); overrides the other server "
-            f"options. Default: `reqless --url`, else ${URL_ENV}, else the `reqless dev` "
-            "of this directory or a parent, else redis://localhost:6379/0.",
-        ),
-        click.option(
-            "--host",
-            callback=_non_empty,
-            help="Server host name, host:port, or a full URL (default: localhost).",
-        ),
-        click.option("--port", type=click.IntRange(1, 65535), help="Server port (default: 6379)."),
-        click.option("--db", type=click.IntRange(min=0), help="Database number (default: 0)."),
-        click.option("--password", help=f"Server password (default: ${PASSWORD_ENV})."),
-    ]
-    for option in reversed(options):
-        run = option(run)
-    return run
+    return add_server_options(run)
 
 
 def json_option(command: Callable[..., Any]) -> Callable[..., Any]:

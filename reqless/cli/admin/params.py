@@ -1,6 +1,8 @@
 """Click parameter types of the admin commands: each checks one kind of value.
 
-Also `ValueCommand`, the command class of commands whose arguments may be
+The number, seconds, port and count types are the shared checks of
+`reqless.cli.click_types`, so every command words a refusal the same way. Also
+`ValueCommand`, the command class of commands whose arguments may be
 negative numbers (`reqless config set heartbeat -5`).
 """
 
@@ -8,19 +10,30 @@ from __future__ import annotations
 
 import difflib
 import json
-import math
 import re
 import sys
 from typing import Any
 
 import click
 
+from reqless.cli.click_types import (
+    COUNT,
+    NUMBER,
+    PORT,
+    POSITIVE_SECONDS,
+    SECONDS,
+    WHOLE_NUMBER,
+)
+
 __all__ = [
+    "COUNT",
     "JSON_INPUT",
     "JSON_TEXT",
     "NUMBER",
+    "PORT",
     "POSITIVE_SECONDS",
     "SECONDS",
+    "WHOLE_NUMBER",
     "ValueCommand",
     "reject_constant",
 ]
@@ -29,36 +42,6 @@ __all__ = [
 def reject_constant(name: str) -> Any:
     """For `json.loads(parse_constant=...)`: NaN and Infinity are not JSON."""
     raise ValueError(f"{name} is not JSON")
-
-
-class _Number(click.ParamType[Any, Any]):
-    """A finite number (whole numbers stay int), at least or above a bound."""
-
-    def __init__(self, name: str, minimum: float | None = None, exclusive: bool = False) -> None:
-        self.name = name
-        self.minimum = minimum
-        self.exclusive = exclusive
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            number: int | float = value
-        else:
-            text = str(value).strip()
-            try:
-                number = int(text)
-            except ValueError:
-                try:
-                    number = float(text)
-                except ValueError:
-                    self.fail(f"{value!r} is not a number", param, ctx)
-        if not math.isfinite(number):
-            self.fail(f"{value!r} is not a finite number", param, ctx)
-        if self.minimum is not None:
-            low = number <= self.minimum if self.exclusive else number < self.minimum
-            if low:
-                bound = ">" if self.exclusive else ">="
-                self.fail(f"must be {bound} {self.minimum:g}, not {value!r}", param, ctx)
-        return number
 
 
 class _JsonText(click.ParamType[Any, Any]):
@@ -163,12 +146,6 @@ def _unknown_option(arg: str, name: str, names: set[str], takes_value: set[str])
     return not glued and _NEGATIVE.fullmatch(arg) is None
 
 
-#: Any finite number (priorities).
-NUMBER = _Number("number")
-#: A finite number of seconds, 0 or more (delays, offsets, expirations).
-SECONDS = _Number("seconds", minimum=0)
-#: A finite number of seconds above 0 (recurring intervals).
-POSITIVE_SECONDS = _Number("seconds", minimum=0, exclusive=True)
 #: JSON text.
 JSON_TEXT = _JsonText()
 #: JSON text, `@PATH` for a file's content or `-` for standard input.

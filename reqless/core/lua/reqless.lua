@@ -815,7 +815,7 @@ local function decodeObject(text)
   return {}
 end
 
--- The job object (core-jobs §5) from a record holding Job.FIELDS. A `lean`
+-- The job object (docs/concepts.md, Jobs) from a record holding Job.FIELDS. A `lean`
 -- object (for our own worker's pops) leaves out history, dependents and
 -- dependencies: three reads and most of the reply's bytes, which the client
 -- fetches only when asked.
@@ -869,7 +869,7 @@ function Job.getMany(jids)
   return out
 end
 
--- Delete a job (core-jobs §7.8): its tags leave the indexes; the record, its
+-- Delete a job (docs/core-commands.md, job.cancel): its tags leave the indexes; the record, its
 -- history and its dependency set go. Its dependents set is kept on purpose:
 -- a completed job that expires still releases its dependents afterwards.
 function Job.delete(jid, tagsText)
@@ -912,7 +912,7 @@ function Job.undepend(jid, queue, priority, scheduled, now)
 end
 
 -- Job `jid` completed for good: every job waiting on it loses that dependency,
--- and those left with none become ready (core-jobs §7.10).
+-- and those left with none become ready (docs/concepts.md, Dependencies).
 function Job.releaseDependents(jid, now)
   local key = Keys.dependents(jid)
   local dependents = call('smembers', key)
@@ -1080,7 +1080,7 @@ function Queue.promote(queue, now, budget)
   Args.chunked('zrem', key, jids)
 end
 
--- Deal with up to `limit` expired locks of `queue` (core-jobs §7.6): the first
+-- Deal with up to `limit` expired locks of `queue` (docs/concepts.md, Locks and heartbeats): the first
 -- notice warns the holder and extends the lock by the grace period; the next
 -- one takes a retry and returns the jid for reassignment, or fails the job when
 -- it has no retries left. `settings` holds grace and historyLimit.
@@ -1141,7 +1141,7 @@ function Queue.failExhausted(jid, queue, jobQueue, worker, throttles, now, track
   Stats.failure(queue, now)
 end
 
--- The count object of one queue (core-extras §10.1); promotes ready scheduled
+-- The count object of one queue (docs/core-commands.md, queue.counts); promotes ready scheduled
 -- jobs first.
 function Queue.counts(queue, now)
   local locks = Keys.queue(queue, 'locks')
@@ -1180,7 +1180,7 @@ end)
 -- >>> src/model/recurring.lua
 Lazy(Recurring, function()
 -- Recurring templates: spawning children into a queue's work set during pop and
--- peek (core-extras §4.3).
+-- peek (docs/concepts.md, Scheduled and recurring jobs).
 
 local TEMPLATE_FIELDS = {
   'klass', 'data', 'priority', 'tags', 'retries', 'interval', 'backlog', 'throttles', 'count',
@@ -1272,7 +1272,7 @@ end
 end)
 -- >>> src/model/worker.lua
 Lazy(Worker, function()
--- Worker registry: idle-worker expiry and per-worker job counts (core-extras §11).
+-- Worker registry: idle-worker expiry and per-worker job counts (docs/concepts.md, Workers).
 
 -- Jobs whose deadline lies more than this far ahead (100 days) are not counted.
 Worker.HORIZON = 8640000
@@ -1309,7 +1309,7 @@ LazyCommands({ 'queue.put', 'job.requeue', 'queue.putMany' }, function()
 --   options: priority (number), tags (JSON array), retries (number),
 --            depends (JSON array of jids), throttles (JSON array of ids)
 -- Reply: the jid.
--- Errors: the Put() messages of core-jobs §8.1; job.requeue first checks that
+-- Errors: the Put() messages (docs/core-commands.md, queue.put); job.requeue first checks that
 --   the job exists (`Requeue(): Job <jid> does not exist`).
 -- Events: ql:log put; lock_lost to a previous holder other than `worker`;
 --   ql:put for tracked jobs.
@@ -1682,7 +1682,7 @@ local POP_FIELDS = {
   'remaining', 'data', 'tags', 'failure', 'throttles', 'spawned_from_jid', 'history', 'time',
 }
 
--- Hand job `jid` (its fields in `record`) to `worker` (core-jobs §7.7) and
+-- Hand job `jid` (its fields in `record`) to `worker` (docs/core-commands.md, queue.pop) and
 -- return its job object. Wait samples are collected in `waits`.
 local function handOut(jid, record, queue, worker, now, s, waits, lean)
   Job.migrate(jid, record)
@@ -1699,7 +1699,7 @@ local function handOut(jid, record, queue, worker, now, s, waits, lean)
   return Job.toObject(jid, record, tracked, lean)
 end
 
--- Pop up to `limit` jobs of `queue` for `worker` (core-jobs §8.3); returns the
+-- Pop up to `limit` jobs of `queue` for `worker` (docs/core-commands.md, queue.pop); returns the
 -- job objects (`lean` ones without history and dependencies: see Job.toObject).
 -- Arguments are already validated.
 local function popJobs(now, queue, worker, limit, lean)
@@ -1934,7 +1934,7 @@ local COMPLETE_FIELDS = {
   'state', 'worker', 'queue', 'throttles', 'time', 'retries', 'priority', 'history',
 }
 
--- Shared validation (core-jobs §8.5 steps 1-8); returns the job's fields.
+-- Shared validation (docs/core-commands.md, job.complete); returns the job's fields.
 local function parseComplete(args)
   local jid = Args.require(args[1], 'Job(): no jid provided')
   local worker = Args.require(args[2], 'Complete(): Arg "worker" missing')
@@ -1975,7 +1975,7 @@ local function dropCompleted(jids)
 end
 
 -- Delete completed jobs older than `jobs-history` seconds, then all but the
--- newest `jobs-history-count` (core-jobs §7.11).
+-- newest `jobs-history-count` (docs/core-commands.md, job.complete).
 local function expireCompleted(now, age, count)
   dropCompleted(call('zrangebyscore', Keys.COMPLETED, 0, now - age))
   dropCompleted(call('zrange', Keys.COMPLETED, 0, -1 - floor(count)))
@@ -1988,7 +1988,7 @@ local COMPLETE_CONFIG = { 'max-job-history', 'jobs-history', 'jobs-history-count
 --
 -- Arguments: jid, worker, queue, data
 -- Reply: `complete`.
--- Errors: Complete(): ... (core-jobs §8.5).
+-- Errors: Complete(): ... (docs/core-commands.md, job.complete).
 -- Events: ql:completed (tracked), ql:log completed.
 -- Keys: job hash and history; queue sets; throttle sets; stats; worker set;
 --   ql:completed (and expired jobs); dependents of the job.
@@ -2682,7 +2682,7 @@ end
 end)
 -- >>> src/commands/config.lua
 LazyCommands({ 'config.get', 'config.getAll', 'config.set', 'config.unset' }, function()
--- Configuration commands (core-extras §3). Values are stored as the exact text
+-- Configuration commands (docs/configuration.md). Values are stored as the exact text
 -- received and only converted to numbers where they are used.
 
 -- config.get
@@ -2749,7 +2749,7 @@ end
 end)
 -- >>> src/commands/recurring.lua
 LazyCommands({ 'queue.recurAtInterval', 'recurringJob.get', 'recurringJob.update', 'recurringJob.cancel', 'recurringJob.addTag', 'recurringJob.removeTag' }, function()
--- Recurring templates (core-extras §4): create, read, update, cancel and tag
+-- Recurring templates (docs/concepts.md, Scheduled and recurring jobs): create, read, update, cancel and tag
 -- them. Spawning children lives in model/recurring.lua (run by pop and peek).
 
 -- The list items of a stored JSON array (absent or malformed gives {}).
@@ -3013,7 +3013,7 @@ end
 end)
 -- >>> src/commands/tags.lua
 LazyCommands({ 'job.addTag', 'job.removeTag', 'jobs.tagged', 'tags.top' }, function()
--- Tag commands (core-extras §5). A job's tags are the JSON list in its hash;
+-- Tag commands (docs/concepts.md, Tags and tracking). A job's tags are the JSON list in its hash;
 -- ql:t:<tag> and ql:tags index them (lib/tags.lua keeps the counters equal to
 -- the number of distinct jids carrying each tag).
 
@@ -3107,7 +3107,7 @@ end
 end)
 -- >>> src/commands/track.lua
 LazyCommands({ 'job.track', 'job.untrack', 'jobs.tracked' }, function()
--- Tracking (core-extras §6): tracked jids live in ql:tracked (score = now of
+-- Tracking (docs/concepts.md, Tags and tracking): tracked jids live in ql:tracked (score = now of
 -- the last job.track); tracked jobs get extra bare-jid notifications.
 
 -- The jid of an existing job (args[1]), or the Track() errors.
@@ -3167,7 +3167,7 @@ end
 end)
 -- >>> src/commands/stats.lua
 LazyCommands({ 'queue.stats' }, function()
--- queue.stats (core-extras §7.3): the day's counters and wait/run summaries.
+-- queue.stats (docs/core-commands.md, queue.stats): the day's counters and wait/run summaries.
 
 -- A stored number, or 0 when absent or not a finite number (JSON cannot carry
 -- NaN or infinity, so one bad field must not break the whole reply).
@@ -3213,7 +3213,7 @@ end
 end)
 -- >>> src/commands/throttle.lua
 LazyCommands({ 'throttle.set', 'throttle.get', 'throttle.delete', 'throttle.locks', 'throttle.pending', 'throttle.release', 'queue.throttle.get', 'queue.throttle.set' }, function()
--- Throttle commands (core-extras §8.5-§8.12): set, get, delete, locks,
+-- Throttle commands (docs/core-commands.md, throttle.set): set, get, delete, locks,
 -- pending, release, and the queue-throttle shortcuts.
 
 -- A maximum must be a non-negative integer (0 = unlimited). The original
@@ -3318,7 +3318,7 @@ end
 -- Keys: the throttle's locks and pending sets; for jobs moved back: their
 --   queue's throttled and work sets.
 --
--- Each jid is released in argument order (§8.3). Unlike the original, a jid
+-- Each jid is released in argument order (docs/concepts.md, Throttles). Unlike the original, a jid
 -- released from the pending set while no slot is free is moved back to its
 -- queue's work set (state still `throttled`) instead of being left in the
 -- throttled set forever; it competes again, and is re-checked, at the next pop.
@@ -3361,7 +3361,7 @@ end
 end)
 -- >>> src/commands/patterns.lua
 LazyCommands({ 'queueIdentifierPatterns.getAll', 'queueIdentifierPatterns.setAll', 'queuePriorityPatterns.getAll', 'queuePriorityPatterns.setAll' }, function()
--- Queue patterns (core-extras §9): opaque configuration for worker programs,
+-- Queue patterns (docs/core-commands.md, queueIdentifierPatterns.setAll): opaque configuration for worker programs,
 -- stored and returned as the exact texts given. The core never interprets them.
 
 -- The built-in values: identifier `default` and the priority default list.
@@ -3470,12 +3470,12 @@ end
 end)
 -- >>> src/commands/queues.lua
 LazyCommands({ 'queues.counts', 'queues.names' }, function()
--- Listings across queues (core-extras §10): queues.counts and queues.names.
+-- Listings across queues (docs/core-commands.md, queues.counts): queues.counts and queues.names.
 
 -- queues.counts
 --
 -- Arguments: none
--- Reply: JSON array of count objects (§10.1), by first-seen time then name;
+-- Reply: JSON array of count objects (docs/core-commands.md, queue.counts), by first-seen time then name;
 --   `[]` when there are no known queues.
 -- Keys: promotes every queue's ready scheduled jobs (writes).
 Commands['queues.counts'] = function(now, args)
@@ -3494,7 +3494,7 @@ end
 end)
 -- >>> src/commands/workers.lua
 LazyCommands({ 'workers.counts', 'worker.jobs', 'worker.forget' }, function()
--- Worker commands (core-extras §11): workers.counts, worker.jobs and
+-- Worker commands (docs/concepts.md, Workers): workers.counts, worker.jobs and
 -- worker.forget, with the expiry of idle workers.
 
 -- workers.counts

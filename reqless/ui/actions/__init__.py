@@ -1,4 +1,4 @@
-"""The write side of the UI: every action of §5 behind the endpoints of §6.4-6.8.
+"""The write side of the UI: every action of docs/ui.md, Actions, behind its endpoint.
 
 Modules, one concern each:
 * `body`: reading the JSON body and bounding each field (400 naming it);
@@ -8,10 +8,10 @@ Modules, one concern each:
 * `tally`: per-jid outcomes (ok / skipped / error) and the stop flag;
 * `bulk`, `selectors`: multi-job actions and the sets behind "select all";
 * `failed`: failure-group retry, unfail and cancel;
-* `operations`: long actions in background threads (§6.8);
+* `operations`: long actions in background threads (docs/ui.md, Actions);
 * handlers, one module per area: `job_handlers`, `bulk_handlers`, `recurring`,
   `queues`, `throttles`, `admin` (config, workers), `patterns`.
-`reqless.ui.api_actions` wires the handlers to routes and writes the audit records.
+`reqless.ui.actions.api_actions` wires the handlers to routes and writes the audit records.
 """
 
 from __future__ import annotations

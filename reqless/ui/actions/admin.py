@@ -1,4 +1,4 @@
-"""Handlers of the config (A-C1/A-C2) and worker (A-W1/A-W2) endpoints, §6.6."""
+"""Handlers of the config (A-C1/A-C2) and worker (A-W1/A-W2) endpoints (docs/ui.md, Actions)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Reading an action's JSON body and bounding each field (§6.1, §8.6).
+"""Reading an action's JSON body and bounding each field.
 
 Every check raises `ApiError.invalid(name, problem)` (400 naming the field) before
 anything is written, so a rejected request changes nothing.
@@ -12,8 +12,8 @@ from typing import Any, NoReturn
 
 from starlette.requests import Request
 
-from reqless.ui import paging
 from reqless.ui.errors import ApiError
+from reqless.ui.http import paging
 
 __all__ = [
     "INT32_MAX",
@@ -33,7 +33,7 @@ __all__ = [
 
 INT32_MIN = -(2**31)
 INT32_MAX = 2**31 - 1
-#: Jids per request (§8.6).
+#: Jids per request.
 MAX_JIDS = 500
 
 Body = dict[str, Any]

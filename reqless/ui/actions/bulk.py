@@ -1,4 +1,4 @@
-"""Multi-job actions (§6.7): one action applied to a list of jids, chunk by chunk.
+"""Multi-job actions (docs/ui.md, Actions): one action applied to a list of jids, chunk by chunk.
 
 Parameters are checked once, before any job is touched. Each chunk of at most 100
 jids is read with one `job.getMulti`, so every job's state is checked when its turn

@@ -1,7 +1,7 @@
-"""Handlers of the multi-job endpoints: `POST /jobs/bulk` (§6.7), the failure-group
+"""Handlers of the multi-job endpoints: `POST /jobs/bulk` (docs/ui.md, Actions), the failure-group
 actions (A-FG1..3) and untrack-expired (A-TR1).
 
-Anything that may touch more than 1,000 jobs runs as an operation (§6.8): the reply
+Anything that may touch more than 1,000 jobs runs as an operation (docs/ui.md, Actions): the reply
 is 202 with `operation_id`, and the audit record is written when it ends.
 """
 
@@ -11,12 +11,12 @@ from typing import Any
 
 from reqless._calls import job as job_calls
 from reqless.exceptions import CoreError
-from reqless.ui import audit
 from reqless.ui.actions import body as fields
 from reqless.ui.actions import bulk, failed, operations, selectors
 from reqless.ui.actions.call import Call, Done
 from reqless.ui.actions.tally import Tally
 from reqless.ui.errors import ApiError
+from reqless.ui.http import audit
 from reqless.ui.roles import Role
 
 __all__ = [
@@ -29,7 +29,7 @@ __all__ = [
     "untrack_expired",
 ]
 
-#: Actions on more jobs than this run as operations (§6.8).
+#: Actions on more jobs than this run as operations (docs/ui.md, Actions).
 OPERATION_THRESHOLD = 1_000
 
 

@@ -12,8 +12,8 @@ from typing import Any
 
 from starlette.requests import Request
 
-from reqless.ui import context, paths
 from reqless.ui.actions.body import Body
+from reqless.ui.http import context, paths
 from reqless.ui.roles import Role, User
 from reqless.ui.settings import UISettings
 from reqless.ui.state import Instance, UIState

@@ -17,7 +17,7 @@ from reqless.ui.state import Instance
 
 __all__ = ["MAX_CASCADE", "cancel_selection", "dependents_closure"]
 
-#: Most jids cancelled together because of one selected job (§5 A-J3).
+#: Most jids cancelled together because of one selected job (A-J3).
 MAX_CASCADE = 1_000
 
 

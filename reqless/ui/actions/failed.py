@@ -1,7 +1,7 @@
 """Failure-group actions: retry all (A-FG1), unfail (A-FG2), cancel all (A-FG3).
 
 Each works on whatever the group holds when it runs, guarded by the caller's
-`expected_total` (§6.7), and reports per-jid outcomes where the core gives them.
+`expected_total` (docs/ui.md, Actions), and reports per-jid outcomes where the core gives them.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ __all__ = [
     "unfail_group",
 ]
 
-#: Jobs moved per `queue.unfail` call (§5 A-FG2).
+#: Jobs moved per `queue.unfail` call (A-FG2).
 UNFAIL_CHUNK = 500
 _PAGE = 500
 

@@ -1,4 +1,4 @@
-"""Handlers of the single-job endpoints (§6.4, actions A-J1..A-J12)."""
+"""Handlers of the single-job endpoints (actions A-J1..A-J12; docs/ui.md, Actions)."""
 
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 
 Every action reads the job when it runs and checks its state then, not when the
 page was drawn: a job that changed state gives 409 `conflict` with the current state
-(§5). Bulk actions make the same checks and report a skip instead.
+(docs/ui.md, Actions). Bulk actions make the same checks and report a skip instead.
 """
 
 from __future__ import annotations
@@ -103,7 +103,7 @@ def requeue(
     Ruby UI did, can deadlock a job with the jobs waiting on it.) Returns the new
     state, `waiting` or `scheduled`.
     """
-    # The job's own data goes as stored: a refusal is the core's (422, §6.1).
+    # The job's own data goes as stored: a refusal is the core's (422).
     call = queue_calls.requeue_stored(
         UI_WORKER,
         queue,

@@ -1,4 +1,4 @@
-"""Long operations (§6.8): actions on more than 1,000 jobs, run in the UI process.
+"""Long operations (docs/ui.md, Actions): actions on more than 1,000 jobs, run in the UI process.
 
 Each operation runs in its own daemon thread, started when the operation is, and
 keeps a `Tally` that `GET /operations/{id}` and the stream read while it runs. At
@@ -17,9 +17,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from reqless.ui import audit
 from reqless.ui.actions.tally import Tally
 from reqless.ui.errors import ApiError
+from reqless.ui.http import audit
 from reqless.ui.state import UIState
 
 __all__ = [
@@ -62,7 +62,7 @@ class Operation:
     thread: threading.Thread | None = None
 
     def view(self, listed: int = 1_000) -> dict[str, Any]:
-        """The §6.8 shape plus `id`, `action`, `instance`, `user` and `targets`."""
+        """The operation's public view plus `id`, `action`, `instance`, `user` and `targets`."""
         result = self.tally.result(listed)
         return {
             "id": self.id,
@@ -182,7 +182,7 @@ def stop(op: Operation) -> None:
 
 
 def list_operations(state: UIState) -> list[dict[str, Any]]:
-    """Running and recent operations, newest first (§6.8 shape plus "id")."""
+    """Running and recent operations, newest first (their view plus "id")."""
     return [op.view(LISTED_IN_SUMMARY) for op in registry(state).all()]
 
 

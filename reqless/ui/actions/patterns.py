@@ -1,4 +1,4 @@
-"""Handlers of the queue-pattern saves (A-P1, A-P2), §6.6.
+"""Handlers of the queue-pattern saves (A-P1, A-P2; docs/ui.md, Actions).
 
 Both replace a whole set, so the new set is checked in full first (no empty names,
 no duplicates, lists of non-empty strings) and nothing is written on an error. The

@@ -1,5 +1,5 @@
 """Handlers of the queue endpoints: pause/resume (A-Q1/A-Q2), forget (A-Q5), the
-queue throttle (A-T1/A-T2) and per-queue config overrides (A-C1/A-C2), §6.5."""
+queue throttle (A-T1/A-T2) and per-queue config overrides (A-C1/A-C2); docs/ui.md, Actions."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Handlers of the recurring-template endpoints (A-R1..A-R4, §6.5)."""
+"""Handlers of the recurring-template endpoints (A-R1..A-R4; docs/ui.md, Actions)."""
 
 from __future__ import annotations
 
@@ -7,11 +7,11 @@ from typing import Any
 
 from reqless._calls import job as job_calls
 from reqless._calls import server as server_calls
-from reqless.ui import paging
 from reqless.ui.actions import body as fields
 from reqless.ui.actions.call import Call, Done
 from reqless.ui.actions.jobs import as_list
 from reqless.ui.errors import ApiError
+from reqless.ui.http import paging
 from reqless.ui.roles import Role
 
 __all__ = ["add_tags", "delete", "move", "remove_tag", "update"]

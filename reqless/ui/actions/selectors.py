@@ -1,4 +1,4 @@
-"""The server-side sets behind "select all N matching" (§3.3, §6.7).
+"""The server-side sets behind "select all N matching" (docs/ui.md, Actions).
 
 A selector names a set: `{"queue", "state"}`, `{"group"}`, `{"tag"}`,
 `{"tracked_state"}` or `{"search"}`. `size()` is cheap (a count the core keeps);
@@ -28,7 +28,7 @@ TRACKED_STATES = (
     "all", "waiting", "running", "scheduled", "stalled", "depends", "throttled",
     "failed", "complete", "expired",
 )  # fmt: skip
-#: Tracked jobs whose state is read to select by state (§4.6).
+#: Tracked jobs whose state is read to select by state.
 TRACKED_CAP = 10_000
 _PAGE = 500
 _TRACKED_KEY = keys.TRACKED
@@ -107,7 +107,7 @@ def _tag(inst: Instance, tag: str) -> Selection:
 
 def tracked_state(state: str | None, expires: str | None, now: float) -> str:
     """The tracked page's state of one job: `expired` when it no longer exists, and
-    `stalled` for a running job whose lock deadline has passed (§4.6)."""
+    `stalled` for a running job whose lock deadline has passed."""
     if state is None:
         return "expired"
     if state == "running":
@@ -150,7 +150,7 @@ def _tracked(inst: Instance, state: str) -> Selection:
 
 
 def _search(inst: Instance, settings: UISettings, query: str, cap: int) -> Selection:
-    from reqless.ui import search
+    from reqless.ui.reads import search
 
     jids, total = search.select_jids(inst, settings, query, cap)
     return Selection({"search": query}, int(total), lambda limit: list(jids)[:limit])

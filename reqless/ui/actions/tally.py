@@ -13,7 +13,7 @@ from typing import Any
 
 __all__ = ["CHUNK", "MAX_LISTED", "Tally", "chunks"]
 
-#: Most jids handed to one core call by a bulk action (§6.7).
+#: Most jids handed to one core call by a bulk action (docs/ui.md, Actions).
 CHUNK = 100
 #: Skipped and error entries kept per action; the totals keep counting beyond.
 MAX_LISTED = 1_000
@@ -81,7 +81,7 @@ class Tally:
             return self._errors_total > 0
 
     def result(self, listed: int = MAX_LISTED) -> dict[str, Any]:
-        """The response shape of §6.7 (lists cut to `listed` entries, totals exact)."""
+        """The response shape of a bulk action (lists cut to `listed` entries, totals exact)."""
         with self._lock:
             return {
                 "processed": self.processed,

@@ -1,5 +1,5 @@
 """Handlers of the throttle endpoints: set maximum (A-T1), set expiry (A-T2) and
-delete (A-T3), §6.6. The queue-throttle endpoint shares `set_throttle`."""
+delete (A-T3); docs/ui.md, Actions. The queue-throttle endpoint shares `set_throttle`."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from reqless._calls import server as server_calls
 from reqless.ui.actions import body as fields
 from reqless.ui.actions.call import Call, Done
 from reqless.ui.errors import ApiError
-from reqless.ui.paging import TEN_YEARS_S
+from reqless.ui.http.paging import TEN_YEARS_S
 from reqless.ui.roles import Role
 
 __all__ = ["delete", "set_throttle", "update"]

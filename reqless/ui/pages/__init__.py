@@ -1,6 +1,6 @@
-"""The HTML pages of §4, rendered on the server (readable without JavaScript).
+"""The HTML pages, rendered on the server (readable without JavaScript).
 
-`routes()` lists every page; `error_page()` draws the styled error pages of §4.18
+`routes()` lists every page; `error_page()` draws the styled error pages
 for the app's exception handlers and the security middleware.
 """
 

@@ -1,5 +1,5 @@
-"""Events (§4.12), Config (§4.13), Queue patterns (§4.14), About (§4.15),
-Search (§4.16) and Audit (§4.17)."""
+"""Events, Config, Queue patterns, About,
+Search (docs/ui.md, Reading the pages) and Audit."""
 
 from __future__ import annotations
 
@@ -8,17 +8,17 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from reqless.ui import audit as audit_log
-from reqless.ui import paths
-from reqless.ui import search as search_reads
-from reqless.ui.context import instance, require, ui, user
 from reqless.ui.errors import ApiError
+from reqless.ui.http import audit as audit_log
+from reqless.ui.http import paths
+from reqless.ui.http.context import instance, require, ui, user
 from reqless.ui.pages import pager
 from reqless.ui.pages.links import linker
 from reqless.ui.pages.render import render
 from reqless.ui.reads import config as config_reads
 from reqless.ui.reads import info as info_reads
 from reqless.ui.reads import patterns
+from reqless.ui.reads import search as search_reads
 from reqless.ui.roles import Role
 
 __all__ = ["about", "audit", "config", "events", "queue_patterns", "search"]

@@ -1,12 +1,12 @@
-"""The styled error pages of §4.18 (401, 403, 404, 409, 503 and the rest)."""
+"""The styled error pages (401, 403, 404, 409, 503 and the rest)."""
 
 from __future__ import annotations
 
 from starlette.requests import Request
 from starlette.responses import Response
 
-from reqless.ui.context import ui
 from reqless.ui.errors import ApiError
+from reqless.ui.http.context import ui
 from reqless.ui.pages.render import render
 
 __all__ = ["error_page"]
@@ -30,7 +30,7 @@ _RETRY_AFTER_S = 5
 def error_page(request: Request, error: ApiError, offer: str | None = None) -> Response:
     """An escaped HTML page for `error`, with the status and headers it carries.
 
-    `offer` is a search query to suggest (the jid prefix search of §4.4).
+    `offer` is a search query to suggest (the jid prefix search).
     """
     headers = dict(error.headers)
     settings = ui(request).settings

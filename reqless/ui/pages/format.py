@@ -1,4 +1,4 @@
-"""Text formatting of numbers, times and durations for the pages (§3.5).
+"""Text formatting of numbers, times and durations for the pages.
 
 These return plain strings; the templates escape them like any other value.
 """

@@ -1,4 +1,4 @@
-"""The job detail page (§4.4): a job or a recurring template."""
+"""The job detail page: a job or a recurring template."""
 
 from __future__ import annotations
 
@@ -9,14 +9,15 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from reqless._calls import server as server_calls
-from reqless.ui import charts, paths
 from reqless.ui.actions.jobs import data_sha256
-from reqless.ui.context import instance, ui, user
 from reqless.ui.errors import ApiError
+from reqless.ui.http import paths
+from reqless.ui.http.context import instance, ui, user
+from reqless.ui.http.paging import Page
+from reqless.ui.pages import charts
 from reqless.ui.pages import format as fmt
 from reqless.ui.pages.errors import error_page
 from reqless.ui.pages.render import render
-from reqless.ui.paging import Page
 from reqless.ui.reads import jobs as job_reads
 from reqless.ui.reads import tags as tag_reads
 from reqless.ui.roles import Role

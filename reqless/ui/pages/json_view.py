@@ -1,4 +1,4 @@
-"""Pretty-printed JSON with token classes for the payload viewer (§3.5, §8.5).
+"""Pretty-printed JSON with token classes for the payload viewer (docs/ui.md, Response headers).
 
 Every piece of data goes through `markupsafe.escape` before it joins the output;
 only the fixed span tags written here are markup. Objects and arrays are wrapped in

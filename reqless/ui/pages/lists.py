@@ -1,19 +1,20 @@
-"""List pages: failure groups (§4.5), tracked (§4.6), completed (§4.7),
-recurring (§4.8) and tags (§4.11)."""
+"""List pages: failure groups, tracked, completed,
+recurring and tags."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 
-from reqless.ui import paths
-from reqless.ui.context import instance, ui
+from reqless.ui.http import paths
+from reqless.ui.http.context import instance, ui
+from reqless.ui.http.paging import int_param
 from reqless.ui.pages import pager
 from reqless.ui.pages.links import linker
 from reqless.ui.pages.render import render
-from reqless.ui.paging import int_param
 from reqless.ui.reads import completed as completed_reads
 from reqless.ui.reads import failed
 from reqless.ui.reads import recurring as recurring_reads
@@ -34,7 +35,7 @@ ALL_BULK = ["retry", "move", "cancel", "priority", "tag", "track", "untrack", "t
 TRACKED_TABS = tracked_reads.TABS
 
 
-def _listing(request: Request, result: dict[str, Any]) -> dict[str, Any]:
+def _listing(request: Request, result: Mapping[str, Any]) -> dict[str, Any]:
     """The context of a paged list: its rows, pager and the fields the pager keeps."""
     pg = pager.read_page(request.query_params)
     items = result.get("items") or []

@@ -1,4 +1,4 @@
-"""The Overview page (§4.1) and the environment-badge stylesheet (§2.3)."""
+"""The Overview page and the environment-badge stylesheet."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from reqless.ui import charts, relay
-from reqless.ui.context import instance, ui, user
+from reqless.ui.http.context import instance, ui, user
+from reqless.ui.live import relay
+from reqless.ui.pages import charts
 from reqless.ui.pages.render import render
 from reqless.ui.reads import summary as summary_reads
 

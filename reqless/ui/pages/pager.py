@@ -1,4 +1,4 @@
-"""The pager under every list (§3.2): sizes, first/prev/next/last, "page N of M"."""
+"""The pager under every list: sizes, first/prev/next/last, "page N of M"."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from reqless.ui.paging import Page, page
+from reqless.ui.http.paging import Page, page
 
 __all__ = ["PAGE_SIZES", "Pager", "build", "hidden_fields", "read_page"]
 

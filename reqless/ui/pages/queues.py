@@ -1,4 +1,4 @@
-"""The Queues page (§4.2) and the queue detail page with its tabs (§4.3)."""
+"""The Queues page and the queue detail page with its tabs."""
 
 from __future__ import annotations
 
@@ -9,13 +9,13 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from reqless.ui import charts, paths
-from reqless.ui.context import instance, ui
 from reqless.ui.errors import ApiError
-from reqless.ui.pages import pager
+from reqless.ui.http import paths
+from reqless.ui.http.context import instance, ui
+from reqless.ui.http.paging import Page, int_param
+from reqless.ui.pages import charts, pager
 from reqless.ui.pages.links import linker
 from reqless.ui.pages.render import render
-from reqless.ui.paging import Page, int_param
 from reqless.ui.reads import queues as reads
 from reqless.ui.reads import stats as stats_reads
 from reqless.ui.reads import throttles
@@ -29,7 +29,7 @@ HISTORY_DAYS = (7, 30, 90)
 _SEPARATORS = re.compile(r"[:.]")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
-#: The bulk actions that make sense for the jobs of each tab (§3.3).
+#: The bulk actions that make sense for the jobs of each tab.
 BULK_BY_TAB = {
     "waiting": ["move", "cancel", "priority", "tag", "track", "untrack"],
     "running": ["timeout", "move", "cancel", "priority", "tag", "track", "untrack"],
@@ -146,7 +146,7 @@ def queue_page(request: Request) -> Response:
 
 
 def _throttle_states(inst: Instance, rows: list[dict[str, Any]]) -> dict[str, Any]:
-    """In use / max of each throttle holding back a job of this page (§4.3)."""
+    """In use / max of each throttle holding back a job of this page."""
     wanted = dict.fromkeys(tid for row in rows for tid in row.get("throttles") or [])
     return {tid: throttles.throttle_info(inst, tid) for tid in wanted}
 

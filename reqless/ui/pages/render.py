@@ -1,6 +1,7 @@
 """Rendering of pages: the Jinja environment and the context every page shares.
 
-Autoescaping is on for every template (§8.5); the only markup made in Python is
+Autoescaping is on for every template (docs/ui.md, Response headers); the only markup made in Python
+is
 the escaped payload viewer (`json_view`). The environment is built once per app
 and kept in `UIState.parts["pages"]`.
 """
@@ -16,9 +17,11 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
-from reqless.ui import charts, paths, security, snapshot
-from reqless.ui.context import instance, ui, user
 from reqless.ui.errors import ApiError
+from reqless.ui.http import paths, security
+from reqless.ui.http.context import instance, ui, user
+from reqless.ui.live import snapshot
+from reqless.ui.pages import charts
 from reqless.ui.pages import format as fmt
 from reqless.ui.pages.json_view import json_markup, visible_text
 from reqless.ui.pages.links import current_path, linker
@@ -75,12 +78,13 @@ def _application(request: Request) -> str:
 
 
 def _badges(request: Request) -> dict[str, Any]:
-    """The shared counts snapshot (§7) for the navigation badges."""
+    """The shared counts snapshot for the navigation badges."""
     return snapshot.current(ui(request), instance(request))
 
 
 def _switcher(request: Request) -> list[dict[str, Any]]:
-    """The instance switcher entries: same page under another instance (§2.4)."""
+    """The instance switcher entries: same page under another instance (docs/ui.md, Several
+    instances)."""
     state = ui(request)
     if not state.multi:
         return []

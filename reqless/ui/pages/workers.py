@@ -1,13 +1,13 @@
-"""Workers (§4.9) and throttles (§4.10): the lists and their detail pages."""
+"""Workers and throttles: the lists and their detail pages."""
 
 from __future__ import annotations
 
 from starlette.requests import Request
 from starlette.responses import Response
 
-from reqless.ui import paths
-from reqless.ui.context import instance, ui
 from reqless.ui.errors import ApiError
+from reqless.ui.http import paths
+from reqless.ui.http.context import instance, ui
 from reqless.ui.pages import pager
 from reqless.ui.pages.links import linker
 from reqless.ui.pages.render import render

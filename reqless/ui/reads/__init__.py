@@ -1,4 +1,4 @@
-"""The read side of the UI: JSON-able dicts that are exactly the API responses of §6.3.
+"""The read side of the UI: JSON-able dicts that are exactly the API's read responses.
 
 Every function takes the `Instance` (and the `UISettings` where redaction, caps or
 thresholds matter) and returns plain dicts/lists. `api_read.py` wraps them as JSON;
@@ -13,7 +13,7 @@ Links inside results (`path`) are relative to the instance root: prefix them wit
 
 Shapes used below
 -----------------
-JobRow (one row of any job list, §3.2; `rows.job_row`):
+JobRow (one row of any job list; `rows.job_row`):
   {"kind": "job", "jid", "klass", "queue": str|null, "state", "priority", "tags",
    "worker": str|null, "tracked", "retries", "remaining", "expires_at": float|null,
    "lock_expired": bool,            # running and its lock deadline has passed
@@ -130,15 +130,15 @@ info.info(state, inst, user) -> {"versions": {"ui", "core": {"sha","library"}},
 
 Also
 ----
-reqless.ui.search.search(inst, settings, q, cursor=None) -> one of
+reqless.ui.reads.search.search(inst, settings, q, cursor=None) -> one of
     {"kind": "redirect", "path", "target": {"kind": job|recurring|tag|queue, ...}}
     {"kind": "queues"|"workers"|"groups", "items": [{"name"|"group", "path", ...}]}
     {"kind": "jobs", "mode": "scan"|"jid_prefix", "items": [JobRow], "matches",
      "examined", "scope_total", "capped", "next_cursor", "scope", ...}
-reqless.ui.search.select_jids(inst, settings, query, cap) -> (jids[:cap], matched)
+reqless.ui.reads.search.select_jids(inst, settings, query, cap) -> (jids[:cap], matched)
     (matched is cap + 1 when more than cap match)
-reqless.ui.redact.redact(value, keys) -> (masked copy, [paths]);
-reqless.ui.redact.redact_text(text, keys) -> (text, changed)
+reqless.ui.reads.redact.redact(value, keys) -> (masked copy, [paths]);
+reqless.ui.reads.redact.redact_text(text, keys) -> (text, changed)
 """
 
 from __future__ import annotations

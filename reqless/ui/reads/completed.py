@@ -1,4 +1,4 @@
-"""Completed jobs (§4.7): retained completed jobs, newest first, with retention settings."""
+"""Completed jobs: retained completed jobs, newest first, with retention settings."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 from reqless import keys
 from reqless._calls import config as config_calls
 from reqless._calls import server as server_calls
-from reqless.ui.paging import Page, list_response
+from reqless.ui.http.paging import Page, list_response
 from reqless.ui.reads.rows import as_list, load_jobs, rows_of
 from reqless.ui.settings import UISettings
 from reqless.ui.state import Instance

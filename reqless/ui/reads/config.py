@@ -1,4 +1,4 @@
-"""Configuration (§4.13): every option with its value, default, source and meaning."""
+"""Configuration: every option with its value, default, source and meaning."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from reqless.ui.state import Instance
 
 __all__ = ["DEFAULTS", "DESCRIPTIONS", "QUEUE_SUFFIXES", "config"]
 
-#: The core's built-in defaults (core-extras §3.2).
+#: The core's built-in defaults (docs/configuration.md).
 DEFAULTS = {
     "application": "reqless",
     "grace-period": "10",

@@ -1,4 +1,4 @@
-"""Failure groups (§4.5): group counts with two samples, group pages, message clusters."""
+"""Failure groups: group counts with two samples, group pages, message clusters."""
 
 from __future__ import annotations
 
@@ -6,8 +6,9 @@ from typing import Any
 
 from reqless._calls import server as server_calls
 from reqless.ui.errors import ApiError
-from reqless.ui.paging import Page, list_response
+from reqless.ui.http.paging import Page, list_response
 from reqless.ui.reads.rows import as_list, load_jobs, load_rows, rows_of
+from reqless.ui.reads.shapes import ListPage
 from reqless.ui.settings import UISettings
 from reqless.ui.state import Instance
 
@@ -93,7 +94,7 @@ def groups(
 
 
 def _single(queues: list[str]) -> str | None:
-    # Only the newest and oldest jobs are read (never whole groups, §4.5): when both
+    # Only the newest and oldest jobs are read (never whole groups): when both
     # failed in one queue, that is the group's queue (groups are named
     # `<queue>-<exception>` by the worker, so this is the common case).
     return queues[0] if len(queues) == 1 else None
@@ -106,7 +107,7 @@ def _failed_at(row: dict[str, Any] | None) -> float | None:
     return when
 
 
-def group_jobs(inst: Instance, settings: UISettings, group: str, page: Page) -> dict[str, Any]:
+def group_jobs(inst: Instance, settings: UISettings, group: str, page: Page) -> ListPage:
     """A page of the group's jobs, newest failure first, with the group's total."""
     total, jids = _page_jids(inst, group, page.offset, page.limit)
     rows, _missing = load_rows(inst, settings, jids)

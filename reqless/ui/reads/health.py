@@ -1,4 +1,4 @@
-"""Redis health for the overview strip and the About page (§4.1.1, §4.15).
+"""Redis health for the overview strip and the About page.
 
 Reads `INFO` and `CONFIG GET maxmemory-policy` (which managed servers may refuse;
 then the policy comes from INFO, else reads "unknown").

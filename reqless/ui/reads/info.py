@@ -1,4 +1,4 @@
-"""About (§4.15) and `GET /info`: versions, Redis highlights, settings, the user."""
+"""About and `GET /info`: versions, Redis highlights, settings, the user."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ __all__ = ["info", "permissions"]
 
 
 def permissions(state: UIState, user: User) -> dict[str, Any]:
-    """What this user may do, so the browser shows only usable controls (§8.3)."""
+    """What this user may do, so the browser shows only usable controls (docs/ui.md, Roles and
+    read-only mode)."""
     role = user.role
     return {
         "view": True,
@@ -49,6 +50,6 @@ def info(state: UIState, inst: Instance, user: User) -> dict[str, Any]:
         "user": {"name": user.name, "role": user.role.label, "via": user.via},
         "permissions": permissions(state, user),
         # Core reads such as queue.counts promote scheduled jobs and workers.counts
-        # expires workers: read-only mode stops users, not every Redis write (§10.2).
+        # expires workers: read-only mode stops users, not every Redis write.
         "housekeeping_writes": True,
     }

@@ -1,4 +1,4 @@
-"""Jobs: the job view (§4.4), several jobs by jid, the full payload and the graph."""
+"""Jobs: the job view, several jobs by jid, the full payload and the graph."""
 
 from __future__ import annotations
 
@@ -52,7 +52,7 @@ def _related(inst: Instance, row: dict[str, Any]) -> dict[str, list[dict[str, An
 
 
 def job_view(inst: Instance, settings: UISettings, jid: str) -> dict[str, Any]:
-    """A job (the §6.2 Job shape) or a recurring template; 404 when neither exists."""
+    """A job (the Job shape) or a recurring template; 404 when neither exists."""
     job = inst.client._run(server_calls.get_job(jid))
     if job is None:
         template = recurring.get_template(inst, jid)

@@ -1,4 +1,4 @@
-"""Queue patterns (§4.14): the stored sets and a preview of what they expand to.
+"""Queue patterns: the stored sets and a preview of what they expand to.
 
 The preview uses the workers' own expansion (`reqless.queue_resolvers`), so it
 shows exactly the queues a worker started with `@name` would poll now.

@@ -1,11 +1,12 @@
-"""Job payloads as the UI shows them: parsed, redacted and cut at 256 KiB (§3.5, §8.8)."""
+"""Job payloads as the UI shows them: parsed, redacted and cut at 256 KiB (docs/ui.md, Reading the
+pages)."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
-from reqless.ui.redact import redact, redact_text
+from reqless.ui.reads.redact import redact, redact_text
 
 __all__ = ["VIEW_LIMIT", "parse_payload", "payload_view"]
 

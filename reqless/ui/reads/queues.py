@@ -1,4 +1,4 @@
-"""Queues: the queue list (§4.2), one queue (§4.3) and its jobs by state."""
+"""Queues: the queue list, one queue and its jobs by state."""
 
 from __future__ import annotations
 
@@ -11,9 +11,10 @@ from reqless._calls import config as config_calls
 from reqless._calls import queue as queue_calls
 from reqless._calls import server as server_calls
 from reqless.ui.errors import ApiError
-from reqless.ui.paging import Page, list_response
+from reqless.ui.http.paging import Page, list_response
 from reqless.ui.reads import recurring
 from reqless.ui.reads.rows import as_list, load_rows, number, rows_of
+from reqless.ui.reads.shapes import ListPage
 from reqless.ui.settings import UISettings
 from reqless.ui.state import Instance
 
@@ -34,9 +35,9 @@ __all__ = [
 
 COUNT_KEYS = ("running", "waiting", "scheduled", "stalled", "depends", "throttled", "recurring")
 JOB_STATES = ("waiting", "running", "scheduled", "stalled", "depends", "throttled", "recurring")
-#: Today's stats and latency are refreshed at most this often (§4.2).
+#: Today's stats and latency are refreshed at most this often.
 STATS_TTL_S = 30.0
-#: Per-queue overrides and the defaults the core falls back to (core-extras §3.2).
+#: Per-queue overrides and the defaults the core falls back to (docs/configuration.md).
 OVERRIDES = {"heartbeat": "60", "max-pop-retry": "1"}
 
 _TODAY_SORTS = {
@@ -185,7 +186,7 @@ def list_queues(
     with_stats: bool = False,
     fresh: bool = False,
     page: Page | None = None,
-) -> dict[str, Any]:
+) -> ListPage:
     """Every known queue (one `queue.stalledCounts`), filtered by name, sorted, paged."""
     if sort not in SORTS:
         raise ApiError.invalid("sort", f"must be one of {', '.join(SORTS)}")
@@ -264,9 +265,7 @@ def queue_detail(
     return queue
 
 
-def queue_jobs(
-    inst: Instance, settings: UISettings, name: str, state: str, page: Page
-) -> dict[str, Any]:
+def queue_jobs(inst: Instance, settings: UISettings, name: str, state: str, page: Page) -> ListPage:
     """A page of the queue's jobs in one state, in core order, with the state's total."""
     if state not in JOB_STATES:
         raise ApiError.invalid("state", f"must be one of {', '.join(JOB_STATES)}")

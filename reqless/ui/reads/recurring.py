@@ -1,6 +1,6 @@
-"""Recurring templates: one template, a page of them, and the global list (§4.8).
+"""Recurring templates: one template, a page of them, and the global list.
 
-The next run is the template's score in its queue's `-recur` set (§10.1).
+The next run is the template's score in its queue's `-recur` set.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from typing import Any
 from reqless import keys
 from reqless._calls import server as server_calls
 from reqless.ui.errors import ApiError
-from reqless.ui.paging import Page, list_response
+from reqless.ui.http.paging import Page, list_response
 from reqless.ui.reads.payload import payload_view
 from reqless.ui.reads.rows import as_list, number
 from reqless.ui.settings import UISettings
@@ -63,7 +63,7 @@ def template_rows(inst: Instance, settings: UISettings, jids: list[str]) -> list
 
 
 def template_view(inst: Instance, settings: UISettings, raw: dict[str, Any]) -> dict[str, Any]:
-    """The Recurring shape of §6.2 with the payload and the most recent spawn."""
+    """The Recurring shape (`reads.shapes.Recurring`): the payload and the most recent spawn."""
     view = _row(raw, _next_runs(inst, [raw])[0])
     view.update(payload_view(str(raw.get("data", "")), settings.redact_keys))
     count = view["count"]

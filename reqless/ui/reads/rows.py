@@ -1,8 +1,8 @@
-"""Job rows: core job objects turned into the rows every job list shows (§3.2).
+"""Job rows: core job objects turned into the rows every job list shows.
 
-A page of jobs is loaded with one `job.getMulti` (§9.1); the only extra read is
+A page of jobs is loaded with one `job.getMulti`; the only extra read is
 the run-at of the page's scheduled jobs, from the scores of their queue's
-scheduled set (§10.1), in one pipeline.
+scheduled set, in one pipeline.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Any
 from reqless import keys
 from reqless._calls import queue as queue_calls
 from reqless.failure_text import exception_line
-from reqless.ui.redact import redact, redact_text
+from reqless.ui.reads.redact import redact, redact_text
 from reqless.ui.settings import UISettings
 from reqless.ui.state import Instance
 
@@ -32,7 +32,7 @@ __all__ = [
 ]
 
 
-#: History kinds the core writes itself (core-jobs §5.3); others are log messages.
+#: History kinds the core writes itself (docs/concepts.md, States); others are log messages.
 CORE_EVENTS = frozenset(
     ("put", "popped", "done", "failed", "failed-retries", "timed-out", "throttled")
 )

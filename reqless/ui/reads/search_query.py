@@ -1,4 +1,4 @@
-"""Parsing of search queries (§4.16): terms, scope and filters.
+"""Parsing of search queries (docs/ui.md, Reading the pages): terms, scope and filters.
 
 Terms are separated by spaces and combined with AND; values with spaces are
 quoted ("..." or '...'). `tracked` is a bare scope word.

@@ -1,4 +1,5 @@
-"""The lists a scoped search walks (§4.16), in list order, one chunk at a time.
+"""The lists a scoped search walks (docs/ui.md, Reading the pages), in list order, one chunk at a
+time.
 
 A scope is a sequence of phases (for example a queue's state lists, or every
 failure group); each phase reads its list by offset with the core's own paging

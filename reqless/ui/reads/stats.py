@@ -1,4 +1,4 @@
-"""Queue statistics (§4.3): one UTC day with histograms and percentiles, and history."""
+"""Queue statistics: one UTC day with histograms and percentiles, and history."""
 
 from __future__ import annotations
 
@@ -96,7 +96,7 @@ def _day(inst: Instance, name: str, day: date, with_histogram: bool) -> dict[str
 
 
 def stats_day(inst: Instance, name: str, day: str | None = None) -> dict[str, Any]:
-    """One UTC day of the queue's stats (today when `day` is None), §6.2 Stats day."""
+    """One UTC day of the queue's stats (today when `day` is None): a StatsDay."""
     return {"queue": name, **_day(inst, name, _parse_date(day), True)}
 
 

@@ -1,4 +1,4 @@
-"""The overview (§4.1): health, totals, warnings, throughput, busiest queues, top groups.
+"""The overview: health, totals, warnings, throughput, busiest queues, top groups.
 
 Totals come from the shared counts snapshot (one per interval per process);
 the rest is a handful of bounded reads. Warning links are paths relative to the
@@ -12,7 +12,7 @@ from typing import Any
 from urllib.parse import quote
 
 from reqless import keys
-from reqless.ui import relay, snapshot
+from reqless.ui.live import relay, snapshot
 from reqless.ui.reads import failed, queues, tracked, workers
 from reqless.ui.reads.health import core_version, redis_health
 from reqless.ui.roles import Role, User
@@ -21,7 +21,7 @@ from reqless.ui.state import Instance, UIState
 
 __all__ = ["GROWTH_WINDOW_S", "summary"]
 
-#: A failure group "grew" when its newest failure is this recent (§4.1.3).
+#: A failure group "grew" when its newest failure is this recent (docs/ui.md, Reading the pages).
 GROWTH_WINDOW_S = 600.0
 TOP_QUEUES = 10
 TOP_GROUPS = 5

@@ -1,19 +1,20 @@
-"""Tags (§4.11): the top tags and the jobs carrying one tag."""
+"""Tags: the top tags and the jobs carrying one tag."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from reqless._calls import server as server_calls
-from reqless.ui.paging import Page, list_response
+from reqless.ui.http.paging import Page, list_response
 from reqless.ui.reads.rows import as_list, load_rows
+from reqless.ui.reads.shapes import ListPage
 from reqless.ui.settings import UISettings
 from reqless.ui.state import Instance
 
 __all__ = ["tag_jobs", "top_tags"]
 
 
-def top_tags(inst: Instance, page: Page) -> dict[str, Any]:
+def top_tags(inst: Instance, page: Page) -> ListPage:
     """A page of `tags.top` (tags carried by two or more jobs, most used first).
 
     Each tag's count is the total `jobs.tagged` reports. The core reports no total

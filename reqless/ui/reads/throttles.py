@@ -1,4 +1,4 @@
-"""Throttles: every queue and named throttle (§4.10) and one throttle's job lists.
+"""Throttles: every queue and named throttle and one throttle's job lists.
 
 Named throttles have no registry: they are found by scanning `ql:th:*` (capped,
 cached 60 s). Values (maximum, in use, pending, expiry) are read for the rows
@@ -12,8 +12,9 @@ from typing import Any
 from reqless import keys
 from reqless._calls import server as server_calls
 from reqless.ui.errors import ApiError
-from reqless.ui.paging import Page, list_response
+from reqless.ui.http.paging import Page, list_response
 from reqless.ui.reads.rows import as_list, load_rows, number
+from reqless.ui.reads.shapes import Throttle, ThrottleMembership
 from reqless.ui.settings import UISettings
 from reqless.ui.state import Instance
 
@@ -34,8 +35,8 @@ _PREFIX = keys.THROTTLE_PREFIX
 _QUEUE_PREFIX = keys.queue_throttle_id("")
 
 
-def throttle_info(inst: Instance, tid: str) -> dict[str, Any]:
-    """The Throttle shape of §6.2, plus `expired_holding` (never a raw TTL code).
+def throttle_info(inst: Instance, tid: str) -> Throttle:
+    """The Throttle shape, plus `expired_holding` (never a raw TTL code).
 
     `expired_holding`: the settings are gone (expired or deleted) while jobs still
     wait in the pending set; they stay blocked until something releases them.
@@ -59,7 +60,7 @@ def throttle_info(inst: Instance, tid: str) -> dict[str, Any]:
     }
 
 
-def membership(inst: Instance, tid: str, jid: str) -> dict[str, bool]:
+def membership(inst: Instance, tid: str, jid: str) -> ThrottleMembership:
     """Whether `jid` holds a slot of the throttle or waits for one."""
     pipe = inst.client.database.pipeline(transaction=False)
     pipe.zscore(f"{_PREFIX}{tid}-locks", jid)

@@ -1,6 +1,6 @@
-"""Tracked jobs (§4.6): per-state counts (capped) and a page, newest tracking first.
+"""Tracked jobs: per-state counts (capped) and a page, newest tracking first.
 
-The core's all-at-once `jobs.tracked` is never called (§9): the set is read by
+The core's all-at-once `jobs.tracked` is never called: the set is read by
 rank, and the counts come from each tracked job's state field, for at most
 `cap` jids.
 """
@@ -12,7 +12,7 @@ from typing import Any
 
 from reqless import keys
 from reqless.ui.errors import ApiError
-from reqless.ui.paging import Page, list_response
+from reqless.ui.http.paging import Page, list_response
 from reqless.ui.reads.rows import load_rows
 from reqless.ui.settings import UISettings
 from reqless.ui.state import Instance

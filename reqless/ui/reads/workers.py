@@ -1,4 +1,4 @@
-"""Workers (§4.9): the registry with last seen and status, and one worker's jobs."""
+"""Workers: the registry with last seen and status, and one worker's jobs."""
 
 from __future__ import annotations
 
@@ -8,10 +8,11 @@ from typing import Any
 from reqless import keys
 from reqless._calls import config as config_calls
 from reqless._calls import server as server_calls
-from reqless.ui import snapshot
 from reqless.ui.errors import ApiError
-from reqless.ui.paging import Page, list_response
+from reqless.ui.http.paging import Page, list_response
+from reqless.ui.live import snapshot
 from reqless.ui.reads.rows import as_list, load_rows
+from reqless.ui.reads.shapes import Worker
 from reqless.ui.settings import UISettings
 from reqless.ui.state import Instance
 
@@ -37,7 +38,7 @@ def _last_seen(inst: Instance) -> dict[str, float]:
 
 def _worker(
     settings: UISettings, raw: dict[str, Any], seen: dict[str, float], now: float
-) -> dict[str, Any]:
+) -> Worker:
     name = str(raw["name"])
     running = int(raw.get("jobs", 0) or 0)
     last = seen.get(name)
@@ -86,7 +87,7 @@ def worker_detail(inst: Instance, settings: UISettings, name: str, page: Page) -
     worker = _worker(
         settings, {"name": name, "jobs": len(running), "stalled": len(stalled)}, seen, now
     )
-    out = {"worker": worker}
+    out: dict[str, Any] = {"worker": worker}
     for label, jids in (("running", running), ("stalled", stalled)):
         rows, _missing = load_rows(inst, settings, jids[page.offset : page.offset + page.limit])
         out[label] = list_response(rows, page, len(jids))

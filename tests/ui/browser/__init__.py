@@ -1,4 +1,4 @@
-"""The §14 acceptance checks in headless Chromium (marked `browser`).
+"""The UI acceptance checks in headless Chromium (marked `browser`).
 
 Run them with `.venv/bin/python -m pytest tests/ui/browser` (or `-m browser`).
 Chromium is `$REQLESS_CHROMIUM` or /usr/bin/chromium; without it the tests skip,

@@ -1,4 +1,4 @@
-"""Fixtures of the browser acceptance tests (§14): headless Chromium driving the UI
+"""Fixtures of the browser acceptance tests: headless Chromium driving the UI
 served by uvicorn on a free loopback port, against the session's valkey-server.
 
 Playwright's sync API runs an event loop of its own in the test thread, so the app

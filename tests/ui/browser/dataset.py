@@ -162,7 +162,7 @@ def _populate(client: Client, names: Names, failed: int, waiting: int) -> Datase
 
 
 def populate_scaled(url: str, scale: float = 0.01) -> None:
-    """The §9.2 data set's shape at `scale` (each count times `scale`, at least 1):
+    """The large data set's shape at `scale` (each count times `scale`, at least 1):
     200 queues, 1,000,000 waiting, 100,000 failed in 50 groups, 5,000 tracked,
     500 workers and 10,000 recurring templates."""
 

@@ -1,5 +1,5 @@
-"""Every state-changing API endpoint of §6.4-6.7, with a valid body and the least
-role that may call it (§5), filled in with the names of a `Dataset`."""
+"""Every state-changing API endpoint (docs/ui.md, Actions), with a valid body and the least
+role that may call it, filled in with the names of a `Dataset`."""
 
 from __future__ import annotations
 

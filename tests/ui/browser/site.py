@@ -1,4 +1,4 @@
-"""The pages of §4 as paths, and helpers to open them in a watched tab."""
+"""The UI's pages as paths, and helpers to open them in a watched tab."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from tests.ui.browser.dataset import Dataset
 
 __all__ = ["LISTS", "QUEUE_TABS", "Visit", "data_pages", "empty_pages", "open_page"]
 
-#: The top-level pages (§4.1-4.15), each readable with no data at all.
+#: The top-level pages, each readable with no data at all.
 LISTS = [
     "/",
     "/queues",

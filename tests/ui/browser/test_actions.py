@@ -1,4 +1,5 @@
-"""§14 check 1, second half: the actions of §5 work from the UI by clicking, and
+"""Acceptance, every action, browser half: the actions (docs/ui.md, Actions) work from the UI by
+clicking, and
 the core's state changes accordingly.
 
 Each case opens a page, clicks the control whose `data-endpoint` names the action
@@ -337,7 +338,7 @@ def _control(page: Page, case: Case, values: dict[str, str]) -> Locator:
 
 def _answer_dialog(page: Page, values: dict[str, str], done: Callable[[], bool]) -> None:
     """Fill and confirm the dialog the script opened, if it opens one before the
-    action is already `done` (reversible actions ask nothing, §3.4)."""
+    action is already `done` (reversible actions ask nothing)."""
     dialog = page.locator("dialog[open]")
     for _ in range(60):
         if dialog.count() or done():

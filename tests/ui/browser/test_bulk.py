@@ -1,4 +1,4 @@
-"""§14 check 7 in the browser: retry-all of a 3,000-job failure group runs as an
+"""Acceptance, bulk guards, in the browser: retry-all of a 3,000-job failure group runs as an
 operation with visible progress and leaves the group empty. (The 409 on an
 expected-total mismatch and the one-call cascade cancel are API checks, in
 tests/ui/test_acceptance_api.py.)"""

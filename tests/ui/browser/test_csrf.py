@@ -1,4 +1,4 @@
-"""§14 check 3 from a real browser: a page on another origin that the operator
+"""Acceptance, CSRF, from a real browser: a page on another origin that the operator
 visits tries to change the UI's Redis with a form post and with fetch; nothing
 changes. (Every forged variant against every endpoint is in test_acceptance_api.)"""
 

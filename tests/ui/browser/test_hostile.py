@@ -1,4 +1,4 @@
-"""§14 check 2: hostile data in every field appears as text on every page.
+"""Acceptance, hostile data: hostile data in every field appears as text on every page.
 
 The dataset puts markup, `javascript:` URLs, quotes, backslashes, NUL, RTL marks and
 1 MiB strings into payloads, class names, tags, queue, worker, group and throttle
@@ -95,7 +95,7 @@ def test_job_page_shows_hostile_payload_message_and_log_as_text(
     assert f"m{VISIBLE}" in text  # the failure message
     assert f"l{VISIBLE}" in text  # the log entry of the timeline
     assert f"w{VISIBLE}" in text  # the worker that failed it
-    # The 1 MiB payload is cut on the page (§3.5) and offers the rest on demand.
+    # The 1 MiB payload is cut on the page and offers the rest on demand.
     assert page.locator("[data-json-viewer]").count() >= 1
     assert len(page.content()) < 6 * 1024 * 1024
     assert not _injected(page)

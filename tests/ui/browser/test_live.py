@@ -1,4 +1,4 @@
-"""§14 check 6: live updates over the stream (§7).
+"""Acceptance, live updates: live updates over the stream.
 
 Bounds here are the spec's ("within two refresh intervals"), waited for with
 `wait_for_function`, never measured. Redis load is counted MONITOR-free: the app
@@ -138,7 +138,7 @@ def test_twenty_tabs_cost_one_counts_snapshot_per_interval(
     # Two tabs per browser context, as from 10 browsers: within one profile,
     # HTTP/1.1 allows 6 connections per host, so a 7th tab's stream (and page)
     # would wait for a free connection.
-    # Each profile has chosen the 2 s refresh (the saved preference of §7.2).
+    # Each profile has chosen the 2 s refresh (the saved preference).
     state = {"origins": [{"origin": live.url, "localStorage": [PICKED_2S]}]}
     contexts = [tabs.context(storage_state=state) for _ in range(10)]
     pages = [tabs.page(context) for context in contexts for _ in range(2)]
@@ -161,7 +161,7 @@ def test_twenty_tabs_cost_one_counts_snapshot_per_interval(
 def test_the_events_tail_marks_tracked_job_events_and_hides_the_log_channel(
     page: Page, ui_client: Client, live: LiveServer
 ) -> None:
-    """§4.12: a tracked job's channels give a "tracked" badge; ql:log rows name no channel."""
+    """Events page: a tracked job's channels give a "tracked" badge; ql:log rows name no channel."""
     open_page(page, "/events")
     page.wait_for_function("() => (window.__streams || []).some(s => s.readyState === 1)")
     queue = ui_client.queues["tail"]

@@ -1,4 +1,5 @@
-"""The 503 "Redis unreachable" page (§4.18) in Chromium: the live dot shows the
+"""The 503 "Redis unreachable" page (docs/ui.md, Reading the pages) in Chromium: the live dot shows
+the
 outage and the sidebar counts say they are unavailable, instead of a green dot
 over counts from before the outage."""
 

@@ -1,5 +1,5 @@
-"""§14 checks 1 (every page renders, empty and with data) and 9 (no request to any
-other origin: the tab guard fails the test on one), in headless Chromium."""
+"""Acceptance: every page renders, empty and with data, and no page sends a request to any
+other origin (the tab guard fails the test on one), in headless Chromium."""
 
 from __future__ import annotations
 
@@ -64,7 +64,7 @@ def test_pages_show_the_objects_they_are_about(
         f"/jobs/{data.failed[0]}": [n.klass, n.group, "card declined", n.log, "order"],
         f"/jobs/{data.recurring}": [n.klass, n.queue],
     }
-    # Job rows cut the jid in the middle (§3.2): find them by their row id.
+    # Job rows cut the jid in the middle: find them by their row id.
     rows = {f"/failed/{n.group}": data.failed, "/recurring": [data.recurring]}
     wrong = []
     for path, texts in expected.items():
@@ -92,7 +92,7 @@ def test_unknown_job_is_a_404_page_offering_a_prefix_search(
 def test_pages_work_without_javascript(
     tabs: Tabs, ui_server: LocalServer, ui_client: Client
 ) -> None:
-    """§1.7: readable with scripts off; every chart shows as its table."""
+    """Readable with scripts off; every chart shows as its table."""
     data = populate(ui_server.url, Names.plain())
     page = tabs.page(tabs.context(java_script_enabled=False))
     visit = open_page(page, f"/queues/{data.names.queue}/stats")
@@ -105,7 +105,7 @@ def test_pages_work_without_javascript(
 def test_narrow_screens_do_not_scroll_sideways(
     tabs: Tabs, ui_server: LocalServer, ui_client: Client, live: LiveServer
 ) -> None:
-    """§3.1: all pages work at 375 px."""
+    """All pages work at 375 px."""
     data = populate(ui_server.url, Names.plain())
     page = tabs.page(tabs.context(viewport={"width": 375, "height": 740}))
     wrong = []
@@ -150,7 +150,7 @@ def test_tables_fit_a_1280px_window(
 def test_no_request_leaves_the_origin(
     page: Page, guard: Guard, ui_server: LocalServer, ui_client: Client
 ) -> None:
-    """§14 check 9, said out loud (the guard also checks it in every browser test)."""
+    """No request to another origin, said out loud (the guard checks it in every browser test)."""
     data = populate(ui_server.url, Names.plain())
     paths = data_pages(data)
     for path in paths:
@@ -163,7 +163,7 @@ def test_no_request_leaves_the_origin(
 def test_every_page_renders_with_the_target_shape_at_small_scale(
     page: Page, ui_server: LocalServer, ui_client: Client
 ) -> None:
-    """§14 check 1 with the §9.2 shape at 1 %: 2 queues, 10,000 waiting, 1,000 failed
+    """Every page renders with the large data set at 1 %: 2 queues, 10,000 waiting, 1,000 failed
     in 2 groups, 50 tracked, 5 workers, 100 recurring templates."""
     populate_scaled(ui_server.url, scale=0.01)
     paths = [*LISTS, "/queues/queue-000", "/queues/queue-000/stats", "/failed/group-00"]

@@ -1,4 +1,4 @@
-"""§14 check 4 in the browser: a viewer sees a clean read-only UI (no action
+"""Acceptance, roles, in the browser: a viewer sees a clean read-only UI (no action
 controls at all, not even disabled ones); an operator sees no admin controls.
 The API half (403 on every mutation) is in tests/ui/test_acceptance_api.py."""
 
@@ -21,10 +21,10 @@ from tests.ui.browser.tabs import Tabs
 
 pytestmark = pytest.mark.browser
 
-#: Controls that change something (§5), as the DOM contract marks them.
+#: Controls that change something (docs/ui.md, Actions), as the DOM contract marks them.
 CONTROLS = "[data-action], form[data-api-form], [data-bulk-bar], input[data-select]"
 
-#: Endpoints only admins may call (§5, min role A).
+#: Endpoints only admins may call (min role A; docs/ui.md, Actions).
 ADMIN_ENDPOINT = re.compile(
     r"/api/v1/(config/|throttles/|queue-patterns/|workers/|jobs/[^/]+/requeue-with-data"
     r"|queues/[^/]+/(throttle|settings)$)"

@@ -31,7 +31,7 @@ function finishToast(label, body) {
 
 /**
  * Send one action and report it. Follows a 202 operation to its end. On a 409
- * expected-count mismatch it asks again with the new count (§6.7).
+ * expected-count mismatch it asks again with the new count (docs/ui.md, Actions).
  * `after`: "reload" | a URL to open | null. Resolves to the response body or null.
  */
 export async function perform({ method = "POST", endpoint, body = {}, label = "Action", after = null }) {

@@ -1,4 +1,4 @@
-// The only way the script talks to the server: the JSON API of §6, with the CSRF
+// The only way the script talks to the server: the JSON API, with the CSRF
 // token on every change and the server's error message kept verbatim.
 
 import { config } from "./dom.js";

@@ -1,4 +1,4 @@
-// Charts (§4.1, §4.3): the server draws SVG (linear and log variants) plus a table.
+// Charts: the server draws SVG (linear and log variants) plus a table.
 // The script shows the chart, and adds the scale and chart/table toggles and a
 // readout of the hovered bar (the bar's own <title>).
 

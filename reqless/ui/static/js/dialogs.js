@@ -1,4 +1,4 @@
-// Modal <dialog>s for confirmations and small forms (§3.4, §5): focus stays inside,
+// Modal <dialog>s for confirmations and small forms (docs/ui.md, Actions): focus stays inside,
 // Escape cancels, and destructive actions on more than 100 jobs need the number typed.
 
 import { h } from "./dom.js";

@@ -1,4 +1,4 @@
-// The events tail (§4.12): newest first, filtered by kind, queue, worker, jid and
+// The events tail: newest first, filtered by kind, queue, worker, jid and
 // group, pausable, at most 1,000 rows, with a visible gap row whenever events were lost.
 
 import { h, link, qs, qsa } from "./dom.js";
@@ -146,7 +146,7 @@ function applyFilters(form, initial) {
   if (!initial) insert(gapRow("Filters changed: earlier events are not shown"));
   // The reconnect below is ours, not a lost connection: no "reconnected" gap row for it.
   tail.opened = false;
-  // The server filters too (§4.12), so a busy instance does not flood the browser.
+  // The server filters too, so a busy instance does not flood the browser.
   setFilters({ ...tail.filters });
 }
 

@@ -38,7 +38,7 @@ function tenths(value) {
 }
 
 /**
- * A duration (§3.5): "850 ms", "4.2 s", "42 s", "3 min 05 s", "1 h 02 min", "2 d 04 h";
+ * A duration: "850 ms", "4.2 s", "42 s", "3 min 05 s", "1 h 02 min", "2 d 04 h";
  * "—" for a non-number. The server's `duration` filter (pages/format.py) is the same.
  */
 export function duration(seconds) {
@@ -136,7 +136,7 @@ export function backoff(attempt, random = Math.random) {
 
 /**
  * Parse one form value by its declared type; throws Error(problem) on bad input.
- * `int` is a 32-bit signed integer (§8.6), `list` splits on commas and whitespace.
+ * `int` is a 32-bit signed integer, `list` splits on commas and whitespace.
  */
 export function parseTyped(raw, type) {
   const text = String(raw).trim();

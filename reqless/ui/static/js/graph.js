@@ -1,4 +1,4 @@
-// The dependency graph of a job (§4.4 "Show graph"): fetched from the API (depth 3,
+// The dependency graph of a job ("Show graph" on the job page): fetched from the API (depth 3,
 // at most 200 nodes) and drawn as SVG, dependencies to the left of their dependents,
 // nodes coloured by state and linked to their job pages.
 

@@ -1,4 +1,4 @@
-// The payload viewer (§3.5): the server's coloured rendering stays as the "raw"
+// The payload viewer: the server's coloured rendering stays as the "raw"
 // view; the script adds a collapsible tree, copy, wrap, and "show all" for cut payloads.
 
 import { h, qs, qsa } from "./dom.js";
@@ -188,7 +188,7 @@ function viewerFor(button) {
   return viewers.find((v) => button.compareDocumentPosition(v) & Node.DOCUMENT_POSITION_FOLLOWING) || viewers[0] || null;
 }
 
-/** Admins may reveal masked values (§8.8); the server audits each reveal. */
+/** Admins may reveal masked values (docs/ui.md, Reading the pages); the server audits each reveal. */
 async function reveal(button) {
   const viewer = viewerFor(button);
   if (!viewer) return;

@@ -1,4 +1,4 @@
-// Keyboard shortcuts (§3.6), listed in the `?` dialog.
+// Keyboard shortcuts, listed in the `?` dialog.
 
 import { config, h, qs, typing } from "./dom.js";
 import { refreshNow } from "./live.js";

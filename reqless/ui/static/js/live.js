@@ -1,4 +1,4 @@
-// The live channel (§7.2–7.3): one EventSource for the page's topics, closed while
+// The live channel: one EventSource for the page's topics, closed while
 // the tab is hidden; exponential backoff on failure and, after 3 failures, polling
 // of the page itself (one request at a time). Patches `data-live` values in place.
 

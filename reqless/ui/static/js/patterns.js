@@ -1,4 +1,4 @@
-// Queue-pattern editors (§4.14) on the server's markup: identifier rows
+// Queue-pattern editors on the server's markup: identifier rows
 // (`[data-pattern-name]`, `[data-pattern-list]`) and ordered priority entries
 // (`[data-pattern-list]`, `[data-pattern-fair]`, up/down, drag). Edits show a live
 // preview from the server's own expansion; saving validates, shows the diff, and

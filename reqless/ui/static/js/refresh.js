@@ -1,4 +1,4 @@
-// Patch the page in place from a fresh server rendering of the same URL (§7.2):
+// Patch the page in place from a fresh server rendering of the same URL:
 // live values and `[data-patch]` regions change where they stand; lists never
 // reflow under the user but announce "N new · M left — show".
 

@@ -1,4 +1,4 @@
-// Search results (§4.16): a scoped scan stops at the scan limit; "continue" fetches
+// Search results (docs/ui.md, Reading the pages): a scoped scan stops at the scan limit; "continue" fetches
 // the next stretch (the server's own rendering of the continue link) and appends it,
 // so the results and the "examined N of M" progress grow in place.
 

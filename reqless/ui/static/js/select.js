@@ -1,4 +1,4 @@
-// Row selection and the bulk bar (§3.3, §6.7): explicit selections send jids,
+// Row selection and the bulk bar (docs/ui.md, Actions): explicit selections send jids,
 // "select all N matching" sends the list's selector with the expected total.
 
 import { request } from "./api.js";

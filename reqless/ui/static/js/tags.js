@@ -1,4 +1,4 @@
-// Tag inputs (`input[data-tag-suggest]`): suggestions from the top tags (§4.4, A-J5),
+// Tag inputs (`input[data-tag-suggest]`): suggestions from the top tags (A-J5),
 // loaded once, on first focus, into a shared <datalist>.
 
 import { get } from "./api.js";

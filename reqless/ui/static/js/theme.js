@@ -1,4 +1,4 @@
-// Header preferences saved per browser (§3.6, §3.2): theme override, navigation
+// Header preferences saved per browser: theme override, navigation
 // toggle on narrow screens, and the list page size.
 
 import { prefs, qsa } from "./dom.js";

@@ -1,4 +1,4 @@
-// Times on the page (§3.5): relative texts and countdowns tick every second, absolute
+// Times on the page: relative texts and countdowns tick every second, absolute
 // times follow the chosen zone (local by default, UTC on request), and the hover
 // title shows UTC and local together.
 

@@ -1,4 +1,4 @@
-// Result toasts in the live region #toasts (§3.4): success fades, any failure stays
+// Result toasts in the live region #toasts: success fades, any failure stays
 // until dismissed, long operations show progress until they finish.
 
 import { get, request } from "./api.js";
@@ -85,7 +85,7 @@ export function outcomeLines(body) {
 }
 
 /**
- * Follow a long operation (§6.8) until it finishes: polls GET /operations/{id},
+ * Follow a long operation (docs/ui.md, Actions) until it finishes: polls GET /operations/{id},
  * never sending a poll while the previous one is pending. Resolves with the final state.
  */
 export function progressToast(label, operationId, { onDone } = {}) {

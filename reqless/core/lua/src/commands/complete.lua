@@ -4,7 +4,7 @@ local COMPLETE_FIELDS = {
   'state', 'worker', 'queue', 'throttles', 'time', 'retries', 'priority', 'history',
 }
 
--- Shared validation (core-jobs §8.5 steps 1-8); returns the job's fields.
+-- Shared validation (docs/core-commands.md, job.complete); returns the job's fields.
 local function parseComplete(args)
   local jid = Args.require(args[1], 'Job(): no jid provided')
   local worker = Args.require(args[2], 'Complete(): Arg "worker" missing')
@@ -45,7 +45,7 @@ local function dropCompleted(jids)
 end
 
 -- Delete completed jobs older than `jobs-history` seconds, then all but the
--- newest `jobs-history-count` (core-jobs §7.11).
+-- newest `jobs-history-count` (docs/core-commands.md, job.complete).
 local function expireCompleted(now, age, count)
   dropCompleted(call('zrangebyscore', Keys.COMPLETED, 0, now - age))
   dropCompleted(call('zrange', Keys.COMPLETED, 0, -1 - floor(count)))
@@ -58,7 +58,7 @@ local COMPLETE_CONFIG = { 'max-job-history', 'jobs-history', 'jobs-history-count
 --
 -- Arguments: jid, worker, queue, data
 -- Reply: `complete`.
--- Errors: Complete(): ... (core-jobs §8.5).
+-- Errors: Complete(): ... (docs/core-commands.md, job.complete).
 -- Events: ql:completed (tracked), ql:log completed.
 -- Keys: job hash and history; queue sets; throttle sets; stats; worker set;
 --   ql:completed (and expired jobs); dependents of the job.

@@ -1,4 +1,4 @@
--- Configuration commands (core-extras §3). Values are stored as the exact text
+-- Configuration commands (docs/configuration.md). Values are stored as the exact text
 -- received and only converted to numbers where they are used.
 
 -- config.get

@@ -1,4 +1,4 @@
--- Queue patterns (core-extras §9): opaque configuration for worker programs,
+-- Queue patterns (docs/core-commands.md, queueIdentifierPatterns.setAll): opaque configuration for worker programs,
 -- stored and returned as the exact texts given. The core never interprets them.
 
 -- The built-in values: identifier `default` and the priority default list.

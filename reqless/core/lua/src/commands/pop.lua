@@ -6,7 +6,7 @@ local POP_FIELDS = {
   'remaining', 'data', 'tags', 'failure', 'throttles', 'spawned_from_jid', 'history', 'time',
 }
 
--- Hand job `jid` (its fields in `record`) to `worker` (core-jobs §7.7) and
+-- Hand job `jid` (its fields in `record`) to `worker` (docs/core-commands.md, queue.pop) and
 -- return its job object. Wait samples are collected in `waits`.
 local function handOut(jid, record, queue, worker, now, s, waits, lean)
   Job.migrate(jid, record)
@@ -23,7 +23,7 @@ local function handOut(jid, record, queue, worker, now, s, waits, lean)
   return Job.toObject(jid, record, tracked, lean)
 end
 
--- Pop up to `limit` jobs of `queue` for `worker` (core-jobs §8.3); returns the
+-- Pop up to `limit` jobs of `queue` for `worker` (docs/core-commands.md, queue.pop); returns the
 -- job objects (`lean` ones without history and dependencies: see Job.toObject).
 -- Arguments are already validated.
 local function popJobs(now, queue, worker, limit, lean)

@@ -4,7 +4,7 @@
 --   options: priority (number), tags (JSON array), retries (number),
 --            depends (JSON array of jids), throttles (JSON array of ids)
 -- Reply: the jid.
--- Errors: the Put() messages of core-jobs §8.1; job.requeue first checks that
+-- Errors: the Put() messages (docs/core-commands.md, queue.put); job.requeue first checks that
 --   the job exists (`Requeue(): Job <jid> does not exist`).
 -- Events: ql:log put; lock_lost to a previous holder other than `worker`;
 --   ql:put for tracked jobs.

@@ -1,9 +1,9 @@
--- Listings across queues (core-extras §10): queues.counts and queues.names.
+-- Listings across queues (docs/core-commands.md, queues.counts): queues.counts and queues.names.
 
 -- queues.counts
 --
 -- Arguments: none
--- Reply: JSON array of count objects (§10.1), by first-seen time then name;
+-- Reply: JSON array of count objects (docs/core-commands.md, queue.counts), by first-seen time then name;
 --   `[]` when there are no known queues.
 -- Keys: promotes every queue's ready scheduled jobs (writes).
 Commands['queues.counts'] = function(now, args)

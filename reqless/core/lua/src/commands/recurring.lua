@@ -1,4 +1,4 @@
--- Recurring templates (core-extras §4): create, read, update, cancel and tag
+-- Recurring templates (docs/concepts.md, Scheduled and recurring jobs): create, read, update, cancel and tag
 -- them. Spawning children lives in model/recurring.lua (run by pop and peek).
 
 -- The list items of a stored JSON array (absent or malformed gives {}).

@@ -1,4 +1,4 @@
--- queue.stats (core-extras §7.3): the day's counters and wait/run summaries.
+-- queue.stats (docs/core-commands.md, queue.stats): the day's counters and wait/run summaries.
 
 -- A stored number, or 0 when absent or not a finite number (JSON cannot carry
 -- NaN or infinity, so one bad field must not break the whole reply).

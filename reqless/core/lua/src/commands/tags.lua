@@ -1,4 +1,4 @@
--- Tag commands (core-extras §5). A job's tags are the JSON list in its hash;
+-- Tag commands (docs/concepts.md, Tags and tracking). A job's tags are the JSON list in its hash;
 -- ql:t:<tag> and ql:tags index them (lib/tags.lua keeps the counters equal to
 -- the number of distinct jids carrying each tag).
 

@@ -1,4 +1,4 @@
--- Throttle commands (core-extras §8.5-§8.12): set, get, delete, locks,
+-- Throttle commands (docs/core-commands.md, throttle.set): set, get, delete, locks,
 -- pending, release, and the queue-throttle shortcuts.
 
 -- A maximum must be a non-negative integer (0 = unlimited). The original
@@ -103,7 +103,7 @@ end
 -- Keys: the throttle's locks and pending sets; for jobs moved back: their
 --   queue's throttled and work sets.
 --
--- Each jid is released in argument order (§8.3). Unlike the original, a jid
+-- Each jid is released in argument order (docs/concepts.md, Throttles). Unlike the original, a jid
 -- released from the pending set while no slot is free is moved back to its
 -- queue's work set (state still `throttled`) instead of being left in the
 -- throttled set forever; it competes again, and is re-checked, at the next pop.

@@ -1,4 +1,4 @@
--- Tracking (core-extras §6): tracked jids live in ql:tracked (score = now of
+-- Tracking (docs/concepts.md, Tags and tracking): tracked jids live in ql:tracked (score = now of
 -- the last job.track); tracked jobs get extra bare-jid notifications.
 
 -- The jid of an existing job (args[1]), or the Track() errors.

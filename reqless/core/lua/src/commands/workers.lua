@@ -1,4 +1,4 @@
--- Worker commands (core-extras §11): workers.counts, worker.jobs and
+-- Worker commands (docs/concepts.md, Workers): workers.counts, worker.jobs and
 -- worker.forget, with the expiry of idle workers.
 
 -- workers.counts

@@ -37,7 +37,7 @@ local function decodeObject(text)
   return {}
 end
 
--- The job object (core-jobs §5) from a record holding Job.FIELDS. A `lean`
+-- The job object (docs/concepts.md, Jobs) from a record holding Job.FIELDS. A `lean`
 -- object (for our own worker's pops) leaves out history, dependents and
 -- dependencies: three reads and most of the reply's bytes, which the client
 -- fetches only when asked.
@@ -91,7 +91,7 @@ function Job.getMany(jids)
   return out
 end
 
--- Delete a job (core-jobs §7.8): its tags leave the indexes; the record, its
+-- Delete a job (docs/core-commands.md, job.cancel): its tags leave the indexes; the record, its
 -- history and its dependency set go. Its dependents set is kept on purpose:
 -- a completed job that expires still releases its dependents afterwards.
 function Job.delete(jid, tagsText)
@@ -134,7 +134,7 @@ function Job.undepend(jid, queue, priority, scheduled, now)
 end
 
 -- Job `jid` completed for good: every job waiting on it loses that dependency,
--- and those left with none become ready (core-jobs §7.10).
+-- and those left with none become ready (docs/concepts.md, Dependencies).
 function Job.releaseDependents(jid, now)
   local key = Keys.dependents(jid)
   local dependents = call('smembers', key)

@@ -121,7 +121,7 @@ function Queue.promote(queue, now, budget)
   Args.chunked('zrem', key, jids)
 end
 
--- Deal with up to `limit` expired locks of `queue` (core-jobs §7.6): the first
+-- Deal with up to `limit` expired locks of `queue` (docs/concepts.md, Locks and heartbeats): the first
 -- notice warns the holder and extends the lock by the grace period; the next
 -- one takes a retry and returns the jid for reassignment, or fails the job when
 -- it has no retries left. `settings` holds grace and historyLimit.
@@ -182,7 +182,7 @@ function Queue.failExhausted(jid, queue, jobQueue, worker, throttles, now, track
   Stats.failure(queue, now)
 end
 
--- The count object of one queue (core-extras §10.1); promotes ready scheduled
+-- The count object of one queue (docs/core-commands.md, queue.counts); promotes ready scheduled
 -- jobs first.
 function Queue.counts(queue, now)
   local locks = Keys.queue(queue, 'locks')

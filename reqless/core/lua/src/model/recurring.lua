@@ -1,5 +1,5 @@
 -- Recurring templates: spawning children into a queue's work set during pop and
--- peek (core-extras §4.3).
+-- peek (docs/concepts.md, Scheduled and recurring jobs).
 
 local TEMPLATE_FIELDS = {
   'klass', 'data', 'priority', 'tags', 'retries', 'interval', 'backlog', 'throttles', 'count',

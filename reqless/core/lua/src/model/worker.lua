@@ -1,4 +1,4 @@
--- Worker registry: idle-worker expiry and per-worker job counts (core-extras §11).
+-- Worker registry: idle-worker expiry and per-worker job counts (docs/concepts.md, Workers).
 
 -- Jobs whose deadline lies more than this far ahead (100 days) are not counted.
 Worker.HORIZON = 8640000

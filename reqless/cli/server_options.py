@@ -1,0 +1,109 @@
+"""The server options of the click commands, and which server they choose.
+
+`add_server_options` gives a command `--url`, `--host`, `--port`, `--db` and
+`--password` (the worker's options, checked by the same `reqless.cli.values`);
+`take_server_choice` turns them into a `ServerChoice`. With none given: the group's
+`reqless --url`, else `$REQLESS_URL` (alias `$REQLESS_REDIS_URL`), else the
+nearest running `reqless dev`, else the default (`reqless.cli.server_choice`).
+`reqless ui`, whose `--host` and `--port` are where it serves, takes only
+`url_option`, and `group_url`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
+
+import click
+
+from reqless.cli.click_types import NON_EMPTY, PORT, WHOLE_NUMBER
+from reqless.cli.server_args import (
+    PASSWORD_ENV,
+    SERVER_OPTIONS,
+    URL_ENV,
+    url_from_options,
+)
+from reqless.cli.server_choice import EnvConflict, ServerChoice, env_url, implicit_choice
+
+__all__ = [
+    "GROUP_URL",
+    "add_server_options",
+    "group_url",
+    "resolve_choice",
+    "take_server_choice",
+    "url_option",
+]
+
+#: Where `reqless --url URL` leaves URL in the context's `meta`, for the commands.
+GROUP_URL = "reqless.url"
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+_URL_HELP = (
+    "Server URL (redis://, rediss://, unix://); overrides the other server "
+    f"options. Default: `reqless --url`, else ${URL_ENV}, else the `reqless dev` "
+    "of this directory or a parent, else redis://localhost:6379/0."
+)
+
+
+def group_url(ctx: click.Context | None = None) -> str | None:
+    """The `reqless --url` given in front of the command, if any."""
+    context = ctx or click.get_current_context(silent=True)
+    return None if context is None else context.meta.get(GROUP_URL)
+
+
+def url_option(
+    *names: str, help: str = _URL_HELP, multiple: bool = False, metavar: str = "URL"
+) -> Callable[[_F], _F]:
+    """The `--url` option (`names` adds aliases and a parameter name); never empty."""
+    return click.option(
+        *(names or ("--url",)), type=NON_EMPTY, multiple=multiple, metavar=metavar, help=help
+    )
+
+
+def add_server_options(command: _F) -> _F:
+    """Add the five server options to a click command (values None when absent)."""
+    options = [
+        url_option(),
+        click.option(
+            "--host",
+            type=NON_EMPTY,
+            help="Server host name, host:port, or a full URL (default: localhost).",
+        ),
+        click.option("--port", type=PORT, help="Server port (default: 6379)."),
+        click.option("--db", type=WHOLE_NUMBER, help="Database number (default: 0)."),
+        click.option("--password", help=f"Server password (default: ${PASSWORD_ENV})."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def take_server_choice(params: dict[str, Any]) -> ServerChoice:
+    """Remove the server options from a command's `params` and choose the server.
+
+    Raises click.UsageError for conflicting or unusable values, and
+    `reqless.cli.server_choice.NoDevServer` when the nearest `reqless dev` is stopped.
+    """
+    parts = {name: params.pop(name) for name in SERVER_OPTIONS}
+    return resolve_choice({name: value for name, value in parts.items() if value is not None})
+
+
+def resolve_choice(given: dict[str, Any], environ: Mapping[str, str] | None = None) -> ServerChoice:
+    """The server from the options actually given (absent ones left out), and why."""
+    env = os.environ if environ is None else environ
+    try:
+        if given:
+            flags = ["--url"] if "url" in given else [f"--{name}" for name in given]
+            return ServerChoice(url_from_options(given, env), f"from {', '.join(flags)}")
+        from_group = group_url()
+        if from_group is not None:
+            return ServerChoice(url_from_options({"url": from_group}, env), "from reqless --url")
+        from_env = env_url(env)
+        if from_env is not None:
+            value, variable = from_env
+            return ServerChoice(url_from_options({}, {**env, URL_ENV: value}), f"from {variable}")
+        return implicit_choice(url_from_options({}, env))
+    except (EnvConflict, ValueError) as exc:
+        raise click.UsageError(str(exc)) from None
