@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, overload
 
-from reqless import defaults
+from reqless import defaults, keys
 from reqless._calls import queue as calls
 from reqless._calls.encoding import class_string
 
@@ -267,4 +267,4 @@ class AsyncQueueBase:
     @property
     def throttle(self) -> AsyncThrottle:
         """The queue's own throttle (`ql:q:<name>`): caps its running jobs."""
-        return self.client.throttles[f"ql:q:{self._name}"]
+        return self.client.throttles[keys.queue_throttle_id(self._name)]

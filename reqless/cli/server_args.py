@@ -4,20 +4,17 @@
 `--url`; else `$REQLESS_URL` when no server option is given at all; else a URL built
 from `--host`/`--port`/`--db` and `--password` (or `$REQLESS_PASSWORD`).
 
-`url_from_options` is the rule, raising ValueError; click commands take the options
-from `reqless.cli.server_options`, and the worker's argparse parser from
-`add_server_arguments` and `server_url` here.
+`url_from_options` is the rule, raising ValueError; the commands take the options
+from `reqless.cli.server_options`.
 """
 
 from __future__ import annotations
 
-import argparse
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
 
 from reqless.cli import values
-from reqless.cli._argtypes import non_empty, non_negative_int, port
 from reqless.cli.values import URL_SCHEMES, redact_url
 
 __all__ = [
@@ -29,10 +26,8 @@ __all__ = [
     "SERVER_OPTIONS",
     "URL_ENV",
     "URL_SCHEMES",
-    "add_server_arguments",
     "checked_url",
     "redact_url",
-    "server_url",
     "url_from_options",
 ]
 
@@ -49,7 +44,7 @@ SERVER_OPTIONS = ("url", "host", "port", "db", "password")
 # Options naming the server piece by piece; `--url` (or a URL in `--host`) replaces them.
 _SERVER_PARTS = ("host", "port", "db", "password")
 
-#: The help of each server option, shared by the click and argparse programs.
+#: The worker program's help of each server option (`reqless.cli.worker_args`).
 SERVER_HELP = {
     "host": "server host name, host:port, or a full URL such as redis://host:port/db "
     f"(default: {DEFAULT_HOST})",
@@ -57,41 +52,6 @@ SERVER_HELP = {
     "db": f"database number (default: {DEFAULT_DB})",
     "password": f"server password (default: ${PASSWORD_ENV}, else none)",
 }
-
-
-def add_server_arguments(parser: argparse.ArgumentParser) -> None:
-    """Add the server options to `parser`, in a group of their own."""
-    server = parser.add_argument_group("server")
-    # SUPPRESS leaves an absent option out of the namespace, which tells "not given"
-    # from "given the default" (needed to decide whether REQLESS_URL applies).
-    server.add_argument(
-        "--host", type=non_empty, default=argparse.SUPPRESS, help=SERVER_HELP["host"]
-    )
-    server.add_argument("--port", type=port, default=argparse.SUPPRESS, help=SERVER_HELP["port"])
-    server.add_argument(
-        "--db", type=non_negative_int, default=argparse.SUPPRESS, help=SERVER_HELP["db"]
-    )
-    server.add_argument("--password", default=argparse.SUPPRESS, help=SERVER_HELP["password"])
-    server.add_argument(
-        "--url",
-        type=non_empty,
-        default=argparse.SUPPRESS,
-        help="full server URL (redis://, rediss:// or unix://); overrides --host, --port, "
-        f"--db and --password (default: ${URL_ENV} when no server option is given)",
-    )
-
-
-def server_url(
-    parser: argparse.ArgumentParser, args: argparse.Namespace, environ: Mapping[str, str]
-) -> str:
-    """Resolve the connection URL from parsed server options and the environment.
-
-    Conflicting or unusable values end the program through `parser.error`.
-    """
-    try:
-        return url_from_options(vars(args), environ)
-    except ValueError as exc:
-        parser.error(str(exc))
 
 
 def url_from_options(given: Mapping[str, Any], environ: Mapping[str, str]) -> str:

@@ -46,6 +46,14 @@ _URL_HELP = (
     "of this directory or a parent, else redis://localhost:6379/0."
 )
 
+_SERVER_OPTION_HELP = {
+    "url": _URL_HELP,
+    "host": "Server host name, host:port, or a full URL (default: localhost).",
+    "port": "Server port (default: 6379).",
+    "db": "Database number (default: 0).",
+    "password": f"Server password (default: ${PASSWORD_ENV}).",
+}
+
 
 def group_url(ctx: click.Context | None = None) -> str | None:
     """The `reqless --url` given in front of the command, if any."""
@@ -62,32 +70,36 @@ def url_option(
     )
 
 
-def add_server_options(command: _F) -> _F:
-    """Add the five server options to a click command (values None when absent)."""
+def add_server_options(command: _F, *, help: Mapping[str, str] | None = None) -> _F:
+    """Add the five server options to a click command (values None when absent).
+
+    `help` replaces the help of the options it names (`url`, `host`, ...).
+    """
+    texts = {**_SERVER_OPTION_HELP, **(help or {})}
     options = [
-        url_option(),
-        click.option(
-            "--host",
-            type=NON_EMPTY,
-            help="Server host name, host:port, or a full URL (default: localhost).",
-        ),
-        click.option("--port", type=PORT, help="Server port (default: 6379)."),
-        click.option("--db", type=WHOLE_NUMBER, help="Database number (default: 0)."),
-        click.option("--password", help=f"Server password (default: ${PASSWORD_ENV})."),
+        url_option(help=texts["url"]),
+        click.option("--host", type=NON_EMPTY, metavar="HOST", help=texts["host"]),
+        click.option("--port", type=PORT, metavar="PORT", help=texts["port"]),
+        click.option("--db", type=WHOLE_NUMBER, metavar="DB", help=texts["db"]),
+        click.option("--password", metavar="PASSWORD", help=texts["password"]),
     ]
     for option in reversed(options):
         command = option(command)
     return command
 
 
-def take_server_choice(params: dict[str, Any]) -> ServerChoice:
-    """Remove the server options from a command's `params` and choose the server.
+def take_server_choice(
+    params: dict[str, Any], environ: Mapping[str, str] | None = None
+) -> ServerChoice:
+    """Remove the server options from a command's `params` and choose the server
+    (`environ`, default `os.environ`, supplies the environment variables).
 
     Raises click.UsageError for conflicting or unusable values, and
     `reqless.cli.server_choice.NoDevServer` when the nearest `reqless dev` is stopped.
     """
     parts = {name: params.pop(name) for name in SERVER_OPTIONS}
-    return resolve_choice({name: value for name, value in parts.items() if value is not None})
+    given = {name: value for name, value in parts.items() if value is not None}
+    return resolve_choice(given, environ)
 
 
 def resolve_choice(given: dict[str, Any], environ: Mapping[str, str] | None = None) -> ServerChoice:

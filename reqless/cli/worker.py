@@ -1,7 +1,8 @@
 """`reqless-py-worker` (also `reqless worker`): run forked worker processes.
 
-Start-up, in order: parse the options; in gevent mode make sure the standard
-library is monkey-patched before anything else is imported (see `_gevent_boot`);
+Start-up, in order: parse the options (`reqless.cli.worker.worker_command`, a
+click command); in gevent mode make sure the standard library is monkey-patched
+before anything else is imported (see `_gevent_boot`);
 configure logging; apply `--path`, `--import` and `--workdir`; connect; then a
 `ForkingWorker` parent supervises `--workers` children until TERM, INT or QUIT.
 """
@@ -11,18 +12,22 @@ from __future__ import annotations
 import os
 import sys
 
+import click
 from redis.exceptions import AuthorizationError, RedisError, ResponseError
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from reqless.abstract import AbstractQueueResolver
+from reqless.cli.click_main import run_click
 from reqless.cli.server_args import redact_url
+from reqless.cli.server_options import group_url
 from reqless.cli.worker_args import (
+    ARGV,
     PROGRAM,
     WorkerOptions,
+    build_worker_command,
     configure_logging,
     hooked_settings,
-    parse_worker_args,
     prepare_environment,
     usage_error,
 )
@@ -38,43 +43,52 @@ from reqless.workers.forking_worker import ForkingWorker
 from reqless.workers.logs import bind_worker
 from reqless.workers.util import set_title
 
-__all__ = ["ASYNCIO_WORKER", "GEVENT_WORKER", "SERIAL_WORKER", "main", "queue_resolver"]
+__all__ = [
+    "ASYNCIO_WORKER", "GEVENT_WORKER", "SERIAL_WORKER", "main", "queue_resolver", "run",
+]  # fmt: skip
 
 #: The child worker classes, by dotted path (gevent is imported only when used).
 SERIAL_WORKER = "reqless.workers.serial_worker.SerialWorker"
 GEVENT_WORKER = "reqless.workers.gevent_worker.GeventWorker"
 ASYNCIO_WORKER = "reqless.workers.asyncio_worker.AsyncioWorker"
 
-# Run by a fresh interpreter in gevent mode: patch first, import reqless after.
+# Run by a fresh interpreter in gevent mode: patch first, import reqless after. It
+# runs the `main` of the module named first (this one, or `reqless` for `reqless worker`).
 _GEVENT_BOOT = (
-    "import sys\n"
+    "import importlib, sys\n"
     "from gevent import monkey\n"
     "monkey.patch_all()\n"
-    "from reqless.cli.worker import main\n"
-    "sys.exit(main(sys.argv[1:]))\n"
+    "sys.exit(importlib.import_module(sys.argv[1]).main(sys.argv[2:]))\n"
 )
 
 
 def main(argv: list[str] | None = None, *, prog: str = PROGRAM) -> int:
     """Run the worker program with `argv` (default `sys.argv[1:]`); returns the exit status.
 
-    `prog` is the name usage and error messages show (`reqless worker` for the subcommand).
+    `prog` is the name usage and error messages show. A usage error prints the
+    usage and a message naming the option, and raises SystemExit(2).
     """
     args = sys.argv[1:] if argv is None else list(argv)
-    options = parse_worker_args(args, prog=prog)
+    return run_click(worker_command, args, prog)
+
+
+def run(options: WorkerOptions, ctx: click.Context) -> int:
+    """Run the workers `options` ask for, from the worker command's context `ctx`;
+    returns the exit status (problems with an option raise click.UsageError)."""
+    prog = ctx.command_path
     if options.greenlets:
-        status = _gevent_boot(args)
+        status = _gevent_boot(*_relaunch(ctx))
         if status is not None:
             return status
     try:
         configure_logging(options.log_level, options.log_file, options.log_format)
     except OSError as exc:
-        usage_error(prog, f"argument -l/--logger: cannot write {options.log_file!r}: {_why(exc)}")
+        usage_error(f"argument -l/--logger: cannot write {options.log_file!r}: {_why(exc)}")
     try:
         prepare_environment(options)
     except OSError as exc:
-        usage_error(prog, f"argument -d/--workdir: cannot work in {options.workdir!r}: {_why(exc)}")
-    settings = hooked_settings(options, prog)
+        usage_error(f"argument -d/--workdir: cannot work in {options.workdir!r}: {_why(exc)}")
+    settings = hooked_settings(options)
     # Long-running, and it takes jobs: always say which server, and why.
     reason = f" ({options.server_reason})" if options.server_reason else ""
     print(f"{prog}: using {options.display_url}{reason}", file=sys.stderr, flush=True)
@@ -102,6 +116,10 @@ def main(argv: list[str] | None = None, *, prog: str = PROGRAM) -> int:
     )
     worker.run()
     return 0
+
+
+#: `reqless worker` and `reqless-py-worker`: the worker's options, then `run`.
+worker_command = build_worker_command(run)
 
 
 def queue_resolver(
@@ -174,15 +192,28 @@ def _is_pattern(identifier: str) -> bool:
     return "*" in identifier or "@" in identifier or identifier.startswith("!")
 
 
-def _gevent_boot(args: list[str]) -> int | None:
+def _relaunch(ctx: click.Context) -> tuple[str, list[str], list[str]]:
+    """What re-runs this command in a fresh interpreter: the module whose `main` to
+    call, its arguments, and the worker's own arguments (for the process title)."""
+    args = list(ctx.meta.get(ARGV, []))
+    if ctx.parent is None:
+        return __name__, args, args
+    # `reqless [--url U] worker ARGS`: the group again, its --url included.
+    url = group_url(ctx)
+    group = ["--url", url] if url is not None else []
+    return "reqless.cli.main", [*group, ctx.info_name or "worker", *args], args
+
+
+def _gevent_boot(module: str, argv: list[str], args: list[str]) -> int | None:
     """Make sure gevent's monkey-patching came before every other import.
 
     By the time this runs, importing `reqless` has imported redis, socket, ssl,
     threading and asyncio, and patching them now would leave some of them
     unpatched. So, unless the interpreter is already patched, replace this
     process (same pid, same arguments) by a fresh interpreter that patches
-    first and imports reqless after. Returns an exit status when gevent is
-    missing, else None (already patched: carry on).
+    first and imports reqless after, then runs `module`'s `main` with `argv`
+    (`args`, the worker's own arguments, become the process title). Returns an
+    exit status when gevent is missing, else None (already patched: carry on).
     """
     try:
         from gevent import monkey
@@ -200,5 +231,5 @@ def _gevent_boot(args: list[str]) -> int | None:
     sys.stderr.flush()
     flags = [f"-W{option}" for option in sys.warnoptions]
     # -P: do not put the working directory (later a sandbox) on the module path.
-    os.execv(sys.executable, [sys.executable, *flags, "-P", "-c", _GEVENT_BOOT, *args])
+    os.execv(sys.executable, [sys.executable, *flags, "-P", "-c", _GEVENT_BOOT, module, *argv])
     return None  # pragma: no cover - execv does not return

@@ -1,7 +1,7 @@
 """The command line of the worker program: options, logging set-up, and start-up environment.
 
-Only parsing and preparation live here; running the workers is the caller's business.
-Typical use::
+`worker_command` is the click command behind both `reqless-py-worker` and
+`reqless worker`; running the workers is `reqless.cli.worker`'s business. Typical use::
 
     options = parse_worker_args(sys.argv[1:])
     configure_logging(options.log_level, options.log_file, options.log_format)
@@ -10,33 +10,28 @@ Typical use::
 
 from __future__ import annotations
 
-import argparse
 import importlib
 import math
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import NoReturn
+from typing import Any, NoReturn, TypeVar
+
+import click
 
 from reqless import defaults
-from reqless.cli._argtypes import (
-    argtype,
-    count,
-    non_empty,
-    non_negative_float,
-    non_negative_int,
-    positive_float,
+from reqless.cli.click_types import (
+    COUNT,
+    NON_EMPTY,
+    POSITIVE_SECONDS,
+    SECONDS,
+    WHOLE_NUMBER,
+    Checked,
 )
-from reqless.cli.server_args import PASSWORD_ENV, URL_ENV, add_server_arguments, redact_url
-from reqless.cli.server_args import server_url as resolve_server_url
-from reqless.cli.server_choice import (
-    EnvConflict,
-    NoDevServer,
-    ServerChoice,
-    env_url,
-    implicit_choice,
-)
+from reqless.cli.server_args import PASSWORD_ENV, SERVER_HELP, URL_ENV, redact_url
+from reqless.cli.server_choice import NoDevServer
+from reqless.cli.server_options import add_server_options, take_server_choice
 from reqless.exceptions import ReqlessError
 from reqless.job_retry import RetryPolicy
 from reqless.logger import logger
@@ -44,11 +39,14 @@ from reqless.workers.logs import LOG_FORMATS, LOG_LEVELS, LogFormat, configure_w
 from reqless.workers.settings import WorkerSettings
 
 __all__ = [
+    "ARGV",
     "PROGRAM",
+    "Runner",
     "WorkerOptions",
-    "build_worker_parser",
+    "build_worker_command",
     "configure_logging",
     "hooked_settings",
+    "options_from_params",
     "parse_worker_args",
     "prepare_environment",
     "usage_error",
@@ -56,6 +54,14 @@ __all__ = [
 
 #: The name the worker program is installed under.
 PROGRAM = "reqless-py-worker"
+#: Where the worker command keeps its arguments as given (in the context's `meta`),
+#: for the gevent re-launch.
+ARGV = "reqless.worker.argv"
+
+# -v and --log-level set one value; the callbacks record it here in command-line order.
+_LOG_LEVEL = "reqless.worker.log_level"
+
+_F = TypeVar("_F", bound=Callable[..., Any])
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,29 +141,282 @@ class WorkerOptions:
         return redact_url(self.url)
 
 
-def build_worker_parser(prog: str = PROGRAM) -> argparse.ArgumentParser:
-    """Return the argument parser of the worker program (`prog` is shown in usage lines)."""
-    parser = argparse.ArgumentParser(
-        prog=prog,
-        description="Run reqless workers: pop jobs from the given queues and process them.",
+def _check_megabytes(text: str) -> float:
+    """A finite number of megabytes, more than 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise ValueError(f"must be a number of megabytes > 0, got {text!r}") from None
+    if not math.isfinite(value) or value <= 0:
+        raise ValueError(f"must be a number of megabytes > 0, got {text!r}")
+    return value
+
+
+_MEGABYTES = Checked("megabytes", _check_megabytes)
+
+
+def _remember_log_level(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    # Click processes the options given in command-line order, so, as with argparse's
+    # shared destination, the last of -v and --log-level wins.
+    if param.name == "verbose" and value:
+        ctx.meta[_LOG_LEVEL] = "debug"
+    elif param.name == "log_level" and value is not None:
+        ctx.meta[_LOG_LEVEL] = value
+    return value
+
+
+def _default(text: str, value: object) -> str:
+    """`text` with the default shown as the argparse program showed it."""
+    return f"{text} (default: {value})"
+
+
+_WORK_OPTIONS = [
+    click.option(
+        "-q",
+        "--queue",
+        "queues",
+        type=NON_EMPTY,
+        multiple=True,
+        metavar="NAME",
+        help="queue to pop jobs from; required, repeat for several (earlier ones first)",
+    ),
+    click.option(
+        "--round-robin",
+        is_flag=True,
+        help="pop one job per queue per pass instead of emptying earlier queues first",
+    ),
+    click.option(
+        "-w",
+        "--workers",
+        type=WHOLE_NUMBER,
+        default=0,
+        metavar="N",
+        help=_default("worker processes to run; 0 means one per CPU", 0),
+    ),
+    click.option(
+        "-g",
+        "--greenlets",
+        type=WHOLE_NUMBER,
+        default=0,
+        metavar="N",
+        help=_default("greenlets per worker process (needs gevent); 0 means no gevent", 0),
+    ),
+    click.option(
+        "--asyncio",
+        is_flag=True,
+        help="run each worker process's jobs as tasks of one asyncio event loop "
+        "(async def handlers are awaited; see docs/asyncio.md)",
+    ),
+    click.option(
+        "--concurrency",
+        type=WHOLE_NUMBER,
+        default=0,
+        metavar="N",
+        help=_default("with --asyncio: jobs each worker process runs at once; 0 means 10", 0),
+    ),
+    click.option(
+        "-i",
+        "--interval",
+        type=POSITIVE_SECONDS,
+        default=defaults.WORKER_INTERVAL,
+        metavar="SECONDS",
+        help=_default("how long to sleep when no queue had work", defaults.WORKER_INTERVAL),
+    ),
+    click.option(
+        "--timeout",
+        type=SECONDS,
+        default=0.0,
+        metavar="SECONDS",
+        help=_default("hard time limit of each job; 0 means none", 0.0),
+    ),
+    click.option(
+        "--shutdown-timeout",
+        type=SECONDS,
+        default=defaults.SHUTDOWN_TIMEOUT,
+        metavar="SECONDS",
+        help=_default(
+            "how long TERM/INT wait for running jobs before stopping them",
+            defaults.SHUTDOWN_TIMEOUT,
+        ),
+    ),
+    click.option(
+        "--kill-grace",
+        type=SECONDS,
+        default=defaults.KILL_GRACE,
+        metavar="SECONDS",
+        help=_default(
+            "how long a job stopped for --timeout or a shutdown has to end before its "
+            "worker process is killed (and replaced)",
+            defaults.KILL_GRACE,
+        ),
+    ),
+    click.option(
+        "--retry-policy",
+        "retry_policies",
+        nargs=2,
+        multiple=True,
+        metavar="PATTERN SPEC",
+        help="retry jobs of the queues matching PATTERN (`*`: any run) whose handler "
+        "raised, instead of failing them, until their retries run out; SPEC is "
+        "delay=SECONDS[,backoff=N][,max_delay=SECONDS][,jitter]; repeatable, the first "
+        "matching pattern counts (see docs/worker.md)",
+    ),
+    click.option(
+        "--max-jobs-per-child",
+        type=COUNT,
+        metavar="N",
+        help="replace a worker process after it started N jobs (it finishes them first)",
+    ),
+    click.option(
+        "--max-memory-per-child",
+        type=_MEGABYTES,
+        metavar="MB",
+        help="replace a worker process whose resident memory exceeds MB megabytes "
+        "(checked between jobs)",
+    ),
+    click.option(
+        "--hooks",
+        type=NON_EMPTY,
+        metavar="MODULE",
+        help="module of worker hooks (on_start, after_fork, before_job, after_job, "
+        "on_failure, on_stop; see docs/worker.md)",
+    ),
+    click.option(
+        "-r",
+        "--resume",
+        is_flag=True,
+        help="first resume the jobs this worker name still holds locks for "
+        "(never run two workers with the same name with this)",
+    ),
+    click.option(
+        "-n",
+        "--name",
+        type=NON_EMPTY,
+        metavar="NAME",
+        help="worker name; child i is named NAME-i (default: the machine's host name)",
+    ),
+]
+
+_ENVIRONMENT_OPTIONS = [
+    click.option(
+        "-d",
+        "--workdir",
+        type=NON_EMPTY,
+        default=".",
+        metavar="DIR",
+        help=_default("directory to work in (created if missing); sandboxes go below it", "."),
+    ),
+    click.option(
+        "-p",
+        "--path",
+        "paths",
+        type=NON_EMPTY,
+        multiple=True,
+        metavar="DIR",
+        help="directory to put at the front of the module search path; repeatable",
+    ),
+    click.option(
+        "-m",
+        "--import",
+        "imports",
+        type=NON_EMPTY,
+        multiple=True,
+        metavar="MODULE",
+        help="module to import before the workers start; repeatable",
+    ),
+    click.option(
+        "--log-level",
+        type=click.Choice(LOG_LEVELS, case_sensitive=False),
+        callback=_remember_log_level,
+        metavar="{" + ",".join(LOG_LEVELS) + "}",
+        help=_default("the lowest level logged, by reqless and by the jobs' own loggers", "info"),
+    ),
+    click.option(
+        "-v",
+        "--verbose",
+        is_flag=True,
+        callback=_remember_log_level,
+        help="the same as --log-level debug",
+    ),
+    click.option(
+        "--log-format",
+        type=click.Choice(LOG_FORMATS),
+        default="text",
+        metavar="{" + ",".join(LOG_FORMATS) + "}",
+        help=_default(
+            "text lines, or JSON lines with time, level, logger, worker, jid, queue "
+            "and message (see docs/worker.md)",
+            "text",
+        ),
+    ),
+    click.option(
+        "-l", "--logger", "log_file", metavar="FILE", help="also write the log to this file"
+    ),
+]
+
+# The worker's own words for the server options (it predates the admin commands).
+_SERVER_HELP = {
+    **SERVER_HELP,
+    "url": "full server URL (redis://, rediss:// or unix://); overrides --host, --port, "
+    f"--db and --password (default: ${URL_ENV} when no server option is given)",
+}
+
+
+def _worker_options(command: _F) -> _F:
+    """Add every option of the worker program to a click command, in help order."""
+    command = add_server_options(command, help=_SERVER_HELP)
+    for option in reversed(_WORK_OPTIONS + _ENVIRONMENT_OPTIONS):
+        command = option(command)
+    return command
+
+
+class _WorkerCommand(click.Command):
+    """The worker command: it keeps its arguments as given, for the gevent re-launch,
+    and every usage error shows the usage."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        ctx.meta[ARGV] = list(args)
+        try:
+            return super().parse_args(ctx, args)
+        except click.UsageError as exc:
+            # Click leaves out the usage for an option missing its value; show it.
+            if exc.ctx is None:
+                exc.ctx = ctx
+            raise
+
+
+#: What the worker command runs once its options are checked (`reqless.cli.worker.run`).
+Runner = Callable[["WorkerOptions", click.Context], int]
+
+
+def build_worker_command(runner: Runner) -> click.Command:
+    """The worker command, running `runner` with the checked options.
+
+    `reqless.cli.worker` builds the program's command with its `run`; the options
+    are parsed here without running anything (`parse_worker_args`).
+    """
+
+    @click.command(
+        "worker",
+        cls=_WorkerCommand,
+        help="Run reqless workers: pop jobs from the given queues and process them.",
+        short_help="Run worker processes that pop and process jobs.",
         epilog=f"Environment: {URL_ENV} is used when no server option is given; "
         f"{PASSWORD_ENV} when --password is not given.",
-        formatter_class=_HelpFormatter,
+        context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
     )
-    _add_work_arguments(parser)
-    _add_environment_arguments(parser)
-    add_server_arguments(parser)
-    return parser
+    @_worker_options
+    @click.pass_context
+    def worker_command(ctx: click.Context, /, **params: Any) -> int:
+        """Check every option (a bad one is a usage error, status 2, and nothing
+        starts), then run the workers until TERM, INT or QUIT."""
+        return runner(options_from_params(ctx, params), ctx)
+
+    return worker_command
 
 
-class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
-    """Shows an option's default, unless it says nothing (None, False, an empty list)."""
-
-    def _get_help_string(self, action: argparse.Action) -> str | None:
-        default = action.default
-        if default is None or default is False or default == []:
-            return action.help
-        return super()._get_help_string(action)
+#: The worker's options alone, for `parse_worker_args` (its callback runs nothing).
+_PARSER = build_worker_command(lambda options, ctx: 0)
 
 
 def parse_worker_args(
@@ -169,72 +428,95 @@ def parse_worker_args(
     """Parse the worker's command line (`sys.argv[1:]` when `argv` is None).
 
     `environ` (default `os.environ`) supplies `REQLESS_URL` and `REQLESS_PASSWORD`;
-    `prog` is the program name shown in messages (e.g. `reqless worker`). Invalid input
-    exits through `argparse` with status 2 and a message naming the flag.
+    `prog` is the program name shown in messages (e.g. `reqless worker`). Invalid
+    input prints the usage and a message naming the option, and exits with status 2.
     """
-    parser = build_worker_parser(prog)
-    args = parser.parse_args(argv)
-    if not args.queues:
-        parser.error("at least one --queue is required")
-    if args.asyncio and args.greenlets:
-        parser.error("argument --asyncio: not allowed with argument -g/--greenlets")
-    if args.concurrency and not args.asyncio:
-        parser.error("argument --concurrency: only with --asyncio")
-    env = os.environ if environ is None else environ
-    choice = _server_choice(parser, args, env)
-    url = choice.url
+    args = sys.argv[1:] if argv is None else list(argv)
+    try:
+        with _PARSER.make_context(prog, args) as ctx:
+            return options_from_params(ctx, ctx.params, environ)
+    except click.exceptions.Exit as exc:  # --help
+        raise SystemExit(exc.exit_code) from None
+    except click.ClickException as exc:
+        exc.show()
+        raise SystemExit(exc.exit_code) from exc
+
+
+def options_from_params(
+    ctx: click.Context, params: Mapping[str, Any], environ: Mapping[str, str] | None = None
+) -> WorkerOptions:
+    """The `WorkerOptions` of the worker command's parsed `params`.
+
+    Raises click.UsageError for what no single option's type can check: a missing
+    `--queue`, options that do not go together, the server, and the settings.
+    """
+    given = dict(params)
+    if not given["queues"]:
+        raise click.UsageError("at least one --queue is required", ctx)
+    if given["asyncio"] and given["greenlets"]:
+        raise click.UsageError("argument --asyncio: not allowed with argument -g/--greenlets", ctx)
+    if given["concurrency"] and not given["asyncio"]:
+        raise click.UsageError("argument --concurrency: only with --asyncio", ctx)
+    try:
+        choice = take_server_choice(given, environ)
+    except NoDevServer as exc:
+        raise click.UsageError(str(exc), ctx) from None
+    except click.UsageError as exc:
+        # The program's usage comes first, as for every other bad option.
+        raise click.UsageError(exc.message, ctx) from None
+    log_level = ctx.meta.get(_LOG_LEVEL, "info")
     options = WorkerOptions(
-        queues=tuple(args.queues),
-        workers=args.workers or os.cpu_count() or 1,
-        greenlets=args.greenlets,
-        interval=args.interval,
-        workdir=args.workdir,
-        paths=tuple(args.paths),
-        imports=tuple(args.imports),
-        resume=args.resume,
-        name=args.name,
-        verbose=args.log_level == "debug",
-        log_file=args.log_file,
-        round_robin=args.round_robin,
-        timeout=args.timeout,
-        shutdown_timeout=args.shutdown_timeout,
-        url=url,
-        asyncio=args.asyncio,
-        concurrency=args.concurrency,
+        queues=tuple(given["queues"]),
+        workers=given["workers"] or os.cpu_count() or 1,
+        greenlets=given["greenlets"],
+        interval=float(given["interval"]),
+        workdir=given["workdir"],
+        paths=tuple(given["paths"]),
+        imports=tuple(given["imports"]),
+        resume=given["resume"],
+        name=given["name"],
+        verbose=log_level == "debug",
+        log_file=given["log_file"],
+        round_robin=given["round_robin"],
+        timeout=float(given["timeout"]),
+        shutdown_timeout=float(given["shutdown_timeout"]),
+        url=choice.url,
+        asyncio=given["asyncio"],
+        concurrency=given["concurrency"],
         server_reason=choice.reason,
-        kill_grace=args.kill_grace,
-        retry_policies=_retry_policies(parser, args.retry_policies),
-        log_level=args.log_level,
-        log_format=args.log_format,
-        hooks=args.hooks,
-        max_jobs_per_child=args.max_jobs_per_child,
-        max_memory_per_child=args.max_memory_per_child,
+        kill_grace=float(given["kill_grace"]),
+        retry_policies=_retry_policies(ctx, given["retry_policies"]),
+        log_level=log_level,
+        log_format=given["log_format"],
+        hooks=given["hooks"],
+        max_jobs_per_child=given["max_jobs_per_child"],
+        max_memory_per_child=given["max_memory_per_child"],
     )
     try:
         # Checked once, here, as every mode takes them; the hooks module is
         # imported later, once --path applies (`hooked_settings`).
         replace(options, hooks=None).settings  # noqa: B018
     except ReqlessError as exc:
-        parser.error(f"argument {_flag_of(str(exc))}: {exc}")
+        raise click.UsageError(f"argument {_flag_of(str(exc))}: {exc}", ctx) from None
     return options
 
 
 def _retry_policies(
-    parser: argparse.ArgumentParser, given: list[list[str]]
+    ctx: click.Context, given: tuple[tuple[str, str], ...]
 ) -> dict[str, RetryPolicy]:
     """`--retry-policy PATTERN SPEC` pairs as policies (every Exception is retried)."""
     policies: dict[str, RetryPolicy] = {}
     for pattern, spec in given:
         if not pattern:
-            parser.error("argument --retry-policy: the queue pattern is empty")
+            raise click.UsageError("argument --retry-policy: the queue pattern is empty", ctx)
         try:
             policies[pattern] = RetryPolicy.from_text(spec)
         except ReqlessError as exc:
-            parser.error(f"argument --retry-policy {pattern}: {exc}")
+            raise click.UsageError(f"argument --retry-policy {pattern}: {exc}", ctx) from None
     return policies
 
 
-def hooked_settings(options: WorkerOptions, prog: str = PROGRAM) -> WorkerSettings:
+def hooked_settings(options: WorkerOptions) -> WorkerSettings:
     """`options.settings` with the `--hooks` module imported and checked.
 
     Call it after `prepare_environment` (the module may live on a `--path`). A
@@ -248,7 +530,7 @@ def hooked_settings(options: WorkerOptions, prog: str = PROGRAM) -> WorkerSettin
             mode = "--greenlets" if options.greenlets else "the serial worker"
             settings.worker_hooks.refuse_async(mode)
     except ReqlessError as exc:
-        usage_error(prog, f"argument {_flag_of(str(exc))}: {exc}")
+        usage_error(f"argument {_flag_of(str(exc))}: {exc}")
     return settings
 
 
@@ -266,35 +548,13 @@ def _flag_of(message: str) -> str:
     }.get(name, name)
 
 
-def _server_choice(
-    parser: argparse.ArgumentParser, args: argparse.Namespace, env: Mapping[str, str]
-) -> ServerChoice:
-    """The server, as every reqless command chooses it (`reqless.cli.server_choice`)."""
-    named = [name for name in ("url", "host", "port", "db", "password") if name in vars(args)]
-    if named:
-        flags = ["--url"] if "url" in named else [f"--{name}" for name in named]
-        return ServerChoice(resolve_server_url(parser, args, env), f"from {', '.join(flags)}")
-    try:
-        from_env = env_url(env)
-    except EnvConflict as exc:
-        parser.error(str(exc))
-    if from_env is not None:
-        value, variable = from_env
-        url = resolve_server_url(parser, args, {**env, URL_ENV: value})
-        return ServerChoice(url, f"from {variable}")
-    try:
-        return implicit_choice(resolve_server_url(parser, args, env))
-    except NoDevServer as exc:
-        parser.error(str(exc))
-
-
-def usage_error(prog: str, message: str) -> NoReturn:
-    """End the program as `argparse` does for a bad option: usage, `message`, status 2.
+def usage_error(message: str) -> NoReturn:
+    """End the program as for a bad option: usage, `message`, status 2.
 
     For problems found only when acting on an option (a log file that cannot be
-    opened, a workdir that is a file).
+    opened, a workdir that is a file). Raises click.UsageError.
     """
-    build_worker_parser(prog).error(message)
+    raise click.UsageError(message, click.get_current_context(silent=True))
 
 
 def configure_logging(log_level: str, log_file: str | None, log_format: LogFormat = "text") -> None:
@@ -335,197 +595,3 @@ def prepare_environment(options: WorkerOptions) -> None:
     os.makedirs(options.workdir, exist_ok=True)
     os.chdir(options.workdir)
     logger.debug("Working in %s", os.getcwd())
-
-
-def _add_work_arguments(parser: argparse.ArgumentParser) -> None:
-    group = parser.add_argument_group("work")
-    group.add_argument(
-        "-q",
-        "--queue",
-        dest="queues",
-        action="append",
-        type=non_empty,
-        default=[],
-        metavar="NAME",
-        help="queue to pop jobs from; required, repeat for several (earlier ones first)",
-    )
-    group.add_argument(
-        "--round-robin",
-        action="store_true",
-        help="pop one job per queue per pass instead of emptying earlier queues first",
-    )
-    group.add_argument(
-        "-w",
-        "--workers",
-        type=non_negative_int,
-        default=0,
-        metavar="N",
-        help="worker processes to run; 0 means one per CPU",
-    )
-    group.add_argument(
-        "-g",
-        "--greenlets",
-        type=non_negative_int,
-        default=0,
-        metavar="N",
-        help="greenlets per worker process (needs gevent); 0 means no gevent",
-    )
-    group.add_argument(
-        "--asyncio",
-        action="store_true",
-        help="run each worker process's jobs as tasks of one asyncio event loop "
-        "(async def handlers are awaited; see docs/asyncio.md)",
-    )
-    group.add_argument(
-        "--concurrency",
-        type=non_negative_int,
-        default=0,
-        metavar="N",
-        help="with --asyncio: jobs each worker process runs at once; 0 means 10",
-    )
-    group.add_argument(
-        "-i",
-        "--interval",
-        type=positive_float,
-        default=defaults.WORKER_INTERVAL,
-        metavar="SECONDS",
-        help="how long to sleep when no queue had work",
-    )
-    group.add_argument(
-        "--timeout",
-        type=non_negative_float,
-        default=0.0,
-        metavar="SECONDS",
-        help="hard time limit of each job; 0 means none",
-    )
-    group.add_argument(
-        "--shutdown-timeout",
-        type=non_negative_float,
-        default=defaults.SHUTDOWN_TIMEOUT,
-        metavar="SECONDS",
-        help="how long TERM/INT wait for running jobs before stopping them",
-    )
-    group.add_argument(
-        "--kill-grace",
-        type=non_negative_float,
-        default=defaults.KILL_GRACE,
-        metavar="SECONDS",
-        help="how long a job stopped for --timeout or a shutdown has to end before its "
-        "worker process is killed (and replaced)",
-    )
-    group.add_argument(
-        "--retry-policy",
-        dest="retry_policies",
-        nargs=2,
-        action="append",
-        default=[],
-        metavar=("PATTERN", "SPEC"),
-        help="retry jobs of the queues matching PATTERN (`*`: any run) whose handler "
-        "raised, instead of failing them, until their retries run out; SPEC is "
-        "delay=SECONDS[,backoff=N][,max_delay=SECONDS][,jitter]; repeatable, the first "
-        "matching pattern counts (see docs/worker.md)",
-    )
-    group.add_argument(
-        "--max-jobs-per-child",
-        type=count,
-        metavar="N",
-        help="replace a worker process after it started N jobs (it finishes them first)",
-    )
-    group.add_argument(
-        "--max-memory-per-child",
-        type=_megabytes,
-        metavar="MB",
-        help="replace a worker process whose resident memory exceeds MB megabytes "
-        "(checked between jobs)",
-    )
-    group.add_argument(
-        "--hooks",
-        type=non_empty,
-        metavar="MODULE",
-        help="module of worker hooks (on_start, after_fork, before_job, after_job, "
-        "on_failure, on_stop; see docs/worker.md)",
-    )
-    group.add_argument(
-        "-r",
-        "--resume",
-        action="store_true",
-        help="first resume the jobs this worker name still holds locks for "
-        "(never run two workers with the same name with this)",
-    )
-    group.add_argument(
-        "-n",
-        "--name",
-        type=non_empty,
-        help="worker name; child i is named NAME-i (default: the machine's host name)",
-    )
-
-
-def _check_megabytes(text: str) -> float:
-    """A finite number of megabytes, more than 0."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise ValueError(f"must be a number of megabytes > 0, got {text!r}") from None
-    if not math.isfinite(value) or value <= 0:
-        raise ValueError(f"must be a number of megabytes > 0, got {text!r}")
-    return value
-
-
-_megabytes = argtype(_check_megabytes)
-
-
-def _add_environment_arguments(parser: argparse.ArgumentParser) -> None:
-    group = parser.add_argument_group("environment")
-    group.add_argument(
-        "-d",
-        "--workdir",
-        type=non_empty,
-        default=".",
-        metavar="DIR",
-        help="directory to work in (created if missing); sandboxes go below it",
-    )
-    group.add_argument(
-        "-p",
-        "--path",
-        dest="paths",
-        action="append",
-        type=non_empty,
-        default=[],
-        metavar="DIR",
-        help="directory to put at the front of the module search path; repeatable",
-    )
-    group.add_argument(
-        "-m",
-        "--import",
-        dest="imports",
-        action="append",
-        type=non_empty,
-        default=[],
-        metavar="MODULE",
-        help="module to import before the workers start; repeatable",
-    )
-    group.add_argument(
-        "--log-level",
-        type=str.lower,
-        choices=LOG_LEVELS,
-        default="info",
-        help="the lowest level logged, by reqless and by the jobs' own loggers",
-    )
-    group.add_argument(
-        "-v",
-        "--verbose",
-        dest="log_level",
-        action="store_const",
-        const="debug",
-        help="the same as --log-level debug",
-    )
-    group.add_argument(
-        "--log-format",
-        choices=LOG_FORMATS,
-        default="text",
-        help="text lines, or JSON lines with time, level, logger, worker, jid, queue "
-        "and message (see docs/worker.md)",
-    )
-    group.add_argument(
-        "-l", "--logger", dest="log_file", metavar="FILE", help="also write the log to this file"
-    )

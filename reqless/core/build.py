@@ -5,6 +5,11 @@ keeps their comments and puts a marker line before each one. The marker lines le
 `source_location` turn a line of the assembled script (as Redis reports it in
 `user_script:N`) back into `src/<file>:<line>`.
 
+Each command's header may say what the command writes (`-- Writes: none`, or
+`-- Writes: adds jobs`; without the line it writes). `command_writes` reads those
+lines back from the assembled script, so the function library's flags follow the
+Lua and no Python list has to be kept in step with it.
+
 Run `python -m reqless.core.build` after editing a source file.
 """
 
@@ -22,7 +27,11 @@ __all__ = [
     "MANIFEST",
     "SCRIPT",
     "SCRIPT_TRAILER",
+    "WRITES",
+    "WRITES_ADDS_JOBS",
+    "WRITES_NONE",
     "assemble",
+    "command_writes",
     "read_manifest",
     "source_location",
 ]
@@ -38,6 +47,16 @@ _MARKER_RE = re.compile(r"^-- >>> src/(\S+)$")
 _NAMESPACE_RE = re.compile(r"^(?:function )?([A-Z][A-Za-z]*)\.[A-Za-z_]+[ (]", re.MULTILINE)
 _COMMAND_RE = re.compile(r"^Commands\['([^']+)'\]", re.MULTILINE)
 _WRAPPED = ("lib/", "model/", "commands/")
+# The first line of a handler's header: the command, or several sharing it (`a / b`).
+_HEADER_NAME_RE = re.compile(r"^[A-Za-z]+(\.[A-Za-z]+)+( / [A-Za-z]+(\.[A-Za-z]+)+)*$")
+_WRITES_PREFIX = "Writes:"
+
+#: What `command_writes` reports for a command whose header says `Writes: none`.
+WRITES_NONE = "none"
+#: ... for `Writes: adds jobs` (jobs, or templates that spawn them).
+WRITES_ADDS_JOBS = "adds jobs"
+#: ... for a command whose header has no `Writes:` line.
+WRITES = "writes"
 
 
 def wrapper(name: str, source: str) -> str | None:
@@ -76,7 +95,52 @@ def assemble(lua_dir: Path = LUA_DIR) -> str:
         else:
             parts += [opening, source, "end)\n"]
     parts.append(SCRIPT_TRAILER)
-    return "".join(parts)
+    text = "".join(parts)
+    command_writes(text)  # a bad `Writes:` line fails the build, not the import
+    return text
+
+
+def command_writes(script: str) -> dict[str, str]:
+    """What each command handler of the assembled `script` writes, per its header.
+
+    The value is `WRITES_NONE`, `WRITES_ADDS_JOBS`, or `WRITES` for a header
+    without a `Writes:` line. Raises ValueError, naming the source line, for a
+    header that says anything else or says it twice.
+    """
+    declared: dict[str, list[tuple[int, str]]] = {}
+    current: list[tuple[int, str]] | None = None
+    kinds: dict[str, str] = {}
+    for number, line in enumerate(script.splitlines(), start=1):
+        if line.startswith("--"):
+            text = line[2:].removeprefix(" ")
+            if _HEADER_NAME_RE.match(text):
+                current = []
+                for command in text.split(" / "):
+                    declared[command] = current
+            elif current is not None and text.startswith(_WRITES_PREFIX):
+                current.append((number, text.removeprefix(_WRITES_PREFIX).strip()))
+            continue
+        current = None
+        match = _COMMAND_RE.match(line)
+        if match is None:
+            continue
+        command = match.group(1)
+        says = declared.get(command, [])
+        if len(says) > 1:
+            where = source_location(script, says[1][0])
+            raise ValueError(f"{where}: the header of {command} has more than one Writes line")
+        if not says:
+            kinds[command] = WRITES
+            continue
+        number, kind = says[0]
+        if kind not in (WRITES_NONE, WRITES_ADDS_JOBS):
+            where = source_location(script, number)
+            raise ValueError(
+                f"{where}: {command} says 'Writes: {kind}'; write 'Writes: {WRITES_NONE}' "
+                f"or 'Writes: {WRITES_ADDS_JOBS}', or leave the line out if it writes"
+            )
+        kinds[command] = kind
+    return kinds
 
 
 def source_location(script: str, line: int) -> str | None:

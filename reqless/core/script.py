@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-from reqless.core.build import SCRIPT_TRAILER
+from reqless.core.build import SCRIPT_TRAILER, WRITES_ADDS_JOBS, WRITES_NONE, command_writes
 
 __all__ = [
     "ADDING_COMMANDS",
@@ -35,24 +35,29 @@ __all__ = [
     "load_script",
 ]
 
-#: Commands that add jobs (or templates that spawn them): refused when the
-#: server is over `maxmemory`, before they run.
-ADDING_COMMANDS = frozenset({
-    "queue.put", "queue.putMany", "job.requeue", "queue.recurAtInterval",
-})  # fmt: skip
 
-#: Commands that never write (no path of theirs does): `no-writes`, so they also
-#: run on a full server and on a read-only replica. Counts, `queue.jobsByState`,
-#: `queue.peek` and `job.get` are not here: they may promote scheduled jobs,
-#: forget idle workers or move a legacy history, so they run as draining calls.
-READ_COMMANDS = frozenset({
-    "config.get", "config.getAll", "queue.length", "jobs.completed",
-    "failureGroups.counts", "jobs.failedByGroup", "queues.names",
-    "queueIdentifierPatterns.getAll", "queuePriorityPatterns.getAll",
-    "recurringJob.get", "queue.stats", "jobs.tagged", "tags.top", "throttle.get",
-    "throttle.locks", "throttle.pending", "queue.throttle.get", "jobs.tracked",
-    "queue.stalledJobs",
-})  # fmt: skip
+@cache
+def _packaged_text() -> str:
+    text = resources.files("reqless.core").joinpath("lua/reqless.lua").read_text("utf-8")
+    if not text:
+        raise RuntimeError("the packaged core script reqless.lua is empty")
+    return text
+
+
+# Derived from the `-- Writes:` line of each command's header in lua/src/commands
+# (see build.command_writes), so the flags cannot drift from the Lua.
+_WRITES = command_writes(_packaged_text())
+
+#: Commands that add jobs (or templates that spawn them), `Writes: adds jobs`:
+#: refused when the server is over `maxmemory`, before they run.
+ADDING_COMMANDS = frozenset(name for name, kind in _WRITES.items() if kind == WRITES_ADDS_JOBS)
+
+#: Commands that never write (no path of theirs does), `Writes: none`:
+#: `no-writes`, so they also run on a full server and on a read-only replica.
+#: Counts, `queue.jobsByState`, `queue.peek` and `job.get` are not among them:
+#: they may promote scheduled jobs, forget idle workers or move a legacy
+#: history, so they run as draining calls.
+READ_COMMANDS = frozenset(name for name, kind in _WRITES.items() if kind == WRITES_NONE)
 
 _READ_SUFFIX = "_read"
 _DRAIN_SUFFIX = "_drain"
@@ -135,9 +140,7 @@ class CoreScriptText:
 @cache
 def load_script() -> CoreScriptText:
     """Read `reqless.lua` from the package data (once per process)."""
-    text = resources.files("reqless.core").joinpath("lua/reqless.lua").read_text("utf-8")
-    if not text:
-        raise RuntimeError("the packaged core script reqless.lua is empty")
+    text = _packaged_text()
     # The name depends on the library text only through the script's digest and
     # the wrapper above, which is versioned with the package.
     name = f"reqless_{_sha1(library_text(text, 'reqless'))[:16]}"

@@ -55,7 +55,7 @@ def test_main_returns_the_exit_status(
 
 def test_worker_and_ui_get_their_arguments_unchanged() -> None:
     worker = run_reqless("worker", "--help")
-    assert worker.code == 0 and worker.out.startswith("usage: reqless worker")
+    assert worker.code == 0 and worker.out.startswith("Usage: reqless worker [OPTIONS]")
     ui = run_reqless("ui", "--help")
     assert ui.code == 0 and ui.out.startswith("Usage: reqless ui [OPTIONS]")  # a click command
     bad = run_reqless("worker", "--workers", "x")

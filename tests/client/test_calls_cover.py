@@ -7,9 +7,7 @@ handlers (the same reading that writes docs/core-commands.md).
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable
 from types import ModuleType
-from typing import Any
 
 import pytest
 
@@ -20,103 +18,7 @@ from reqless._calls import queue as queue_calls
 from reqless._calls import server as server_calls
 from reqless.core.reference import command_headers
 from reqless.core.script import READ_COMMANDS
-from reqless.models import QueuePriorityPattern
-
-J = "0f3c5b9e8d7a4c2b9f1e6d5c4b3a2918"
-
-#: Each builder, and how to build its calls with good sample arguments.
-SAMPLES: dict[str, Callable[[], list[Call[Any]]]] = {
-    "job.complete": lambda: [job_calls.complete(J, "w", "q", "{}")],
-    "job.complete_and_requeue": lambda: [
-        job_calls.complete_and_requeue(J, "w", "q", "{}", "next", None, None)
-    ],
-    "job.complete_and_pop": lambda: [job_calls.complete_and_pop(J, "w", "q", "{}", ["q"])],
-    "job.fail": lambda: [job_calls.fail(J, "w", "g", "m", "{}")],
-    "job.heartbeat": lambda: [job_calls.heartbeat(J, "w", "{}")],
-    "job.retry": lambda: [job_calls.retry(J, "q", "w", 0, "g", "m")],
-    "job.cancel": lambda: [job_calls.cancel(J)],
-    "job.cancel_many": lambda: [job_calls.cancel_many((J, J))],
-    "job.track": lambda: [job_calls.track(J)],
-    "job.untrack": lambda: [job_calls.untrack(J)],
-    "job.tag": lambda: [job_calls.tag(J, ("t",)), job_calls.tag(J, ("t",), remove=True)],
-    "job.add_dependency": lambda: [job_calls.add_dependency(J, ("x",))],
-    "job.remove_dependency": lambda: [job_calls.remove_dependency(J, (), every=True)],
-    "job.move": lambda: [job_calls.move(J, "w", "q", "k.K", "{}", None, None, [])],
-    "job.timeout": lambda: [job_calls.timeout(J)],
-    "job.log": lambda: [job_calls.log(J, "m", None)],
-    "job.set_priority": lambda: [job_calls.set_priority(J, 1)[0]],
-    "job.details": lambda: [job_calls.details(J)],
-    "job.recurring_update": lambda: [job_calls.recurring_update(J, "priority", 1)],
-    "job.recurring_cancel": lambda: [job_calls.recurring_cancel(J)],
-    "job.recurring_changes": lambda: [job_calls.recurring_changes(J, [("priority", 1)])],
-    "job.recurring_tag": lambda: [
-        job_calls.recurring_tag(J, ("t",)),
-        job_calls.recurring_tag(J, ("t",), remove=True),
-    ],
-    "queue.put": lambda: [queue_calls.put("w", "q", klass="k.K", data={})],
-    "queue.requeue": lambda: [queue_calls.requeue("w", "q", klass="k.K", data={})],
-    "queue.requeue_stored": lambda: [queue_calls.requeue_stored("w", "q", "{}", klass="k.K")],
-    "queue.existing": lambda: [queue_calls.existing([J])],
-    "queue.put_many": lambda: (
-        queue_calls.put_many("w", "q", [{"klass": "k.K", "data": {}}], 10).calls
-    ),
-    "queue.recur": lambda: [queue_calls.recur("q", "k.K", {}, 60)],
-    "queue.pop": lambda: [queue_calls.pop("q", "w", 1)],
-    "queue.peek": lambda: [queue_calls.peek("q", 0, 1)],
-    "queue.jobs_by_state": lambda: [
-        queue_calls.jobs_by_state("q", "waiting", 0, 1),
-        queue_calls.jobs_by_state("q", "stalled", 0, 1),
-    ],
-    "queue.length": lambda: [queue_calls.length("q")],
-    "queue.stats": lambda: [queue_calls.stats("q", None)],
-    "queue.counts": lambda: [queue_calls.counts("q")],
-    "queue.core_counts": lambda: [queue_calls.core_counts("q")],
-    "queue.pause": lambda: [queue_calls.pause("q")],
-    "queue.unpause": lambda: [queue_calls.unpause("q")],
-    "queue.pick": lambda: [queue_calls.pick("w", 1, 0, ["q"])],
-    "queue.ready": lambda: [queue_calls.ready(["q"])],
-    "queue.pick_at": lambda: [queue_calls.pick_at("w", 1, 1, 0.5, ["q"])],
-    "server.get_job": lambda: [server_calls.get_job(J)],
-    "server.get_recurring": lambda: [server_calls.get_recurring(J)],
-    "server.get_jobs": lambda: [server_calls.get_jobs((J,))],
-    "server.completed": lambda: [server_calls.completed(0, 1)],
-    "server.tracked": lambda: [server_calls.tracked()],
-    "server.tagged": lambda: [server_calls.tagged("t", 0, 1)],
-    "server.failure_counts": lambda: [server_calls.failure_counts()],
-    "server.failed_by_group": lambda: [server_calls.failed_by_group("g", 0, 1)],
-    "server.queue_counts": lambda: [server_calls.queue_counts()],
-    "server.all_queue_counts": lambda: [server_calls.all_queue_counts()],
-    "server.forget_queues": lambda: [server_calls.forget_queues(("q",))],
-    "server.queue_names": lambda: [server_calls.queue_names()],
-    "server.workers_counts": lambda: [server_calls.workers_counts()],
-    "server.worker_jobs": lambda: [server_calls.worker_jobs("w")],
-    "server.worker_forget": lambda: [server_calls.worker_forget(("w",))],
-    "server.tags": lambda: [server_calls.tags(0, 1)],
-    "server.unfail": lambda: [server_calls.unfail("g", "q", 1)],
-    "server.throttle_get": lambda: [server_calls.throttle_get("t")],
-    "server.throttle_set": lambda: [server_calls.throttle_set("t", 1, None)],
-    "server.throttle_ids": lambda: [
-        server_calls.throttle_ids("t", "locks"),
-        server_calls.throttle_ids("t", "pending"),
-    ],
-    "server.throttle_delete": lambda: [server_calls.throttle_delete("t")],
-    "server.throttle_release": lambda: [server_calls.throttle_release("t", (J,))],
-    "server.identifier_patterns": lambda: [server_calls.identifier_patterns()],
-    "server.set_identifier_patterns": lambda: [server_calls.set_identifier_patterns({"a": ["*"]})],
-    "server.priority_patterns": lambda: [server_calls.priority_patterns()],
-    "server.identifier_pattern_texts": lambda: [server_calls.identifier_pattern_texts()],
-    "server.priority_pattern_texts": lambda: [server_calls.priority_pattern_texts()],
-    "server.set_priority_patterns": lambda: [
-        server_calls.set_priority_patterns([QueuePriorityPattern(["*"])])
-    ],
-    "config.get_all": lambda: [config_calls.get_all()],
-    "config.get": lambda: [config_calls.get("heartbeat")],
-    "config.get_text": lambda: [config_calls.get_text("heartbeat")],
-    "config.set_text": lambda: [config_calls.set_text("heartbeat", "60")],
-    "config.set": lambda: [config_calls.set("heartbeat", 60)],
-    "config.set_many": lambda: config_calls.set_many({"heartbeat": 60}, {}),
-    "config.unset": lambda: [config_calls.unset("heartbeat")],
-}
+from tests.call_samples import SAMPLES, all_calls
 
 MODULES: dict[str, ModuleType] = {
     "job": job_calls,
@@ -124,10 +26,6 @@ MODULES: dict[str, ModuleType] = {
     "server": server_calls,
     "config": config_calls,
 }
-
-
-def _all_calls() -> list[Call[Any]]:
-    return [call for build in SAMPLES.values() for call in build()]
 
 
 def _builders() -> set[str]:
@@ -149,7 +47,7 @@ def test_every_builder_has_a_sample() -> None:
 def test_every_registered_command_has_a_builder_or_a_reason() -> None:
     registered = {command for _, command, _ in command_headers()}
     assert len(registered) > 50  # the Lua was read
-    built = {call.command for call in _all_calls()}
+    built = {call.command for call in all_calls()}
     assert built - registered == set(), "a call names a command the core does not have"
     assert registered - built - set(NOT_OFFERED) == set(), "give these commands a builder"
     assert set(NOT_OFFERED) <= registered
@@ -160,7 +58,7 @@ def test_every_registered_command_has_a_builder_or_a_reason() -> None:
 def test_every_read_the_core_registers_as_read_only_may_be_sent_again() -> None:
     """A command registered `no-writes` cannot change anything, so its call must be
     repeatable; and what pops or ends a job's hold never is."""
-    calls = _all_calls()
+    calls = all_calls()
     for call in calls:
         if call.command in READ_COMMANDS:
             assert call.repeatable, f"{call.command} never writes but is not repeatable"

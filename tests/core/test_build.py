@@ -12,7 +12,19 @@ from pathlib import Path
 import pytest
 
 from reqless.core import load_script
-from reqless.core.build import LUA_DIR, SCRIPT, assemble, read_manifest, source_location
+from reqless.core.build import (
+    LUA_DIR,
+    SCRIPT,
+    WRITES,
+    WRITES_ADDS_JOBS,
+    WRITES_NONE,
+    assemble,
+    command_writes,
+    read_manifest,
+    source_location,
+)
+from reqless.core.reference import command_headers
+from reqless.core.script import ADDING_COMMANDS, READ_COMMANDS
 
 # Names the script may read from the global table: Redis's Lua environment.
 ALLOWED_GLOBALS = {
@@ -142,5 +154,71 @@ def test_wrapping_rejects_files_that_break_the_layout(
     (tmp_path / "src" / name).parent.mkdir(parents=True)
     (tmp_path / "src" / name).write_text(source)
     (tmp_path / "MANIFEST").write_text(f"{name}\n")
+    with pytest.raises(ValueError, match=message):
+        assemble(tmp_path)
+
+
+# The hand-kept lists the headers replaced (issue 21): the derived sets must equal them.
+OLD_READ_COMMANDS = {
+    "config.get", "config.getAll", "queue.length", "jobs.completed",
+    "failureGroups.counts", "jobs.failedByGroup", "queues.names",
+    "queueIdentifierPatterns.getAll", "queuePriorityPatterns.getAll",
+    "recurringJob.get", "queue.stats", "jobs.tagged", "tags.top", "throttle.get",
+    "throttle.locks", "throttle.pending", "queue.throttle.get", "jobs.tracked",
+    "queue.stalledJobs",
+}  # fmt: skip
+OLD_ADDING_COMMANDS = {"queue.put", "queue.putMany", "job.requeue", "queue.recurAtInterval"}
+
+
+def test_the_library_flags_come_from_the_command_headers() -> None:
+    kinds = command_writes(SCRIPT.read_text(encoding="utf-8"))
+    assert {command for command, kind in kinds.items() if kind == WRITES_NONE} == OLD_READ_COMMANDS
+    adding = {command for command, kind in kinds.items() if kind == WRITES_ADDS_JOBS}
+    assert adding == OLD_ADDING_COMMANDS
+    assert READ_COMMANDS == OLD_READ_COMMANDS
+    assert ADDING_COMMANDS == OLD_ADDING_COMMANDS
+
+
+def test_the_reference_shows_each_writes_line() -> None:
+    kinds = command_writes(SCRIPT.read_text(encoding="utf-8"))
+    for _, command, body in command_headers():
+        said = [line for line in body if line.startswith("Writes:")]
+        expected = [] if kinds[command] == WRITES else [f"Writes: {kinds[command]}"]
+        assert said == expected, command
+
+
+def _one_command_file(tmp_path: Path, source: str) -> None:
+    (tmp_path / "src" / "commands").mkdir(parents=True)
+    (tmp_path / "src" / "commands" / "c.lua").write_text(source)
+    (tmp_path / "MANIFEST").write_text("commands/c.lua\n")
+
+
+def test_a_header_says_what_its_commands_write(tmp_path: Path) -> None:
+    _one_command_file(
+        tmp_path,
+        "-- x.get / x.list\n--\n-- Keys: reads x.\n-- Writes: none\n"
+        "Commands['x.get'] = function() end\nCommands['x.list'] = function() end\n"
+        "-- x.put\n-- Writes: adds jobs\nCommands['x.put'] = function() end\n"
+        "-- x.drop\n-- Keys: x.\nCommands['x.drop'] = function() end\n"
+        "-- Writes: none (a comment that heads no command)\nlocal y = 1\n",
+    )
+    assert command_writes(assemble(tmp_path)) == {
+        "x.get": WRITES_NONE,
+        "x.list": WRITES_NONE,
+        "x.put": WRITES_ADDS_JOBS,
+        "x.drop": WRITES,
+    }
+
+
+@pytest.mark.parametrize(
+    ("header", "message"),
+    [
+        ("-- Writes: nothing\n", r"src/commands/c\.lua:3: x\.get says 'Writes: nothing'"),
+        ("-- Writes: writes\n", r"x\.get says 'Writes: writes'; write 'Writes: none'"),
+        ("-- Writes: none\n-- Writes: none\n", r"c\.lua:4: the header of x\.get has more"),
+    ],
+)
+def test_the_build_rejects_a_bad_writes_line(tmp_path: Path, header: str, message: str) -> None:
+    _one_command_file(tmp_path, f"-- x.get\n--\n{header}Commands['x.get'] = function() end\n")
     with pytest.raises(ValueError, match=message):
         assemble(tmp_path)

@@ -11,10 +11,13 @@ from collections.abc import Iterator
 import pytest
 from redis import Redis
 
+from reqless._calls import NOT_OFFERED
 from reqless.client import Client
 from reqless.core import CoreRunner, ServerFullError
 from reqless.core.script import ADDING_COMMANDS, READ_COMMANDS, load_script
 from reqless.server import LocalServer
+from reqless.types import Arg
+from tests.call_samples import J, all_calls
 from tests.helpers import Core, snapshot
 
 BIG = json.dumps({"blob": "x" * 100_000})
@@ -117,32 +120,38 @@ def test_the_client_raises_a_clear_error_naming_maxmemory(client: Client, full: 
     assert client.jobs["running"].state == "complete"  # type: ignore[union-attr]
 
 
+#: Read commands Python never sends (reqless._calls.NOT_OFFERED), so no sample
+#: call holds their arguments.
+UNSENT_READ_ARGS: dict[str, tuple[Arg, ...]] = {"queue.throttle.get": ("q",)}
+
+
 def test_read_commands_never_write(core: Core, redis: Redis) -> None:
     """Every no-writes command runs through the read function on a busy database
-    (the server refuses any write there)."""
-    core.put(0, "a", "q", "tags", '["t"]')
+    (the server refuses any write there), with the arguments of its `_calls` sample."""
+    core("throttle.set", 0, "t", 1, 0)
+    core.put(0, "a", "q", "tags", '["t"]', "throttles", '["t"]')
+    core.put(0, "c", "q", "throttles", '["t"]')
     core.put(0, "b", "q", delay=5)
-    core("queue.recurAtInterval", 0, "q", "r", "K", "{}", 60, 0)
-    core.pop(1, "q")
+    core("queue.recurAtInterval", 0, "q", J, "K", "{}", 60, 0)
+    core.pop(1, "q", limit=3)
     core("job.track", 1, "a")
+    core.put(1, "f", "other")
+    core.pop(1, "other")
+    core("job.fail", 1, "f", "worker", "g", "boom", "{}")
+    assert set(UNSENT_READ_ARGS) == READ_COMMANDS & set(NOT_OFFERED)
+    runs = list(UNSENT_READ_ARGS.items())
+    runs += [(call.command, call.args) for call in all_calls() if call.command in READ_COMMANDS]
+    assert {command for command, _ in runs} == READ_COMMANDS
     name = load_script().library_name + "_read"
     runner = CoreRunner(redis)
     runner.load()
-    for command in sorted(READ_COMMANDS):
-        args = {
-            "config.get": ("heartbeat",),
-            "queue.length": ("q",),
-            "jobs.failedByGroup": ("g",),
-            "recurringJob.get": ("r",),
-            "queue.stats": ("q", 0),
-            "jobs.tagged": ("t",),
-            "throttle.get": ("ql:q:q",),
-            "throttle.locks": ("ql:q:q",),
-            "throttle.pending": ("ql:q:q",),
-            "queue.throttle.get": ("q",),
-            "queue.stalledJobs": ("q",),
-        }.get(command, ())
-        redis.fcall(name, 0, command, 100, *args)
+    replies = {command: str(redis.fcall(name, 0, command, 100, *args)) for command, args in runs}
+    # The samples' arguments reach the data set up above, not only empty keys.
+    assert J in replies["recurringJob.get"]
+    held = replies["throttle.locks"] + replies["throttle.pending"]
+    assert '"a"' in held and '"c"' in held
+    assert '"a"' in replies["jobs.tagged"] and '"a"' in replies["jobs.tracked"]
+    assert '"f"' in replies["jobs.failedByGroup"]
 
 
 def test_each_function_refuses_the_commands_of_another_kind(core: Core, redis: Redis) -> None:

@@ -373,7 +373,7 @@ def test_the_command_line_options() -> None:
     [
         (["--asyncio", "--greenlets", "2"], "--asyncio: not allowed with argument -g/--greenlets"),
         (["--concurrency", "4"], "--concurrency: only with --asyncio"),
-        (["--asyncio", "--concurrency", "-1"], "--concurrency: must be a whole number >= 0"),
+        (["--asyncio", "--concurrency", "-1"], "'--concurrency': must be a whole number >= 0"),
     ],
 )
 def test_bad_option_combinations_are_refused(

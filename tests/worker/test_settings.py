@@ -68,5 +68,7 @@ def test_a_negative_kill_grace_exits_2_naming_the_option() -> None:
     done = subprocess.run([str(program), "-q", "a", "--kill-grace", "-1"], capture_output=True,
                           text=True, timeout=60, stdin=subprocess.DEVNULL)  # fmt: skip
     assert done.returncode == 2
-    assert "reqless-py-worker: error: argument --kill-grace" in done.stderr
-    assert "argument --kill-grace: must be a number of seconds >= 0" in done.stderr
+    assert done.stderr.startswith("Usage: reqless-py-worker [OPTIONS]")
+    assert "Error: Invalid value for '--kill-grace': must be a number of seconds >= 0" in (
+        done.stderr
+    )

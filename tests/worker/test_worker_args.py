@@ -12,11 +12,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import click
 import pytest
 
+from reqless.cli.worker import worker_command
 from reqless.cli.worker_args import (
     WorkerOptions,
-    build_worker_parser,
     configure_logging,
     parse_worker_args,
     prepare_environment,
@@ -33,7 +34,7 @@ def parse(*argv: str, **environ: str) -> WorkerOptions:
 
 
 def parse_error(capsys: pytest.CaptureFixture[str], *argv: str, **environ: str) -> str:
-    """Parse `argv`, expecting argparse to exit with status 2; returns the error text."""
+    """Parse `argv`, expecting a usage error (status 2); returns the error text."""
     with pytest.raises(SystemExit) as exited:
         parse(*argv, **environ)
     assert exited.value.code == 2
@@ -237,32 +238,37 @@ def test_options_are_frozen() -> None:
         options.workers = 2  # type: ignore[misc]
 
 
+INVALID = "Invalid value for"
+WORKERS = f"{INVALID} '-w' / '--workers'"
+INTERVAL = f"{INVALID} '-i' / '--interval'"
+
+
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
         ([], "at least one --queue is required"),
         (["-w", "4"], "at least one --queue is required"),
-        (["-q", ""], "argument -q/--queue: must not be empty"),
-        (["-w", "-1"], "argument -w/--workers: must be a whole number >= 0, got '-1'"),
-        (["--workers", "x"], "argument -w/--workers: must be a whole number >= 0, got 'x'"),
-        (["-w", "1.5"], "argument -w/--workers: must be a whole number >= 0"),
-        (["-g", "-2"], "argument -g/--greenlets: must be a whole number >= 0"),
-        (["-i", "0"], "argument -i/--interval: must be a number of seconds > 0, got '0'"),
-        (["--interval", "-1"], "argument -i/--interval: must be a number of seconds > 0"),
-        (["-i", "soon"], "argument -i/--interval: must be a finite number, got 'soon'"),
-        (["-i", "nan"], "argument -i/--interval: must be a finite number"),
-        (["-i", "inf"], "argument -i/--interval: must be a finite number"),
-        (["--timeout", "-1"], "argument --timeout: must be a number of seconds >= 0"),
-        (["--shutdown-timeout", "x"], "argument --shutdown-timeout: must be a finite number"),
-        (["--kill-grace", "-1"], "argument --kill-grace: must be a number of seconds >= 0"),
-        (["--kill-grace", "inf"], "argument --kill-grace: must be a finite number"),
-        (["--port", "0"], "argument --port: must be a port number (1-65535), got '0'"),
-        (["--port", "65536"], "argument --port: must be a port number (1-65535)"),
-        (["--port", "http"], "argument --port: must be a port number (1-65535)"),
-        (["--db", "-1"], "argument --db: must be a whole number >= 0"),
-        (["-n", ""], "argument -n/--name: must not be empty"),
-        (["-d", ""], "argument -d/--workdir: must not be empty"),
-        (["--host", ""], "argument --host: must not be empty"),
+        (["-q", ""], "Invalid value for '-q' / '--queue': must not be empty"),
+        (["-w", "-1"], f"{WORKERS}: must be a whole number >= 0, got '-1'"),
+        (["--workers", "x"], f"{WORKERS}: must be a whole number >= 0, got 'x'"),
+        (["-w", "1.5"], f"{WORKERS}: must be a whole number >= 0"),
+        (["-g", "-2"], "Invalid value for '-g' / '--greenlets': must be a whole number >= 0"),
+        (["-i", "0"], f"{INTERVAL}: must be a number of seconds > 0, got '0'"),
+        (["--interval", "-1"], f"{INTERVAL}: must be a number of seconds > 0"),
+        (["-i", "soon"], f"{INTERVAL}: must be a finite number, got 'soon'"),
+        (["-i", "nan"], f"{INTERVAL}: must be a finite number"),
+        (["-i", "inf"], f"{INTERVAL}: must be a finite number"),
+        (["--timeout", "-1"], "Invalid value for '--timeout': must be a number of seconds >= 0"),
+        (["--shutdown-timeout", "x"], f"{INVALID} '--shutdown-timeout': must be a finite number"),
+        (["--kill-grace", "-1"], f"{INVALID} '--kill-grace': must be a number of seconds >= 0"),
+        (["--kill-grace", "inf"], f"{INVALID} '--kill-grace': must be a finite number"),
+        (["--port", "0"], "Invalid value for '--port': must be a port number (1-65535), got '0'"),
+        (["--port", "65536"], "Invalid value for '--port': must be a port number (1-65535)"),
+        (["--port", "http"], "Invalid value for '--port': must be a port number (1-65535)"),
+        (["--db", "-1"], "Invalid value for '--db': must be a whole number >= 0"),
+        (["-n", ""], "Invalid value for '-n' / '--name': must not be empty"),
+        (["-d", ""], "Invalid value for '-d' / '--workdir': must not be empty"),
+        (["--host", ""], "Invalid value for '--host': must not be empty"),
         (["--url", "http://h/"], "argument --url: unsupported URL scheme 'http'"),
         (["--url", "localhost:6379"], "argument --url: unsupported URL scheme 'localhost'"),
         (["--host", "http://h/"], "argument --host: unsupported URL scheme 'http'"),
@@ -274,16 +280,18 @@ def test_options_are_frozen() -> None:
             ["--host", "redis://h/1", "--port", "2", "--password", "x"],
             "argument --host: a URL cannot be combined with --port, --password",
         ),
-        (["--bogus"], "unrecognized arguments: --bogus"),
+        (["--bogus"], "No such option '--bogus'"),
+        (["-w"], "Option '-w' requires an argument."),
+        (["--retry-policy", "q*"], "Option '--retry-policy' requires 2 arguments."),
     ],
 )
-def test_invalid_input_is_an_argparse_error_naming_the_flag(
+def test_invalid_input_is_a_usage_error_naming_the_flag(
     capsys: pytest.CaptureFixture[str], argv: list[str], message: str
 ) -> None:
     queue = [] if "--queue" in message or argv[:1] == ["-q"] else ["-q", "foo"]
     err = parse_error(capsys, *queue, *argv)
-    assert err.startswith("usage: reqless-py-worker ")
-    assert f"reqless-py-worker: error: {message}" in err
+    assert err.startswith("Usage: reqless-py-worker [OPTIONS]\n")
+    assert f"\nError: {message}" in err
 
 
 def test_a_bad_reqless_url_names_the_variable_and_hides_the_password(
@@ -297,14 +305,16 @@ def test_a_bad_reqless_url_names_the_variable_and_hides_the_password(
 def test_prog_names_the_program_in_messages(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit):
         parse_worker_args([], environ={}, prog="reqless worker")
-    assert "reqless worker: error: at least one --queue is required" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert err.startswith("Usage: reqless worker [OPTIONS]\n")
+    assert "Error: at least one --queue is required" in err
 
 
 def test_every_option_has_help_and_help_shows_defaults() -> None:
-    parser = build_worker_parser()
-    for action in parser._actions:
-        assert action.help, action.option_strings
-    text = " ".join(parser.format_help().split())
+    for param in worker_command.params:
+        assert isinstance(param, click.Option) and param.help, param.opts
+    with click.Context(worker_command, info_name="reqless-py-worker") as ctx:
+        text = " ".join(worker_command.get_help(ctx).split())
     for flag in (
         "--queue", "--workers", "--greenlets", "--interval", "--workdir", "--path", "--import",
         "--resume", "--name", "--verbose", "--logger", "--round-robin", "--timeout",

@@ -30,9 +30,9 @@ def run_program(*flags: str, cwd: Path) -> subprocess.CompletedProcess[str]:
 
 
 def error_line(result: subprocess.CompletedProcess[str]) -> str:
-    """The one error line of a failed run (after argparse's usage lines, if any)."""
+    """The one error line of a failed run (after click's usage lines, if any)."""
     assert "Traceback" not in result.stderr, result.stderr
-    errors = [line for line in result.stderr.splitlines() if "error:" in line]
+    errors = [line for line in result.stderr.splitlines() if "error:" in line.lower()]
     assert len(errors) == 1, result.stderr
     return errors[0]
 
@@ -101,7 +101,8 @@ def test_usage_errors_exit_2_with_one_clear_line(
 ) -> None:
     result = run_program("-q", "q", *flags, cwd=tmp_path)
     assert result.returncode == 2
-    assert error_line(result) == f"reqless-py-worker: error: {message}"
+    assert result.stderr.startswith("Usage: reqless-py-worker [OPTIONS]\n")
+    assert error_line(result) == f"Error: {message}"
 
 
 def test_a_workdir_that_is_a_file_is_a_usage_error(tmp_path: Path) -> None:
@@ -109,7 +110,7 @@ def test_a_workdir_that_is_a_file_is_a_usage_error(tmp_path: Path) -> None:
     result = run_program("-q", "q", "-d", "a-file", cwd=tmp_path)
     assert result.returncode == 2
     assert error_line(result) == (
-        "reqless-py-worker: error: argument -d/--workdir: cannot work in 'a-file': not a directory"
+        "Error: argument -d/--workdir: cannot work in 'a-file': not a directory"
     )
 
 

@@ -106,8 +106,8 @@ def test_a_jobs_own_log_line_carries_its_jid_and_queue(
 @pytest.mark.parametrize(
     ("flag", "value", "message"),
     [
-        ("--log-format", "xml", "argument --log-format: invalid choice: 'xml'"),
-        ("--log-level", "loud", "argument --log-level: invalid choice: 'loud'"),
+        ("--log-format", "xml", "Invalid value for '--log-format': 'xml' is not one of"),
+        ("--log-level", "loud", "Invalid value for '--log-level': 'loud' is not one of"),
     ],
 )
 def test_a_bad_log_option_exits_2_naming_it(

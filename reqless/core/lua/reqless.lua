@@ -1315,6 +1315,7 @@ LazyCommands({ 'queue.put', 'job.requeue', 'queue.putMany' }, function()
 --   ql:put for tracked jobs.
 -- Keys: the job hash, history and dependency sets; the old and new queue sets;
 --   tag indexes; ql:completed; failure lists; the old worker's job set; stats.
+-- Writes: adds jobs
 
 local function parsePut(args)
   local p = {}
@@ -1638,6 +1639,7 @@ end
 --   PutMany(): job <i> is incomplete; PutMany(): job <i>: <the queue.put error>.
 --   Every job is validated before the first is put: a failed call writes nothing.
 -- Events, keys: those of queue.put, for each job in turn.
+-- Writes: adds jobs
 Commands['queue.putMany'] = function(now, args)
   local queue = Args.require(args[2], 'Queue(): no queue name provided')
   local parsed = {}
@@ -2445,6 +2447,7 @@ LazyCommands({ 'queue.length', 'queue.counts', 'queue.jobsByState', 'queue.pause
 -- Arguments: queue
 -- Reply: integer, running + waiting + scheduled jobs.
 -- Errors: Queue(): no queue name provided
+-- Writes: none
 Commands['queue.length'] = function(now, args)
   local queue = Args.require(args[1], 'Queue(): no queue name provided')
   return call('zcard', Keys.queue(queue, 'locks'))
@@ -2615,6 +2618,7 @@ end
 -- Errors: Jobs(): Arg "queue" missing; Jobs(): Arg "offset" not a number: <v>;
 --   Jobs(): Arg "limit" not a number: <v>
 -- Keys: reads the queue's locks and work sets.
+-- Writes: none
 Commands['queue.stalledJobs'] = function(now, args)
   local queue = Args.require(args[1], 'Jobs(): Arg "queue" missing')
   local offset = Args.paging(args[2], 0, 'Jobs(): Arg "offset" not a number: ')
@@ -2642,6 +2646,7 @@ LazyCommands({ 'jobs.completed', 'failureGroups.counts', 'jobs.failedByGroup' },
 -- Arguments: [offset [, limit]] (defaults 0 and 25)
 -- Reply: JSON array of jids, newest completion first; `[]` when empty.
 -- Errors: Jobs(): Arg "offset"/"limit" not a number: <v>
+-- Writes: none
 Commands['jobs.completed'] = function(now, args)
   return Queue.completed(args[1], args[2])
 end
@@ -2651,6 +2656,7 @@ end
 -- Arguments: [start [, limit]] (validated, otherwise ignored)
 -- Reply: JSON object group -> number of failed jobs; `{}` when none.
 -- Errors: Failed(): Arg "start"/"limit" is not a number: <v>
+-- Writes: none
 local function failureCounts(args)
   Args.paging(args[1], 0, 'Failed(): Arg "start" is not a number: ')
   Args.paging(args[2], 25, 'Failed(): Arg "limit" is not a number: ')
@@ -2668,6 +2674,7 @@ Commands['failureGroups.counts'] = function(now, args) return failureCounts(args
 -- Reply: JSON {"total": n, "jobs": [jid...]} (newest failure first; jobs `{}`
 --   when empty). Without a group, the reply of failureGroups.counts.
 -- Errors: Failed(): Arg "start"/"limit" is not a number: <v>
+-- Writes: none
 Commands['jobs.failedByGroup'] = function(now, args)
   local group = args[1]
   if group == nil then return failureCounts(args) end
@@ -2693,6 +2700,7 @@ LazyCommands({ 'config.get', 'config.getAll', 'config.set', 'config.unset' }, fu
 -- Errors: config.get(): Argument 'key' missing
 -- Events: none.
 -- Keys: reads ql:config.
+-- Writes: none
 Commands['config.get'] = function(now, args)
   local key = Args.require(args[1], "config.get(): Argument 'key' missing")
   return Config.get(key)
@@ -2705,6 +2713,7 @@ end
 --   of ql:config; all values are strings.
 -- Events: none.
 -- Keys: reads ql:config.
+-- Writes: none
 Commands['config.getAll'] = function(now, args)
   local values = {}
   for name, value in pairs(Config.defaults) do values[name] = value end
@@ -2775,6 +2784,7 @@ end
 --   Numbers must be finite; tags items strings or numbers; throttle ids strings.
 -- Events: none.
 -- Keys: ql:r:<jid>; the old and new queue's -recur sets; ql:queues.
+-- Writes: adds jobs
 Commands['queue.recurAtInterval'] = function(now, args)
   local queue = Args.require(args[1], 'Queue(): no queue name provided')
   local jid = Args.require(args[2], 'Recur(): Arg "jid" missing')
@@ -2835,6 +2845,7 @@ local TEMPLATE_FIELDS = {
 -- Reply: the template as a JSON object, or nil when it does not exist.
 -- Errors: Recurring(): no jid provided
 -- Keys: reads ql:r:<jid>.
+-- Writes: none
 Commands['recurringJob.get'] = function(now, args)
   local jid = Args.require(args[1], 'Recurring(): no jid provided')
   local key = Keys.recurring(jid)
@@ -3081,6 +3092,7 @@ end
 --   returns everything, as in the original).
 -- Errors: Tag(): Arg "tag" missing; Tag(): Arg "offset"/"limit" not a number: <v>
 -- Keys: reads ql:t:<tag>.
+-- Writes: none
 Commands['jobs.tagged'] = function(now, args)
   local tag = Args.require(args[1], 'Tag(): Arg "tag" missing')
   local offset = Args.paging(args[2], 0, 'Tag(): Arg "offset" not a number: ')
@@ -3099,6 +3111,7 @@ end
 --   (ties by name, descending); `[]` when empty.
 -- Errors: Tag(): Arg "offset"/"limit" not a number: <v>
 -- Keys: reads ql:tags.
+-- Writes: none
 Commands['tags.top'] = function(now, args)
   local offset = Args.paging(args[1], 0, 'Tag(): Arg "offset" not a number: ')
   local limit = Args.paging(args[2], 25, 'Tag(): Arg "limit" not a number: ')
@@ -3152,6 +3165,7 @@ end
 -- Reply: JSON {"jobs": [job object...], "expired": [jid...]} in tracking order;
 --   either list is `{}` when empty. Nothing is cleaned up.
 -- Keys: reads ql:tracked and the tracked jobs.
+-- Writes: none
 Commands['jobs.tracked'] = function(now, args)
   local jobs, expired = {}, {}
   for _, jid in ipairs(call('zrange', Keys.TRACKED, 0, -1)) do
@@ -3196,6 +3210,7 @@ end
 -- Errors: Queue(): no queue name provided;
 --   Stats(): Arg "date" missing or not a number: <v>
 -- Keys: reads ql:s:wait|run|stats:<bin>:<queue>.
+-- Writes: none
 Commands['queue.stats'] = function(now, args)
   local queue = Args.require(args[1], 'Queue(): no queue name provided')
   local date = Args.requireNumber(args[2], 'Stats(): Arg "date" missing or not a number: ')
@@ -3278,6 +3293,7 @@ end
 -- Arguments: tid
 -- Reply: JSON {"id": tid, "maximum": n, "ttl": seconds | -1 | -2}.
 -- Errors: Throttle(): no tid provided
+-- Writes: none
 Commands['throttle.get'] = function(now, args)
   return describe(Args.require(args[1], 'Throttle(): no tid provided'))
 end
@@ -3299,6 +3315,7 @@ end
 -- Reply: JSON array of jids (locks by jid, pending by waiting time), `[]`
 --   when empty.
 -- Errors: Throttle(): no tid provided
+-- Writes: none
 Commands['throttle.locks'] = function(now, args)
   local tid = Args.require(args[1], 'Throttle(): no tid provided')
   return Json.list(call('zrange', Keys.throttleLocks(tid), 0, -1))
@@ -3341,6 +3358,7 @@ end
 -- Arguments: queue
 -- Reply: exactly throttle.get ql:q:<queue>.
 -- Errors: Throttle(): Arg "queue" missing
+-- Writes: none
 Commands['queue.throttle.get'] = function(now, args)
   local queue = Args.require(args[1], 'Throttle(): Arg "queue" missing')
   return describe(Keys.queueThrottleId(queue))
@@ -3375,6 +3393,7 @@ local PATTERN_DEFAULTS = {
 -- Arguments: none
 -- Reply: JSON object name -> stored JSON text; always has `default`.
 -- Keys: reads ql:qp:identifiers, else the legacy qmore:dynamic.
+-- Writes: none
 Commands['queueIdentifierPatterns.getAll'] = function(now, args)
   local fields = call('hgetall', Keys.IDENTIFIER_PATTERNS)
   if #fields == 0 then fields = call('hgetall', Keys.LEGACY_IDENTIFIER_PATTERNS) end
@@ -3421,6 +3440,7 @@ end
 -- Arguments: none
 -- Reply: JSON array of stored texts, never empty.
 -- Keys: reads ql:qp:priorities, else the legacy qmore:priority.
+-- Writes: none
 Commands['queuePriorityPatterns.getAll'] = function(now, args)
   local patterns = call('lrange', Keys.PRIORITY_PATTERNS, 0, -1)
   if #patterns == 0 then patterns = call('lrange', Keys.LEGACY_PRIORITY_PATTERNS, 0, -1) end
@@ -3488,6 +3508,7 @@ end
 -- Reply: JSON array of known queue names, by first-seen time then name; `[]`
 --   when empty.
 -- Keys: reads ql:queues.
+-- Writes: none
 Commands['queues.names'] = function(now, args)
   return Json.list(call('zrange', Keys.QUEUES, 0, -1))
 end

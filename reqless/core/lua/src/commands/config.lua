@@ -9,6 +9,7 @@
 -- Errors: config.get(): Argument 'key' missing
 -- Events: none.
 -- Keys: reads ql:config.
+-- Writes: none
 Commands['config.get'] = function(now, args)
   local key = Args.require(args[1], "config.get(): Argument 'key' missing")
   return Config.get(key)
@@ -21,6 +22,7 @@ end
 --   of ql:config; all values are strings.
 -- Events: none.
 -- Keys: reads ql:config.
+-- Writes: none
 Commands['config.getAll'] = function(now, args)
   local values = {}
   for name, value in pairs(Config.defaults) do values[name] = value end

@@ -12,6 +12,7 @@ local PATTERN_DEFAULTS = {
 -- Arguments: none
 -- Reply: JSON object name -> stored JSON text; always has `default`.
 -- Keys: reads ql:qp:identifiers, else the legacy qmore:dynamic.
+-- Writes: none
 Commands['queueIdentifierPatterns.getAll'] = function(now, args)
   local fields = call('hgetall', Keys.IDENTIFIER_PATTERNS)
   if #fields == 0 then fields = call('hgetall', Keys.LEGACY_IDENTIFIER_PATTERNS) end
@@ -58,6 +59,7 @@ end
 -- Arguments: none
 -- Reply: JSON array of stored texts, never empty.
 -- Keys: reads ql:qp:priorities, else the legacy qmore:priority.
+-- Writes: none
 Commands['queuePriorityPatterns.getAll'] = function(now, args)
   local patterns = call('lrange', Keys.PRIORITY_PATTERNS, 0, -1)
   if #patterns == 0 then patterns = call('lrange', Keys.LEGACY_PRIORITY_PATTERNS, 0, -1) end

@@ -10,6 +10,7 @@
 --   ql:put for tracked jobs.
 -- Keys: the job hash, history and dependency sets; the old and new queue sets;
 --   tag indexes; ql:completed; failure lists; the old worker's job set; stats.
+-- Writes: adds jobs
 
 local function parsePut(args)
   local p = {}
@@ -333,6 +334,7 @@ end
 --   PutMany(): job <i> is incomplete; PutMany(): job <i>: <the queue.put error>.
 --   Every job is validated before the first is put: a failed call writes nothing.
 -- Events, keys: those of queue.put, for each job in turn.
+-- Writes: adds jobs
 Commands['queue.putMany'] = function(now, args)
   local queue = Args.require(args[2], 'Queue(): no queue name provided')
   local parsed = {}

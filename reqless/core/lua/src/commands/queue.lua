@@ -6,6 +6,7 @@
 -- Arguments: queue
 -- Reply: integer, running + waiting + scheduled jobs.
 -- Errors: Queue(): no queue name provided
+-- Writes: none
 Commands['queue.length'] = function(now, args)
   local queue = Args.require(args[1], 'Queue(): no queue name provided')
   return call('zcard', Keys.queue(queue, 'locks'))

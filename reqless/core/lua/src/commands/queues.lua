@@ -16,6 +16,7 @@ end
 -- Reply: JSON array of known queue names, by first-seen time then name; `[]`
 --   when empty.
 -- Keys: reads ql:queues.
+-- Writes: none
 Commands['queues.names'] = function(now, args)
   return Json.list(call('zrange', Keys.QUEUES, 0, -1))
 end

@@ -24,6 +24,7 @@ end
 --   Numbers must be finite; tags items strings or numbers; throttle ids strings.
 -- Events: none.
 -- Keys: ql:r:<jid>; the old and new queue's -recur sets; ql:queues.
+-- Writes: adds jobs
 Commands['queue.recurAtInterval'] = function(now, args)
   local queue = Args.require(args[1], 'Queue(): no queue name provided')
   local jid = Args.require(args[2], 'Recur(): Arg "jid" missing')
@@ -84,6 +85,7 @@ local TEMPLATE_FIELDS = {
 -- Reply: the template as a JSON object, or nil when it does not exist.
 -- Errors: Recurring(): no jid provided
 -- Keys: reads ql:r:<jid>.
+-- Writes: none
 Commands['recurringJob.get'] = function(now, args)
   local jid = Args.require(args[1], 'Recurring(): no jid provided')
   local key = Keys.recurring(jid)

@@ -47,6 +47,7 @@ end
 -- Errors: Jobs(): Arg "queue" missing; Jobs(): Arg "offset" not a number: <v>;
 --   Jobs(): Arg "limit" not a number: <v>
 -- Keys: reads the queue's locks and work sets.
+-- Writes: none
 Commands['queue.stalledJobs'] = function(now, args)
   local queue = Args.require(args[1], 'Jobs(): Arg "queue" missing')
   local offset = Args.paging(args[2], 0, 'Jobs(): Arg "offset" not a number: ')

@@ -27,6 +27,7 @@ end
 -- Errors: Queue(): no queue name provided;
 --   Stats(): Arg "date" missing or not a number: <v>
 -- Keys: reads ql:s:wait|run|stats:<bin>:<queue>.
+-- Writes: none
 Commands['queue.stats'] = function(now, args)
   local queue = Args.require(args[1], 'Queue(): no queue name provided')
   local date = Args.requireNumber(args[2], 'Stats(): Arg "date" missing or not a number: ')

@@ -66,6 +66,7 @@ end
 --   returns everything, as in the original).
 -- Errors: Tag(): Arg "tag" missing; Tag(): Arg "offset"/"limit" not a number: <v>
 -- Keys: reads ql:t:<tag>.
+-- Writes: none
 Commands['jobs.tagged'] = function(now, args)
   local tag = Args.require(args[1], 'Tag(): Arg "tag" missing')
   local offset = Args.paging(args[2], 0, 'Tag(): Arg "offset" not a number: ')
@@ -84,6 +85,7 @@ end
 --   (ties by name, descending); `[]` when empty.
 -- Errors: Tag(): Arg "offset"/"limit" not a number: <v>
 -- Keys: reads ql:tags.
+-- Writes: none
 Commands['tags.top'] = function(now, args)
   local offset = Args.paging(args[1], 0, 'Tag(): Arg "offset" not a number: ')
   local limit = Args.paging(args[2], 25, 'Tag(): Arg "limit" not a number: ')

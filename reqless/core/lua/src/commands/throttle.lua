@@ -63,6 +63,7 @@ end
 -- Arguments: tid
 -- Reply: JSON {"id": tid, "maximum": n, "ttl": seconds | -1 | -2}.
 -- Errors: Throttle(): no tid provided
+-- Writes: none
 Commands['throttle.get'] = function(now, args)
   return describe(Args.require(args[1], 'Throttle(): no tid provided'))
 end
@@ -84,6 +85,7 @@ end
 -- Reply: JSON array of jids (locks by jid, pending by waiting time), `[]`
 --   when empty.
 -- Errors: Throttle(): no tid provided
+-- Writes: none
 Commands['throttle.locks'] = function(now, args)
   local tid = Args.require(args[1], 'Throttle(): no tid provided')
   return Json.list(call('zrange', Keys.throttleLocks(tid), 0, -1))
@@ -126,6 +128,7 @@ end
 -- Arguments: queue
 -- Reply: exactly throttle.get ql:q:<queue>.
 -- Errors: Throttle(): Arg "queue" missing
+-- Writes: none
 Commands['queue.throttle.get'] = function(now, args)
   local queue = Args.require(args[1], 'Throttle(): Arg "queue" missing')
   return describe(Keys.queueThrottleId(queue))

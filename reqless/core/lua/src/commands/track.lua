@@ -43,6 +43,7 @@ end
 -- Reply: JSON {"jobs": [job object...], "expired": [jid...]} in tracking order;
 --   either list is `{}` when empty. Nothing is cleaned up.
 -- Keys: reads ql:tracked and the tracked jobs.
+-- Writes: none
 Commands['jobs.tracked'] = function(now, args)
   local jobs, expired = {}, {}
   for _, jid in ipairs(call('zrange', Keys.TRACKED, 0, -1)) do
