@@ -148,7 +148,7 @@ def test_bad_recycling_limits_exit_2_naming_the_option(
 ) -> None:
     worker = start_worker("-q", "q", *flags)
     assert worker.wait() == 2
-    assert f"argument {flags[0]}: {message}" in worker.stderr()
+    assert f"Invalid value for '{flags[0]}': {message}" in worker.stderr()
 
 
 def test_settings_check_the_recycling_limits() -> None:

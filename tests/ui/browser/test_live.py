@@ -3,7 +3,7 @@
 Bounds here are the spec's ("within two refresh intervals"), waited for with
 `wait_for_function`, never measured. Redis load is counted MONITOR-free: the app
 runs in this process, so a spy on the client's core runner sees every core command
-the UI sends (`queues.counts` is sent once per counts snapshot).
+the UI sends (`queue.stalledCounts` is sent once per counts snapshot).
 """
 
 from __future__ import annotations
@@ -149,10 +149,10 @@ def test_twenty_tabs_cost_one_counts_snapshot_per_interval(
     asked = _stream_intervals(tabs.guard.requests)
     assert len(asked) >= 20
     interval = max(min(asked), FLOOR_S)
-    before = core_spy.count("queues.counts")
+    before = core_spy.count("queue.stalledCounts")
     window_s = 3 * interval
     pages[0].wait_for_timeout(window_s * 1000)
-    snapshots = core_spy.count("queues.counts") - before
+    snapshots = core_spy.count("queue.stalledCounts") - before
     # One per interval, plus one for a tick at each end of the window; 20 tabs
     # without sharing would cost 20 times that.
     assert 1 <= snapshots <= window_s / interval + 2, (snapshots, interval)
