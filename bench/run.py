@@ -18,6 +18,7 @@ import json
 import os
 import platform
 import shlex
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -176,8 +177,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"[{time.time() - started:6.1f}s] {message}", file=sys.stderr, flush=True)
 
     server = start_server(options.server)
-    scratch = tempfile.TemporaryDirectory(prefix="reqless-bench-")
-    workdir = Path(scratch.name)
+    # mkdtemp, not TemporaryDirectory: the latter's finalizer would delete a kept one.
+    workdir = Path(tempfile.mkdtemp(prefix="reqless-bench-"))
     try:
         redis = server.client()
         version = str(redis.info("server")["redis_version"])
@@ -227,7 +228,7 @@ def main(argv: list[str] | None = None) -> int:
         if options.keep:
             print(f"scratch kept in {workdir}", file=sys.stderr)
         else:
-            scratch.cleanup()
+            shutil.rmtree(workdir, ignore_errors=True)
     if options.json:
         options.json.write_text(json.dumps(results, indent=1))
     publish(results, options, options.json)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 import traceback
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
@@ -47,7 +47,8 @@ class JobActions(JobFields):
     @property
     def klass(self) -> Any:
         """The job class, imported on first use (re-imported when its file changed)."""
-        return BaseFields.klass.fget(self)  # type: ignore[attr-defined]
+        klass = self._klass  # once imported, without the base property's call
+        return klass if klass is not None else BaseFields.klass.fget(self)  # type: ignore[attr-defined]
 
     @klass.setter
     def klass(self, value: type) -> None:
@@ -71,8 +72,6 @@ class JobActions(JobFields):
         Returns "complete", or True when advanced. Raises LostLockError when this
         worker no longer holds the job (the request is then ignored by the server).
         """
-        from reqless.job import Job
-
         worker = self.client.worker_name
         if next_queue is not None:
             return self._owned(calls.complete_and_requeue(
@@ -84,7 +83,10 @@ class JobActions(JobFields):
             payloads = self._owned(
                 calls.complete_and_pop(self.jid, worker, self.queue_name, self._data, queues)
             )
-            self.popped_next = [Job(self.client, **payload) for payload in payloads]
+            # This job's own class (the client's job class): no import here, which
+            # would cost a lookup per job and tie this module to that one.
+            job_class = cast("type[Job]", type(self))
+            self.popped_next = [job_class(self.client, **payload) for payload in payloads]
             return "complete"
         return self._owned(calls.complete(self.jid, worker, self.queue_name, self._data))
 

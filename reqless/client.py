@@ -105,9 +105,8 @@ class Client:
         seconds when the command never reached the server, or, if `repeatable`
         (it is safe to run twice: a prepared `Call` says so), whenever it failed.
         """
-        schedule = RetrySchedule(
-            command, self.retry_window, time.monotonic(), repeatable=repeatable
-        )
+        started = time.monotonic()
+        schedule = None  # made on the first error: most calls need none
         while True:
             try:
                 return self._runner.call(command, *args)
@@ -115,6 +114,10 @@ class Client:
                 raise  # a missing permission does not get better with time
             except (RedisConnectionError, RedisTimeoutError) as exc:
                 self._raise_explained(exc)  # nor does a missing password, or TLS to no TLS
+                if schedule is None:
+                    schedule = RetrySchedule(
+                        command, self.retry_window, started, repeatable=repeatable
+                    )
                 pause = schedule.next_pause(exc, time.monotonic())
                 if pause is None:
                     self._raise_located(exc)

@@ -15,12 +15,7 @@ import reqless
 PACKAGE = Path(reqless.__file__).resolve().parent
 
 #: Circles the lead still has to cut. Empty it; do not add to it.
-KNOWN_CYCLES: list[set[str]] = [
-    # The job-actions mixin builds the jobs `complete` pops next (a function-level
-    # import); the sync pair is generated from the aio one by scripts/unasync.
-    {"reqless.aio._job_actions", "reqless.aio.job"},
-    {"reqless._job_actions", "reqless.job"},
-]
+KNOWN_CYCLES: list[set[str]] = []
 
 
 def _module_name(path: Path) -> str:

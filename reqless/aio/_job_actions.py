@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 import traceback
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
@@ -46,7 +46,8 @@ class AsyncJobActions(JobFields):
     @property
     def klass(self) -> Any:
         """The job class, imported on first use (re-imported when its file changed)."""
-        return BaseFields.klass.fget(self)  # type: ignore[attr-defined]
+        klass = self._klass  # once imported, without the base property's call
+        return klass if klass is not None else BaseFields.klass.fget(self)  # type: ignore[attr-defined]
 
     @klass.setter
     def klass(self, value: type) -> None:
@@ -70,8 +71,6 @@ class AsyncJobActions(JobFields):
         Returns "complete", or True when advanced. Raises LostLockError when this
         worker no longer holds the job (the request is then ignored by the server).
         """
-        from reqless.aio.job import AsyncJob
-
         worker = self.client.worker_name
         if next_queue is not None:
             return await self._owned(calls.complete_and_requeue(
@@ -83,7 +82,10 @@ class AsyncJobActions(JobFields):
             payloads = await self._owned(
                 calls.complete_and_pop(self.jid, worker, self.queue_name, self._data, queues)
             )
-            self.popped_next = [AsyncJob(self.client, **payload) for payload in payloads]
+            # This job's own class (the client's job class): no import here, which
+            # would cost a lookup per job and tie this module to that one.
+            job_class = cast("type[AsyncJob]", type(self))
+            self.popped_next = [job_class(self.client, **payload) for payload in payloads]
             return "complete"
         return await self._owned(calls.complete(self.jid, worker, self.queue_name, self._data))
 

@@ -132,9 +132,8 @@ class AsyncClient:
         seconds when the command never reached the server, or, if `repeatable`
         (it is safe to run twice: a prepared `Call` says so), whenever it failed.
         """
-        schedule = RetrySchedule(
-            command, self.retry_window, time.monotonic(), repeatable=repeatable
-        )
+        started = time.monotonic()
+        schedule = None  # made on the first error: most calls need none
         while True:
             try:
                 return await self._runner.call(command, *args)
@@ -147,6 +146,10 @@ class AsyncClient:
                 error = await asyncio.to_thread(explain, exc, self._url, password=password)
                 if error is not None:
                     raise error from exc
+                if schedule is None:
+                    schedule = RetrySchedule(
+                        command, self.retry_window, started, repeatable=repeatable
+                    )
                 pause = schedule.next_pause(exc, time.monotonic())
                 if pause is None:
                     self._raise_located(exc)

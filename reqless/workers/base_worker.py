@@ -160,7 +160,7 @@ class BaseWorker:
 
     def recycling(self) -> bool:
         """Whether the worker takes no new job: it is stopping or due for recycling."""
-        return self.shutdown or self.recycler.due()
+        return self._shutdown or self.recycler.due()
 
     @property
     def shutdown(self) -> bool:

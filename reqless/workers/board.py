@@ -28,6 +28,7 @@ JID_BYTES = 255
 # a time-out (< 0: none), jid length, jid
 _RECORD = struct.Struct(f"<QdddBdH{JID_BYTES}s")
 _HALT = struct.Struct("<dB")
+_GENERATION = struct.Struct("<Q")
 _HALT_OFFSET = 8 + 8 + 8
 _REASONS: tuple[Action | None, ...] = (None, Action.TIMEOUT, Action.SHUTDOWN, Action.LOST)
 
@@ -88,6 +89,11 @@ class BoardView:
         self._memory = memory
         self._first = first
         self._free = list(range(slots))
+        # Only this child writes these records, so their generations are kept here
+        # too: a claim and a release then write, and never read, shared memory.
+        self._generations = [
+            _RECORD.unpack_from(memory, self._offset(index))[0] | 1 for index in range(slots)
+        ]
 
     def claim(
         self, jid: str, started_at: float, timeout: float, retry_delay: float | None = None
@@ -101,12 +107,13 @@ class BoardView:
         if not self._free or len(encoded) > JID_BYTES:
             return None
         index = self._free.pop(0)
-        offset = self._offset(index)
-        generation = _RECORD.unpack_from(self._memory, offset)[0] | 1
+        offset = (self._first + index) * _RECORD.size
+        generation = self._generations[index]
         delay = -1.0 if retry_delay is None else retry_delay
         _RECORD.pack_into(self._memory, offset, generation, started_at, timeout, 0.0, 0, delay,
                           len(encoded), encoded)  # fmt: skip
-        struct.pack_into("<Q", self._memory, offset, generation + 1)
+        _GENERATION.pack_into(self._memory, offset, generation + 1)
+        self._generations[index] = generation + 2
         return index
 
     def halted(self, index: int | None, reason: Action, at: float) -> None:
@@ -120,10 +127,11 @@ class BoardView:
         """The job of record `index` ended: clear the record and free it."""
         if index is None:
             return
-        offset = self._offset(index)
-        generation = _RECORD.unpack_from(self._memory, offset)[0] | 1
+        offset = (self._first + index) * _RECORD.size
+        generation = self._generations[index]
         _RECORD.pack_into(self._memory, offset, generation, 0.0, 0.0, 0.0, 0, -1.0, 0, b"")
-        struct.pack_into("<Q", self._memory, offset, generation + 1)
+        _GENERATION.pack_into(self._memory, offset, generation + 1)
+        self._generations[index] = generation + 2
         if index not in self._free:
             self._free.append(index)
 
@@ -137,7 +145,7 @@ def _read(memory: mmap.mmap, offset: int) -> BoardEntry | None:
     )
     if before % 2 or not size:
         return None
-    if struct.unpack_from("<Q", memory, offset)[0] != before:
+    if _GENERATION.unpack_from(memory, offset)[0] != before:
         return None  # rewritten meanwhile
     try:
         jid = raw[:size].decode()

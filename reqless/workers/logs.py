@@ -112,8 +112,13 @@ def logs_job(run: Callable[[_W, _J], _R]) -> Callable[[_W, _J], _R]:
 
     @functools.wraps(run)
     def logged(worker: _W, job: _J) -> _R:
-        with job_logging(worker.client.worker_name, job.jid, job.queue_name):
+        # `job_logging` spelled out: this runs once per job, and a generator-based
+        # context manager costs several calls more.
+        token = _current.set(JobLogContext(worker.client.worker_name, job.jid, job.queue_name))
+        try:
             return run(worker, job)
+        finally:
+            _current.reset(token)
 
     return logged
 
@@ -125,8 +130,11 @@ def logs_job_async(
 
     @functools.wraps(run)
     async def logged(worker: _W, job: _J) -> _R:
-        with job_logging(worker.client.worker_name, job.jid, job.queue_name):
+        token = _current.set(JobLogContext(worker.client.worker_name, job.jid, job.queue_name))
+        try:
             return await run(worker, job)
+        finally:
+            _current.reset(token)
 
     return logged
 

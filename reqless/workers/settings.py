@@ -109,7 +109,7 @@ class WorkerSettings:
 
     def retry_policy_for(self, queue: str) -> RetryPolicy | None:
         """The retry policy of jobs in `queue` (None: they fail as usual)."""
-        return policy_for(self.retry_policies, queue)
+        return policy_for(self.retry_policies, queue) if self.retry_policies else None
 
     def timeout_for(self, klass: object) -> float:
         """The time limit of a job of class `klass`: its `timeout` attribute, else `job_timeout`.

@@ -25,8 +25,9 @@ end
 
 -- Pop up to `limit` jobs of `queue` for `worker` (docs/core-commands.md, queue.pop); returns the
 -- job objects (`lean` ones without history and dependencies: see Job.toObject).
--- Arguments are already validated.
-local function popJobs(now, queue, worker, limit, lean)
+-- Arguments are already validated. `registered`: the caller already recorded the
+-- worker in ql:workers at `now`.
+local function popJobs(now, queue, worker, limit, lean, registered)
   if Queue.isPaused(queue) then return {} end
 
   local config = Config.read({
@@ -40,7 +41,7 @@ local function popJobs(now, queue, worker, limit, lean)
   }
   local passes = Config.number(config, queue .. '-max-pop-retry', 'max-pop-retry')
 
-  call('zadd', Keys.WORKERS, now, worker)
+  if not registered then call('zadd', Keys.WORKERS, now, worker) end
   local result, waits = {}, {}
   for _, jid in ipairs(Queue.expireLocks(queue, now, limit, settings)) do
     local record = Job.read(jid, POP_FIELDS)
@@ -127,15 +128,17 @@ Commands['queues.pop'] = function(now, args)
   if #queues == 0 then error('Pop(): no queue name provided') end
 
   local jobs = {}
-  -- popJobs registers the worker too, but only in the queues it looks into.
+  -- Registered once here, also when no queue is looked into.
   call('zadd', Keys.WORKERS, now, worker)
+  -- With several queues, one EXISTS leaves out a queue a pop would find nothing
+  -- in (about a tenth of what popJobs spends on it): many queues, most of them
+  -- empty, is what a worker serving a pattern asks for. A worker of one queue
+  -- pops mostly while it has work, where the check would only add a command.
+  local gate = #queues > 1
   for _, queue in ipairs(queues) do
     call('zrem', Keys.waiting(queue), worker)
-    -- One EXISTS leaves out a queue a pop would find nothing in (about a
-    -- tenth of what popJobs spends on it): many queues, most of them empty,
-    -- is what a worker serving a pattern asks for.
-    if #jobs < limit and Queue.mayPop(queue) then
-      for _, job in ipairs(popJobs(now, queue, worker, limit - #jobs, true)) do
+    if #jobs < limit and (not gate or Queue.mayPop(queue)) then
+      for _, job in ipairs(popJobs(now, queue, worker, limit - #jobs, true, true)) do
         jobs[#jobs + 1] = job
       end
     end
