@@ -73,6 +73,12 @@ class JobFields(BaseFields):
     tracked: bool
     settled: bool
     spawned_from_jid: str | None
+    #: The unique key the job was put with (docs/concepts.md, Unique jobs), or None.
+    unique: str | None
+    #: When its key is freed: "finish" or "start" (None without a key).
+    unique_until: str | None
+    #: When its key is freed at the latest (`unique_for`), seconds since the epoch, or None.
+    unique_expires: float | None
     _history: list[dict[str, Any]] | None
     _dependencies: list[str] | None
     _dependents: list[str] | None
@@ -98,6 +104,11 @@ class JobFields(BaseFields):
         self.settled = False
         spawned = payload.get("spawned_from_jid")
         self.spawned_from_jid = spawned if isinstance(spawned, str) else None
+        unique = payload.get("unique")
+        self.unique = unique if isinstance(unique, str) else None
+        self.unique_until = payload.get("unique_until") if self.unique else None
+        expires = payload.get("unique_expires")
+        self.unique_expires = float(expires) if isinstance(expires, int | float) else None
 
     def _read_details(self, payload: dict[str, Any]) -> None:
         self._history = as_list(payload.get("history"))
@@ -125,15 +136,44 @@ class RecurringFields(BaseFields):
     _retries: int
     _interval: float
 
+    #: The cron expression (None: an interval template) and its schedule's
+    #: settings (docs/cron.md); `slot` is the next fire time (Unix seconds).
+    cron: str | None
+    timezone: str
+    overlap: str
+    catchup: str
+    jitter: float
+    slot: float | None
+    #: Paused: listed, spawning nothing until resumed.
+    paused: bool
+    #: Times left out by overlap "skip"; a time held back by "queue_one" (or None).
+    skipped: int
+    pending: float | None
+    last_child: str | None
+    #: The unique key each spawned job is put with (None: none).
+    unique: str | None
+
     def _read_recurring(self, payload: dict[str, Any]) -> None:
         self._read_base(payload)
         self._retries = payload["retries"]
         self._interval = payload["interval"]
         self.count = payload["count"]
         self.backlog = payload.get("backlog", 0)
+        self.cron = payload.get("cron")
+        self.timezone = payload.get("timezone", "UTC")
+        self.overlap = payload.get("overlap", "allow")
+        self.catchup = payload.get("catchup", "latest")
+        self.jitter = payload.get("jitter", 0)
+        self.slot = payload.get("slot")
+        self.paused = bool(payload.get("paused", False))
+        self.skipped = payload.get("skipped", 0)
+        self.pending = payload.get("pending")
+        self.last_child = payload.get("last_child")
+        self.unique = payload.get("unique")
 
     def __repr__(self) -> str:
-        return f"<{self.klass_name} {self.jid} queue={self.queue_name!r} every={self._interval}s>"
+        every = f"cron={self.cron!r}" if self.cron else f"every={self._interval}s"
+        return f"<{self.klass_name} {self.jid} queue={self.queue_name!r} {every}>"
 
     @property
     def retries(self) -> int:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, overload
 from reqless import defaults, keys
 from reqless._calls import queue as calls
 from reqless._calls.encoding import class_string
+from reqless.exceptions import ArgumentError
 
 if TYPE_CHECKING:
     from reqless.client import Client
@@ -115,6 +116,10 @@ class QueueBase:
         throttles: list[str] | None = None,
         *,
         replace: bool = False,
+        unique: str | None = None,
+        on_conflict: str = "keep",
+        unique_until: str = "finish",
+        unique_for: float | None = None,
     ) -> str:
         """Put a job into this queue and return its jid.
 
@@ -131,17 +136,28 @@ class QueueBase:
             depends: jids that must complete before this job can run.
             throttles: throttle names the job must hold a slot of to run.
             replace: the jid may name an existing job, to be replaced: no check, no warning.
+            unique: a unique key (docs/concepts.md, Unique jobs): while another job
+                put with it has not ended, this put returns that job's jid instead.
+            on_conflict: what a put does when another live job holds `unique`:
+                "keep" it (default, nothing changes), "replace" its data, priority
+                and delay while it waits (a running one is kept), or "error"
+                (UniqueConflictError).
+            unique_until: "finish" (default): the key is held until the job
+                completes, is cancelled or fails for good; "start": until it starts.
+            unique_for: seconds after which the key is free whatever the job does.
         """
         call = calls.put(
             self.worker_name, self._name, klass=klass, data=data, priority=priority, tags=tags,
             delay=delay, retries=retries, jid=jid, depends=depends, throttles=throttles,
-            limit=self.client.max_data_bytes,
+            limit=self.client.max_data_bytes, unique=unique, on_conflict=on_conflict,
+            unique_until=unique_until, unique_for=unique_for,
         )  # fmt: skip
         if jid is None or replace:
             return self.client._run(call)
         found = self.client._run(calls.existing([jid]))
         new = self.client._run(call)
-        calls.warn_replaced(found)  # once it did replace them
+        if new == jid:  # another job holding the unique key: nothing was replaced
+            calls.warn_replaced(found)  # once it did replace them
         return new
 
     def put_many(
@@ -153,7 +169,9 @@ class QueueBase:
     ) -> list[str]:
         """Put many jobs in a few round trips; returns their jids in order.
 
-        Each item holds `put`'s keyword arguments (`klass` and `data` required):
+        Each item holds `put`'s keyword arguments (`klass` and `data` required;
+        `unique` and its options too, and a job whose key another live job holds,
+        the one before it in the list included, has that job's jid in the reply):
         `queue.put_many({"klass": GnomesJob, "data": {"n": n}} for n in range(1000))`.
         Every job is checked before anything is sent; then each chunk of
         `chunk_size` jobs is put in one atomic call, in order, so jobs of equal
@@ -197,26 +215,64 @@ class QueueBase:
         self,
         klass: type | str,
         data: Any,
-        interval: float,
+        interval: float | None = None,
         offset: float = 0,
         priority: float | None = None,
         tags: list[str] | None = None,
         retries: int | None = None,
         jid: str | None = None,
         throttles: list[str] | None = None,
-        backlog: int = defaults.RECUR_BACKLOG,
+        backlog: int | None = None,
+        *,
+        cron: str | None = None,
+        timezone: str = "UTC",
+        overlap: str = "allow",
+        catchup: str = "latest",
+        jitter: float = 0,
+        unique: str | None = None,
     ) -> str:
-        """Spawn a job now + offset and then every `interval` seconds; returns its jid.
+        """Spawn a job every `interval` seconds, or at the fire times of `cron`; returns its jid.
 
-        Jobs are spawned when the queue is popped or peeked, for each interval that
-        has passed. `backlog` caps how many missed intervals are caught up then: by
-        default 0 (`defaults.RECUR_BACKLOG`), every one of them, so a one-minute
-        schedule nobody popped for an hour spawns 60 jobs at the next pop;
-        `backlog=1` spawns only the latest missed run, `backlog=N` the last N.
+        Give exactly one of `interval` and `cron`. Jobs are spawned by the core when
+        the queue is popped or peeked, so no process has to stay up to schedule them
+        and no number of workers fires a time twice.
+
+        With `interval`, the first job is spawned at now + `offset`, and `backlog`
+        caps how many missed intervals are caught up: by default 0
+        (`defaults.RECUR_BACKLOG`), every one of them, so a one-minute schedule
+        nobody popped for an hour spawns 60 jobs at the next pop; `backlog=1` spawns
+        only the latest missed run, `backlog=N` the last N.
+
+        With `cron` (five fields or a macro such as `@daily`, in `timezone`; see
+        docs/cron.md): `overlap` is `allow`, `skip` (no run while the previous one
+        of this schedule is unfinished) or `queue_one` (hold back one run until it
+        finishes); `catchup` after a time without pops is `latest` (one run for the
+        missed times), `none` (none) or `all` (each, up to `backlog`, default 100);
+        `jitter` delays each start by up to that many seconds. Recurring again
+        with the same `jid` updates the schedule in place, keeping its count.
+
+        `unique` (either kind): each job is put with that unique key, and a time
+        whose key a live job still holds is skipped (docs/concepts.md, Unique jobs).
         """
+        if cron is not None:
+            if interval is not None:
+                raise ArgumentError("recur needs exactly one of interval and cron")
+            if offset:
+                raise ArgumentError("offset applies to interval schedules, not to cron ones")
+            return self.client._run(calls.recur_on_cron(
+                self._name, klass, data, cron, timezone=timezone, overlap=overlap,
+                catchup=catchup, jitter=jitter, priority=priority, tags=tags, retries=retries,
+                jid=jid, throttles=throttles, backlog=backlog, limit=self.client.max_data_bytes,
+                unique=unique,
+            ))  # fmt: skip
+        if interval is None:
+            raise ArgumentError("recur needs exactly one of interval and cron")
+        if (timezone, overlap, catchup, jitter) != ("UTC", "allow", "latest", 0):
+            raise ArgumentError("timezone, overlap, catchup and jitter apply to cron schedules")
         return self.client._run(calls.recur(
             self._name, klass, data, interval, offset, priority, tags, retries, jid, throttles,
-            backlog, self.client.max_data_bytes,
+            defaults.RECUR_BACKLOG if backlog is None else backlog, self.client.max_data_bytes,
+            unique,
         ))  # fmt: skip
 
     @overload

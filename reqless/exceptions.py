@@ -14,6 +14,7 @@ __all__ = [
     "ServerAccessError",
     "ServerFullError",
     "ServerPasswordError",
+    "UniqueConflictError",
 ]
 
 
@@ -56,6 +57,29 @@ class ServerFullError(CoreError):
     fail, retry, cancel) still run; completing or cancelling jobs, or raising
     `maxmemory`, makes room (docs/operations.md). Also importable from `reqless.core`.
     """
+
+
+class UniqueConflictError(CoreError):
+    """A put with `on_conflict="error"` named a unique key another live job holds.
+
+    `jid` is the holding job's jid and `key` the unique key; `str(error)` is the
+    core's message (`Put(): unique key "invoice:42" is held by job <jid>`).
+    Nothing was written.
+    """
+
+    def __init__(
+        self,
+        jid: str,
+        key: str,
+        message: str | None = None,
+        location: str | None = None,
+        raw: str | None = None,
+    ) -> None:
+        super().__init__(
+            message or f'Put(): unique key "{key}" is held by job {jid}', location, raw
+        )
+        self.jid = jid
+        self.key = key
 
 
 class MissingExtraError(ReqlessError, ImportError):

@@ -43,6 +43,7 @@ __all__ = [
     "throttle",
     "throttle_locks",
     "throttle_pending",
+    "unique",
     "waiting",
     "wake",
     "worker_channel",
@@ -145,6 +146,11 @@ def stats(kind: str, day: str, queue: str) -> str:
 def recurring(jid: str) -> str:
     """The hash of recurring template `jid`."""
     return "ql:r:" + jid
+
+
+def unique(key: str) -> str:
+    """The string naming the job that holds unique key `key` (its jid)."""
+    return "ql:u:" + key
 
 
 def waiting(name: str) -> str:

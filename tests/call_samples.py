@@ -12,6 +12,7 @@ from typing import Any
 
 from reqless._calls import Call
 from reqless._calls import config as config_calls
+from reqless._calls import cron as cron_calls
 from reqless._calls import job as job_calls
 from reqless._calls import queue as queue_calls
 from reqless._calls import server as server_calls
@@ -45,6 +46,8 @@ SAMPLES: dict[str, Callable[[], list[Call[Any]]]] = {
     "job.details": lambda: [job_calls.details(J)],
     "job.recurring_update": lambda: [job_calls.recurring_update(J, "priority", 1)],
     "job.recurring_cancel": lambda: [job_calls.recurring_cancel(J)],
+    "job.recurring_pause": lambda: [job_calls.recurring_pause(J)],
+    "job.recurring_resume": lambda: [job_calls.recurring_resume(J)],
     "job.recurring_changes": lambda: [job_calls.recurring_changes(J, [("priority", 1)])],
     "job.recurring_tag": lambda: [
         job_calls.recurring_tag(J, ("t",)),
@@ -58,6 +61,10 @@ SAMPLES: dict[str, Callable[[], list[Call[Any]]]] = {
         queue_calls.put_many("w", "q", [{"klass": "k.K", "data": {}}], 10).calls
     ),
     "queue.recur": lambda: [queue_calls.recur("q", "k.K", {}, 60)],
+    "queue.recur_on_cron": lambda: [
+        queue_calls.recur_on_cron("q", "k.K", {}, "0 * * * *"),
+        queue_calls.recur_on_cron("q", "k.K", {}, "0 9 * * *", timezone="Europe/Berlin"),
+    ],
     "queue.pop": lambda: [queue_calls.pop("q", "w", 1)],
     "queue.peek": lambda: [queue_calls.peek("q", 0, 1)],
     "queue.jobs_by_state": lambda: [
@@ -77,6 +84,8 @@ SAMPLES: dict[str, Callable[[], list[Call[Any]]]] = {
     "server.get_recurring": lambda: [server_calls.get_recurring(J)],
     "server.get_jobs": lambda: [server_calls.get_jobs((J,))],
     "server.completed": lambda: [server_calls.completed(0, 1)],
+    "server.unique_holder": lambda: [server_calls.unique_holder("k")],
+    "server.free_unique": lambda: [server_calls.free_unique("k")],
     "server.tracked": lambda: [server_calls.tracked()],
     "server.tagged": lambda: [server_calls.tagged("t", 0, 1)],
     "server.failure_counts": lambda: [server_calls.failure_counts()],
@@ -113,6 +122,10 @@ SAMPLES: dict[str, Callable[[], list[Call[Any]]]] = {
     "config.set": lambda: [config_calls.set("heartbeat", 60)],
     "config.set_many": lambda: config_calls.set_many({"heartbeat": 60}, {}),
     "config.unset": lambda: [config_calls.unset("heartbeat")],
+    "cron.next_times": lambda: [
+        cron_calls.next_times("0 9 * * 1-5", 3, 0),
+        cron_calls.next_times("@daily", 1, 0, "[[0,3600]]"),
+    ],
 }
 
 

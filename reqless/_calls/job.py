@@ -33,6 +33,8 @@ __all__ = [
     "recurring_cancel",
     "recurring_changes",
     "recurring_key",
+    "recurring_pause",
+    "recurring_resume",
     "recurring_tag",
     "recurring_update",
     "remove_dependency",
@@ -234,6 +236,18 @@ def recurring_changes(jid: str, pairs: list[tuple[str, Arg]]) -> Call[int]:
 def recurring_klass(value: type | str) -> str:
     """The checked class path a recurring template is given."""
     return class_string(value)
+
+
+def recurring_pause(jid: str) -> Call[int]:
+    """Pause a recurring template: it stays listed but spawns nothing until resumed."""
+    return Call("recurringJob.pause", (_validate.name("jid", jid),), lambda reply: int(reply),
+                repeatable=True)  # fmt: skip
+
+
+def recurring_resume(jid: str) -> Call[int]:
+    """Resume a paused template from now on (one run at most for the paused time)."""
+    return Call("recurringJob.resume", (_validate.name("jid", jid),), lambda reply: int(reply),
+                repeatable=True)  # fmt: skip
 
 
 def recurring_cancel(jid: str) -> Call[list[str]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import time
 import uuid
 import warnings
@@ -14,12 +15,16 @@ from typing import Any
 from reqless import _validate, defaults
 from reqless._calls.call import Call, parse_json, parse_str
 from reqless._calls.encoding import class_string, encode_data, sized
-from reqless.exceptions import ArgumentError
+from reqless.exceptions import ArgumentError, CoreError, ReqlessError, UniqueConflictError
 from reqless.types import Arg, QueueCounts
 from reqless.util import as_list
 
 __all__ = [
+    "CATCHUPS",
+    "ON_CONFLICT",
+    "OVERLAPS",
     "PUT_ARGUMENTS",
+    "UNIQUE_UNTIL",
     "Picked",
     "PutMany",
     "ReplacedJobWarning",
@@ -38,17 +43,73 @@ __all__ = [
     "put_many",
     "ready",
     "recur",
+    "recur_on_cron",
     "requeue",
     "requeue_stored",
     "stats",
+    "unique_conflict",
+    "unique_options",
     "unpause",
     "warn_replaced",
 ]
 
+#: The unique-job keyword arguments of `Queue.put` (docs/concepts.md, Unique jobs).
+_UNIQUE_ARGUMENTS = frozenset({"unique", "on_conflict", "unique_until", "unique_for"})
+
 #: The keyword arguments of `Queue.put`, which `put_many` items may hold.
 PUT_ARGUMENTS = frozenset(
     {"klass", "data", "priority", "tags", "delay", "retries", "jid", "depends", "throttles"}
+    | _UNIQUE_ARGUMENTS
 )
+
+#: What a put does when another live job holds its unique key.
+ON_CONFLICT = ("keep", "replace", "error")
+#: When a unique job's key is freed: when it ends, or when it starts.
+UNIQUE_UNTIL = ("finish", "start")
+
+
+def unique_options(
+    unique: str | None, on_conflict: str | None = None, unique_until: str | None = None,
+    unique_for: float | None = None,
+) -> list[Arg]:  # fmt: skip
+    """The `queue.put` options of a unique job, checked (`[]` without a key).
+
+    None stands for the default (keep, finish, no time bound); an option other
+    than `unique` without a key is refused, as the core refuses it.
+    """
+    if unique is None:
+        for argument, value in (
+            ("on_conflict", on_conflict), ("unique_until", unique_until),
+            ("unique_for", unique_for),
+        ):  # fmt: skip
+            if value is not None and value not in ("keep", "finish"):
+                raise ArgumentError(f"{argument} needs a unique key (unique=...), not {value!r}")
+        return []
+    options: list[Arg] = ["unique", _validate.name("unique", unique)]
+    if on_conflict is not None and on_conflict != "keep":
+        if on_conflict not in ON_CONFLICT:
+            raise ArgumentError(f"on_conflict must be one of {ON_CONFLICT}, not {on_conflict!r}")
+        options += ("on_conflict", on_conflict)
+    if unique_until is not None and unique_until != "finish":
+        if unique_until not in UNIQUE_UNTIL:
+            raise ArgumentError(f"unique_until must be one of {UNIQUE_UNTIL}, not {unique_until!r}")
+        options += ("unique_until", unique_until)
+    if unique_for is not None:
+        options += ("unique_for", _validate.positive("unique_for", unique_for))
+    return options
+
+
+_CONFLICT = re.compile(r'unique key "(?P<key>.*)" is held by job (?P<jid>\S+)$', re.DOTALL)
+
+
+def unique_conflict(exc: ReqlessError) -> ReqlessError:
+    """The core's on_conflict=error refusal as a UniqueConflictError (others unchanged)."""
+    found = _CONFLICT.search(str(exc)) if isinstance(exc, CoreError) else None
+    if found is None or not isinstance(exc, CoreError):
+        return exc
+    return UniqueConflictError(
+        found["jid"], found["key"], str(exc), location=exc.location, raw=exc.raw
+    )
 
 
 def _option_list(argument: str, values: list[str] | None) -> str:
@@ -65,11 +126,13 @@ def put_args(
     worker: str, queue: str, klass: type | str, data: Any, priority: float | None = None,
     tags: list[str] | None = None, delay: float | None = None, retries: int | None = None,
     jid: str | None = None, depends: list[str] | None = None, throttles: list[str] | None = None,
-    *, limit: int | None = None,
+    *, limit: int | None = None, unique: str | None = None, on_conflict: str | None = None,
+    unique_until: str | None = None, unique_for: float | None = None,
 ) -> list[Arg]:  # fmt: skip
     """The arguments of `queue.put` (and `job.requeue`); every one is checked here.
 
-    `limit` is the client's largest job data in bytes (None: any size).
+    `limit` is the client's largest job data in bytes (None: any size); the
+    unique options are `unique_options`'s.
     """
     return [
         worker, _validate.name("queue name", queue),
@@ -81,18 +144,33 @@ def put_args(
         "retries", _validate.nonnegative_int("retries", _or_default(retries, defaults.RETRIES)),
         "depends", _option_list("depends", depends),
         "throttles", _option_list("throttles", throttles),
+        *unique_options(unique, on_conflict, unique_until, unique_for),
     ]  # fmt: skip
 
 
 def put(worker: str, queue: str, **options: Any) -> Call[str]:
-    """Put one job (`options` are `put_args`'s keyword arguments); the reply is its jid."""
-    return Call("queue.put", tuple(put_args(worker, queue, **options)), parse_str, repeatable=True)
+    """Put one job (`options` are `put_args`'s keyword arguments); the reply is its jid.
+
+    With a unique key another live job holds, the reply is that job's jid (or a
+    UniqueConflictError, with on_conflict="error").
+    """
+    return Call(
+        "queue.put",
+        tuple(put_args(worker, queue, **options)),
+        parse_str,
+        unique_conflict,
+        repeatable=True,
+    )
 
 
 def requeue(worker: str, queue: str, **options: Any) -> Call[str]:
     """Like `put`, for a job that must already exist."""
     return Call(
-        "job.requeue", tuple(put_args(worker, queue, **options)), parse_str, repeatable=True
+        "job.requeue",
+        tuple(put_args(worker, queue, **options)),
+        parse_str,
+        unique_conflict,
+        repeatable=True,
     )
 
 
@@ -199,7 +277,13 @@ def put_many(
         ends.append(len(prepared))
     jids = _new_jids(prepared)
     calls = [
-        Call("queue.putMany", (worker, queue, *jids[start:end]), parse_json, repeatable=True)
+        Call(
+            "queue.putMany",
+            (worker, queue, *jids[start:end]),
+            parse_json,
+            unique_conflict,
+            repeatable=True,
+        )
         for start, end in _chunks(jids, ends, chunk_size, limit)
     ]
     return PutMany(calls, given)
@@ -258,7 +342,7 @@ def _put_many_args(
     )  # fmt: skip
     options: list[Arg] = []
     for name, value in job.items():
-        if value is None or name in ("klass", "data", "jid", "delay"):
+        if value is None or name in ("klass", "data", "jid", "delay") or name in _UNIQUE_ARGUMENTS:
             continue
         if name == "priority":
             checked: Arg = _validate.number("priority", value)
@@ -270,6 +354,11 @@ def _put_many_args(
                 raise ArgumentError(f"depends names the job itself: {jid}")
         if checked != _PUT_MANY_DEFAULTS[name]:
             options += (name, checked)
+    if not job.keys().isdisjoint(_UNIQUE_ARGUMENTS):
+        options += unique_options(
+            job.get("unique"), job.get("on_conflict"), job.get("unique_until"),
+            job.get("unique_for"),
+        )  # fmt: skip
     out.append(len(options))
     out += options
     return jid
@@ -302,7 +391,7 @@ def recur(
     queue: str, klass: type | str, data: Any, interval: float, offset: float = 0,
     priority: float | None = None, tags: list[str] | None = None, retries: int | None = None,
     jid: str | None = None, throttles: list[str] | None = None, backlog: int | None = None,
-    limit: int | None = None,
+    limit: int | None = None, unique: str | None = None,
 ) -> Call[str]:  # fmt: skip
     """Create a recurring template; the reply is its jid (`limit`: see `put_args`)."""
     args: list[Arg] = [
@@ -317,7 +406,57 @@ def recur(
     ]  # fmt: skip
     if backlog is not None:
         args += ["backlog", _validate.nonnegative_int("backlog", backlog)]
+    if unique is not None:
+        args += ["unique", _validate.name("unique", unique)]
     return Call("queue.recurAtInterval", tuple(args), parse_str, repeatable=True)
+
+
+#: What `overlap=` and `catchup=` of a cron schedule accept (docs/cron.md).
+OVERLAPS = ("allow", "skip", "queue_one")
+CATCHUPS = ("latest", "none", "all")
+
+
+def recur_on_cron(
+    queue: str, klass: type | str, data: Any, cron: str, *, timezone: str = "UTC",
+    overlap: str = "allow", catchup: str = "latest", jitter: float = 0,
+    priority: float | None = None, tags: list[str] | None = None, retries: int | None = None,
+    jid: str | None = None, throttles: list[str] | None = None, backlog: int | None = None,
+    limit: int | None = None, now: float | None = None, unique: str | None = None,
+) -> Call[str]:  # fmt: skip
+    """Create (or update in place) a cron template; the reply is its jid.
+
+    The core computes every fire time; a timezone other than UTC is sent as its
+    UTC-offset transitions for 50 years from `now` (`reqless.cron.zone_offsets`).
+    """
+    from reqless.cron import zone_offsets
+
+    args: list[Arg] = [
+        _validate.name("queue name", queue),
+        uuid.uuid4().hex if jid is None else _validate.name("jid", jid),
+        class_string(klass), sized(encode_data(data), limit), _validate.name("cron", cron),
+        "priority", _validate.number("priority", _or_default(priority, defaults.PRIORITY)),
+        "tags", _option_list("tags", tags),
+        "retries", _validate.nonnegative_int("retries", _or_default(retries, defaults.RETRIES)),
+        "throttles", _option_list("throttles", throttles),
+        "overlap", _choice("overlap", overlap, OVERLAPS),
+        "catchup", _choice("catchup", catchup, CATCHUPS),
+        "jitter", _validate.number("jitter", jitter, minimum=0),
+    ]  # fmt: skip
+    if backlog is not None:
+        args += ["backlog", _validate.nonnegative_int("backlog", backlog)]
+    if unique is not None:
+        args += ["unique", _validate.name("unique", unique)]
+    zone_name = _validate.name("timezone", timezone)
+    args += ["timezone", zone_name]
+    if zone_name != "UTC":
+        args += ["zone", zone_offsets(zone_name, time.time() if now is None else now)]
+    return Call("queue.recurOnCron", tuple(args), parse_str, repeatable=True)
+
+
+def _choice(argument: str, value: object, allowed: tuple[str, ...]) -> str:
+    if not isinstance(value, str) or value not in allowed:
+        raise ArgumentError(f"{argument} must be one of {', '.join(allowed)}, not {value!r}")
+    return value
 
 
 def pop(queue: str, worker: str, count: int | None) -> Call[list[dict[str, Any]]]:

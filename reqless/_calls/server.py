@@ -21,6 +21,7 @@ __all__ = [
     "failed_by_group",
     "failure_counts",
     "forget_queues",
+    "free_unique",
     "get_job",
     "get_jobs",
     "get_recurring",
@@ -41,6 +42,7 @@ __all__ = [
     "throttle_set",
     "tracked",
     "unfail",
+    "unique_holder",
     "worker_forget",
     "worker_jobs",
     "workers_counts",
@@ -73,6 +75,22 @@ def get_recurring(jid: str) -> Call[dict[str, Any] | None]:
 def get_jobs(jids: tuple[str, ...]) -> Call[list[dict[str, Any]]]:
     """Payloads of the jobs that exist among `jids` (at least one jid)."""
     return Call("job.getMulti", tuple(_validate.names("jids", jids)), parse_json, repeatable=True)
+
+
+def unique_holder(key: str) -> Call[str | None]:
+    """The jid of the live job holding unique key `key`, or None."""
+    return Call(
+        "unique.holder", (_validate.name("unique key", key),),
+        lambda reply: str(reply) if reply else None, repeatable=True,
+    )  # fmt: skip
+
+
+def free_unique(key: str) -> Call[bool]:
+    """Free unique key `key` (its job is left as it is); True when it was held."""
+    return Call(
+        "unique.free", (_validate.name("unique key", key),),
+        lambda reply: bool(int(reply)), repeatable=True,
+    )  # fmt: skip
 
 
 def completed(offset: int, count: int) -> Call[list[str]]:

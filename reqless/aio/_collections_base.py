@@ -59,6 +59,16 @@ class AsyncJobsBase:
         payloads = await self.client._run(calls.get_jobs(jids))
         return [AsyncJob(self.client, **payload) for payload in payloads]
 
+    async def unique_holder(self, key: str) -> str | None:
+        """The jid of the live job holding unique key `key`, or None (docs/concepts.md,
+        Unique jobs)."""
+        return await self.client._run(calls.unique_holder(key))
+
+    async def free_unique(self, key: str) -> bool:
+        """Free unique key `key`, so that the next put naming it is put; True when it
+        was held. The job that held it is left as it is."""
+        return await self.client._run(calls.free_unique(key))
+
     async def complete(self, offset: int = 0, count: int = defaults.PAGE_SIZE) -> list[str]:
         """Jids of completed jobs, most recent first."""
         return await self.client._run(calls.completed(offset, count))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 import traceback
 from collections.abc import Callable
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -18,6 +19,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from reqless._calls import Call
 from reqless._calls import job as calls
 from reqless._job_fields import BaseFields, JobFields, RecurringFields, find_handler
+from reqless.cron import fire_times_call, interval_fire_times
 from reqless.exceptions import LostLockError
 from reqless.job_retry import RETRY_EVENT, RetryPolicy
 from reqless.logger import logger
@@ -282,6 +284,35 @@ class AsyncRecurringActions(RecurringFields):
     async def cancel(self) -> list[str]:
         """Stop spawning (jobs already spawned are untouched)."""
         return await self.client._run(calls.recurring_cancel(self.jid))
+
+    async def pause(self) -> None:
+        """Spawn nothing until `resume()`; the template stays listed in its queue."""
+        await self.client._run(calls.recurring_pause(self.jid))
+        self.paused = True
+
+    async def resume(self) -> None:
+        """Spawn again from now on: at most one run for the time it was paused."""
+        await self.client._run(calls.recurring_resume(self.jid))
+        self.paused = False
+
+    async def next_fire_times(self, count: int = 5) -> list[datetime]:
+        """The next `count` times it spawns a job, as aware datetimes (UTC for intervals).
+
+        For a cron template, in its timezone, computed by the server from its next
+        slot; for an interval one, its next spawn and every interval after it.
+        Empty while paused.
+        """
+        if self.paused:
+            return []
+        if self.cron is not None:
+            after = None if self.slot is None else self.slot - 1
+            return await self.client._run(fire_times_call(
+                self.cron, timezone=self.timezone, after=after, count=count
+            ))  # fmt: skip
+        score = await self.client.database.zscore(calls.recurring_key(self.queue_name), self.jid)
+        if score is None:
+            return []
+        return interval_fire_times(float(score), self._interval, count)
 
     async def tag(self, *tags: str) -> list[str]:
         """Add tags for future spawns; returns the template's tags."""

@@ -1,5 +1,5 @@
 """`reqless recurring add --backlog N`: its default is shown and stored, and the listing
-shows each recurring job's backlog (0 reads "all")."""
+shows each recurring job's backlog (0 reads "all") in its catch-up column."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ def test_the_listing_has_a_backlog_column(reqless: Reqless, client: Client) -> N
     client.queues["reports"].recur("app.Report", {}, 60, jid="every", backlog=0)
     client.queues["reports"].recur("app.Report", {}, 60, jid="last-3", backlog=3)
     table = reqless("recurring", "list", "reports").out.splitlines()
-    assert any("backlog" in line for line in table[:3])
+    assert any("catch-up" in line for line in table[:3])
     rows = {line.split()[1]: line.split() for line in table if "app.Report" in line}
     assert "all" in rows["every"] and "3" in rows["last-3"]
 
@@ -34,7 +34,9 @@ def test_the_listing_has_a_backlog_column(reqless: Reqless, client: Client) -> N
 def test_help_names_the_default_and_a_bad_backlog_changes_nothing(
     reqless: Reqless, client: Client
 ) -> None:
-    assert "[default: 0;" in " ".join(reqless("recurring", "add", "--help").out.split())
+    assert "the default 0 catches up all of them" in " ".join(
+        reqless("recurring", "add", "--help").out.split()
+    )
     bad = reqless(
         "recurring", "add", "reports", "app.Report", "--interval", "60", "--backlog", "-1"
     )

@@ -13,6 +13,7 @@ import pytest
 
 from reqless._calls import NOT_OFFERED, Call
 from reqless._calls import config as config_calls
+from reqless._calls import cron as cron_calls
 from reqless._calls import job as job_calls
 from reqless._calls import queue as queue_calls
 from reqless._calls import server as server_calls
@@ -25,6 +26,7 @@ MODULES: dict[str, ModuleType] = {
     "queue": queue_calls,
     "server": server_calls,
     "config": config_calls,
+    "cron": cron_calls,
 }
 
 

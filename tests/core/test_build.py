@@ -165,9 +165,13 @@ OLD_READ_COMMANDS = {
     "queueIdentifierPatterns.getAll", "queuePriorityPatterns.getAll",
     "recurringJob.get", "queue.stats", "jobs.tagged", "tags.top", "throttle.get",
     "throttle.locks", "throttle.pending", "queue.throttle.get", "jobs.tracked",
-    "queue.stalledJobs",
+    "queue.stalledJobs", "unique.holder", "cron.next",
 }  # fmt: skip
-OLD_ADDING_COMMANDS = {"queue.put", "queue.putMany", "job.requeue", "queue.recurAtInterval"}
+OLD_ADDING_COMMANDS = {
+    "queue.put", "queue.putMany", "job.requeue", "queue.recurAtInterval",
+    # Ours: a cron template adds jobs as an interval one does (docs/cron.md).
+    "queue.recurOnCron",
+}  # fmt: skip
 
 
 def test_the_library_flags_come_from_the_command_headers() -> None:

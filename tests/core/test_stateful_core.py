@@ -19,15 +19,20 @@ from reqless.core import Arg, CoreError, CoreRunner
 from tests.core.keyspace import check_invariants, read_keyspace
 from tests.property_settings import TIMEOUT, machine_settings
 
-JIDS = st.sampled_from(["a", "b", "c", "d", "e", "r-1"])
+JIDS = st.sampled_from(["a", "b", "c", "d", "e", "r-1", "cron-1", "cron-2"])
 QUEUES = st.sampled_from(["q1", "q2"])
 WORKERS = st.sampled_from(["w1", "w2"])
 THROTTLES = st.lists(st.sampled_from(["t1", "t2"]), unique=True, max_size=2)
 TAGS = st.lists(st.sampled_from(["red", "blue"]), unique=True, max_size=2)
 GROUPS = st.sampled_from(["g1", "g2"])
+UNIQUE_KEYS = st.sampled_from(["k1", "k2"])
 
 #: Calls the core must refuse whatever the state: (command, arguments).
 MALFORMED: list[tuple[str, tuple[Arg, ...]]] = [
+    ("queue.recurOnCron", ("q1", "cron", "K", "{}", "61 * * * *")),
+    ("queue.recurOnCron", ("q1", "cron", "K", "{}", "* * * * *", "overlap", "often")),
+    ("queue.recurOnCron", ("q1", "cron", "K", "{}", "* * * * *", "timezone", "Europe/Berlin")),
+    ("recurringJob.pause", ("no-such-template",)),
     ("queue.put", ("w1", "q1", "a", "K", "{not json", 0)),
     ("queue.put", ("w1", "q1", "a", "K", "{}", "soon")),
     ("queue.put", ("w1", "q1", "a", "K", "{}", 0, "priority", "high")),
@@ -36,6 +41,12 @@ MALFORMED: list[tuple[str, tuple[Arg, ...]]] = [
     ("queue.put", ("w1", "q1", "a", "K", "{}", 0, "tags", "{}x")),
     ("queue.put", ("w1", "q1", "a", "K", "{}", 0, "throttles", "t1")),
     ("queue.put", ("w1", "q1", "")),
+    ("queue.put", ("w1", "q1", "a", "K", "{}", 0, "unique", "")),
+    ("queue.put", ("w1", "q1", "a", "K", "{}", 0, "unique", "k1", "on_conflict", "merge")),
+    ("queue.put", ("w1", "q1", "a", "K", "{}", 0, "unique", "k1", "unique_until", "never")),
+    ("queue.put", ("w1", "q1", "a", "K", "{}", 0, "unique", "k1", "unique_for", "-1")),
+    ("queue.put", ("w1", "q1", "a", "K", "{}", 0, "on_conflict", "keep")),
+    ("unique.free", ("",)),
     ("queue.pop", ("q1", "w1", "lots")),
     ("queue.pop", ("q1",)),
     ("job.complete", ("a",)),
@@ -81,6 +92,8 @@ class CoreMachine(RuleBasedStateMachine):
         self.runner = runner
         self.now = 1_000_000.0
         self.refused = 0
+        #: The children of cron template `cron` seen so far, and their nominal times.
+        self.fired: dict[str, int] = {}
         for option, value in (("grace-period", 0), ("heartbeat", 60), ("jobs-history-count", 3)):
             self.call("config.set", option, value)
         self.call("throttle.set", "t1", 1)
@@ -123,6 +136,40 @@ class CoreMachine(RuleBasedStateMachine):
         if not isinstance(reply, CoreError):
             assert reply == jid
             assert self.state_of(jid) in ("waiting", "scheduled", "depends", "throttled")
+
+    @rule(
+        jid=JIDS, queue=QUEUES, key=UNIQUE_KEYS, delay=st.sampled_from([0, 0, 30]),
+        policy=st.sampled_from(["keep", "replace", "error"]),
+        until=st.sampled_from(["finish", "finish", "start"]),
+        seconds=st.sampled_from([None, None, 20]), retries=st.sampled_from([0, 1]),
+    )  # fmt: skip
+    def put_unique(
+        self, jid: str, queue: str, key: str, delay: int, policy: str, until: str,
+        seconds: int | None, retries: int,
+    ) -> None:  # fmt: skip
+        """queue.put with a unique key: put, or the live holder's jid (keep, replace),
+        or refused (error)."""
+        holder = self.runner.call("unique.holder", key, now=self.now)
+        options: list[Arg] = ["unique", key, "on_conflict", policy, "unique_until", until]
+        if seconds is not None:
+            options += ["unique_for", seconds]
+        reply = self.call(
+            "queue.put", "w1", queue, jid, "K", "{}", delay, "retries", retries, *options
+        )
+        if holder is None or holder == jid:
+            if not isinstance(reply, CoreError):  # refused only for another reason
+                assert reply == jid
+                assert self.redis.get(f"ql:u:{key}") == jid
+        elif policy == "error":
+            assert isinstance(reply, CoreError) and f"held by job {holder}" in str(reply)
+        else:
+            assert reply == holder
+
+    @rule(key=UNIQUE_KEYS)
+    def free_unique(self, key: str) -> None:
+        """unique.free: the key is free, whatever held it."""
+        self.call("unique.free", key)
+        assert self.runner.call("unique.holder", key, now=self.now) is None
 
     @rule(queue=QUEUES, worker=WORKERS, limit=st.integers(0, 3))
     def pop(self, queue: str, worker: str, limit: int) -> None:
@@ -224,6 +271,27 @@ class CoreMachine(RuleBasedStateMachine):
         """queue.recurAtInterval: template `r`, spawning jobs `r-1`, `r-2`, ..."""
         self.call("queue.recurAtInterval", queue, "r", "K", "{}", interval, 0)
 
+    @rule(
+        queue=QUEUES,
+        expression=st.sampled_from(["* * * * *", "*/2 * * * *", "0 * * * *", "*/5 * * * *"]),
+        overlap=st.sampled_from(["allow", "skip", "queue_one"]),
+        catchup=st.sampled_from(["latest", "none", "all"]),
+        jitter=st.sampled_from([0, 30]),
+    )
+    def recur_cron(
+        self, queue: str, expression: str, overlap: str, catchup: str, jitter: int
+    ) -> None:
+        """queue.recurOnCron: template `cron` (made, or updated in place), spawning `cron-<n>`."""
+        self.call(
+            "queue.recurOnCron", queue, "cron", "K", "{}", expression, "overlap", overlap,
+            "catchup", catchup, "backlog", 3, "jitter", jitter,
+        )  # fmt: skip
+
+    @rule(pause=st.booleans())
+    def pause_cron(self, pause: bool) -> None:
+        """recurringJob.pause / resume of template `cron` (refused while it does not exist)."""
+        self.call("recurringJob.pause" if pause else "recurringJob.resume", "cron")
+
     @rule(queue=QUEUES, group=GROUPS)
     def unfail(self, queue: str, group: str) -> None:
         """queue.unfail."""
@@ -249,6 +317,35 @@ class CoreMachine(RuleBasedStateMachine):
         """Each job lives exactly where its state says; nothing dangles."""
         problems = check_invariants(read_keyspace(self.redis))
         assert not problems, problems
+
+    @invariant()
+    def unique_keys_name_live_holders(self) -> None:
+        """Every ql:u:* key names a job that exists, has not completed or failed,
+        and names that key: a key never outlives its job's hold."""
+        for raw in self.redis.keys("ql:u:*"):
+            name = str(raw)
+            jid = str(self.redis.get(name))
+            values: list[Any] = self.redis.hmget(f"ql:j:{jid}", "state", "unique")
+            state, unique = values
+            assert state is not None, f"{name} names {jid}, which does not exist"
+            assert state not in ("complete", "failed"), f"{name} names {jid}, {state}"
+            assert unique == name.removeprefix("ql:u:"), f"{name} names {jid}, put with {unique}"
+
+    @invariant()
+    def no_cron_slot_fires_twice(self) -> None:
+        """Every child cron template `cron` spawned has a nominal time of its own: no pop,
+        pause, resume or update in place fires a slot a second time. A child is judged by
+        what it was when first seen (a later put of the same jid is not a spawn)."""
+        for raw in self.redis.keys("ql:j:cron-*"):
+            jid = str(raw).removeprefix("ql:j:")
+            if not jid.removeprefix("cron-").isdigit() or jid in self.fired:
+                continue
+            when, parent = self.redis.hmget(f"ql:j:{jid}", "time", "spawned_from_jid")
+            if when is None or parent != "cron":
+                continue
+            slot = round(float(when))
+            assert slot not in self.fired.values(), f"slot {slot} fired twice ({jid})"
+            self.fired[jid] = slot
 
     @invariant()
     def counts_agree_with_listings(self) -> None:

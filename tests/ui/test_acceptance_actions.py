@@ -54,6 +54,8 @@ CHECKS: dict[str, Check] = {
     "A-R2": lambda c, r, d: _recurring(c, d.recurring).get("queue") == d.names.other_queue,
     "A-R3": lambda c, r, d: True,  # add and remove share the id: checked by tags below
     "A-R4": lambda c, r, d: _recurring(c, d.recurring) == {},
+    "A-R5": lambda c, r, d: _recurring(c, d.recurring).get("paused") is True,
+    "A-R6": lambda c, r, d: "paused" not in _recurring(c, d.recurring),
     "A-Q1": lambda c, r, d: bool(c.queues[d.names.queue].counts["paused"]),
     "A-Q2": lambda c, r, d: not c.queues[d.names.queue].counts["paused"],
     "A-Q1 bulk": lambda c, r, d: bool(c.queues[d.names.queue].counts["paused"]),
@@ -81,6 +83,7 @@ CHECKS: dict[str, Check] = {
 #: Actions whose check needs the opposite state first.
 PREPARE: dict[str, Callable[[Client, Redis, Dataset], object]] = {
     "A-Q2": lambda c, r, d: c.queues[d.names.queue].pause(),
+    "A-R6": lambda c, r, d: c.jobs.get_recurring(d.recurring).pause(),
     "A-TR1": lambda c, r, d: r.zadd("ql:tracked", {"ghost-jid": 1.0}),
 }
 

@@ -14,9 +14,20 @@ __all__ = ["commands"]
 
 def commands() -> list[click.Command]:
     """Every admin command and group, in the order `reqless --help` lists them."""
-    from reqless.cli.admin import config, jobs, put, queues, recurring, throttles, tracking, workers
+    from reqless.cli.admin import (
+        config,
+        jobs,
+        put,
+        queues,
+        recurring,
+        throttles,
+        tracking,
+        unique,
+        workers,
+    )
 
     return [
         *put.COMMANDS, *jobs.COMMANDS, *tracking.COMMANDS, *queues.COMMANDS,
         *config.COMMANDS, *throttles.COMMANDS, *workers.COMMANDS, *recurring.COMMANDS,
+        *unique.COMMANDS,
     ]  # fmt: skip

@@ -52,6 +52,8 @@ def _max_data_bytes(command: Any) -> Any:
   reqless put emails myapp.jobs.SendEmail @message.json
   make-data | reqless put emails myapp.jobs.SendEmail -
   reqless put emails myapp.jobs.SendEmail --depends 0f3c... --json
+  reqless put invoices myapp.jobs.Invoice '{"id": 42}' --unique invoice:42
+  reqless put search myapp.jobs.Reindex --unique reindex --on-conflict replace --delay 30
 """,
 )
 @click.argument("queue")
@@ -71,25 +73,43 @@ def _max_data_bytes(command: Any) -> Any:
 @click.option("--replace", is_flag=True, help="Replace an existing --jid without a warning.")
 @click.option("--depends", multiple=True, metavar="JID", help="A job to wait for (repeatable).")
 @click.option("--throttle", "throttles", multiple=True, help="A throttle to hold (repeatable).")
+@click.option(
+    "--unique", metavar="KEY",
+    help="A unique key: while a job put with it has not ended, another put with it "
+    "puts nothing and prints that job's id.",
+)  # fmt: skip
+@click.option(
+    "--on-conflict", type=click.Choice(["keep", "replace", "error"]),
+    help="When another job holds --unique: keep it (default), replace its data, priority "
+    "and delay while it waits, or fail (exit status 1).",
+)  # fmt: skip
+@click.option(
+    "--unique-until", type=click.Choice(["finish", "start"]),
+    help="Free the key when the job ends (finish, default) or when it starts.",
+)  # fmt: skip
+@click.option("--unique-for", type=SECONDS, help="Seconds after which the key is free anyway.")
 @_max_data_bytes
 @json_option
 @server_options
 def put(
     server: ServerOptions, queue: str, klass: str, data: str, priority: float | None,
     tags: tuple[str, ...], delay: float | None, retries: int | None, jid: str | None,
-    replace: bool, depends: tuple[str, ...], throttles: tuple[str, ...], max_data_bytes: int,
-    as_json: bool,
+    replace: bool, depends: tuple[str, ...], throttles: tuple[str, ...], unique: str | None,
+    on_conflict: str | None, unique_until: str | None, unique_for: float | None,
+    max_data_bytes: int, as_json: bool,
 ) -> None:  # fmt: skip
     """Put one job into a queue.
 
     The job is of class CLASS (a dotted path) and goes into QUEUE with DATA: JSON
     text (default {}), @FILE for a file's content, or - for standard input.
-    Prints the job's id.
+    Prints the job's id (with --unique, that of the job holding the key).
     """
     with connected(server, max_data_bytes) as client:
         new = client.queues[queue].put(
             klass, data, priority=priority, tags=list(tags), delay=delay, retries=retries,
             jid=jid, depends=list(depends), throttles=list(throttles), replace=replace,
+            unique=unique, on_conflict=on_conflict or "keep",
+            unique_until=unique_until or "finish", unique_for=unique_for,
         )  # fmt: skip
     done(as_json, new, {"jid": new, "queue": queue})
 

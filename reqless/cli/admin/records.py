@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
+
+import click
 
 from reqless.cli.admin.output import key_values, print_table, when
 from reqless.job import Job, RecurringJob
 
-__all__ = ["job_record", "print_job", "print_recurring", "recurring_record"]
+__all__ = [
+    "job_record",
+    "print_fire_times",
+    "print_job",
+    "print_recurring",
+    "recurring_record",
+    "schedule",
+]
 
 
 def job_record(job: Job) -> dict[str, Any]:
@@ -51,7 +61,34 @@ def recurring_record(template: RecurringJob) -> dict[str, Any]:
         "tags": template.tags,
         "throttles": template.throttles,
         "data": json.loads(template.data),
+        "cron": template.cron,
+        "timezone": template.timezone if template.cron else None,
+        "overlap": template.overlap if template.cron else None,
+        "catchup": template.catchup if template.cron else None,
+        "jitter": template.jitter if template.cron else None,
+        "paused": template.paused,
+        "skipped": template.skipped,
+        "pending": template.pending,
+        "unique": template.unique,
     }
+
+
+def schedule(template: RecurringJob) -> str:
+    """When a template spawns, in a few words: "every 60 s" or its cron expression and zone."""
+    if template.cron is None:
+        return f"every {template.interval:g} s"
+    zone = "" if template.timezone == "UTC" else f" ({template.timezone})"
+    return f"cron {template.cron}{zone}"
+
+
+def print_fire_times(times: list[datetime]) -> None:
+    """The next fire times, one per line, in their own zone."""
+    if not times:
+        click.echo("next times: none (paused, or no time left)")
+        return
+    click.echo("next times:")
+    for moment in times:
+        click.echo(f"  {moment.isoformat(sep=' ')}")
 
 
 def _text(data: Any) -> str:
@@ -97,11 +134,26 @@ def print_recurring(template: RecurringJob) -> None:
     key_values(
         [
             ("jid", template.jid), ("class", template.klass_name),
-            ("queue", template.queue_name), ("every", f"{template.interval:g} s"),
-            ("next spawn", when(template.next)), ("spawned", template.count),
+            ("queue", template.queue_name), ("schedule", schedule(template)),
+            *_cron_rows(template),
+            ("next spawn", "paused" if template.paused else when(template.next)),
+            ("spawned", template.count),
             ("backlog", template.backlog), ("priority", template.priority),
             ("retries", template.retries), ("tags", template.tags),
             ("throttles", template.throttles), ("data", _text(json.loads(template.data))),
+            *([("unique key", template.unique)] if template.unique else []),
         ],
         title=f"recurring job {template.jid}",
     )  # fmt: skip
+
+
+def _cron_rows(template: RecurringJob) -> list[tuple[str, Any]]:
+    if template.cron is None:
+        return []
+    rows: list[tuple[str, Any]] = [
+        ("overlap", template.overlap), ("catch-up", template.catchup),
+        ("jitter", f"{template.jitter:g} s"), ("skipped", template.skipped),
+    ]  # fmt: skip
+    if template.pending is not None:
+        rows.append(("held back", when(template.pending)))
+    return rows

@@ -15,9 +15,11 @@ local Events = {}    -- pubsub payloads
 local Stats = {}     -- wait/run samples and counters
 local Tags = {}      -- tag indexes
 local Throttle = {}  -- throttle storage and procedures
+local Cron = {}      -- cron expressions and next fire times
 local Job = {}       -- job records
 local Queue = {}     -- queue sets
 local Recurring = {} -- recurring templates
+local Unique = {}    -- unique keys
 local Worker = {}    -- worker registry
 local Commands = {}  -- command name -> handler(now, args)
 
@@ -104,6 +106,8 @@ function Keys.workerJobs(worker) return 'ql:w:' .. worker .. ':jobs' end
 function Keys.tag(tag) return 'ql:t:' .. tag end
 function Keys.stats(kind, bin, queue) return 'ql:s:' .. kind .. ':' .. bin .. ':' .. queue end
 function Keys.recurring(jid) return 'ql:r:' .. jid end
+-- The holder (a jid) of a unique key (lib/unique.lua).
+function Keys.unique(key) return 'ql:u:' .. key end
 
 -- Blocking pickup (docs/core-design.md): these exist only while a worker of
 -- ours waits on the queue. `waiting` holds worker -> deadline; `wake` is the
@@ -774,6 +778,400 @@ function Throttle.decode(text)
   return {}
 end
 end)
+-- >>> src/lib/cron.lua
+Lazy(Cron, function()
+-- Cron expressions and their next fire times (docs/cron.md). Redis scripts have
+-- no os.date and no timezone database, so dates are civil-calendar arithmetic on
+-- days since the epoch, and a zone is the list of UTC-offset transitions the
+-- client sends: { {utc_seconds, offset_seconds}, ... } (Cron.zone).
+
+local FIELDS = {
+  { name = 'minute', low = 0, high = 59 },
+  { name = 'hour', low = 0, high = 23 },
+  { name = 'day-of-month', low = 1, high = 31 },
+  { name = 'month', low = 1, high = 12,
+    names = { jan = 1, feb = 2, mar = 3, apr = 4, may = 5, jun = 6,
+              jul = 7, aug = 8, sep = 9, oct = 10, nov = 11, dec = 12 } },
+  -- 7 is Sunday too; it is folded onto 0 once the field is read.
+  { name = 'day-of-week', low = 0, high = 7,
+    names = { sun = 0, mon = 1, tue = 2, wed = 3, thu = 4, fri = 5, sat = 6 } },
+}
+local MACROS = {
+  ['@yearly'] = '0 0 1 1 *', ['@annually'] = '0 0 1 1 *', ['@monthly'] = '0 0 1 * *',
+  ['@weekly'] = '0 0 * * 0', ['@daily'] = '0 0 * * *', ['@midnight'] = '0 0 * * *',
+  ['@hourly'] = '0 * * * *',
+}
+-- A search gives up this far past its start: the Gregorian calendar repeats
+-- every 400 years, so an expression that matches nothing in that span never will.
+local GIVE_UP = 400 * 366 * 86400
+-- Where parsing checks that an expression can fire: 28 years from 2000-01-01
+-- hold every (month, day, weekday) combination the calendar has.
+local PROBE_FROM, PROBE_SPAN = 946684800, 28 * 366 * 86400
+
+-- Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
+function Cron.days(y, m, d)
+  if m <= 2 then y = y - 1 end
+  local era = floor(y / 400)
+  local yoe = y - era * 400
+  local doy = floor((153 * ((m + 9) % 12) + 2) / 5) + d - 1
+  return era * 146097 + yoe * 365 + floor(yoe / 4) - floor(yoe / 100) + doy - 719468
+end
+
+-- The year, month and day of `days` since 1970-01-01 (the inverse of Cron.days).
+function Cron.civil(days)
+  local z = days + 719468
+  local era = floor(z / 146097)
+  local doe = z - era * 146097
+  local yoe = floor((doe - floor(doe / 1460) + floor(doe / 36524) - floor(doe / 146096)) / 365)
+  local doy = doe - (365 * yoe + floor(yoe / 4) - floor(yoe / 100))
+  local mp = floor((5 * doy + 2) / 153)
+  local d = doy - floor((153 * mp + 2) / 5) + 1
+  local m = mp < 10 and mp + 3 or mp - 9
+  local y = yoe + era * 400
+  if m <= 2 then y = y + 1 end
+  return y, m, d
+end
+
+-- One value of a field: a number or (month, day-of-week) a name.
+function Cron.value(text, field, fail)
+  local named = field.names and field.names[text:lower()]
+  if named ~= nil then return named end
+  if not text:find('^%d+$') then fail('value "' .. text .. '" is not a number') end
+  local n = tonumber(text)
+  if n < field.low or n > field.high then
+    fail('value "' .. text .. '" out of range ' .. field.low .. '-' .. field.high)
+  end
+  return n
+end
+
+-- One item of a list: `*`, `a`, `a-b`, each optionally `/step` (`a/step` runs
+-- from a to the field's top, as in most crons). Marks its values in `set`.
+function Cron.item(text, field, set, fail)
+  if text == '' then fail('has an empty list item') end
+  local base, step = text:match('^([^/]*)/(.*)$')
+  if base == nil then base = text end
+  local low, high = field.low, field.high
+  if base ~= '*' then
+    local a, b = base:match('^([^-]+)-([^-]+)$')
+    if a == nil then
+      if base:find('-') then fail('range "' .. base .. '" is not a-b') end
+      low = Cron.value(base, field, fail)
+      if step == nil then high = low end
+    else
+      low, high = Cron.value(a, field, fail), Cron.value(b, field, fail)
+      if low > high then fail('range "' .. base .. '" runs backwards') end
+    end
+  end
+  local by = 1
+  if step ~= nil then
+    if not step:find('^%d+$') or tonumber(step) < 1 then
+      fail('step "' .. step .. '" is not a whole number of at least 1')
+    end
+    by = tonumber(step)
+  end
+  for v = low, high, by do set[v] = true end
+end
+
+-- The set of values one field allows; a restricted field (Vixie cron) is one
+-- that does not start with `*`.
+function Cron.field(text, field, expression)
+  local function fail(problem)
+    error('Cron(): field "' .. field.name .. '" ' .. problem .. ' in "' .. expression .. '"')
+  end
+  local set = {}
+  for item in (text .. ','):gmatch('([^,]*),') do Cron.item(item, field, set, fail) end
+  if set[7] and field.name == 'day-of-week' then set[0], set[7] = true, nil end
+  return set, text:sub(1, 1) ~= '*'
+end
+
+-- `next[v]`: the smallest allowed value >= v of a set over low..high, or nil.
+function Cron.nextTable(set, low, high)
+  local out, following = {}, nil
+  for v = high, low, -1 do
+    if set[v] then following = v end
+    out[v] = following
+  end
+  return out
+end
+
+-- The parsed expression, or an error naming the field and the problem.
+function Cron.parse(text)
+  if type(text) ~= 'string' then error('Cron(): the expression must be text') end
+  local expression = text:match('^%s*(.-)%s*$')
+  if expression == '' then error('Cron(): the expression is empty') end
+  local expanded = MACROS[expression:lower()]
+  if expanded == nil and expression:sub(1, 1) == '@' then
+    error('Cron(): unknown macro "' .. expression .. '"')
+  end
+  local parts = {}
+  for part in (expanded or expression):gmatch('%S+') do parts[#parts + 1] = part end
+  if #parts ~= 5 then
+    error('Cron(): expected 5 fields (minute hour day-of-month month day-of-week), got '
+      .. #parts .. ' in "' .. expression .. '"')
+  end
+  local spec, restricted = { text = expression }, {}
+  for i, field in ipairs(FIELDS) do spec[i], restricted[i] = Cron.field(parts[i], field, expression) end
+  spec.minutes, spec.hours = Cron.nextTable(spec[1], 0, 59), Cron.nextTable(spec[2], 0, 23)
+  -- Vixie cron: both day fields restricted, a day matches either; else both.
+  spec.either = restricted[3] and restricted[5]
+  -- Wildcard minute or hour: fires by the clock through DST changes (docs/cron.md).
+  spec.wildcard = not (restricted[1] and restricted[2])
+  if Cron.firstLocal(spec, PROBE_FROM, PROBE_FROM + PROBE_SPAN) == nil then
+    error('Cron(): "' .. expression .. '" never fires (no date matches its day and month fields)')
+  end
+  return spec
+end
+
+-- Whether day `d` of the month, `days` since the epoch, matches (1970-01-01
+-- was a Thursday, weekday 4).
+function Cron.dayMatches(spec, days, d)
+  local dom, dow = spec[3][d] == true, spec[5][(days + 4) % 7] == true
+  if spec.either then return dom or dow end
+  return dom and dow
+end
+
+-- The first local wall-clock second >= lo and < hi (seconds since the epoch as
+-- if local time were UTC) that the expression matches, or nil. Skips whole
+-- months, days and hours that cannot match.
+function Cron.firstLocal(spec, lo, hi)
+  local t = math.ceil(lo / 60) * 60
+  local days = floor(t / 86400)
+  local y, m, d = Cron.civil(days)
+  local hour, minute = floor((t - days * 86400) / 3600), floor((t % 3600) / 60)
+  while days * 86400 + hour * 3600 + minute * 60 < hi do
+    if not spec[4][m] then
+      m, d, hour, minute = m + 1, 1, 0, 0
+      if m == 13 then y, m = y + 1, 1 end
+      days = Cron.days(y, m, 1)
+    elseif not Cron.dayMatches(spec, days, d) or spec.hours[hour] == nil then
+      days, hour, minute = days + 1, 0, 0
+      y, m, d = Cron.civil(days)
+    else
+      local h = spec.hours[hour]
+      if h ~= hour then hour, minute = h, 0 end
+      local mm = spec.minutes[minute]
+      if mm ~= nil then
+        local found = days * 86400 + hour * 3600 + mm * 60
+        if found < hi then return found end
+        return nil
+      end
+      hour, minute = hour + 1, 0
+      if hour == 24 then
+        days, hour = days + 1, 0
+        y, m, d = Cron.civil(days)
+      end
+    end
+  end
+  return nil
+end
+
+-- A zone's transitions from their JSON text (nil or '' is UTC), or an error
+-- naming the argument: a non-empty array of [utc_seconds, offset_seconds]
+-- pairs of whole numbers, instants increasing, offsets within a day.
+function Cron.zone(text)
+  if text == nil or text == '' then return { { 0, 0 } } end
+  local function fail(problem)
+    error('Cron(): Arg "zone" ' .. problem .. ': ' .. tostring(text))
+  end
+  local ok, zone = pcall(decode, text)
+  if not ok or type(zone) ~= 'table' or #zone == 0 then
+    fail('is not a non-empty JSON array of [utc_seconds, offset_seconds] pairs')
+  end
+  local count = 0
+  for _ in pairs(zone) do count = count + 1 end
+  if count ~= #zone then fail('is not a JSON array') end
+  for i, pair in ipairs(zone) do
+    local at, offset = type(pair) == 'table' and pair[1], type(pair) == 'table' and pair[2]
+    if type(at) ~= 'number' or type(offset) ~= 'number' or #pair ~= 2
+      or at ~= floor(at) or offset ~= floor(offset) or math.abs(at) > 1e13 then
+      fail('entry ' .. i .. ' is not a pair of whole numbers')
+    end
+    if math.abs(offset) >= 86400 then fail('entry ' .. i .. ' has an offset beyond a day') end
+    if i > 1 and at <= zone[i - 1][1] then fail('entry ' .. i .. ' is not after entry ' .. (i - 1)) end
+  end
+  return zone
+end
+
+-- The index of the zone entry in force at instant `t` (the first entry also
+-- covers everything before it).
+function Cron.segment(zone, t)
+  local lo, hi = 1, #zone
+  while lo < hi do
+    local mid = floor((lo + hi + 1) / 2)
+    if zone[mid][1] <= t then lo = mid else hi = mid - 1 end
+  end
+  return lo
+end
+
+-- The first fire instant (whole UTC seconds) strictly after `after`, or nil
+-- when there is none within 400 years. Walks the zone's offset segments; DST
+-- rules as in docs/cron.md: a wildcard expression follows the clock (skips
+-- local times that do not exist, fires in both runs of a repeated hour); a
+-- fixed one fires at the transition for a skipped local time and only in the
+-- first run of a repeated hour.
+function Cron.next(spec, zone, after)
+  local s = floor(after) + 1
+  local limit = s + GIVE_UP
+  local i = Cron.segment(zone, s)
+  while true do
+    local from, offset = zone[i][1], zone[i][2]
+    if i == 1 then from = s end
+    local to = zone[i + 1] and zone[i + 1][1] or limit
+    local lo = math.max(s, from) + offset
+    if not spec.wildcard and i > 1 then
+      local previous = zone[i - 1][2]
+      if from >= s then lo = from + previous else lo = math.max(lo, from + previous) end
+    end
+    local found = Cron.firstLocal(spec, lo, to + offset)
+    if found ~= nil then return math.max(found - offset, from) end
+    if zone[i + 1] == nil or to >= limit then return nil end
+    i = i + 1
+  end
+end
+end)
+-- >>> src/lib/unique.lua
+Lazy(Unique, function()
+-- Unique jobs (docs/concepts.md, Unique jobs; docs/core-decisions.md): a key
+-- `ql:u:<key>` names the one live job that holds a unique key. Every call that
+-- ends a job's hold releases the key in the same atomic call, and a put looks
+-- past a holder that no longer counts, so a key can never stay held by a job
+-- that has ended.
+
+-- The job hash fields of a unique job; absent on every other job.
+Unique.FIELDS = { 'unique', 'unique_until', 'unique_expires' }
+
+local POLICIES = { keep = true, replace = true, error = true }
+local UNTIL = { finish = true, start = true }
+
+-- The unique options of a put (its `key, value` options), checked; nil when
+-- the put names no key. Raises a Put() error naming the argument otherwise.
+function Unique.parse(options)
+  local key = options.unique
+  if key == nil then
+    for _, name in ipairs({ 'on_conflict', 'unique_until', 'unique_for' }) do
+      if options[name] ~= nil then
+        error('Put(): Arg "' .. name .. '" given without Arg "unique"')
+      end
+    end
+    return nil
+  end
+  if key == '' then error('Put(): Arg "unique" must be a non-empty string') end
+  local policy = options.on_conflict or 'keep'
+  if not POLICIES[policy] then
+    error('Put(): Arg "on_conflict" not one of keep, replace, error: ' .. policy)
+  end
+  local untilWhen = options.unique_until or 'finish'
+  if not UNTIL[untilWhen] then
+    error('Put(): Arg "unique_until" not one of finish, start: ' .. untilWhen)
+  end
+  local seconds = nil
+  if options.unique_for ~= nil then
+    local message = 'Put(): Arg "unique_for" not a positive number: '
+    seconds = Args.finite(options.unique_for, message)
+    if seconds <= 0 then error(message .. options.unique_for) end
+  end
+  return { key = key, policy = policy, untilWhen = untilWhen, seconds = seconds }
+end
+
+-- The jid holding `key` at `now`, or nil. A holder counts only while its job
+-- exists, still names the key, has not completed or failed, and (with
+-- `unique_for`) has not run out of time; any other holder is stale, and the
+-- next put takes the key over.
+function Unique.holder(key, now)
+  local jid = call('get', Keys.unique(key))
+  if not jid then return nil end
+  local job = call('hmget', Keys.job(jid), 'state', 'unique', 'unique_expires')
+  local state, named, expires = job[1], job[2], tonumber(job[3])
+  if not state or named ~= key or state == 'complete' or state == 'failed' then return nil end
+  if expires and now >= expires then return nil end
+  return jid
+end
+
+-- Make job `jid` the holder of the key of `u` (Unique.parse's table) and
+-- record it in the job's hash.
+function Unique.claim(jid, u, now)
+  local job = Keys.job(jid)
+  call('hset', job, 'unique', u.key, 'unique_until', u.untilWhen)
+  if u.seconds then
+    call('hset', job, 'unique_expires', now + u.seconds)
+  else
+    call('hdel', job, 'unique_expires')
+  end
+  call('set', Keys.unique(u.key), jid)
+end
+
+-- Release the key job `jid` was put with (`fields.unique`), if it still holds
+-- it: the one call every path that ends a job's hold makes.
+function Unique.release(jid, fields)
+  local key = fields and fields.unique
+  if not key or key == '' then return end
+  local name = Keys.unique(key)
+  if call('get', name) == jid then call('del', name) end
+end
+
+-- The `unique`, `unique_until` and `unique_expires` members of a job object,
+-- only for a job put with a key (the others' objects are as before).
+function Unique.describe(object, record)
+  if not record.unique then return end
+  object.unique = record.unique
+  object.unique_until = record.unique_until or 'finish'
+  object.unique_expires = Args.finiteOrNil(record.unique_expires)
+end
+
+-- on_conflict=replace: the holder `jid` takes the data, priority and delay of
+-- put `p` in place, while it waits (waiting, scheduled, depends, throttled).
+-- A running or stalled holder is left alone, as with keep.
+function Unique.replace(jid, p, now, historyLimit)
+  local job = Job.read(jid, { 'state', 'queue', 'priority', 'time' })
+  local state = job and job.state
+  local queue = job and job.queue
+  if not queue then return end
+  if state ~= 'waiting' and state ~= 'scheduled' and state ~= 'depends' and state ~= 'throttled' then
+    return
+  end
+  local key = Keys.job(jid)
+  local priority = p.priority or tonumber(job.priority) or 0
+  call('hset', key, 'data', p.data, 'priority', priority)
+  History.append(jid, floor(now), 'replaced', { queue = queue },
+    historyLimit or Config.getNumber('max-job-history'))
+  if state == 'depends' then
+    -- The delay starts when the last dependency completes (as for put).
+    if p.delay > 0 then call('hset', key, 'scheduled', now + p.delay) else call('hdel', key, 'scheduled') end
+  elseif state == 'throttled' then
+    -- It waits for a slot, not for a time: only its place in the work set
+    -- (taken when the slot frees) follows the new priority, from the record.
+    return
+  else
+    call('zrem', Keys.queue(queue, 'work'), jid)
+    call('zrem', Keys.queue(queue, 'scheduled'), jid)
+    if p.delay > 0 then
+      Queue.schedule(queue, jid, now + p.delay)
+      call('hset', key, 'state', 'scheduled')
+    else
+      Queue.makeReady(queue, jid, priority, tonumber(job.time) or now)
+      call('hset', key, 'state', 'waiting')
+    end
+  end
+end
+
+-- The jid a put of `p` must reply with instead of writing, when another live
+-- job holds its key (after applying on_conflict=replace); nil when the put
+-- goes ahead. on_conflict=error raises.
+function Unique.conflict(p, now)
+  local u = p.unique
+  if u == nil then return nil end
+  local holder = Unique.holder(u.key, now)
+  if holder == nil or holder == p.jid then return nil end
+  if u.policy == 'error' then Unique.refuse(u.key, holder) end
+  if u.policy == 'replace' then Unique.replace(holder, p, now) end
+  return holder
+end
+
+-- The error of on_conflict=error (the client maps it to UniqueConflictError).
+function Unique.refuse(key, holder)
+  error('Put(): unique key "' .. key .. '" is held by job ' .. holder)
+end
+end)
 -- >>> src/model/job.lua
 Lazy(Job, function()
 -- Job records: reading, the job JSON object, deletion, dependencies and
@@ -783,6 +1181,7 @@ Lazy(Job, function()
 Job.FIELDS = {
   'jid', 'klass', 'state', 'queue', 'worker', 'priority', 'expires', 'retries',
   'remaining', 'data', 'tags', 'failure', 'throttles', 'spawned_from_jid', 'history',
+  'unique', 'unique_until', 'unique_expires',
 }
 
 -- Read `names` of job `jid` into a table; nil when none of them is set (the job
@@ -844,6 +1243,7 @@ function Job.toObject(jid, record, tracked, lean)
     throttles = Throttle.decode(record.throttles),
     spawned_from_jid = record.spawned_from_jid or false,
   }
+  Unique.describe(object, record)
   if not lean then
     object.history = History.read(jid)
     object.dependents = call('smembers', Keys.dependents(jid))
@@ -1093,7 +1493,8 @@ function Queue.expireLocks(queue, now, limit, settings)
   local when = floor(now)
   for _, jid in ipairs(expired) do
     local key = Keys.job(jid)
-    local job = call('hmget', key, 'worker', 'grace', 'remaining', 'queue', 'throttles', 'history')
+    local job = call('hmget', key, 'worker', 'grace', 'remaining', 'queue', 'throttles', 'history',
+      'unique', 'spawned_from_jid')
     local worker = job[1] or ''
     if job[6] then History.migrate(jid, job[6]) end
     call('zrem', Keys.workerJobs(worker), jid)
@@ -1116,6 +1517,8 @@ function Queue.expireLocks(queue, now, limit, settings)
       call('hset', key, 'remaining', remaining)
       if remaining < 0 then
         Queue.failExhausted(jid, queue, job[4] or '', worker, job[5], now, tracked, settings)
+        Unique.release(jid, { unique = job[7] })
+        Recurring.ended(jid, job[8] or nil, now)
       else
         table.insert(reassign, jid)
       end
@@ -1184,7 +1587,31 @@ Lazy(Recurring, function()
 
 local TEMPLATE_FIELDS = {
   'klass', 'data', 'priority', 'tags', 'retries', 'interval', 'backlog', 'throttles', 'count',
+  'type', 'cron', 'zone', 'overlap', 'catchup', 'jitter', 'slot', 'last_child', 'pending',
+  'unique',
 }
+
+-- Where a paused template waits in its queue's -recur set: listed as before, never
+-- due (an infinite score would not survive JSON), earliest of nothing.
+Recurring.PAUSED_SCORE = 1e15
+
+-- Write child `child` of `template` (nominal time `s`) into `queue`'s work; false
+-- (nothing written) when the template's unique key is held by a live job.
+local function writeChild(queue, template, child, t, s, now, historyLimit)
+  if t.unique and Unique.holder(t.unique, now) then return false end
+  Recurring.evict(child, now)
+  for _, tag in ipairs(t.tags) do Tags.index(child, tag, now) end
+  call('hset', Keys.job(child),
+    'jid', child, 'klass', t.klass, 'data', t.data or '{}', 'priority', t.priority,
+    'tags', t.tagsText or '{}', 'state', 'waiting', 'worker', '', 'expires', 0,
+    'queue', queue, 'retries', t.retries or 0, 'remaining', t.retries or 0,
+    'time', string.format('%.20f', s), 'throttles', t.throttles or '[]',
+    'spawned_from_jid', template)
+  History.append(child, floor(s), 'put', { queue = queue }, historyLimit)
+  Queue.addToWork(queue, child, t.priority, s)
+  if t.unique then Unique.claim(child, { key = t.unique, untilWhen = 'finish' }, now) end
+  return true
+end
 
 -- Spawn children of template `template` (its fields in `values`, first nominal
 -- time `s`) while they are due and `room` allows; returns how many it spawned.
@@ -1203,23 +1630,24 @@ local function spawnChildren(queue, template, values, s, now, room, historyLimit
     if behind > backlog then s = s + math.ceil(behind - backlog) * interval end
   end
   local spawned = 0
-  local tags = Tags.decode(tagsText)
+  local t = {
+    klass = klass, data = data, priority = priority, tagsText = tagsText,
+    tags = Tags.decode(tagsText), retries = retries, throttles = throttles,
+    unique = values[19] or nil,
+  }
+  local skipped = 0
   while s <= now and spawned < room do
-    count, spawned = count + 1, spawned + 1
-    local child = template .. '-' .. count
-    Recurring.evict(child, now)
-    for _, tag in ipairs(tags) do Tags.index(child, tag, now) end
-    call('hset', Keys.job(child),
-      'jid', child, 'klass', klass, 'data', data or '{}', 'priority', priority,
-      'tags', tagsText or '{}', 'state', 'waiting', 'worker', '', 'expires', 0,
-      'queue', queue, 'retries', retries or 0, 'remaining', retries or 0,
-      'time', string.format('%.20f', s), 'throttles', throttles or '[]',
-      'spawned_from_jid', template)
-    History.append(child, floor(s), 'put', { queue = queue }, historyLimit)
-    Queue.addToWork(queue, child, priority, s)
+    -- A time whose unique key is held (its previous run has not ended) is skipped.
+    if writeChild(queue, template, template .. '-' .. (count + 1), t, s, now, historyLimit) then
+      count, spawned = count + 1, spawned + 1
+    else
+      skipped = skipped + 1
+      if skipped > 1000 then break end
+    end
     s = s + interval
   end
-  if spawned > 0 then
+  if skipped > 0 then call('hincrby', Keys.recurring(template), 'skipped', skipped) end
+  if spawned > 0 or skipped > 0 then
     call('hset', Keys.recurring(template), 'count', count)
     call('zadd', Keys.queue(queue, 'recur'), s, template)
   end
@@ -1240,7 +1668,12 @@ function Recurring.spawn(queue, now, budget, historyLimit)
   for i = 1, #due, 2 do
     local template, s = due[i], floor(tonumber(due[i + 1]))
     local values = call('hmget', Keys.recurring(template), unpack(TEMPLATE_FIELDS))
-    moved = moved + spawnChildren(queue, template, values, s, now, budget - moved, historyLimit)
+    if values[10] == 'cron' then
+      moved = moved + Recurring.spawnCron(queue, template, values, now, budget - moved,
+        historyLimit)
+    else
+      moved = moved + spawnChildren(queue, template, values, s, now, budget - moved, historyLimit)
+    end
   end
 end
 
@@ -1251,7 +1684,7 @@ end
 -- queue's sets. Take the old job out of all of them first.
 function Recurring.evict(jid, now)
   local old = call('hmget', Keys.job(jid), 'state', 'queue', 'worker', 'failure', 'tags',
-    'throttles')
+    'throttles', 'unique')
   local state = old[1]
   if not state then return end
   if old[2] then Queue.remove(old[2], jid) end
@@ -1268,6 +1701,148 @@ function Recurring.evict(jid, now)
     call('srem', Keys.dependents(dep), jid)
   end
   call('del', Keys.dependencies(jid))
+  -- And the old job's unique key is no longer held by anything.
+  Unique.release(jid, { unique = old[7] })
+  call('hdel', Keys.job(jid), unpack(Unique.FIELDS))
+end
+
+-- Cron templates (docs/cron.md) ------------------------------------------------
+
+-- Child `jid` of template `template` (nil: not a child) ended for good: a run
+-- its template held back for it (overlap `queue_one`) becomes due now, and a
+-- waiting worker is woken for it.
+function Recurring.ended(jid, template, now)
+  if not template then return end
+  local fields = call('hmget', Keys.recurring(template), 'pending', 'last_child', 'queue', 'paused')
+  if not fields[1] or fields[1] == '' or fields[2] ~= jid or fields[4] == '1' then return end
+  call('zadd', Keys.queue(fields[3], 'recur'), now, template)
+  Queue.wake(fields[3])
+end
+
+-- The spread of slot `slot`'s start, in [0, jitter) seconds (ms steps): the
+-- same for every caller, so no randomness is needed and a retried call agrees.
+function Recurring.jitterFor(template, slot, jitter)
+  local span = floor((tonumber(jitter) or 0) * 1000)
+  if span < 1 then return 0 end
+  local text = template .. ':' .. string.format('%d', slot)
+  local h = 5381
+  for i = 1, #text do h = (h * 33 + text:byte(i)) % 4294967296 end
+  return (h % span) / 1000
+end
+
+-- The fire slots from `first` (a slot) up to `now`: the last `keep` of them in
+-- order, how many there were (capped: far behind counts as "many"), and the
+-- first slot after `now`. Far behind, it skips to a window just before `now`
+-- rather than stepping through every missed slot.
+local WINDOWS = { 3600, 86400, 32 * 86400, 367 * 86400, 9 * 367 * 86400 }
+function Recurring.slotsUpTo(spec, zone, first, now, keep)
+  local recent, count, s = {}, 0, first
+  while s ~= nil and s <= now do
+    count = count + 1
+    recent[#recent + 1] = s
+    if #recent > keep then table.remove(recent, 1) end
+    if count == 64 then
+      for _, window in ipairs(WINDOWS) do
+        local from = Cron.next(spec, zone, now - window)
+        if from ~= nil and from <= now and from > s then
+          s, recent, count = from, {}, count + 1
+          recent[1] = s
+          break
+        end
+      end
+    end
+    if count > 4096 then return recent, count, Cron.next(spec, zone, now) end
+    s = Cron.next(spec, zone, s)
+  end
+  return recent, count, s
+end
+
+-- Whether job `jid` (a template's last child) has not finished yet.
+local function unfinished(jid)
+  if not jid or jid == '' then return false end
+  local state = call('hget', Keys.job(jid), 'state')
+  return state ~= false and state ~= 'complete' and state ~= 'failed'
+end
+
+-- Schedule template `template` of `queue` at slot `slot` (nil: no slot left).
+local function scheduleCron(queue, template, slot, jitter)
+  local recur = Keys.queue(queue, 'recur')
+  if slot == nil then
+    call('zadd', recur, Recurring.PAUSED_SCORE, template)
+    call('hset', Keys.recurring(template), 'slot', '')
+    return
+  end
+  call('zadd', recur, slot + Recurring.jitterFor(template, slot, jitter), template)
+  call('hset', Keys.recurring(template), 'slot', string.format('%d', slot))
+end
+Recurring.scheduleCron = scheduleCron
+
+-- Spawn the due runs of cron template `template` (its fields in `values`), by
+-- its catch-up and overlap policies; returns how many it spawned (<= room).
+function Recurring.spawnCron(queue, template, values, now, room, historyLimit)
+  local finite = Args.finiteOrNil
+  local okSpec, spec = pcall(Cron.parse, values[11] or '')
+  local okZone, zone = pcall(Cron.zone, values[12] or '[[0,0]]')
+  -- Written by hand or by another client: passed over, as a bad interval is.
+  if values[1] == false or not okSpec or not okZone then return 0 end
+  local overlap, catchup = values[13] or 'allow', values[14] or 'latest'
+  local jitter, backlog = finite(values[15]) or 0, finite(values[7]) or 0
+  local first = finite(values[16])
+  local lastChild, pending = values[17], finite(values[18])
+  local key = Keys.recurring(template)
+  if first == nil then
+    scheduleCron(queue, template, Cron.next(spec, zone, now), jitter)
+    return 0
+  end
+
+  local keep = 1
+  if catchup == 'all' and overlap == 'allow' then keep = backlog > 0 and backlog or 100 end
+  local recent, count, following = Recurring.slotsUpTo(spec, zone, first, now, keep)
+  local runs = {}
+  if catchup == 'none' then
+    if count == 1 then runs = recent end
+  elseif catchup == 'all' and overlap == 'allow' then
+    runs = recent
+  elseif #recent > 0 then
+    runs = { recent[#recent] }
+  end
+  -- A run held back by `queue_one` comes first, once its predecessor is done.
+  if pending and not unfinished(lastChild) then
+    table.insert(runs, 1, pending)
+    -- One run, or it would overlap the next: the latest nominal time.
+    if overlap ~= 'allow' then runs = { runs[#runs] } end
+    pending = nil
+  elseif overlap ~= 'allow' and unfinished(lastChild) then
+    if overlap == 'queue_one' and #runs > 0 then pending = runs[#runs] end
+    if overlap == 'skip' and #runs > 0 then call('hincrby', key, 'skipped', #runs) end
+    runs = {}
+  end
+
+  local t = {
+    klass = values[1], data = values[2], priority = finite(values[3]) or 0,
+    tagsText = values[4], tags = Tags.decode(values[4]), retries = values[5],
+    throttles = values[8], unique = values[19] or nil,
+  }
+  local count0 = finite(values[9]) or 0
+  local n, held = 0, 0
+  for i = 1, #runs do
+    if n >= room then
+      -- Out of room in this pop: the rest are spawned by the next one.
+      following = runs[i]
+      break
+    end
+    local child = template .. '-' .. (count0 + n + 1)
+    if writeChild(queue, template, child, t, runs[i], now, historyLimit) then
+      n, lastChild = n + 1, child
+    else
+      held = held + 1 -- its unique key is held by a live job: skipped
+    end
+  end
+  if held > 0 then call('hincrby', key, 'skipped', held) end
+  call('hset', key, 'count', count0 + n, 'last_child', lastChild or '',
+    'pending', pending and string.format('%d', pending) or '')
+  scheduleCron(queue, template, following, jitter)
+  return n
 end
 end)
 -- >>> src/model/worker.lua
@@ -1307,14 +1882,21 @@ LazyCommands({ 'queue.put', 'job.requeue', 'queue.putMany' }, function()
 --
 -- Arguments: worker, queue, jid, klass, data, delay [, key, value]...
 --   options: priority (number), tags (JSON array), retries (number),
---            depends (JSON array of jids), throttles (JSON array of ids)
--- Reply: the jid.
+--            depends (JSON array of jids), throttles (JSON array of ids),
+--            unique (non-empty string), on_conflict (keep | replace | error),
+--            unique_until (finish | start), unique_for (seconds > 0): see
+--            lib/unique.lua and docs/concepts.md, Unique jobs
+-- Reply: the jid; with `unique`, the jid of the live job holding the key when
+--   another one holds it (on_conflict keep or replace: nothing else is written
+--   but, for replace, the holder's data, priority and delay).
 -- Errors: the Put() messages (docs/core-commands.md, queue.put); job.requeue first checks that
---   the job exists (`Requeue(): Job <jid> does not exist`).
+--   the job exists (`Requeue(): Job <jid> does not exist`); on_conflict error:
+--   Put(): unique key "<key>" is held by job <jid>.
 -- Events: ql:log put; lock_lost to a previous holder other than `worker`;
 --   ql:put for tracked jobs.
 -- Keys: the job hash, history and dependency sets; the old and new queue sets;
---   tag indexes; ql:completed; failure lists; the old worker's job set; stats.
+--   tag indexes; ql:completed; failure lists; the old worker's job set; stats;
+--   ql:u:<key> of the new and the old unique key.
 -- Writes: adds jobs
 
 local function parsePut(args)
@@ -1347,11 +1929,13 @@ local function parsePut(args)
   if options.throttles ~= nil then
     p.throttles = Args.jsonList(options.throttles, 'Put(): Arg "throttles" not JSON array: ')
   end
+  p.unique = Unique.parse(options)
   return p
 end
 
 local PUT_FIELDS = {
   'state', 'queue', 'worker', 'priority', 'tags', 'retries', 'failure', 'history', 'throttles',
+  'unique',
 }
 
 local putOne -- queue.put of a parsed job: below, with queue.putMany's shorter path
@@ -1425,6 +2009,15 @@ local function put(now, p, old, historyLimit)
     'tags', encode(tags), 'state', state, 'worker', '', 'expires', 0,
     'queue', queue, 'retries', retries, 'remaining', retries,
     'time', string.format('%.20f', now), 'throttles', encode(throttles))
+  -- The key of the job's previous put is released when this put names another
+  -- one or none (Unique.conflict already saw that no other job holds p's key).
+  if p.unique then
+    if old.unique and old.unique ~= p.unique.key then Unique.release(jid, old) end
+    Unique.claim(jid, p.unique, now)
+  elseif old.unique then
+    Unique.release(jid, old)
+    call('hdel', key, unpack(Unique.FIELDS))
+  end
 
   if waiting then
     call('zadd', Keys.queue(queue, 'depends'), now, jid)
@@ -1447,14 +2040,20 @@ local function put(now, p, old, historyLimit)
 end
 
 Commands['queue.put'] = function(now, args)
-  return putOne(now, parsePut(args))
+  local p = parsePut(args)
+  local holder = Unique.conflict(p, now)
+  if holder then return holder end
+  return putOne(now, p)
 end
 
 Commands['job.requeue'] = function(now, args)
   local jid = Args.require(args[3], 'Job(): no jid provided')
   local old = Job.read(jid, PUT_FIELDS)
   if old == nil then error('Requeue(): Job ' .. jid .. ' does not exist') end
-  return put(now, parsePut(args), old)
+  local p = parsePut(args)
+  local holder = Unique.conflict(p, now)
+  if holder then return holder end
+  return put(now, p, old)
 end
 
 local function flushReady(queue, ready)
@@ -1606,7 +2205,29 @@ end
 -- Whether job `p` (parsed) may take putFresh's path: nothing of its own to wait
 -- for, into a queue whose throttle is open (putFresh then checks it is new).
 local function mayBeFresh(p, c)
-  return c.open and p.delay <= 0 and #p.depends == 0 and #p.throttles == 0
+  return c.open and p.delay <= 0 and #p.depends == 0 and #p.throttles == 0 and p.unique == nil
+end
+
+-- queue.putMany's on_conflict=error check, before anything is written: each
+-- job with a key sees the holder the jobs before it in the call leave.
+local function checkUnique(parsed, now)
+  local claimed = {}
+  for k, p in ipairs(parsed) do
+    local u = p.unique
+    if u then
+      local holder = claimed[u.key]
+      if holder == nil then holder = Unique.holder(u.key, now) or false end
+      if holder and holder ~= p.jid then
+        if u.policy == 'error' then
+          error('PutMany(): job ' .. k .. ': Put(): unique key "' .. u.key .. '" is held by job '
+            .. holder, 0)
+        end
+        claimed[u.key] = holder
+      else
+        claimed[u.key] = p.jid
+      end
+    end
+  end
 end
 
 putOne = function(now, p)
@@ -1637,7 +2258,10 @@ end
 --   so that jobs of equal priority pop in argument order.
 -- Errors: PutMany(): Arg "count" of job <i> not a non-negative even number: <v>;
 --   PutMany(): job <i> is incomplete; PutMany(): job <i>: <the queue.put error>.
---   Every job is validated before the first is put: a failed call writes nothing.
+--   PutMany(): job <i>: Put(): unique key "<key>" is held by job <jid> (on_conflict
+--   error, checked for every job first). Every job is validated before the first
+--   is put: a failed call writes nothing. A job whose key another live job holds
+--   (on_conflict keep or replace) has that job's jid in the reply.
 -- Events, keys: those of queue.put, for each job in turn.
 -- Writes: adds jobs
 Commands['queue.putMany'] = function(now, args)
@@ -1650,6 +2274,7 @@ Commands['queue.putMany'] = function(now, args)
     error('PutMany(): job ' .. parsed.failing .. ': ' .. tostring(problem):gsub('^.-: ', '', 1))
   end
   if #parsed == 0 then return '[]' end
+  checkUnique(parsed, now)
   -- A template pays off from the second job on. Nothing in this call tracks or
   -- untracks a job, so one look at the tracked set serves every job.
   local c = freshContext(queue, #parsed > 1, call('zcard', Keys.TRACKED) > 0)
@@ -1666,7 +2291,7 @@ Commands['queue.putMany'] = function(now, args)
       -- Anything else takes put's own path, after the jobs before it are added.
       flushReady(queue, c.ready)
       p.registered = true
-      jids[k] = put(t, p, Job.read(p.jid, PUT_FIELDS))
+      jids[k] = Unique.conflict(p, t) or put(t, p, Job.read(p.jid, PUT_FIELDS))
     end
   end
   flushReady(queue, c.ready)
@@ -1682,6 +2307,7 @@ LazyCommands({ 'queue.pop', 'queues.pop', 'queues.ready', 'queues.popAt', 'job.c
 local POP_FIELDS = {
   'jid', 'klass', 'state', 'queue', 'worker', 'priority', 'expires', 'retries',
   'remaining', 'data', 'tags', 'failure', 'throttles', 'spawned_from_jid', 'history', 'time',
+  'unique', 'unique_until', 'unique_expires',
 }
 
 -- Hand job `jid` (its fields in `record`) to `worker` (docs/core-commands.md, queue.pop) and
@@ -1695,6 +2321,8 @@ local function handOut(jid, record, queue, worker, now, s, waits, lean)
   call('hset', Keys.job(jid), 'worker', worker, 'expires', expires, 'state', 'running',
     'time', string.format('%.20f', now))
   call('zadd', Keys.queue(queue, 'locks'), expires, jid)
+  -- unique_until=start: the key is free from the job's first start on.
+  if record.unique_until == 'start' then Unique.release(jid, record) end
   local tracked = Events.isTracked(jid)
   Events.tracked('popped', jid, tracked)
   record.worker, record.expires, record.state = worker, expires, 'running'
@@ -1936,7 +2564,8 @@ LazyCommands({ 'job.complete', 'job.completeAndRequeue' }, function()
 -- job.complete / job.completeAndRequeue
 
 local COMPLETE_FIELDS = {
-  'state', 'worker', 'queue', 'throttles', 'time', 'retries', 'priority', 'history',
+  'state', 'worker', 'queue', 'throttles', 'time', 'retries', 'priority', 'history', 'unique',
+  'spawned_from_jid',
 }
 
 -- Shared validation (docs/core-commands.md, job.complete); returns the job's fields.
@@ -1975,7 +2604,12 @@ end
 
 local function dropCompleted(jids)
   if #jids == 0 then return end
-  for _, jid in ipairs(jids) do Job.delete(jid, call('hget', Keys.job(jid), 'tags')) end
+  for _, jid in ipairs(jids) do
+    local job = call('hmget', Keys.job(jid), 'tags', 'unique')
+    -- Completing released the key already; this only guards against a path that did not.
+    Unique.release(jid, { unique = job[2] })
+    Job.delete(jid, job[1])
+  end
   Args.chunked('zrem', Keys.COMPLETED, jids)
 end
 
@@ -1996,7 +2630,7 @@ local COMPLETE_CONFIG = { 'max-job-history', 'jobs-history', 'jobs-history-count
 -- Errors: Complete(): ... (docs/core-commands.md, job.complete).
 -- Events: ql:completed (tracked), ql:log completed.
 -- Keys: job hash and history; queue sets; throttle sets; stats; worker set;
---   ql:completed (and expired jobs); dependents of the job.
+--   ql:completed (and expired jobs); dependents of the job; its unique key.
 Commands['job.complete'] = function(now, args)
   local jid, worker, queue, data = parseComplete(args)
   local job = checkRunning(jid, worker, queue)
@@ -2011,6 +2645,8 @@ Commands['job.complete'] = function(now, args)
     'queue', '', 'expires', 0, 'remaining', tonumber(job.retries) or 0,
     'data', data, 'time', string.format('%.20f', now))
   call('zadd', Keys.COMPLETED, now, jid)
+  Unique.release(jid, job)
+  Recurring.ended(jid, job.spawned_from_jid, now)
   expireCompleted(now, age, count)
   Job.releaseDependents(jid, now)
   return 'complete'
@@ -2083,7 +2719,9 @@ end)
 LazyCommands({ 'job.fail', 'job.retry', 'job.timeout' }, function()
 -- job.fail / job.retry / job.timeout
 
-local FAIL_FIELDS = { 'state', 'worker', 'queue', 'throttles', 'history' }
+local FAIL_FIELDS = {
+  'state', 'worker', 'queue', 'throttles', 'history', 'unique', 'spawned_from_jid',
+}
 
 -- job.fail
 --
@@ -2095,7 +2733,7 @@ local FAIL_FIELDS = { 'state', 'worker', 'queue', 'throttles', 'history' }
 --   Fail(): Job running with another worker: <worker>
 -- Events: ql:log failed, then ql:failed (tracked).
 -- Keys: job hash and history; queue sets; throttles; stats; worker set;
---   ql:failures and ql:f:<group>.
+--   ql:failures and ql:f:<group>; its unique key.
 Commands['job.fail'] = function(now, args)
   local jid = Args.require(args[1], 'Job(): no jid provided')
   local worker = Args.require(args[2], 'Fail(): Arg "worker" missing')
@@ -2125,6 +2763,8 @@ Commands['job.fail'] = function(now, args)
     'failure', Job.failure(group, message, floor(now), worker))
   Throttle.releaseAll(jid, tids, now)
   Job.listFailure(jid, group)
+  Unique.release(jid, job)
+  Recurring.ended(jid, job.spawned_from_jid, now)
   return jid
 end
 
@@ -2139,14 +2779,18 @@ end
 --   Retry(): Job has been given to another worker: <worker>
 -- Events: none.
 -- Keys: job hash and history; the job's locks set and its work or scheduled
---   set; throttles; worker set; failure lists; stats.
+--   set; throttles; worker set; failure lists; stats; its unique key (when
+--   the job fails).
 Commands['job.retry'] = function(now, args)
   local jid = Args.require(args[1], 'Job(): no jid provided')
   local queue = Args.require(args[2], 'Retry(): Arg "queue_name" missing')
   local worker = Args.require(args[3], 'Retry(): Arg "worker" missing')
   local delay = Args.optionalFinite(args[4], 0, 'Retry(): Arg "delay" not a number: ')
   local group, message = args[5], args[6]
-  local job = Job.read(jid, { 'state', 'worker', 'queue', 'throttles', 'remaining', 'priority', 'history' })
+  local job = Job.read(jid, {
+    'state', 'worker', 'queue', 'throttles', 'remaining', 'priority', 'history', 'unique',
+    'spawned_from_jid',
+  })
   if job == nil then error('Retry(): Job does not exist') end
   if job.state ~= 'running' then error('Retry(): Job is not currently running: ' .. job.state) end
   if job.worker ~= worker then
@@ -2181,6 +2825,8 @@ Commands['job.retry'] = function(now, args)
     call('hset', key, 'state', 'failed', 'worker', '', 'expires', '', 'failure', failure)
     Job.listFailure(jid, failGroup)
     Stats.failure(queue, now)
+    Unique.release(jid, job)
+    Recurring.ended(jid, job.spawned_from_jid, now)
   else
     if delay > 0 then
       Queue.schedule(home, jid, now + delay)
@@ -2279,7 +2925,7 @@ end
 -- Events: ql:log canceled, ql:w:<worker> canceled (running jobs), ql:canceled
 --   (tracked).
 -- Keys: job hash, history and dependency sets; queue sets; throttles; the
---   worker's job set; failure lists; stats; tag indexes.
+--   worker's job set; failure lists; stats; tag indexes; its unique key.
 Commands['job.cancel'] = function(now, args)
   local named = {}
   for _, jid in ipairs(args) do named[jid] = true end
@@ -2293,7 +2939,11 @@ Commands['job.cancel'] = function(now, args)
     Throttle.checked(call('hget', Keys.job(jid), 'throttles') or nil)
   end
   for _, jid in ipairs(args) do
-    local job = Job.read(jid, { 'state', 'queue', 'failure', 'worker', 'throttles', 'tags' }) or {}
+    local job = Job.read(jid, {
+      'state', 'queue', 'failure', 'worker', 'throttles', 'tags', 'unique', 'spawned_from_jid',
+    }) or {}
+    Unique.release(jid, job)
+    Recurring.ended(jid, job.spawned_from_jid, now)
     if job.state ~= 'complete' then
       local queue, worker = job.queue or false, job.worker or false
       local payload = Events.canceled(jid, queue, worker)
@@ -2760,7 +3410,7 @@ Commands['config.unset'] = function(now, args)
 end
 end)
 -- >>> src/commands/recurring.lua
-LazyCommands({ 'queue.recurAtInterval', 'recurringJob.get', 'recurringJob.update', 'recurringJob.cancel', 'recurringJob.addTag', 'recurringJob.removeTag' }, function()
+LazyCommands({ 'queue.recurAtInterval', 'queue.recurOnCron', 'recurringJob.pause', 'recurringJob.resume', 'recurringJob.get', 'recurringJob.update', 'recurringJob.cancel', 'recurringJob.addTag', 'recurringJob.removeTag' }, function()
 -- Recurring templates (docs/concepts.md, Scheduled and recurring jobs): create, read, update, cancel and tag
 -- them. Spawning children lives in model/recurring.lua (run by pop and peek).
 
@@ -2771,11 +3421,48 @@ local function storedList(text)
   return out
 end
 
+-- The options both kinds of template take, checked in this order: tags,
+-- priority, retries, backlog, throttles (absent: none, 0, 0, 0, none).
+local function templateOptions(options)
+  local tags, throttles, priority, retries, backlog = {}, {}, 0, 0, 0
+  if options.tags ~= nil then
+    tags = Args.jsonList(options.tags, 'Recur(): Arg "tags" must be JSON string array: ', true)
+  end
+  if options.priority ~= nil then
+    priority = Args.finite(options.priority, 'Recur(): Arg "priority" not a number: ')
+  end
+  if options.retries ~= nil then
+    retries = Args.finite(options.retries, 'Recur(): Arg "retries" not a number: ')
+  end
+  if options.backlog ~= nil then
+    backlog = Args.finite(options.backlog, 'Recur(): Arg "backlog" not a number: ')
+  end
+  if options.throttles ~= nil then
+    throttles = Args.jsonList(options.throttles, 'Recur(): Arg "throttles" not JSON array: ')
+  end
+  return tags, priority, retries, backlog, throttles
+end
+
+-- The `unique` option of a recur call (a non-empty key), or nil.
+local function uniqueOption(options)
+  if options.unique == nil then return nil end
+  if options.unique == '' then error('Recur(): Arg "unique" must be a non-empty string') end
+  return options.unique
+end
+
+-- Store (or drop) a template's unique key: each child is put with it, and a time
+-- whose key is still held by a live job is skipped.
+local function storeUnique(key, unique)
+  if unique then call('hset', key, 'unique', unique) else call('hdel', key, 'unique') end
+end
+
 -- queue.recurAtInterval
 --
 -- Arguments: queue, jid, klass, data, interval, offset [, key, value]...
 --   options: priority (number, 0), retries (number, 0), backlog (number, 0),
---            tags (JSON array), throttles (JSON array of ids)
+--            tags (JSON array), throttles (JSON array of ids); ours: unique (a
+--            key each child is put with; a time whose key a live job holds is
+--            skipped and counted in `skipped`)
 -- Reply: the jid.
 -- Errors: Queue(): no queue name provided; Recur(): Arg "jid"/"klass" missing;
 --   Recur(): Arg "data" not JSON: <v>; Recur(): Arg "interval"/"offset" not a
@@ -2798,27 +3485,11 @@ Commands['queue.recurAtInterval'] = function(now, args)
   local offset = Args.finite(args[6], 'Recur(): Arg "offset" not a number: ')
   if interval <= 0 then error('Recur(): Arg "interval" must be greater than 0') end
   local options = Args.pairs(args, 7, 'Recur(): Odd number of additional args: ')
-  local tags = {}
-  if options.tags ~= nil then
-    tags = Args.jsonList(options.tags, 'Recur(): Arg "tags" must be JSON string array: ', true)
-  end
-  local priority, retries, backlog = 0, 0, 0
-  if options.priority ~= nil then
-    priority = Args.finite(options.priority, 'Recur(): Arg "priority" not a number: ')
-  end
-  if options.retries ~= nil then
-    retries = Args.finite(options.retries, 'Recur(): Arg "retries" not a number: ')
-  end
-  if options.backlog ~= nil then
-    backlog = Args.finite(options.backlog, 'Recur(): Arg "backlog" not a number: ')
-  end
-  local throttles = {}
-  if options.throttles ~= nil then
-    throttles = Args.jsonList(options.throttles, 'Recur(): Arg "throttles" not JSON array: ')
-  end
+  local tags, priority, retries, backlog, throttles = templateOptions(options)
+  local unique = uniqueOption(options)
 
   local key = Keys.recurring(jid)
-  local old = call('hmget', key, 'count', 'queue')
+  local old = call('hmget', key, 'count', 'queue', 'paused')
   local count = tonumber(old[1]) or 0
   if old[2] then
     -- The original strips the bare old queue name, not its throttle id.
@@ -2831,10 +3502,162 @@ Commands['queue.recurAtInterval'] = function(now, args)
     'state', 'recur', 'queue', queue, 'type', 'interval', 'count', count,
     'interval', interval, 'retries', retries, 'backlog', backlog,
     'throttles', encode(throttles))
-  call('zadd', Keys.queue(queue, 'recur'), now + offset, jid)
+  -- A cron template made an interval one keeps nothing of its schedule.
+  call('hdel', key, 'cron', 'timezone', 'zone', 'overlap', 'catchup', 'jitter', 'slot',
+    'pending', 'last_child', 'skipped')
+  storeUnique(key, unique)
+  if old[3] == '1' then
+    -- Paused stays paused (docs/cron.md): resume starts it at this time or later.
+    call('hset', key, 'paused_next', now + offset)
+    call('zadd', Keys.queue(queue, 'recur'), Recurring.PAUSED_SCORE, jid)
+  else
+    call('zadd', Keys.queue(queue, 'recur'), now + offset, jid)
+  end
   Queue.wake(queue) -- a waiting worker learns when the first spawn is due
   Queue.register(queue, now)
   return jid
+end
+
+local OVERLAP = { allow = true, skip = true, queue_one = true }
+local CATCHUP = { latest = true, none = true, all = true }
+
+-- queue.recurOnCron
+--
+-- An extension of ours (docs/cron.md): a template whose children are spawned at
+-- the fire times of a cron expression, computed here at spawn time.
+-- Arguments: queue, jid, klass, data, cron [, key, value]...
+--   options: priority (number, 0), retries (number, 0), tags (JSON array),
+--            throttles (JSON array of ids), timezone (IANA name, shown only),
+--            zone (the zone's UTC offsets: JSON [[utc, offset], ...]; required
+--            with a timezone other than UTC), overlap (allow | skip |
+--            queue_one), catchup (latest | none | all), backlog (whole >= 0:
+--            the bound of `all`, 0 for 100), jitter (seconds >= 0), unique
+--            (as for queue.recurAtInterval)
+-- Reply: the jid.
+-- Errors: Queue(): no queue name provided; Recur(): Arg "jid"/"klass"/"cron"
+--   missing; Recur(): Arg "data" not JSON: <v>; the Cron() errors of the
+--   expression and zone; Recur(): Arg "<option>" ...: <v>;
+--   Recur(): Odd number of additional args: <args>. Nothing is written then.
+-- Events: none.
+-- Keys: ql:r:<jid>; the old and new queue's -recur sets; ql:queues.
+-- Writes: adds jobs
+--
+-- With the jid of an existing template it is updated in place: its count,
+-- last child and held-back run stay, and its next slot stays unless the
+-- schedule changed (then: the first slot after now), so an update never
+-- spawns a burst. A paused template stays paused.
+Commands['queue.recurOnCron'] = function(now, args)
+  local queue = Args.require(args[1], 'Queue(): no queue name provided')
+  local jid = Args.require(args[2], 'Recur(): Arg "jid" missing')
+  local klass = Args.require(args[3], 'Recur(): Arg "klass" missing')
+  Args.json(args[4], 'Recur(): Arg "data" not JSON: ')
+  local data = args[4]
+  local cron = Args.require(args[5], 'Recur(): Arg "cron" missing')
+  local spec = Cron.parse(cron)
+  local options = Args.pairs(args, 6, 'Recur(): Odd number of additional args: ')
+  local tags, priority, retries, backlog, throttles = templateOptions(options)
+  if backlog < 0 or backlog ~= floor(backlog) then
+    error('Recur(): Arg "backlog" must be a whole number >= 0: ' .. options.backlog)
+  end
+  local jitter = 0
+  if options.jitter ~= nil then
+    jitter = Args.finite(options.jitter, 'Recur(): Arg "jitter" not a number: ')
+    if jitter < 0 then error('Recur(): Arg "jitter" must be >= 0: ' .. options.jitter) end
+  end
+  local overlap, catchup = options.overlap or 'allow', options.catchup or 'latest'
+  if not OVERLAP[overlap] then
+    error('Recur(): Arg "overlap" must be allow, skip or queue_one: ' .. overlap)
+  end
+  if not CATCHUP[catchup] then
+    error('Recur(): Arg "catchup" must be latest, none or all: ' .. catchup)
+  end
+  local timezone = options.timezone or 'UTC'
+  if timezone == '' then error('Recur(): Arg "timezone" is empty') end
+  local zoneText = options.zone
+  if zoneText == nil then
+    if timezone ~= 'UTC' then
+      error('Recur(): Arg "zone" missing: the UTC offsets of timezone ' .. timezone)
+    end
+    zoneText = '[[0,0]]'
+  end
+  local zone = Cron.zone(zoneText)
+  local first = Cron.next(spec, zone, now)
+  local unique = uniqueOption(options)
+
+  local key = Keys.recurring(jid)
+  local old = call('hmget', key, 'queue', 'type', 'cron', 'zone', 'slot', 'paused')
+  if old[1] then
+    call('zrem', Keys.queue(old[1], 'recur'), jid)
+    throttles = Throttle.without(throttles, old[1])
+  end
+  table.insert(throttles, Keys.queueThrottleId(queue))
+  -- The same schedule keeps its next slot; a changed one starts after now.
+  local slot = first
+  local kept = tonumber(old[5])
+  if old[2] == 'cron' and old[3] == cron and old[4] == zoneText and kept and kept > now then
+    slot = kept
+  end
+  call('hdel', key, 'interval')
+  call('hset', key,
+    'jid', jid, 'klass', klass, 'data', data, 'priority', priority, 'tags', encode(tags),
+    'state', 'recur', 'queue', queue, 'type', 'cron', 'cron', cron, 'timezone', timezone,
+    'zone', zoneText, 'overlap', overlap, 'catchup', catchup, 'jitter', jitter,
+    'retries', retries, 'backlog', backlog, 'throttles', encode(throttles))
+  if call('hexists', key, 'count') == 0 then call('hset', key, 'count', 0) end
+  storeUnique(key, unique)
+  if old[6] == '1' then
+    call('hset', key, 'slot', string.format('%d', slot))
+    call('zadd', Keys.queue(queue, 'recur'), Recurring.PAUSED_SCORE, jid)
+  else
+    Recurring.scheduleCron(queue, jid, slot, jitter)
+  end
+  Queue.wake(queue) -- a waiting worker learns when the first spawn is due
+  Queue.register(queue, now)
+  return jid
+end
+
+-- recurringJob.pause / recurringJob.resume
+--
+-- Extensions of ours. Pause keeps the template listed in its queue but spawns
+-- nothing until it is resumed; resume starts again from now: a cron template
+-- at its first slot after now, an interval one at its next time or now,
+-- whichever is later (one run for the time it was paused, never a burst).
+-- Arguments: jid
+-- Reply: 1.
+-- Errors: Recurring(): no jid provided; Recur(): No recurring job <jid>
+-- Keys: ql:r:<jid>; its queue's -recur set.
+Commands['recurringJob.pause'] = function(now, args)
+  local jid = Args.require(args[1], 'Recurring(): no jid provided')
+  local key = Keys.recurring(jid)
+  local fields = call('hmget', key, 'queue', 'paused')
+  if not fields[1] then error('Recur(): No recurring job ' .. jid) end
+  if fields[2] == '1' then return 1 end
+  local recur = Keys.queue(fields[1], 'recur')
+  call('hset', key, 'paused', 1, 'paused_next', call('zscore', recur, jid) or now)
+  call('zadd', recur, Recurring.PAUSED_SCORE, jid)
+  return 1
+end
+
+Commands['recurringJob.resume'] = function(now, args)
+  local jid = Args.require(args[1], 'Recurring(): no jid provided')
+  local key = Keys.recurring(jid)
+  local fields = call('hmget', key, 'queue', 'paused', 'type', 'cron', 'zone', 'jitter',
+    'paused_next')
+  local queue = fields[1]
+  if not queue then error('Recur(): No recurring job ' .. jid) end
+  if fields[2] ~= '1' then return 1 end
+  call('hdel', key, 'paused', 'paused_next')
+  if fields[3] == 'cron' then
+    local ok, spec = pcall(Cron.parse, fields[4] or '')
+    local okZone, zone = pcall(Cron.zone, fields[5] or '[[0,0]]')
+    local slot = nil
+    if ok and okZone then slot = Cron.next(spec, zone, now) end
+    Recurring.scheduleCron(queue, jid, slot, tonumber(fields[6]) or 0)
+  else
+    call('zadd', Keys.queue(queue, 'recur'), math.max(tonumber(fields[7]) or now, now), jid)
+  end
+  Queue.wake(queue)
+  return 1
 end
 
 local TEMPLATE_FIELDS = {
@@ -2842,10 +3665,20 @@ local TEMPLATE_FIELDS = {
   'tags', 'backlog', 'throttles',
 }
 
+local CRON_FIELDS = {
+  'type', 'cron', 'timezone', 'overlap', 'catchup', 'jitter', 'skipped', 'pending', 'paused',
+  'last_child', 'slot', 'zone', 'unique',
+}
+
 -- recurringJob.get
 --
 -- Arguments: jid
--- Reply: the template as a JSON object, or nil when it does not exist.
+-- Reply: the template as a JSON object, or nil when it does not exist. Ours
+--   add, only where used: `paused` (true); for cron templates `type` ("cron"),
+--   `cron`, `timezone`, `overlap`, `catchup`, `jitter`, `skipped` (slots left
+--   out by overlap=skip), `pending` (a run held back by queue_one), `last_child`,
+--   `slot` (the next fire time) and, for clients that know only intervals,
+--   `interval` (the gap after the next slot).
 -- Errors: Recurring(): no jid provided
 -- Keys: reads ql:r:<jid>.
 -- Writes: none
@@ -2857,13 +3690,32 @@ Commands['recurringJob.get'] = function(now, args)
   local t = {}
   for i, name in ipairs(TEMPLATE_FIELDS) do t[name] = values[i] or nil end
   local finite = Args.finiteOrNil
-  return encode({
+  local reply = {
     jid = t.jid, klass = t.klass, state = t.state, queue = t.queue,
     priority = finite(t.priority), interval = finite(t.interval),
     retries = finite(t.retries), count = finite(t.count), data = t.data,
     tags = Tags.decode(t.tags), backlog = finite(t.backlog) or 0,
     throttles = Throttle.decode(t.throttles),
-  })
+  }
+  -- Our extensions, only on templates that use them: the others read as before.
+  local more = call('hmget', key, unpack(CRON_FIELDS))
+  if more[9] == '1' then reply.paused = true end
+  if more[13] then reply.unique = more[13] end
+  if more[1] ~= 'cron' and tonumber(more[7]) then reply.skipped = tonumber(more[7]) end
+  if more[1] == 'cron' then
+    reply.type, reply.cron, reply.timezone = 'cron', more[2], more[3]
+    reply.overlap, reply.catchup, reply.jitter = more[4], more[5], finite(more[6]) or 0
+    reply.skipped = finite(more[7]) or 0
+    if more[8] and more[8] ~= '' then reply.pending = finite(more[8]) end
+    if more[10] and more[10] ~= '' then reply.last_child = more[10] end
+    reply.slot = finite(more[11])
+    -- Clients that know only intervals need one: the gap after the next slot.
+    local ok, spec = pcall(Cron.parse, more[2] or '')
+    local okZone, zone = pcall(Cron.zone, more[12] or '[[0,0]]')
+    local after = ok and okZone and reply.slot and Cron.next(spec, zone, reply.slot)
+    reply.interval = after and (after - reply.slot) or 0
+  end
+  return encode(reply)
 end
 
 -- Parse the `key, value` pairs of recurringJob.update (every pair is checked
@@ -2947,6 +3799,14 @@ Commands['recurringJob.update'] = function(now, args)
   if call('exists', key) == 0 then error('Recur(): No recurring job ' .. jid) end
   local updates = parseUpdates(args)
 
+  if call('hget', key, 'type') == 'cron' then
+    for _, update in ipairs(updates) do
+      if update[1] == 'interval' then
+        error('Recur(): Arg "interval" does not apply to a cron schedule: recur it again '
+          .. 'with the same jid to change its schedule')
+      end
+    end
+  end
   -- Pairs are applied in argument order, as the original does.
   local fields = call('hmget', key, 'queue', 'interval')
   local queue, interval = fields[1] or nil, tonumber(fields[2]) or 0
@@ -3561,6 +4421,87 @@ Commands['worker.forget'] = function(now, args)
   Args.require(args[1], 'Forget(): Arg "worker" missing')
   Args.chunked('zrem', Keys.WORKERS, args)
   return nil
+end
+end)
+-- >>> src/commands/cron.lua
+LazyCommands({ 'cron.next' }, function()
+-- Cron expressions (docs/cron.md): their next fire times, computed by the same
+-- code that schedules cron templates, so a client can show what will happen.
+
+-- The latest `after`: 9999-12-31T23:59:59Z. Later instants do not print as
+-- whole numbers in JSON, and no schedule needs them.
+local LATEST = 253402300799
+
+-- cron.next
+--
+-- Arguments: expression, count, after [, zone]
+-- Reply: JSON array of `count` fire times (whole UTC seconds), the first
+--   strictly after `after`, each after the previous; shorter only when the
+--   expression fires no more within 400 years. `zone` is the JSON array of
+--   [utc_seconds, offset_seconds] transitions (reqless.cron.zone_offsets);
+--   absent or empty, UTC.
+-- Errors: Cron(): Arg "expression" missing; Cron(): field "<field>" ... in
+--   "<expression>" (and the other Cron.parse errors); Cron(): Arg "count" must
+--   be a whole number from 1 to 100: <v>; Cron(): Arg "after" must be a time
+--   from 0 to 253402300799: <v>; Cron(): Arg "zone" ...: <v>
+-- Events: none.
+-- Keys: none.
+-- Writes: none
+Commands['cron.next'] = function(now, args)
+  local text = Args.require(args[1], 'Cron(): Arg "expression" missing')
+  local countMessage = 'Cron(): Arg "count" must be a whole number from 1 to 100: '
+  local count = Args.finite(Args.require(args[2], countMessage .. 'nil'), countMessage)
+  if count ~= floor(count) or count < 1 or count > 100 then
+    error(countMessage .. tostring(args[2]))
+  end
+  local afterMessage = 'Cron(): Arg "after" must be a time from 0 to ' .. LATEST .. ': '
+  local after = Args.finite(Args.require(args[3], afterMessage .. 'nil'), afterMessage)
+  if after < 0 or after > LATEST then error(afterMessage .. tostring(args[3])) end
+  local spec = Cron.parse(text)
+  local zone = Cron.zone(args[4])
+  local times = {}
+  for _ = 1, count do
+    after = Cron.next(spec, zone, after)
+    if after == nil then break end
+    times[#times + 1] = string.format('%d', after)
+  end
+  return '[' .. table.concat(times, ',') .. ']'
+end
+end)
+-- >>> src/commands/unique.lua
+LazyCommands({ 'unique.holder', 'unique.free' }, function()
+-- Unique keys, for operators (docs/concepts.md, Unique jobs).
+
+local function keyArg(args)
+  local key = args[1]
+  if key == nil or key == '' then error('Unique(): Arg "key" missing') end
+  return key
+end
+
+-- unique.holder
+--
+-- An extension of ours (other clients never need it).
+-- Arguments: key
+-- Reply: the jid of the live job holding unique key `key`, or nil (no holder,
+--   or one that no longer counts: ended, out of time, or naming another key).
+-- Errors: Unique(): Arg "key" missing
+-- Keys: reads ql:u:<key> and the holder's job hash.
+-- Writes: none
+Commands['unique.holder'] = function(now, args)
+  return Unique.holder(keyArg(args), now)
+end
+
+-- unique.free
+--
+-- An extension of ours: an operator frees a unique key, so that the next put
+-- naming it is put. The job that held it is left as it is (it still shows
+-- the key it was put with, and its end releases nothing another job holds).
+-- Arguments: key
+-- Reply: 1 when the key was held (by anything), 0 when it held nothing.
+-- Errors: Unique(): Arg "key" missing
+-- Keys: ql:u:<key>.
+Commands['unique.free'] = function(now, args)
+  return call('del', Keys.unique(keyArg(args)))
 end
 end)
 -- >>> src/dispatch.lua

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from reqless._calls import job as job_calls
+from reqless._calls import server as server_calls
 from reqless.exceptions import CoreError
 from reqless.ui.actions import body as fields
 from reqless.ui.actions.call import Call, Done
@@ -26,6 +27,7 @@ __all__ = [
     "add_dependencies",
     "add_tags",
     "cancel",
+    "free_unique",
     "move",
     "priority",
     "remove_dependency",
@@ -166,6 +168,25 @@ def untrack(call: Call) -> Done:
         # The core refuses only a jid that is neither a job nor tracked.
         raise ApiError.not_found(f"job {jid!r} does not exist and is not tracked") from None
     return Done({"jid": jid, "tracked": False}, [jid])
+
+
+def free_unique(call: Call) -> Done:
+    """A-J13: free the unique key the job holds, so that the next put naming it is
+    put. The job itself is left as it is."""
+    call.require(Role.OPERATOR)
+    fields.only(call.body, set())
+    jid = call.segment("jid")
+    job = require_job(call.inst, jid)
+    key = job.get("unique")
+    if not isinstance(key, str) or not key:
+        raise conflict(job, "was put without a unique key")
+    holder = call.inst.client._run(server_calls.unique_holder(key))
+    if holder != jid:
+        # Freeing it now would free the key of another job, or nothing.
+        held = f"is held by job {holder}" if holder else "is not held"
+        raise conflict(job, f"does not hold its unique key {key!r}: it {held}")
+    call.inst.client._run(server_calls.free_unique(key))
+    return Done({"jid": jid, "unique": key, "freed": True}, [jid], {"unique": key})
 
 
 def timeout(call: Call) -> Done:

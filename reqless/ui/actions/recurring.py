@@ -1,4 +1,4 @@
-"""Handlers of the recurring-template endpoints (A-R1..A-R4; docs/ui.md, Actions)."""
+"""Handlers of the recurring-template endpoints (A-R1..A-R6; docs/ui.md, Actions)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from reqless.ui.errors import ApiError
 from reqless.ui.http import paging
 from reqless.ui.roles import Role
 
-__all__ = ["add_tags", "delete", "move", "remove_tag", "update"]
+__all__ = ["add_tags", "delete", "move", "pause", "remove_tag", "resume", "update"]
 
 _EDITABLE = ("priority", "retries", "interval_s", "backlog", "klass", "data", "throttles")
 _MAX_COUNT = 1_000_000
@@ -109,3 +109,23 @@ def delete(call: Call) -> Done:
     jid, template = _template(call)
     call.inst.client._run(job_calls.recurring_cancel(jid))
     return Done({"jid": jid, "deleted": True}, [jid], {"queue": template.get("queue")})
+
+
+def pause(call: Call) -> Done:
+    """A-R5: the template stays listed but spawns nothing until resumed."""
+    call.require(Role.OPERATOR)
+    fields.only(call.body, set())
+    jid, template = _template(call)
+    was = bool(template.get("paused"))
+    call.inst.client._run(job_calls.recurring_pause(jid))
+    return Done({"jid": jid, "paused": True}, [jid], {"was_paused": was})
+
+
+def resume(call: Call) -> Done:
+    """A-R6: spawn again from now on, with one run at most for the paused time."""
+    call.require(Role.OPERATOR)
+    fields.only(call.body, set())
+    jid, template = _template(call)
+    was = bool(template.get("paused"))
+    call.inst.client._run(job_calls.recurring_resume(jid))
+    return Done({"jid": jid, "paused": False}, [jid], {"was_paused": was})

@@ -27,14 +27,20 @@ Expired row (a jid listed somewhere whose job no longer exists): {"kind": "expir
 Job (job view) = JobRow + {"data", "data_is_json", "data_truncated", "data_size",
    "redacted_paths", "history": [{"what", "when_at", ...details (redacted)}],
    "dependency_jobs"/"dependent_jobs": [{"jid","klass","state","queue"}],
-   "throttle_states": [Throttle + {"holding": bool, "waiting": bool}]}
+   "throttle_states": [Throttle + {"holding": bool, "waiting": bool}],
+   "unique": {"key", "until": "finish"|"start", "expires_at": float|null,
+     "holder": jid|null, "held": bool}|null}   # the job's unique key, if put with one
    `data` is parsed and redacted; text when not JSON; over 256 KiB it is the first
    256 KiB of the redacted JSON text (a string) with `data_truncated: true`.
 RecurringRow: {"kind": "recurring", "jid", "klass", "queue", "state": "recur",
    "priority", "tags", "retries", "interval_s", "count", "backlog",
-   "next_run_at": float|null, "throttles"}
+   "next_run_at": float|null (null while paused), "throttles", "paused": bool,
+   "schedule": "every 60 s"|"cron <expression> (<timezone>)",
+   "cron": recurring.CronSchedule|null}   # null for interval templates
 Recurring (view) = RecurringRow + {"data", "data_is_json", "data_truncated",
-   "data_size", "redacted_paths", "last_spawn": {"jid", "state"|null}|null}
+   "data_size", "redacted_paths", "last_spawn": {"jid", "state"|null}|null,
+   "next_fire_times": [recurring.FireTime] (5; none while paused),
+   "next_fire_error": str|null}   # why the times could not be worked out
 Queue: {"name", "paused", "counts": {running, waiting, scheduled, stalled, depends,
    throttled, recurring}, "latency_s": float|null, "throttle": {"id","maximum",
    "in_use","pending","expires_in_s"}, "today": {"popped","completed","failures",

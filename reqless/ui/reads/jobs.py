@@ -69,7 +69,22 @@ def job_view(inst: Instance, settings: UISettings, jid: str) -> dict[str, Any]:
         {**throttles.throttle_info(inst, tid), **throttles.membership(inst, tid, jid)}
         for tid in view["throttles"]
     ]
+    view["unique"] = _unique_state(inst, job)
     return view
+
+
+def _unique_state(inst: Instance, job: dict[str, Any]) -> dict[str, Any] | None:
+    """The unique key the job was put with and whether it holds it now, or None."""
+    key = job.get("unique")
+    if not isinstance(key, str) or not key:
+        return None
+    holder = inst.client._run(server_calls.unique_holder(key))
+    expires = job.get("unique_expires")
+    return {
+        "key": key, "until": job.get("unique_until") or "finish",
+        "expires_at": expires if isinstance(expires, int | float) else None,
+        "holder": holder, "held": holder == job["jid"],
+    }  # fmt: skip
 
 
 def jobs_multi(inst: Instance, settings: UISettings, jids: list[str]) -> dict[str, Any]:

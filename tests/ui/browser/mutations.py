@@ -70,6 +70,8 @@ def mutations(data: Dataset, api: str = "/api/v1") -> list[Mutation]:
         ("POST", f"/recurring/{recurring}/move", {"queue": n.other_queue}, OP, "A-R2"),
         ("POST", f"/recurring/{recurring}/tags", {"tags": ["added"]}, OP, "A-R3"),
         ("DELETE", f"/recurring/{recurring}/tags/{_s(n.tag)}", {}, OP, "A-R3"),
+        ("POST", f"/recurring/{recurring}/pause", {}, OP, "A-R5"),
+        ("POST", f"/recurring/{recurring}/resume", {}, OP, "A-R6"),
         ("DELETE", f"/recurring/{recurring}", {}, OP, "A-R4"),
         ("POST", f"/queues/{queue}/pause", {}, OP, "A-Q1"),
         ("POST", f"/queues/{queue}/resume", {}, OP, "A-Q2"),

@@ -12,9 +12,11 @@ local Events = {}    -- pubsub payloads
 local Stats = {}     -- wait/run samples and counters
 local Tags = {}      -- tag indexes
 local Throttle = {}  -- throttle storage and procedures
+local Cron = {}      -- cron expressions and next fire times
 local Job = {}       -- job records
 local Queue = {}     -- queue sets
 local Recurring = {} -- recurring templates
+local Unique = {}    -- unique keys
 local Worker = {}    -- worker registry
 local Commands = {}  -- command name -> handler(now, args)
 

@@ -1,7 +1,8 @@
 -- job.complete / job.completeAndRequeue
 
 local COMPLETE_FIELDS = {
-  'state', 'worker', 'queue', 'throttles', 'time', 'retries', 'priority', 'history',
+  'state', 'worker', 'queue', 'throttles', 'time', 'retries', 'priority', 'history', 'unique',
+  'spawned_from_jid',
 }
 
 -- Shared validation (docs/core-commands.md, job.complete); returns the job's fields.
@@ -40,7 +41,12 @@ end
 
 local function dropCompleted(jids)
   if #jids == 0 then return end
-  for _, jid in ipairs(jids) do Job.delete(jid, call('hget', Keys.job(jid), 'tags')) end
+  for _, jid in ipairs(jids) do
+    local job = call('hmget', Keys.job(jid), 'tags', 'unique')
+    -- Completing released the key already; this only guards against a path that did not.
+    Unique.release(jid, { unique = job[2] })
+    Job.delete(jid, job[1])
+  end
   Args.chunked('zrem', Keys.COMPLETED, jids)
 end
 
@@ -61,7 +67,7 @@ local COMPLETE_CONFIG = { 'max-job-history', 'jobs-history', 'jobs-history-count
 -- Errors: Complete(): ... (docs/core-commands.md, job.complete).
 -- Events: ql:completed (tracked), ql:log completed.
 -- Keys: job hash and history; queue sets; throttle sets; stats; worker set;
---   ql:completed (and expired jobs); dependents of the job.
+--   ql:completed (and expired jobs); dependents of the job; its unique key.
 Commands['job.complete'] = function(now, args)
   local jid, worker, queue, data = parseComplete(args)
   local job = checkRunning(jid, worker, queue)
@@ -76,6 +82,8 @@ Commands['job.complete'] = function(now, args)
     'queue', '', 'expires', 0, 'remaining', tonumber(job.retries) or 0,
     'data', data, 'time', string.format('%.20f', now))
   call('zadd', Keys.COMPLETED, now, jid)
+  Unique.release(jid, job)
+  Recurring.ended(jid, job.spawned_from_jid, now)
   expireCompleted(now, age, count)
   Job.releaseDependents(jid, now)
   return 'complete'

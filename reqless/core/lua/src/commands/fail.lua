@@ -1,6 +1,8 @@
 -- job.fail / job.retry / job.timeout
 
-local FAIL_FIELDS = { 'state', 'worker', 'queue', 'throttles', 'history' }
+local FAIL_FIELDS = {
+  'state', 'worker', 'queue', 'throttles', 'history', 'unique', 'spawned_from_jid',
+}
 
 -- job.fail
 --
@@ -12,7 +14,7 @@ local FAIL_FIELDS = { 'state', 'worker', 'queue', 'throttles', 'history' }
 --   Fail(): Job running with another worker: <worker>
 -- Events: ql:log failed, then ql:failed (tracked).
 -- Keys: job hash and history; queue sets; throttles; stats; worker set;
---   ql:failures and ql:f:<group>.
+--   ql:failures and ql:f:<group>; its unique key.
 Commands['job.fail'] = function(now, args)
   local jid = Args.require(args[1], 'Job(): no jid provided')
   local worker = Args.require(args[2], 'Fail(): Arg "worker" missing')
@@ -42,6 +44,8 @@ Commands['job.fail'] = function(now, args)
     'failure', Job.failure(group, message, floor(now), worker))
   Throttle.releaseAll(jid, tids, now)
   Job.listFailure(jid, group)
+  Unique.release(jid, job)
+  Recurring.ended(jid, job.spawned_from_jid, now)
   return jid
 end
 
@@ -56,14 +60,18 @@ end
 --   Retry(): Job has been given to another worker: <worker>
 -- Events: none.
 -- Keys: job hash and history; the job's locks set and its work or scheduled
---   set; throttles; worker set; failure lists; stats.
+--   set; throttles; worker set; failure lists; stats; its unique key (when
+--   the job fails).
 Commands['job.retry'] = function(now, args)
   local jid = Args.require(args[1], 'Job(): no jid provided')
   local queue = Args.require(args[2], 'Retry(): Arg "queue_name" missing')
   local worker = Args.require(args[3], 'Retry(): Arg "worker" missing')
   local delay = Args.optionalFinite(args[4], 0, 'Retry(): Arg "delay" not a number: ')
   local group, message = args[5], args[6]
-  local job = Job.read(jid, { 'state', 'worker', 'queue', 'throttles', 'remaining', 'priority', 'history' })
+  local job = Job.read(jid, {
+    'state', 'worker', 'queue', 'throttles', 'remaining', 'priority', 'history', 'unique',
+    'spawned_from_jid',
+  })
   if job == nil then error('Retry(): Job does not exist') end
   if job.state ~= 'running' then error('Retry(): Job is not currently running: ' .. job.state) end
   if job.worker ~= worker then
@@ -98,6 +106,8 @@ Commands['job.retry'] = function(now, args)
     call('hset', key, 'state', 'failed', 'worker', '', 'expires', '', 'failure', failure)
     Job.listFailure(jid, failGroup)
     Stats.failure(queue, now)
+    Unique.release(jid, job)
+    Recurring.ended(jid, job.spawned_from_jid, now)
   else
     if delay > 0 then
       Queue.schedule(home, jid, now + delay)

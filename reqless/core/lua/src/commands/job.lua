@@ -44,7 +44,7 @@ end
 -- Events: ql:log canceled, ql:w:<worker> canceled (running jobs), ql:canceled
 --   (tracked).
 -- Keys: job hash, history and dependency sets; queue sets; throttles; the
---   worker's job set; failure lists; stats; tag indexes.
+--   worker's job set; failure lists; stats; tag indexes; its unique key.
 Commands['job.cancel'] = function(now, args)
   local named = {}
   for _, jid in ipairs(args) do named[jid] = true end
@@ -58,7 +58,11 @@ Commands['job.cancel'] = function(now, args)
     Throttle.checked(call('hget', Keys.job(jid), 'throttles') or nil)
   end
   for _, jid in ipairs(args) do
-    local job = Job.read(jid, { 'state', 'queue', 'failure', 'worker', 'throttles', 'tags' }) or {}
+    local job = Job.read(jid, {
+      'state', 'queue', 'failure', 'worker', 'throttles', 'tags', 'unique', 'spawned_from_jid',
+    }) or {}
+    Unique.release(jid, job)
+    Recurring.ended(jid, job.spawned_from_jid, now)
     if job.state ~= 'complete' then
       local queue, worker = job.queue or false, job.worker or false
       local payload = Events.canceled(jid, queue, worker)

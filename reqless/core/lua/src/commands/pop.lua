@@ -4,6 +4,7 @@
 local POP_FIELDS = {
   'jid', 'klass', 'state', 'queue', 'worker', 'priority', 'expires', 'retries',
   'remaining', 'data', 'tags', 'failure', 'throttles', 'spawned_from_jid', 'history', 'time',
+  'unique', 'unique_until', 'unique_expires',
 }
 
 -- Hand job `jid` (its fields in `record`) to `worker` (docs/core-commands.md, queue.pop) and
@@ -17,6 +18,8 @@ local function handOut(jid, record, queue, worker, now, s, waits, lean)
   call('hset', Keys.job(jid), 'worker', worker, 'expires', expires, 'state', 'running',
     'time', string.format('%.20f', now))
   call('zadd', Keys.queue(queue, 'locks'), expires, jid)
+  -- unique_until=start: the key is free from the job's first start on.
+  if record.unique_until == 'start' then Unique.release(jid, record) end
   local tracked = Events.isTracked(jid)
   Events.tracked('popped', jid, tracked)
   record.worker, record.expires, record.state = worker, expires, 'running'

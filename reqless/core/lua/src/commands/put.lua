@@ -2,14 +2,21 @@
 --
 -- Arguments: worker, queue, jid, klass, data, delay [, key, value]...
 --   options: priority (number), tags (JSON array), retries (number),
---            depends (JSON array of jids), throttles (JSON array of ids)
--- Reply: the jid.
+--            depends (JSON array of jids), throttles (JSON array of ids),
+--            unique (non-empty string), on_conflict (keep | replace | error),
+--            unique_until (finish | start), unique_for (seconds > 0): see
+--            lib/unique.lua and docs/concepts.md, Unique jobs
+-- Reply: the jid; with `unique`, the jid of the live job holding the key when
+--   another one holds it (on_conflict keep or replace: nothing else is written
+--   but, for replace, the holder's data, priority and delay).
 -- Errors: the Put() messages (docs/core-commands.md, queue.put); job.requeue first checks that
---   the job exists (`Requeue(): Job <jid> does not exist`).
+--   the job exists (`Requeue(): Job <jid> does not exist`); on_conflict error:
+--   Put(): unique key "<key>" is held by job <jid>.
 -- Events: ql:log put; lock_lost to a previous holder other than `worker`;
 --   ql:put for tracked jobs.
 -- Keys: the job hash, history and dependency sets; the old and new queue sets;
---   tag indexes; ql:completed; failure lists; the old worker's job set; stats.
+--   tag indexes; ql:completed; failure lists; the old worker's job set; stats;
+--   ql:u:<key> of the new and the old unique key.
 -- Writes: adds jobs
 
 local function parsePut(args)
@@ -42,11 +49,13 @@ local function parsePut(args)
   if options.throttles ~= nil then
     p.throttles = Args.jsonList(options.throttles, 'Put(): Arg "throttles" not JSON array: ')
   end
+  p.unique = Unique.parse(options)
   return p
 end
 
 local PUT_FIELDS = {
   'state', 'queue', 'worker', 'priority', 'tags', 'retries', 'failure', 'history', 'throttles',
+  'unique',
 }
 
 local putOne -- queue.put of a parsed job: below, with queue.putMany's shorter path
@@ -120,6 +129,15 @@ local function put(now, p, old, historyLimit)
     'tags', encode(tags), 'state', state, 'worker', '', 'expires', 0,
     'queue', queue, 'retries', retries, 'remaining', retries,
     'time', string.format('%.20f', now), 'throttles', encode(throttles))
+  -- The key of the job's previous put is released when this put names another
+  -- one or none (Unique.conflict already saw that no other job holds p's key).
+  if p.unique then
+    if old.unique and old.unique ~= p.unique.key then Unique.release(jid, old) end
+    Unique.claim(jid, p.unique, now)
+  elseif old.unique then
+    Unique.release(jid, old)
+    call('hdel', key, unpack(Unique.FIELDS))
+  end
 
   if waiting then
     call('zadd', Keys.queue(queue, 'depends'), now, jid)
@@ -142,14 +160,20 @@ local function put(now, p, old, historyLimit)
 end
 
 Commands['queue.put'] = function(now, args)
-  return putOne(now, parsePut(args))
+  local p = parsePut(args)
+  local holder = Unique.conflict(p, now)
+  if holder then return holder end
+  return putOne(now, p)
 end
 
 Commands['job.requeue'] = function(now, args)
   local jid = Args.require(args[3], 'Job(): no jid provided')
   local old = Job.read(jid, PUT_FIELDS)
   if old == nil then error('Requeue(): Job ' .. jid .. ' does not exist') end
-  return put(now, parsePut(args), old)
+  local p = parsePut(args)
+  local holder = Unique.conflict(p, now)
+  if holder then return holder end
+  return put(now, p, old)
 end
 
 local function flushReady(queue, ready)
@@ -301,7 +325,29 @@ end
 -- Whether job `p` (parsed) may take putFresh's path: nothing of its own to wait
 -- for, into a queue whose throttle is open (putFresh then checks it is new).
 local function mayBeFresh(p, c)
-  return c.open and p.delay <= 0 and #p.depends == 0 and #p.throttles == 0
+  return c.open and p.delay <= 0 and #p.depends == 0 and #p.throttles == 0 and p.unique == nil
+end
+
+-- queue.putMany's on_conflict=error check, before anything is written: each
+-- job with a key sees the holder the jobs before it in the call leave.
+local function checkUnique(parsed, now)
+  local claimed = {}
+  for k, p in ipairs(parsed) do
+    local u = p.unique
+    if u then
+      local holder = claimed[u.key]
+      if holder == nil then holder = Unique.holder(u.key, now) or false end
+      if holder and holder ~= p.jid then
+        if u.policy == 'error' then
+          error('PutMany(): job ' .. k .. ': Put(): unique key "' .. u.key .. '" is held by job '
+            .. holder, 0)
+        end
+        claimed[u.key] = holder
+      else
+        claimed[u.key] = p.jid
+      end
+    end
+  end
 end
 
 putOne = function(now, p)
@@ -332,7 +378,10 @@ end
 --   so that jobs of equal priority pop in argument order.
 -- Errors: PutMany(): Arg "count" of job <i> not a non-negative even number: <v>;
 --   PutMany(): job <i> is incomplete; PutMany(): job <i>: <the queue.put error>.
---   Every job is validated before the first is put: a failed call writes nothing.
+--   PutMany(): job <i>: Put(): unique key "<key>" is held by job <jid> (on_conflict
+--   error, checked for every job first). Every job is validated before the first
+--   is put: a failed call writes nothing. A job whose key another live job holds
+--   (on_conflict keep or replace) has that job's jid in the reply.
 -- Events, keys: those of queue.put, for each job in turn.
 -- Writes: adds jobs
 Commands['queue.putMany'] = function(now, args)
@@ -345,6 +394,7 @@ Commands['queue.putMany'] = function(now, args)
     error('PutMany(): job ' .. parsed.failing .. ': ' .. tostring(problem):gsub('^.-: ', '', 1))
   end
   if #parsed == 0 then return '[]' end
+  checkUnique(parsed, now)
   -- A template pays off from the second job on. Nothing in this call tracks or
   -- untracks a job, so one look at the tracked set serves every job.
   local c = freshContext(queue, #parsed > 1, call('zcard', Keys.TRACKED) > 0)
@@ -361,7 +411,7 @@ Commands['queue.putMany'] = function(now, args)
       -- Anything else takes put's own path, after the jobs before it are added.
       flushReady(queue, c.ready)
       p.registered = true
-      jids[k] = put(t, p, Job.read(p.jid, PUT_FIELDS))
+      jids[k] = Unique.conflict(p, t) or put(t, p, Job.read(p.jid, PUT_FIELDS))
     end
   end
   flushReady(queue, c.ready)

@@ -34,6 +34,8 @@ function Keys.workerJobs(worker) return 'ql:w:' .. worker .. ':jobs' end
 function Keys.tag(tag) return 'ql:t:' .. tag end
 function Keys.stats(kind, bin, queue) return 'ql:s:' .. kind .. ':' .. bin .. ':' .. queue end
 function Keys.recurring(jid) return 'ql:r:' .. jid end
+-- The holder (a jid) of a unique key (lib/unique.lua).
+function Keys.unique(key) return 'ql:u:' .. key end
 
 -- Blocking pickup (docs/core-design.md): these exist only while a worker of
 -- ours waits on the queue. `waiting` holds worker -> deadline; `wake` is the

@@ -5,6 +5,7 @@
 Job.FIELDS = {
   'jid', 'klass', 'state', 'queue', 'worker', 'priority', 'expires', 'retries',
   'remaining', 'data', 'tags', 'failure', 'throttles', 'spawned_from_jid', 'history',
+  'unique', 'unique_until', 'unique_expires',
 }
 
 -- Read `names` of job `jid` into a table; nil when none of them is set (the job
@@ -66,6 +67,7 @@ function Job.toObject(jid, record, tracked, lean)
     throttles = Throttle.decode(record.throttles),
     spawned_from_jid = record.spawned_from_jid or false,
   }
+  Unique.describe(object, record)
   if not lean then
     object.history = History.read(jid)
     object.dependents = call('smembers', Keys.dependents(jid))

@@ -134,7 +134,8 @@ function Queue.expireLocks(queue, now, limit, settings)
   local when = floor(now)
   for _, jid in ipairs(expired) do
     local key = Keys.job(jid)
-    local job = call('hmget', key, 'worker', 'grace', 'remaining', 'queue', 'throttles', 'history')
+    local job = call('hmget', key, 'worker', 'grace', 'remaining', 'queue', 'throttles', 'history',
+      'unique', 'spawned_from_jid')
     local worker = job[1] or ''
     if job[6] then History.migrate(jid, job[6]) end
     call('zrem', Keys.workerJobs(worker), jid)
@@ -157,6 +158,8 @@ function Queue.expireLocks(queue, now, limit, settings)
       call('hset', key, 'remaining', remaining)
       if remaining < 0 then
         Queue.failExhausted(jid, queue, job[4] or '', worker, job[5], now, tracked, settings)
+        Unique.release(jid, { unique = job[7] })
+        Recurring.ended(jid, job[8] or nil, now)
       else
         table.insert(reassign, jid)
       end
