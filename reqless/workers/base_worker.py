@@ -20,6 +20,7 @@ from redis.exceptions import RedisError
 from reqless import keys
 from reqless.abstract import AbstractQueueResolver
 from reqless.exceptions import LostLockError, ReqlessError
+from reqless.job_retry import RetryPolicy
 from reqless.listener import Listener
 from reqless.logger import logger
 from reqless.pickup import Pickup
@@ -108,6 +109,7 @@ class BaseWorker:
         self.hooks: Hooks = self.settings.worker_hooks
         self.check_hooks()
         #: Counts started jobs and says when the worker is due for recycling.
+        self._retry_policies: dict[str, RetryPolicy | None] = {}
         self.recycler = Recycler(self.settings.max_jobs_per_child,
                                  self.settings.max_memory_per_child)  # fmt: skip
         #: True in a child a ForkingWorker forked (it then calls the `after_fork` hook).
@@ -160,7 +162,8 @@ class BaseWorker:
 
     def recycling(self) -> bool:
         """Whether the worker takes no new job: it is stopping or due for recycling."""
-        return self._shutdown or self.recycler.due()
+        # Most workers have no recycling limit: no call for them (this runs thrice a job).
+        return self._shutdown or (self.recycler.limited and self.recycler.due())
 
     @property
     def shutdown(self) -> bool:
@@ -374,8 +377,9 @@ class BaseWorker:
         """
         # Retry policy (docs/worker.md): an exception the job's queue's policy
         # handles makes job.process() retry the job instead of failing it.
-        job.retry_policy = self.settings.retry_policy_for(job.queue_name)
-        self.hooks.call("before_job", job)
+        job.retry_policy = self.retry_policy_for(job.queue_name)
+        if self.hooks.before_job is not None:
+            self.hooks.call("before_job", job)
         raised = capture_handler_exception(job) if self.hooks.on_failure else []
         try:
             job.process()
@@ -387,6 +391,15 @@ class BaseWorker:
         for error in raised:
             self.hooks.call("on_failure", job, error)
         self._warn_if_unsettled(job)
+
+    def retry_policy_for(self, queue: str) -> RetryPolicy | None:
+        """The retry policy of jobs in `queue` (looked up once per queue: the settings
+        are frozen)."""
+        try:
+            return self._retry_policies[queue]
+        except KeyError:
+            policy = self._retry_policies[queue] = self.settings.retry_policy_for(queue)
+            return policy
 
     def after_job(self, job: Job, halted: str | None) -> None:
         """Call the `after_job` hook with what became of `job` (`halted`: why it was stopped)."""

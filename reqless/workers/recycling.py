@@ -53,6 +53,8 @@ class Recycler:
         self.reserved = 0
         #: Why the worker is due (None: it is not); once set it stays.
         self.reason: str | None = None
+        #: Whether there is a limit at all (without one, `due()` is False until set).
+        self.limited = max_jobs is not None or max_memory is not None
 
     def room(self, free: int) -> int:
         """How many of `free` slots may take a new job now."""

@@ -152,8 +152,10 @@ class SerialWorker(BaseWorker):
         self._timeout = self.settings.timeout_for(_klass_of(job))
         self._started_at = time.monotonic()
         if self.board is not None:
-            delay = timeout_retry_delay(job, self.settings.retry_policy_for(job.queue_name),
-                                        self._timeout)  # fmt: skip
+            delay = None  # no time limit: nothing to retry it for
+            if self._timeout > 0:
+                policy = self.retry_policy_for(job.queue_name)
+                delay = timeout_retry_delay(job, policy, self._timeout)
             self._record = self.board.claim(job.jid, self._started_at, self._timeout, delay)
         self._job = job
 

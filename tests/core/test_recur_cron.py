@@ -338,3 +338,19 @@ def test_an_empty_unique_key_on_a_template_is_refused(core: Core) -> None:
         "queue.recurOnCron", MONDAY, "queue", "t", "klass", "{}", "@daily", "unique", "",
         match='Arg "unique" must be a non-empty string',
     )  # fmt: skip
+
+
+def test_a_cron_template_reads_as_a_recurring_job_to_other_clients(core: Core) -> None:
+    """Other clients build their recurring job from recurringJob.get's JSON, requiring
+    `retries`, `interval` and `count` and ignoring keys they do not know: a cron
+    template's object has every key of an interval template's, with the same types."""
+    core("queue.recurAtInterval", MONDAY, "queue", "i", "klass", "{}", 60, 0)
+    cron(core, MONDAY, "*/5 * * * *", "overlap", "skip")
+    plain, scheduled = template(core, "i"), template(core)
+    for key, value in plain.items():
+        assert key in scheduled, key
+        assert type(scheduled[key]) is type(value) or key == "interval", (key, scheduled[key])
+    assert scheduled["interval"] == 300
+    assert set(scheduled) - set(plain) == {
+        "type", "cron", "timezone", "overlap", "catchup", "jitter", "skipped", "slot",
+    }  # fmt: skip
