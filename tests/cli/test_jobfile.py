@@ -28,6 +28,12 @@ MALFORMED = [
         '"throttles" must be a list of non-empty strings, not {}',
     ),
     ('{"klass": "a.B", "x": 1, "a": 2}', 'unknown field(s) "a", "x"'),
+    ('{"klass": "a.B", "unique": ""}', "unique must be a non-empty string, not ''"),
+    ('{"klass": "a.B", "unique_for": 5}', "unique_for needs a unique key (unique=...), not 5"),
+    (
+        '{"klass": "a.B", "unique": "k", "on_conflict": "merge"}',
+        "on_conflict must be one of ('keep', 'replace', 'error'), not 'merge'",
+    ),
 ]
 
 
@@ -49,3 +55,13 @@ def test_good_lines_become_put_many_items() -> None:
     assert [(g.number, g.queue) for g in good] == [(1, "q"), (3, "other")]
     assert good[0].item == {"klass": "a.B", "data": '"text"', "priority": 1.5, "tags": ["t"]}
     assert good[1].item == {"klass": "a.C", "data": "{}", "retries": 0, "jid": "j"}
+
+
+def test_unique_fields_go_into_the_item() -> None:
+    line = {"klass": "a.B", "unique": "invoice:42", "on_conflict": "replace", "unique_for": 60}
+    good, bad = read_jobs([json.dumps(line)], "q")
+    assert bad == []
+    assert good[0].item == {
+        "klass": "a.B", "data": "{}", "unique": "invoice:42", "on_conflict": "replace",
+        "unique_for": 60,
+    }  # fmt: skip

@@ -110,3 +110,20 @@ def test_a_missing_file_is_a_usage_error(reqless: Reqless, tmp_path: Path) -> No
     result = reqless("put-many", str(tmp_path / "nope.jsonl"))
     assert result.code == 2
     assert "nope.jsonl" in result.err
+
+
+def test_lines_with_one_unique_key_put_one_job(
+    reqless: Reqless, client: Client, tmp_path: Path
+) -> None:
+    path = tmp_path / "jobs.jsonl"
+    path.write_text(
+        _lines(
+            {"klass": "app.A", "jid": "first", "unique": "invoice:42"},
+            {"klass": "app.A", "jid": "second", "unique": "invoice:42"},
+        )
+    )
+    result = reqless("put-many", str(path), "--queue", "q", "--json")
+    assert result.code == 0, result.err
+    assert result.json()["put"] == ["first", "first"]
+    assert client.jobs.unique_holder("invoice:42") == "first"
+    assert client.jobs["second"] is None

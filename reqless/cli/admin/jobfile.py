@@ -3,7 +3,8 @@
 One JSON object per line (blank lines are skipped), holding `Queue.put`'s
 arguments: `klass` (required), `data` (any JSON value, default `{}`), `queue`
 (default: the command's `--queue`), `priority`, `delay`, `retries`, `jid`,
-`tags`, `depends`, `throttles`. Every line is checked before anything is put.
+`tags`, `depends`, `throttles`, and for a unique job `unique`, `on_conflict`,
+`unique_until`, `unique_for`. Every line is checked before anything is put.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from reqless import _validate
+from reqless._calls.queue import unique_options
 from reqless._validate import ArgumentError
 from reqless.cli.admin.params import reject_constant
 
@@ -23,8 +25,12 @@ __all__ = ["FIELDS", "BadLine", "JobLine", "read_jobs"]
 #: The fields a line may hold.
 FIELDS = (
     "queue", "klass", "data", "priority", "delay", "retries", "jid", "tags", "depends",
-    "throttles",
+    "throttles", "unique", "on_conflict", "unique_until", "unique_for",
 )  # fmt: skip
+
+
+#: The fields of a unique job (checked as `Queue.put` checks them).
+UNIQUE = ("unique", "on_conflict", "unique_until", "unique_for")
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +124,12 @@ def _parse(text: str, default_queue: str | None) -> tuple[str, dict[str, Any]]:
         "depends": _names(line, "depends"),
         "throttles": _names(line, "throttles"),
     }
+    unique = {key: line[key] for key in UNIQUE if key in line}
+    try:
+        unique_options(*(line.get(key) for key in UNIQUE))
+    except ArgumentError as exc:
+        raise _Problem(str(exc)) from exc
+    options.update(unique)
     item = {"klass": klass, "data": json.dumps(line.get("data", {}))}
     item.update({key: value for key, value in options.items() if value is not None})
     return queue, item
