@@ -1243,7 +1243,7 @@ function Job.toObject(jid, record, tracked, lean)
     throttles = Throttle.decode(record.throttles),
     spawned_from_jid = record.spawned_from_jid or false,
   }
-  Unique.describe(object, record)
+  if record.unique then Unique.describe(object, record) end
   if not lean then
     object.history = History.read(jid)
     object.dependents = call('smembers', Keys.dependents(jid))
@@ -1517,8 +1517,8 @@ function Queue.expireLocks(queue, now, limit, settings)
       call('hset', key, 'remaining', remaining)
       if remaining < 0 then
         Queue.failExhausted(jid, queue, job[4] or '', worker, job[5], now, tracked, settings)
-        Unique.release(jid, { unique = job[7] })
-        Recurring.ended(jid, job[8] or nil, now)
+        if job[7] then Unique.release(jid, { unique = job[7] }) end
+        if job[8] then Recurring.ended(jid, job[8], now) end
       else
         table.insert(reassign, jid)
       end
@@ -1702,8 +1702,10 @@ function Recurring.evict(jid, now)
   end
   call('del', Keys.dependencies(jid))
   -- And the old job's unique key is no longer held by anything.
-  Unique.release(jid, { unique = old[7] })
-  call('hdel', Keys.job(jid), unpack(Unique.FIELDS))
+  if old[7] then
+    Unique.release(jid, { unique = old[7] })
+    call('hdel', Keys.job(jid), unpack(Unique.FIELDS))
+  end
 end
 
 -- Cron templates (docs/cron.md) ------------------------------------------------
@@ -1929,7 +1931,9 @@ local function parsePut(args)
   if options.throttles ~= nil then
     p.throttles = Args.jsonList(options.throttles, 'Put(): Arg "throttles" not JSON array: ')
   end
-  p.unique = Unique.parse(options)
+  if options.unique or options.on_conflict or options.unique_until or options.unique_for then
+    p.unique = Unique.parse(options) -- loaded only for puts that name one of these
+  end
   return p
 end
 
@@ -2016,7 +2020,7 @@ local function put(now, p, old, historyLimit)
     Unique.claim(jid, p.unique, now)
   elseif old.unique then
     Unique.release(jid, old)
-    call('hdel', key, unpack(Unique.FIELDS))
+    call('hdel', key, 'unique', 'unique_until', 'unique_expires') -- Unique.FIELDS
   end
 
   if waiting then
@@ -2041,7 +2045,7 @@ end
 
 Commands['queue.put'] = function(now, args)
   local p = parsePut(args)
-  local holder = Unique.conflict(p, now)
+  local holder = p.unique and Unique.conflict(p, now)
   if holder then return holder end
   return putOne(now, p)
 end
@@ -2051,7 +2055,7 @@ Commands['job.requeue'] = function(now, args)
   local old = Job.read(jid, PUT_FIELDS)
   if old == nil then error('Requeue(): Job ' .. jid .. ' does not exist') end
   local p = parsePut(args)
-  local holder = Unique.conflict(p, now)
+  local holder = p.unique and Unique.conflict(p, now)
   if holder then return holder end
   return put(now, p, old)
 end
@@ -2291,7 +2295,7 @@ Commands['queue.putMany'] = function(now, args)
       -- Anything else takes put's own path, after the jobs before it are added.
       flushReady(queue, c.ready)
       p.registered = true
-      jids[k] = Unique.conflict(p, t) or put(t, p, Job.read(p.jid, PUT_FIELDS))
+      jids[k] = (p.unique and Unique.conflict(p, t)) or put(t, p, Job.read(p.jid, PUT_FIELDS))
     end
   end
   flushReady(queue, c.ready)
@@ -2607,7 +2611,7 @@ local function dropCompleted(jids)
   for _, jid in ipairs(jids) do
     local job = call('hmget', Keys.job(jid), 'tags', 'unique')
     -- Completing released the key already; this only guards against a path that did not.
-    Unique.release(jid, { unique = job[2] })
+    if job[2] then Unique.release(jid, { unique = job[2] }) end
     Job.delete(jid, job[1])
   end
   Args.chunked('zrem', Keys.COMPLETED, jids)
@@ -2645,8 +2649,10 @@ Commands['job.complete'] = function(now, args)
     'queue', '', 'expires', 0, 'remaining', tonumber(job.retries) or 0,
     'data', data, 'time', string.format('%.20f', now))
   call('zadd', Keys.COMPLETED, now, jid)
-  Unique.release(jid, job)
-  Recurring.ended(jid, job.spawned_from_jid, now)
+  -- Guarded here: a file's namespace loads on its first use in each call, and most
+  -- jobs are neither unique nor spawned by a template.
+  if job.unique then Unique.release(jid, job) end
+  if job.spawned_from_jid then Recurring.ended(jid, job.spawned_from_jid, now) end
   expireCompleted(now, age, count)
   Job.releaseDependents(jid, now)
   return 'complete'
@@ -2763,8 +2769,8 @@ Commands['job.fail'] = function(now, args)
     'failure', Job.failure(group, message, floor(now), worker))
   Throttle.releaseAll(jid, tids, now)
   Job.listFailure(jid, group)
-  Unique.release(jid, job)
-  Recurring.ended(jid, job.spawned_from_jid, now)
+  if job.unique then Unique.release(jid, job) end
+  if job.spawned_from_jid then Recurring.ended(jid, job.spawned_from_jid, now) end
   return jid
 end
 
@@ -2825,8 +2831,8 @@ Commands['job.retry'] = function(now, args)
     call('hset', key, 'state', 'failed', 'worker', '', 'expires', '', 'failure', failure)
     Job.listFailure(jid, failGroup)
     Stats.failure(queue, now)
-    Unique.release(jid, job)
-    Recurring.ended(jid, job.spawned_from_jid, now)
+    if job.unique then Unique.release(jid, job) end
+    if job.spawned_from_jid then Recurring.ended(jid, job.spawned_from_jid, now) end
   else
     if delay > 0 then
       Queue.schedule(home, jid, now + delay)
@@ -2942,8 +2948,8 @@ Commands['job.cancel'] = function(now, args)
     local job = Job.read(jid, {
       'state', 'queue', 'failure', 'worker', 'throttles', 'tags', 'unique', 'spawned_from_jid',
     }) or {}
-    Unique.release(jid, job)
-    Recurring.ended(jid, job.spawned_from_jid, now)
+    if job.unique then Unique.release(jid, job) end
+    if job.spawned_from_jid then Recurring.ended(jid, job.spawned_from_jid, now) end
     if job.state ~= 'complete' then
       local queue, worker = job.queue or false, job.worker or false
       local payload = Events.canceled(jid, queue, worker)

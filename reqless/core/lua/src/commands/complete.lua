@@ -44,7 +44,7 @@ local function dropCompleted(jids)
   for _, jid in ipairs(jids) do
     local job = call('hmget', Keys.job(jid), 'tags', 'unique')
     -- Completing released the key already; this only guards against a path that did not.
-    Unique.release(jid, { unique = job[2] })
+    if job[2] then Unique.release(jid, { unique = job[2] }) end
     Job.delete(jid, job[1])
   end
   Args.chunked('zrem', Keys.COMPLETED, jids)
@@ -82,8 +82,10 @@ Commands['job.complete'] = function(now, args)
     'queue', '', 'expires', 0, 'remaining', tonumber(job.retries) or 0,
     'data', data, 'time', string.format('%.20f', now))
   call('zadd', Keys.COMPLETED, now, jid)
-  Unique.release(jid, job)
-  Recurring.ended(jid, job.spawned_from_jid, now)
+  -- Guarded here: a file's namespace loads on its first use in each call, and most
+  -- jobs are neither unique nor spawned by a template.
+  if job.unique then Unique.release(jid, job) end
+  if job.spawned_from_jid then Recurring.ended(jid, job.spawned_from_jid, now) end
   expireCompleted(now, age, count)
   Job.releaseDependents(jid, now)
   return 'complete'

@@ -44,8 +44,8 @@ Commands['job.fail'] = function(now, args)
     'failure', Job.failure(group, message, floor(now), worker))
   Throttle.releaseAll(jid, tids, now)
   Job.listFailure(jid, group)
-  Unique.release(jid, job)
-  Recurring.ended(jid, job.spawned_from_jid, now)
+  if job.unique then Unique.release(jid, job) end
+  if job.spawned_from_jid then Recurring.ended(jid, job.spawned_from_jid, now) end
   return jid
 end
 
@@ -106,8 +106,8 @@ Commands['job.retry'] = function(now, args)
     call('hset', key, 'state', 'failed', 'worker', '', 'expires', '', 'failure', failure)
     Job.listFailure(jid, failGroup)
     Stats.failure(queue, now)
-    Unique.release(jid, job)
-    Recurring.ended(jid, job.spawned_from_jid, now)
+    if job.unique then Unique.release(jid, job) end
+    if job.spawned_from_jid then Recurring.ended(jid, job.spawned_from_jid, now) end
   else
     if delay > 0 then
       Queue.schedule(home, jid, now + delay)

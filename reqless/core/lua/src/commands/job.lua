@@ -61,8 +61,8 @@ Commands['job.cancel'] = function(now, args)
     local job = Job.read(jid, {
       'state', 'queue', 'failure', 'worker', 'throttles', 'tags', 'unique', 'spawned_from_jid',
     }) or {}
-    Unique.release(jid, job)
-    Recurring.ended(jid, job.spawned_from_jid, now)
+    if job.unique then Unique.release(jid, job) end
+    if job.spawned_from_jid then Recurring.ended(jid, job.spawned_from_jid, now) end
     if job.state ~= 'complete' then
       local queue, worker = job.queue or false, job.worker or false
       local payload = Events.canceled(jid, queue, worker)

@@ -49,7 +49,9 @@ local function parsePut(args)
   if options.throttles ~= nil then
     p.throttles = Args.jsonList(options.throttles, 'Put(): Arg "throttles" not JSON array: ')
   end
-  p.unique = Unique.parse(options)
+  if options.unique or options.on_conflict or options.unique_until or options.unique_for then
+    p.unique = Unique.parse(options) -- loaded only for puts that name one of these
+  end
   return p
 end
 
@@ -136,7 +138,7 @@ local function put(now, p, old, historyLimit)
     Unique.claim(jid, p.unique, now)
   elseif old.unique then
     Unique.release(jid, old)
-    call('hdel', key, unpack(Unique.FIELDS))
+    call('hdel', key, 'unique', 'unique_until', 'unique_expires') -- Unique.FIELDS
   end
 
   if waiting then
@@ -161,7 +163,7 @@ end
 
 Commands['queue.put'] = function(now, args)
   local p = parsePut(args)
-  local holder = Unique.conflict(p, now)
+  local holder = p.unique and Unique.conflict(p, now)
   if holder then return holder end
   return putOne(now, p)
 end
@@ -171,7 +173,7 @@ Commands['job.requeue'] = function(now, args)
   local old = Job.read(jid, PUT_FIELDS)
   if old == nil then error('Requeue(): Job ' .. jid .. ' does not exist') end
   local p = parsePut(args)
-  local holder = Unique.conflict(p, now)
+  local holder = p.unique and Unique.conflict(p, now)
   if holder then return holder end
   return put(now, p, old)
 end
@@ -411,7 +413,7 @@ Commands['queue.putMany'] = function(now, args)
       -- Anything else takes put's own path, after the jobs before it are added.
       flushReady(queue, c.ready)
       p.registered = true
-      jids[k] = Unique.conflict(p, t) or put(t, p, Job.read(p.jid, PUT_FIELDS))
+      jids[k] = (p.unique and Unique.conflict(p, t)) or put(t, p, Job.read(p.jid, PUT_FIELDS))
     end
   end
   flushReady(queue, c.ready)

@@ -67,7 +67,7 @@ function Job.toObject(jid, record, tracked, lean)
     throttles = Throttle.decode(record.throttles),
     spawned_from_jid = record.spawned_from_jid or false,
   }
-  Unique.describe(object, record)
+  if record.unique then Unique.describe(object, record) end
   if not lean then
     object.history = History.read(jid)
     object.dependents = call('smembers', Keys.dependents(jid))

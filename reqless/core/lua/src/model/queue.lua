@@ -158,8 +158,8 @@ function Queue.expireLocks(queue, now, limit, settings)
       call('hset', key, 'remaining', remaining)
       if remaining < 0 then
         Queue.failExhausted(jid, queue, job[4] or '', worker, job[5], now, tracked, settings)
-        Unique.release(jid, { unique = job[7] })
-        Recurring.ended(jid, job[8] or nil, now)
+        if job[7] then Unique.release(jid, { unique = job[7] }) end
+        if job[8] then Recurring.ended(jid, job[8], now) end
       else
         table.insert(reassign, jid)
       end

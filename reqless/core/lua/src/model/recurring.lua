@@ -118,8 +118,10 @@ function Recurring.evict(jid, now)
   end
   call('del', Keys.dependencies(jid))
   -- And the old job's unique key is no longer held by anything.
-  Unique.release(jid, { unique = old[7] })
-  call('hdel', Keys.job(jid), unpack(Unique.FIELDS))
+  if old[7] then
+    Unique.release(jid, { unique = old[7] })
+    call('hdel', Keys.job(jid), unpack(Unique.FIELDS))
+  end
 end
 
 -- Cron templates (docs/cron.md) ------------------------------------------------
