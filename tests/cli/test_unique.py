@@ -26,15 +26,17 @@ def test_on_conflict_error_and_bad_options(reqless: Reqless, client: Client, red
     refused = reqless("put", "q", "app.Job", "--unique", "k", "--on-conflict", "error")
     assert refused.code == 1
     assert f'unique key "k" is held by job {jid}' in refused.err
-    for args in (
-        ("--unique", ""),
-        ("--unique", "k", "--on-conflict", "merge"),
-        ("--unique", "k", "--unique-until", "never"),
-        ("--unique", "k", "--unique-for", "0"),
-        ("--on-conflict", "error"),
+    for args, message in (
+        (("--unique", ""), "--unique needs a non-empty KEY"),
+        (("--unique", "k", "--on-conflict", "merge"), "--on-conflict"),
+        (("--unique", "k", "--unique-until", "never"), "--unique-until"),
+        (("--unique", "k", "--unique-for", "0"), "--unique-for"),
+        (("--on-conflict", "error"), "--on-conflict needs --unique KEY"),
+        (("--unique-for", "5", "--unique-until", "start"), "--unique-until, --unique-for needs"),
     ):
         result = reqless("put", "q", "app.Job", *args)
         assert result.code == 2, (args, result.err)
+        assert message in result.err, (args, result.err)
     assert snapshot(redis) == before
 
 

@@ -22,7 +22,7 @@ from reqless.cli.admin.connection import (
 )
 from reqless.cli.admin.jobfile import BadLine, JobLine, read_jobs
 from reqless.cli.admin.output import done, emit_json
-from reqless.cli.admin.params import JSON_INPUT, NUMBER, SECONDS, ValueCommand
+from reqless.cli.admin.params import JSON_INPUT, NUMBER, POSITIVE_SECONDS, SECONDS, ValueCommand
 from reqless.client import Client
 from reqless.exceptions import ReqlessError
 
@@ -87,7 +87,9 @@ def _max_data_bytes(command: Any) -> Any:
     "--unique-until", type=click.Choice(["finish", "start"]),
     help="Free the key when the job ends (finish, default) or when it starts.",
 )  # fmt: skip
-@click.option("--unique-for", type=SECONDS, help="Seconds after which the key is free anyway.")
+@click.option(
+    "--unique-for", type=POSITIVE_SECONDS, help="Seconds after which the key is free anyway."
+)
 @_max_data_bytes
 @json_option
 @server_options
@@ -104,6 +106,15 @@ def put(
     text (default {}), @FILE for a file's content, or - for standard input.
     Prints the job's id (with --unique, that of the job holding the key).
     """
+    # Named as the user typed them (the client's checks name its keyword arguments).
+    if unique is None:
+        given = [name for name, value in (("--on-conflict", on_conflict),
+                 ("--unique-until", unique_until), ("--unique-for", unique_for))
+                 if value is not None]  # fmt: skip
+        if given:
+            raise BadInput(f"{', '.join(given)} needs --unique KEY")
+    elif not unique:
+        raise BadInput("--unique needs a non-empty KEY")
     with connected(server, max_data_bytes) as client:
         new = client.queues[queue].put(
             klass, data, priority=priority, tags=list(tags), delay=delay, retries=retries,
