@@ -7,6 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from bench.ack import ack_table
+
 Results = dict[str, Any]
 
 
@@ -515,6 +517,59 @@ def patterns_table(results: Results) -> str:
     return "\n".join(rows)
 
 
+def _primary_cell(value: dict[str, Any], index: int) -> str:
+    """`jobs · CPU µs/job` of primary `index`; an idle one shows its CPU in the window."""
+    jobs = value.get(f"p{index}_jobs")
+    if jobs is None:
+        return ""
+    if not jobs:
+        return f"idle ({number(value[f'p{index}_cpu_ms'])} ms)"
+    return f"{jobs:,.0f} · {number(value[f'p{index}_cpu_usec'])}"
+
+
+def scale_table(results: Results) -> str:
+    """The scale figure (bench/scale.py): each phase and subject, with the jobs and the
+    CPU per job of each primary; "" when it was not run."""
+    figure = results.get("figures", {}).get("scale")
+    if not figure:
+        return ""
+    layout = figure["layout"]
+    primaries = layout["primaries"]
+    where = "; ".join(
+        f"P{i + 1} slots {p['slots']}, namespace `{p['namespace']}` (slot {p['namespace_slot']})"
+        for i, p in enumerate(primaries)
+    )
+    head = ["phase", "subject", "jobs/s", "vs server-1", "client CPU µs/job",
+            *(f"P{i + 1} jobs · CPU µs/job" for i in range(len(primaries))),
+            "replicas CPU µs/job", "all servers CPU µs/job"]  # fmt: skip
+    lines = [
+        f"{layout['server']}-server. The cluster: {len(primaries)} primaries, "
+        f"{layout['replicas']} replicas; {where}. server-1 is the bench's own server "
+        "(no replica): its figures are in the P1 column.",
+        "",
+        _line(head),
+        _line(["---"] * len(head)),
+    ]
+    keys = [key.split("/") for key in figure if key != "layout"]
+    labels = list(dict.fromkeys(label for label, _, _ in keys))
+    subjects = list(dict.fromkeys(subject for _, subject, _ in keys))
+    phases = list(dict.fromkeys(phase for _, _, phase in keys))
+    for label in labels:
+        for phase in phases:
+            for subject in subjects:
+                value = figure.get(f"{label}/{subject}/{phase}")
+                if value is None:
+                    continue
+                replicas = value["replicas_cpu_usec"] if subject.startswith("cluster") else None
+                cells = [phase, subject if len(labels) == 1 else f"{label} {subject}",
+                         rate(value["rate"]), ratio(value["ratio"]),
+                         number(value["client_cpu_usec"]),
+                         *(_primary_cell(value, i + 1) for i in range(len(primaries))),
+                         number(replicas), number(value["servers_cpu_usec"])]  # fmt: skip
+                lines.append(_line(cells))
+    return "\n".join(lines)
+
+
 def markdown(results: Results, pending: str | None = None) -> str:
     """The whole report of a run as Markdown."""
     machine = results["machine"]
@@ -535,6 +590,12 @@ def markdown(results: Results, pending: str | None = None) -> str:
     patterns = patterns_table(results)
     if patterns:
         parts += ["", "### Queue patterns (`-q 'tenant-*'` against the plain name)", "", patterns]
+    ack = ack_table(results)
+    if ack:
+        parts += ["", "### Durable acknowledgement (valkey primary + one replica)", "", ack]
+    scale = scale_table(results)
+    if scale:
+        parts += ["", "### Scale-out: one server against a 3-primary cluster", "", scale]
     calls = server_calls_table(results)
     if calls:
         parts += ["", "### Server cost per call", "", calls]

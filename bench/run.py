@@ -5,7 +5,8 @@
     .venv/bin/python -m bench --compare before=/work/bench-before/.venv/bin/python \\
                                         now=.venv/bin/python
 
-Figures: put, drain, pickup, depth, server, profile, patterns. The reqless being measured
+Figures: put, drain, pickup, depth, server, profile, patterns; and, only when `--only`
+names them, ack and scale (one server against a 3-primary cluster). The reqless being measured
 runs in subprocesses of `--reqless-python` (or of each `--compare` interpreter);
 the baselines (raw redis-py and one-line Lua) and huey (in bench/.venvs/huey,
 created on first use) run in the same run, against the same server.
@@ -30,6 +31,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import report
+from bench.ack import figure_ack
 from bench.figures import (
     Context,
     Target,
@@ -43,6 +45,7 @@ from bench.figures import (
 )
 from bench.harness import BENCH, REQLESS_AGENT, run_agent
 from bench.peer import huey_peer
+from bench.scale import figure_scale
 from reqless.server import start_server
 
 FIGURES: dict[str, Callable[[Context], dict[str, Any]]] = {
@@ -53,7 +56,11 @@ FIGURES: dict[str, Callable[[Context], dict[str, Any]]] = {
     "server": figure_server,
     "profile": figure_profile,
     "patterns": figure_patterns,
+    "ack": figure_ack,
+    "scale": figure_scale,
 }
+#: Figures run only when `--only` names them.
+OPT_IN = {"ack", "scale"}
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -67,8 +74,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--server", choices=["redis", "valkey"], default="redis")
     parser.add_argument(
         "--only",
-        default=",".join(FIGURES),
-        help=f"comma-separated figures (default: all of {', '.join(FIGURES)})",
+        default=",".join(name for name in FIGURES if name not in OPT_IN),
+        help=f"comma-separated figures (default: all of {', '.join(FIGURES)} but "
+        f"{', '.join(sorted(OPT_IN))})",
     )
     parser.add_argument(
         "--reps", type=int, default=3, help="runs of each timed figure; the median is reported"

@@ -104,6 +104,12 @@ class JobFields(BaseFields):
         self.settled = False
         spawned = payload.get("spawned_from_jid")
         self.spawned_from_jid = spawned if isinstance(spawned, str) else None
+        if "unique" in payload or "unique_expires" in payload:
+            self._read_unique(payload)
+        else:  # most jobs: the core leaves the three fields out of their payload
+            self.unique = self.unique_until = self.unique_expires = None
+
+    def _read_unique(self, payload: dict[str, Any]) -> None:
         unique = payload.get("unique")
         self.unique = unique if isinstance(unique, str) else None
         self.unique_until = payload.get("unique_until") if self.unique else None

@@ -7,10 +7,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, overload
 
-from reqless import defaults, keys
+from reqless import defaults
 from reqless._calls import queue as calls
 from reqless._calls.encoding import class_string
-from reqless.exceptions import ArgumentError
+from reqless.exceptions import ArgumentError, DurabilityError
+from reqless.keys import KeySpace
 
 if TYPE_CHECKING:
     from reqless.client import Client
@@ -178,6 +179,10 @@ class QueueBase:
         priority pop in the order given. Chunks also stay under the client's
         `max_data_bytes` of data. Jobs naming the jid of an existing job replace
         it, with a `ReplacedJobWarning` unless `replace=True` (see `put`).
+
+        With a client's `durability`, the first chunk not acknowledged in time
+        raises `DurabilityError`, whose `reply` holds the jids put so far (that
+        chunk's included: it was applied); later chunks are not sent.
         """
         prepared = calls.put_many(
             self.worker_name, self._name, jobs, chunk_size, self.client.max_data_bytes
@@ -187,7 +192,11 @@ class QueueBase:
             found = self.client._run(calls.existing(prepared.named))
         jids: list[str] = []
         for call in prepared.calls:
-            chunk = self.client._run(call)
+            try:
+                chunk = self.client._run(call)
+            except DurabilityError as exc:
+                exc.reply = [*jids, *exc.reply]
+                raise
             jids.extend(chunk)
         calls.warn_replaced(found)  # once it did replace them
         return jids
@@ -322,4 +331,4 @@ class QueueBase:
     @property
     def throttle(self) -> Throttle:
         """The queue's own throttle (`ql:q:<name>`): caps its running jobs."""
-        return self.client.throttles[keys.queue_throttle_id(self._name)]
+        return self.client.throttles[KeySpace.queue_throttle_id(self._name)]

@@ -20,6 +20,7 @@ import re
 
 # ArgumentError lives with the other exceptions; it stays importable from here.
 from reqless.exceptions import ArgumentError
+from reqless.keys import check_namespace
 
 __all__ = [
     "ArgumentError",
@@ -92,6 +93,16 @@ def nonnegative_int(argument: str, value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
         raise _fail(argument, "a non-negative integer", value)
     return int(value)
+
+
+def namespace(value: object) -> str | None:
+    """A client's namespace: None, or a name the core accepts (`reqless.keys.check_namespace`)."""
+    if value is None:
+        return None
+    try:
+        return check_namespace(value)  # type: ignore[arg-type]
+    except ValueError as exc:
+        raise ArgumentError(f"namespace: {exc}") from None
 
 
 def data_limit(value: object) -> int | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 import time
+from collections.abc import Sequence
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
@@ -21,9 +22,13 @@ from reqless._calls import server as server_calls
 from reqless.collections import Jobs, Queues, Throttles, Workers
 from reqless.config import Config
 from reqless.core import Arg, CoreRunner
-from reqless.exceptions import ReqlessError
+from reqless.core.acknowledged import Acknowledger
+from reqless.durability import Durability, checked_durability
+from reqless.exceptions import ArgumentError, DurabilityError, ReqlessError
+from reqless.keys import KeySpace
 from reqless.retry_policy import RetrySchedule, has_password, located, may_retry, never_sent
 from reqless.server_access import explain
+from reqless.topology import cluster_url, connect_sync, parse_server_url
 
 if TYPE_CHECKING:
     from reqless.events import Events
@@ -40,13 +45,24 @@ class Client:
 
     Args:
         url: any URL `redis.Redis.from_url` accepts: `redis://`, `rediss://` (TLS),
-            `unix://`, with password and database number.
+            `unix://`, with password and database number; or a cluster's
+            (`redis+cluster://h:p,h:p`, which needs a `namespace`) or Sentinel's
+            (`redis+sentinel://h:p,h:p/service`): docs/scale-out.md.
         hostname: the worker name this client presents; defaults to the host name.
         retry_window: seconds during which a call that hit a connection error or a
             time-out is tried again, with backoff (0: never).
         max_data_bytes: the largest job data (encoded, in bytes) a put, requeue or
             recurring job sends; larger data raises ReqlessError before anything is
             sent (default `defaults.MAX_DATA_BYTES`, 64 MiB; None: no limit).
+        durability: what put, put_many, complete, fail and retry wait for before
+            they return (`reqless.durability.Durability`: replicas, disks), or None
+            (the default: they return once the primary applied them). A wait that
+            falls short raises `DurabilityError`; docs/scale-out.md.
+        cluster: instead of `url`, the nodes of a cluster (`["10.0.0.5:7000", ...]` or
+            `(host, port)` pairs): the keyword form of `redis+cluster://...`.
+        namespace: keep every key and channel of this client under `ql:{<namespace>}:`
+            (one cluster slot per namespace: docs/scale-out.md); None (the
+            default) uses the `ql:` layout every reqless client shares.
         **kwargs: passed to `redis.Redis.from_url` (`decode_responses` is forced on).
 
     The constructor does not contact the server. A call the server did not answer
@@ -64,6 +80,9 @@ class Client:
         *,
         retry_window: float = defaults.RETRY_WINDOW,
         max_data_bytes: int | None = defaults.MAX_DATA_BYTES,
+        namespace: str | None = None,
+        cluster: Sequence[str | tuple[str, int]] | None = None,
+        durability: Durability | None = None,
         **kwargs: Any,
     ) -> None:
         options: dict[str, Any] = {
@@ -74,6 +93,9 @@ class Client:
             **kwargs,
             "decode_responses": True,
         }
+        #: The names of this client's keys and channels: its namespace's, or
+        #: the shared `ql:` layout's when it has none (`reqless.keys`).
+        self.keys = KeySpace(_validate.namespace(namespace))
         self.retry_window = float(_validate.number("retry_window", retry_window, minimum=0))
         #: Largest job data (bytes, encoded) that puts, requeues and recurring jobs
         #: send; more is refused before sending. None: no limit.
@@ -81,8 +103,19 @@ class Client:
         # Kept so that an asyncio twin can connect alike (AsyncClient.from_client).
         self._url = url
         self._kwargs = dict(kwargs)
-        self._database: Redis = Redis.from_url(url, **options)
-        self._runner = CoreRunner(self._database)
+        if cluster is not None:
+            if url != defaults.REDIS_URL:
+                raise ArgumentError("give either a URL or cluster=[...] nodes, not both")
+            url = cluster_url(cluster)
+        #: Where the server is: one server, a cluster, or a primary found through Sentinel.
+        self.address = parse_server_url(url)
+        self._database: Any = connect_sync(self.address, **options)
+        self._runner = CoreRunner(self._database, keys=self.keys.call_keys)
+        #: What acknowledged writes wait for (None: nothing); see `reqless.durability`.
+        self.durability = checked_durability(durability)
+        self._acknowledger = (
+            None if self.durability is None else Acknowledger(self._runner, self.durability)
+        )
         self.worker_name: str = hostname or socket.gethostname()
         self._config = Config(self)
         self._jobs = Jobs(self)
@@ -91,24 +124,35 @@ class Client:
         self._workers = Workers(self)
 
     def __repr__(self) -> str:
-        db = self._database.connection_pool.connection_kwargs.get("db", 0)
+        db = self.address.db if self.address.kind != "single" else self._pool_kwargs().get("db", 0)
         return f"<reqless.Client {self._where()} db={db} worker={self.worker_name!r}>"
 
     def _where(self) -> str:
-        kwargs = self._database.connection_pool.connection_kwargs
+        if self.address.kind != "single":
+            hosts = ",".join(f"{host}:{port}" for host, port in self.address.hosts)
+            return f"{self.address.kind} {hosts}"
+        kwargs = self._pool_kwargs()
         return str(kwargs.get("path") or f"{kwargs.get('host')}:{kwargs.get('port')}")
 
-    def __call__(self, command: str, *args: Arg, repeatable: bool = False) -> Any:
+    def _pool_kwargs(self) -> dict[str, Any]:
+        return dict(self._database.connection_pool.connection_kwargs)
+
+    def __call__(
+        self, command: str, *args: Arg, repeatable: bool = False, acknowledged: bool = False
+    ) -> Any:
         """Run a core command now; returns the raw reply (JSON stays text).
 
         Connection errors and time-outs are retried with backoff for `retry_window`
         seconds when the command never reached the server, or, if `repeatable`
         (it is safe to run twice: a prepared `Call` says so), whenever it failed.
+        An `acknowledged` command waits for the client's `durability`, if any.
         """
         started = time.monotonic()
         schedule = None  # made on the first error: most calls need none
         while True:
             try:
+                if acknowledged and self._acknowledger is not None:
+                    return self._acknowledger.call(command, *args)
                 return self._runner.call(command, *args)
             except AuthorizationError:
                 raise  # a missing permission does not get better with time
@@ -126,7 +170,11 @@ class Client:
     def _run(self, call: Call[T]) -> T:
         """Run a prepared call (see `reqless._calls`) and read its reply."""
         try:
-            reply = self(call.command, *call.args, repeatable=call.repeatable)
+            reply = self(call.command, *call.args, repeatable=call.repeatable,
+                         acknowledged=call.acknowledged)  # fmt: skip
+        except DurabilityError as exc:
+            exc.reply = call.parse(exc.reply)  # applied: the caller gets its result
+            raise
         except ReqlessError as exc:
             translated = call.translate(exc)
             if translated is exc:
@@ -147,9 +195,30 @@ class Client:
         raise error from exc
 
     @property
+    def node(self) -> Redis:
+        """The server that runs this client's core calls: the one server, the
+        current Sentinel primary, or in a cluster the primary of the namespace's
+        slot (for INFO and other per-server reads)."""
+        self._runner.ready()
+        return self._runner.redis
+
+    def after_fork(self) -> None:
+        """In a forked child: drop the connections inherited from the parent, so
+        that the two never share a socket (a cluster's, to every node)."""
+        pool = getattr(self._database, "connection_pool", None)
+        if pool is not None:
+            pool.reset()
+            return
+        for node in self._database.get_nodes():
+            if node.redis_connection is not None:
+                node.redis_connection.connection_pool.reset()
+
+    @property
     def database(self) -> Redis:
-        """The underlying `redis.Redis` connection."""
-        return self._database
+        """The underlying `redis.Redis` connection (for a cluster URL, redis-py's
+        `RedisCluster`, which routes each command by its key)."""
+        database: Redis = self._database
+        return database
 
     @property
     def config(self) -> Config:
@@ -188,7 +257,7 @@ class Client:
         """Pubsub events of tracked jobs (created on first use)."""
         from reqless.events import Events
 
-        return Events(self._database, self.retry_window)
+        return Events(self._database, self.retry_window, self.keys)
 
     def track(self, jid: str) -> bool:
         """Track a job; True when it was not tracked before."""

@@ -16,6 +16,9 @@ PUT_MANY_CHUNK = 500
 #: Largest encoded job data (bytes) a client sends; `Client(max_data_bytes=...)`.
 #: Far below the server's `proto-max-bulk-len` (512 MB), past which it drops the connection.
 MAX_DATA_BYTES = 64 * 1024 * 1024
+#: Seconds an acknowledged write waits for its replicas or disks (`Durability.timeout`,
+#: the worker's `--ack-timeout`) before DurabilityError.
+ACK_TIMEOUT = 1.0
 #: Missed intervals a recurring job made by `Queue.recur` catches up at most after a
 #: time with no pops; 0 (the default, the core's and reqless 0.13's) makes one job for
 #: every missed interval, as the README's "5 jobs got popped" example shows.

@@ -9,8 +9,9 @@ from contextlib import contextmanager
 
 from redis import Redis
 
-from reqless import defaults, keys
+from reqless import defaults
 from reqless.exceptions import ReqlessError
+from reqless.keys import KeySpace
 from reqless.listener import Listener
 from reqless.logger import logger
 
@@ -21,20 +22,28 @@ EventCallback = Callable[[str], object]
 
 
 class EventCallbacks:
-    """The callback of each tracked-job event; shared with the asyncio `AsyncEvents`."""
+    """The callback of each tracked-job event; shared with the asyncio `AsyncEvents`.
 
-    #: Prefix of the event channels.
-    namespace = keys.PREFIX
-    #: The event names; the channel of `evt` is `namespace + evt`.
+    `keys` names the channels: a client's space (`client.keys`), by default the
+    shared `ql:` layout's.
+    """
+
+    #: Prefix of the event channels of the shared layout (an instance has its own).
+    namespace = KeySpace().prefix
+    #: The event names; the channel of `evt` is `keys.channel(evt)`.
     events = defaults.TRACKED_EVENTS
 
-    def __init__(self) -> None:
+    def __init__(self, keys: KeySpace | None = None) -> None:
+        #: The space whose channels carry the events (sharded in a namespace).
+        self.keys = keys if keys is not None else KeySpace()
+        #: Prefix of the event channels.
+        self.namespace = self.keys.prefix
         self._callbacks: dict[str, EventCallback | None] = dict.fromkeys(self.events)
 
     @property
     def channels(self) -> list[str]:
         """The pubsub channels of the events."""
-        return [self.namespace + evt for evt in self.events]
+        return [self.keys.channel(evt) for evt in self.events]
 
     def on(self, evt: str, func: EventCallback | None) -> None:
         """Call `func(jid)` for each `evt` event (None removes the callback).
@@ -59,7 +68,7 @@ class EventCallbacks:
 
     def callback_for(self, channel: str) -> tuple[str, EventCallback | None]:
         """The event of a message's channel, and its callback (None: no callback)."""
-        evt = channel[len(self.namespace) :]
+        evt = self.keys.channel_event(channel)
         return evt, self._callbacks.get(evt)
 
 
@@ -76,9 +85,16 @@ class Events(EventCallbacks):
     subscription is bounded, by `retry_window` seconds, in `thread()`.
     """
 
-    def __init__(self, database: Redis, retry_window: float = defaults.RETRY_WINDOW) -> None:
-        super().__init__()
-        self._listener = Listener(database, self.channels, resubscribe=True)
+    def __init__(
+        self,
+        database: Redis,
+        retry_window: float = defaults.RETRY_WINDOW,
+        keys: KeySpace | None = None,
+    ) -> None:
+        super().__init__(keys)
+        self._listener = Listener(
+            database, self.channels, resubscribe=True, sharded=self.keys.sharded
+        )
         self.retry_window = retry_window
         self._error: BaseException | None = None
 

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from redis.exceptions import AuthenticationError
 from redis.exceptions import ConnectionError as RedisConnectionError
 
 __all__ = [
     "ArgumentError",
     "CoreError",
+    "DurabilityError",
     "LostLockError",
     "MissingExtraError",
+    "NotRunError",
     "ReqlessError",
     "ServerAccessError",
     "ServerFullError",
@@ -99,6 +103,29 @@ class MissingExtraError(ReqlessError, ImportError):
         self.modules = modules
 
 
+class DurabilityError(ReqlessError):
+    """A write was applied on the primary, but not acknowledged as durable in time.
+
+    Raised by a client made with `durability=` (`reqless.durability.Durability`)
+    when fewer replicas or disks than asked reported the write of a put,
+    put_many, complete, fail or retry within the timeout, or the server refused
+    the wait. The write itself happened: `reply` is the call's reply (a put's
+    jid, a retry's retries left...), so a caller can still use it. `command` is
+    the core command, and `acknowledged` what came back (`replicas`,
+    `local_disk`, `replica_disk`: the counts the server reported). `jid` names
+    the job of a complete, fail or retry made through a job (else None).
+    """
+
+    def __init__(
+        self, message: str, *, command: str, reply: object, acknowledged: dict[str, int]
+    ) -> None:
+        super().__init__(message)
+        self.command = command
+        self.reply: Any = reply
+        self.acknowledged = acknowledged
+        self.jid: str | None = None
+
+
 class LostLockError(ReqlessError):
     """The worker no longer holds the job it tried to act on.
 
@@ -119,14 +146,28 @@ class LostLockError(ReqlessError):
         return f"lost the lock on job {self.jid}"
 
 
+class NotRunError(RedisConnectionError, ReqlessError):
+    """The server refused a command without running it, for a while: a cluster
+    whose slot has no primary yet (CLUSTERDOWN, TRYAGAIN) or that moved it again
+    during a failover or a resharding.
+
+    A `redis.exceptions.ConnectionError`, so clients retry it within their retry
+    window like a connection that could not be made, whatever the command:
+    nothing ran.
+    """
+
+
 class ServerAccessError(RedisConnectionError, ReqlessError):
     """The server cannot be used as the URL says, and retrying will not help.
 
     It wants a password the URL lacks, refused the one given, or does not speak
-    TLS although the URL starts with `rediss://`. The message says what to change;
-    the redis error is the cause (`__cause__`). `problem` is `"password"`,
-    `"wrong-password"` or `"tls"`, and `url` the server's URL with any password
-    hidden. A `redis.exceptions.ConnectionError` too, so code that handles a
+    TLS although the URL starts with `rediss://`; or a `redis+cluster://` URL names
+    servers not in cluster mode, a `redis+sentinel://` one a service its
+    sentinels do not know, or servers that are no sentinels (`reqless.topology`).
+    The message says what to change; the redis error is the cause (`__cause__`).
+    `problem` is `"password"`, `"wrong-password"`, `"tls"`, `"not-a-cluster"`,
+    `"unknown-service"` or `"not-a-sentinel"`, and `url` the server's URL with any
+    password hidden. A `redis.exceptions.ConnectionError` too, so code that handles a
     server it cannot reach handles this one.
     """
 

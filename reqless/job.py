@@ -101,7 +101,9 @@ class Job(JobActions, BaseJob):
 
     def _call(self, handler: Callable[..., Any]) -> None:
         """Call `handler` with this job; an `async def` one is refused (nothing to await it)."""
-        _refuse_awaitable(handler(self), self.klass_name)
+        result = handler(self)
+        if result is not None:  # most handlers return nothing: no check, once per job
+            _refuse_awaitable(result, self.klass_name)
 
 
 def _refuse_awaitable(result: object, klass_name: str) -> None:
@@ -183,5 +185,7 @@ class RecurringJob(RecurringActions, BaseJob):
     @property
     def next(self) -> float | None:
         """When the next job will be spawned (Unix time), or None."""
-        score = self.client.database.zscore(calls.recurring_key(self.queue_name), self.jid)
+        score = self.client.database.zscore(
+            self.client.keys.queue(self.queue_name, "recur"), self.jid
+        )
         return None if score is None else float(score)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Generator
+from dataclasses import dataclass
 from typing import Any, TypedDict
 
 from redis import Redis
@@ -16,7 +17,7 @@ from reqless.exceptions import ReqlessError
 from reqless.future import Future
 from reqless.logger import logger
 
-__all__ = ["Listener", "Message"]
+__all__ = ["Listener", "Message", "MessageKinds", "message_kinds"]
 
 
 class Message(TypedDict):
@@ -26,6 +27,23 @@ class Message(TypedDict):
     pattern: str | None
     channel: str
     data: Any
+
+
+@dataclass(frozen=True, slots=True)
+class MessageKinds:
+    """The `type` redis-py gives a subscription's confirmations and messages."""
+
+    confirmation: str
+    message: str
+
+
+_PLAIN = MessageKinds("subscribe", "message")
+_SHARDED = MessageKinds("ssubscribe", "smessage")
+
+
+def message_kinds(sharded: bool) -> MessageKinds:
+    """The message types of plain (SUBSCRIBE) or sharded (SSUBSCRIBE) channels."""
+    return _SHARDED if sharded else _PLAIN
 
 
 class Listener:
@@ -40,13 +58,26 @@ class Listener:
     does not end `listen()`: it subscribes again, with backoff, until it is stopped;
     messages published while it was not subscribed are not seen. `last_error` is
     the latest connection error. Without it, the error ends `listen()`.
+
+    With `sharded=True` the channels are sharded ones (SSUBSCRIBE), as the core
+    publishes a namespace's events (`KeySpace.sharded`); messages look the same.
     """
 
-    def __init__(self, database: Redis, channels: list[str], *, resubscribe: bool = False) -> None:
+    def __init__(
+        self,
+        database: Redis,
+        channels: list[str],
+        *,
+        resubscribe: bool = False,
+        sharded: bool = False,
+    ) -> None:
         if not channels:
             raise ReqlessError("a listener needs at least one channel")
         self._pubsub = database.pubsub()
         self._resubscribe = resubscribe
+        #: Whether the channels are sharded (SSUBSCRIBE, "smessage").
+        self.sharded = sharded
+        self._kinds = message_kinds(sharded)
         #: The latest connection error met while listening (None: none yet).
         self.last_error: Exception | None = None
         self._subscribed = False
@@ -58,7 +89,8 @@ class Listener:
         self.is_listening = False
 
     def __repr__(self) -> str:
-        return f"<reqless.Listener {self._channels} listening={self.is_listening}>"
+        sharded = " sharded" if self.sharded else ""
+        return f"<reqless.Listener{sharded} {self._channels} listening={self.is_listening}>"
 
     @property
     def channels(self) -> list[str]:
@@ -111,9 +143,15 @@ class Listener:
                 return
             yield message
         while self.is_listening:
-            message = self._pubsub.get_message(timeout=defaults.LISTENER_POLL_INTERVAL)
-            if message is not None and message["type"] == "message":
-                yield message
+            received = self._next()
+            if received is not None and received["type"] == self._kinds.message:
+                yield received
+
+    def _next(self) -> Message | None:
+        """The next message or confirmation, waiting at most one poll interval."""
+        get = self._pubsub.get_sharded_message if self.sharded else self._pubsub.get_message
+        found: Message | None = get(timeout=defaults.LISTENER_POLL_INTERVAL)
+        return found
 
     def _sleep(self, seconds: float) -> float:
         """Wait `seconds` unless stopped first; returns the next, doubled, pause."""
@@ -124,16 +162,19 @@ class Listener:
 
     def _subscribe(self) -> list[Message]:
         """Subscribe and wait for every confirmation; returns messages that came first."""
-        self._pubsub.subscribe(*self._channels)
+        if self.sharded:
+            self._pubsub.ssubscribe(*self._channels)
+        else:
+            self._pubsub.subscribe(*self._channels)
         pending = set(self._channels)
         backlog: list[Message] = []
         while pending and self.is_listening:
-            message = self._pubsub.get_message(timeout=defaults.LISTENER_POLL_INTERVAL)
+            message = self._next()
             if message is None:
                 continue
-            if message["type"] == "subscribe":
+            if message["type"] == self._kinds.confirmation:
                 pending.discard(message["channel"])
-            elif message["type"] == "message":
+            elif message["type"] == self._kinds.message:
                 backlog.append(message)
         return backlog
 

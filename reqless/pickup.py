@@ -23,6 +23,7 @@ from redis.client import Pipeline
 from redis.exceptions import RedisError
 
 from reqless._calls import queue as queue_calls
+from reqless.exceptions import DurabilityError
 from reqless.logger import logger
 from reqless.queue_windows import QueueWindow
 
@@ -136,7 +137,13 @@ class Pickup:
 
     def _pop(self, queues: Sequence[str], limit: int, wait: float) -> _Picked:
         call = queue_calls.pick(self.client.worker_name, limit, wait, queues)
-        return self._jobs(self.client._run(call))
+        try:
+            return self._jobs(self.client._run(call))
+        except DurabilityError as exc:
+            # Held on the primary: run them, as nothing else will before their
+            # locks expire (docs/scale-out.md, "Durable acknowledgement").
+            logger.error("running popped jobs without acknowledgement: %s", exc)
+            return self._jobs(exc.reply)
 
     def _jobs(self, picked: queue_calls.Picked) -> _Picked:
         from reqless.job import Job
@@ -161,6 +168,7 @@ class Pickup:
                 reply = self._blpop_then_pop(picked.wake, seconds, queues, limit, left, clock)
             except RedisError as exc:
                 logger.warning("waiting for work failed: %s", exc)
+                self._pipeline = self._send = None  # the next one may go elsewhere
                 return []
             if reply is None:
                 # Refused (the server lost the function, say): pop the plain way,
@@ -187,14 +195,21 @@ class Pickup:
         Returns what the pop found, or None when the server refused the pop.
         """
         if self._pipeline is None or self._send is None:
-            self._pipeline = self.client.database.pipeline(transaction=False)
+            # On the connection the core calls use: in a cluster, the client of
+            # the namespace's primary (a cluster pipeline would ask where FCALL goes).
+            self._pipeline = self.client._runner.redis.pipeline(transaction=False)
             # The client's gateway to the core, buffering into the pipeline.
             self._send = self.client._runner.pipelined(self._pipeline).call
         call = queue_calls.pick_at(self.client.worker_name, limit, wait, clock, queues)
+        durability = self.client.durability
         self._pipeline.blpop(keys, timeout=seconds)
         self._send(call.command, *call.args)
+        waits = () if durability is None else durability.wait_commands()
+        buffer: Any = self._pipeline  # redis-py leaves execute_command untyped
+        for parts in waits:
+            buffer.execute_command(*parts)
         try:
-            _, reply = self._pipeline.execute(raise_on_error=False)
+            _, reply, *answers = self._pipeline.execute(raise_on_error=False)
         finally:
             self._pipeline.reset()
         if isinstance(reply, Exception):
@@ -202,4 +217,9 @@ class Pickup:
             logger.debug("the server refused the pipelined pop: %s", reply)
             return None
         self._refusals = 0
+        if durability is not None:
+            try:
+                durability.check(call.command, reply, answers)
+            except DurabilityError as exc:
+                logger.error("running popped jobs without acknowledgement: %s", exc)
         return self._jobs(call.parse(reply))

@@ -12,8 +12,10 @@ from urllib.parse import urlsplit
 
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
+from redis.sentinel import MasterNotFoundError
 
 from reqless import defaults
+from reqless.exceptions import NotRunError
 from reqless.logger import logger
 
 __all__ = [
@@ -30,7 +32,9 @@ def never_sent(exc: Exception) -> bool:
     # redis-py says "Error 111 connecting to host:port" or "Timeout connecting to
     # server" when the connection could not be made; a pooled connection the server
     # closed is replaced before use, so other errors mean the command may have run.
-    return "connecting" in str(exc)
+    # Sentinel's client raises MasterNotFoundError before sending anything, while
+    # no primary is known (during a failover).
+    return isinstance(exc, NotRunError | MasterNotFoundError) or "connecting" in str(exc)
 
 
 def may_retry(repeatable: bool, exc: Exception, left: float) -> bool:

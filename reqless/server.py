@@ -117,6 +117,7 @@ def start_server(
     own_session: bool = False,
     options: tuple[str, ...] = (),
     password: str | None = None,
+    config_file: Path | None = None,
 ) -> LocalServer:
     """Start a server on 127.0.0.1 and wait until it answers.
 
@@ -124,7 +125,8 @@ def start_server(
     `own_session` puts the server in a session of its own, out of reach of a
     terminal's Ctrl-C, and makes it die with this process (the caller stops it).
     `options` are more server arguments (`"--appendfsync", "always"`), given last;
-    `password` makes the server require it (`requirepass`).
+    `password` makes the server require it (`requirepass`). `config_file` is given
+    first, where the server reads a config file (a sentinel needs one it can rewrite).
 
     Raises ReqlessError when `port` is taken, or when the server does not start.
     The server counts as started only when the process that answers on the port
@@ -142,6 +144,7 @@ def start_server(
     port = port or free_port()
     args = [
         str(binary),
+        *((str(config_file),) if config_file else ()),
         "--port", str(port),
         "--bind", "127.0.0.1",
         "--dir", str(workdir),

@@ -16,6 +16,7 @@ from redis import Redis
 from reqless.core import CoreRunner
 from reqless.server import LocalServer, ServerKind, find_server_binary, start_server
 from tests.helpers import Core
+from tests.topology_fixtures import cluster, sentinel_set  # noqa: F401 - shared by all modules
 
 SERVER_KINDS: list[ServerKind] = ["valkey", "redis"]
 

@@ -8,7 +8,9 @@ one `RESULT {json}` line.
 Commands:
   info      version, location, the worker program, and whether `Queue.put_many` exists
   put       put N jobs one by one (`--mode one`) or in bulk (`--mode bulk`), timed
+            (`--wait-go`: wait for "go" on stdin first, as loop does)
   loop      the library loop: wait for "go" on stdin, then pop + complete until empty
+  (put and loop take `--namespace NAME`: the client's namespace)
   phases    server cost of N puts, N pops, N completes and N config.get, phase by phase
   depth     M pop + complete cycles at the queue's current depth, timed
   pickup    put COUNT `Stamp` jobs GAP seconds apart; report each jid's put time
@@ -36,9 +38,14 @@ STAMP = "bench_jobs.Stamp"
 PROBE_QUEUE = "bench-probe"
 
 
-def connect(url: str, name: str = "bench") -> Any:
-    """A client named `name`, with the core script loaded before anything is timed."""
-    client = reqless.Client(url, hostname=name)
+def connect(url: str, name: str = "bench", namespace: str | None = None) -> Any:
+    """A client named `name`, with the core script loaded before anything is timed.
+
+    `namespace` is passed on only when given, so trees without namespaces still run
+    every command that does not ask for one.
+    """
+    options: dict[str, Any] = {} if namespace is None else {"namespace": namespace}
+    client = reqless.Client(url, hostname=name, **options)
     len(client.queues[PROBE_QUEUE])
     return client
 
@@ -133,11 +140,13 @@ def cmd_info(options: argparse.Namespace) -> None:
 
 
 def cmd_put(options: argparse.Namespace) -> None:
-    client = connect(options.url)
+    client = connect(options.url, namespace=options.namespace)
     queue = client.queues[options.queue]
     datas = [{"i": i} for i in range(options.n)]
     method = "Queue.put, one call per job"
-    start = now()
+    if options.wait_go:
+        wait_for_go()
+    start, cpu = now(), time.process_time()
     if options.mode == "one":
         for data in datas:
             queue.put(options.klass, data)
@@ -148,11 +157,21 @@ def cmd_put(options: argparse.Namespace) -> None:
         batch = options.n if options.put_many_form else options.batch
         for first in range(0, len(datas), batch):
             put_many(queue, options.klass, datas[first : first + batch])
-    emit({"seconds": now() - start, "n": options.n, "method": method})
+    end = now()
+    emit(
+        {
+            "seconds": end - start,
+            "n": options.n,
+            "method": method,
+            "start": start,
+            "end": end,
+            "cpu": time.process_time() - cpu,
+        }
+    )
 
 
 def cmd_loop(options: argparse.Namespace) -> None:
-    client = connect(options.url, options.name)
+    client = connect(options.url, options.name, options.namespace)
     queue = client.queues[options.queue]
     wait_for_go()
     start, cpu = now(), time.process_time()
@@ -258,6 +277,10 @@ def main() -> None:
     parser.add_argument("--url", required=True)
     parser.add_argument("--queue", default="bench")
     parser.add_argument("--name", default="bench")
+    parser.add_argument("--namespace", default=None, help="the client's namespace (put, loop)")
+    parser.add_argument(
+        "--wait-go", action="store_true", help="put: say ready, wait for go, then put"
+    )
     parser.add_argument("--n", type=int, default=1000)
     parser.add_argument("--m", type=int, default=1000)
     parser.add_argument("--mode", choices=["one", "bulk", "busy", "spread"], default="one")

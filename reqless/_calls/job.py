@@ -6,7 +6,7 @@ import json
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from reqless import _validate, keys
+from reqless import _validate
 from reqless._calls.call import Call, owned, parse_json, parse_str
 from reqless._calls.encoding import class_string
 from reqless.exceptions import CoreError, LostLockError, ReqlessError
@@ -32,7 +32,6 @@ __all__ = [
     "move",
     "recurring_cancel",
     "recurring_changes",
-    "recurring_key",
     "recurring_pause",
     "recurring_resume",
     "recurring_tag",
@@ -63,7 +62,7 @@ def complete(jid: str, worker: str, queue: str, data: str) -> Call[str | bool]:
     """Complete the job; the reply is "complete" (False for an empty reply)."""
     return Call("job.complete", (jid, worker, queue, data),
                 lambda reply: str(reply) if reply else False, owned(jid),
-                repeatable=False)  # fmt: skip
+                repeatable=False, acknowledged=True)  # fmt: skip
 
 
 def complete_and_requeue(
@@ -76,7 +75,8 @@ def complete_and_requeue(
         "delay", _validate.number("delay", 0 if delay is None else delay, minimum=0),
         "depends", json.dumps(_validate.names("depends", depends or [])),
     )  # fmt: skip
-    return Call("job.completeAndRequeue", args, lambda reply: True, owned(jid), repeatable=False)
+    return Call("job.completeAndRequeue", args, lambda reply: True, owned(jid),
+                repeatable=False, acknowledged=True)  # fmt: skip
 
 
 def complete_and_pop(
@@ -85,13 +85,13 @@ def complete_and_pop(
     """Complete the job and pop the worker's next one; the reply is the popped payloads."""
     return Call("job.completeAndPop", (jid, worker, queue, data, 1, *queues),
                 lambda reply: list(json.loads(reply)["jobs"]), owned(jid),
-                repeatable=False)  # fmt: skip
+                repeatable=False, acknowledged=True)  # fmt: skip
 
 
 def fail(jid: str, worker: str, group: str, message: str, data: str) -> Call[bool]:
     """Fail the job into `group` with `message`."""
     args = (jid, worker, _validate.name("group", group), _validate.text("message", message), data)
-    return Call("job.fail", args, bool, owned(jid), repeatable=False)
+    return Call("job.fail", args, bool, owned(jid), repeatable=False, acknowledged=True)
 
 
 def _lost(jid: str) -> Callable[[ReqlessError], ReqlessError]:
@@ -119,7 +119,7 @@ def retry(
         _validate.text("message", message)
     if group is not None and message is not None:  # the core needs both for a note
         args += [group, message]
-    return Call("job.retry", tuple(args), int, owned(jid), repeatable=False)
+    return Call("job.retry", tuple(args), int, owned(jid), repeatable=False, acknowledged=True)
 
 
 def cancel(jid: str) -> Call[list[str]]:
@@ -288,8 +288,3 @@ def checked_interval(value: object) -> int | float:
 def checked_queue(value: object) -> str:
     """A queue name, checked."""
     return _validate.name("queue name", value)
-
-
-def recurring_key(queue: str) -> str:
-    """The sorted set of a queue's recurring templates, scored by their next spawn."""
-    return keys.queue(queue, "recur")

@@ -160,6 +160,7 @@ def put(worker: str, queue: str, **options: Any) -> Call[str]:
         parse_str,
         unique_conflict,
         repeatable=True,
+        acknowledged=True,
     )
 
 
@@ -283,6 +284,7 @@ def put_many(
             parse_json,
             unique_conflict,
             repeatable=True,
+            acknowledged=True,
         )
         for start, end in _chunks(jids, ends, chunk_size, limit)
     ]
@@ -569,8 +571,11 @@ def pick(worker: str, limit: int, wait: float, queues: Sequence[str]) -> Call[Pi
     """Pop up to `limit` jobs from `queues` for a worker; with none (and `wait` > 0)
     register it to be woken, as `reqless.pickup` explains."""
     now = time.time()
+    # Acknowledged: with durable acknowledgement, a job starts only once its
+    # lock is on the replicas, so a failover cannot hand it to a second worker.
     return Call("queues.pop", (worker, limit, wait, *queues),
-                lambda reply: _picked(reply, wait, now), repeatable=False)  # fmt: skip
+                lambda reply: _picked(reply, wait, now), repeatable=False,
+                acknowledged=True)  # fmt: skip
 
 
 def pick_at(
@@ -580,4 +585,5 @@ def pick_at(
     lets the core tell the worker's time from its own. The wait is read from the
     moment the reply is parsed, since the BLPOP came first."""
     return Call("queues.popAt", (worker, limit, wait, repr(clock), *queues),
-                lambda reply: _picked(reply, wait, time.time()), repeatable=False)  # fmt: skip
+                lambda reply: _picked(reply, wait, time.time()), repeatable=False,
+                acknowledged=True)  # fmt: skip

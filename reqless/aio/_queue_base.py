@@ -6,10 +6,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, overload
 
-from reqless import defaults, keys
+from reqless import defaults
 from reqless._calls import queue as calls
 from reqless._calls.encoding import class_string
-from reqless.exceptions import ArgumentError
+from reqless.exceptions import ArgumentError, DurabilityError
+from reqless.keys import KeySpace
 
 if TYPE_CHECKING:
     from reqless.aio.client import AsyncClient
@@ -177,6 +178,10 @@ class AsyncQueueBase:
         priority pop in the order given. Chunks also stay under the client's
         `max_data_bytes` of data. Jobs naming the jid of an existing job replace
         it, with a `ReplacedJobWarning` unless `replace=True` (see `put`).
+
+        With a client's `durability`, the first chunk not acknowledged in time
+        raises `DurabilityError`, whose `reply` holds the jids put so far (that
+        chunk's included: it was applied); later chunks are not sent.
         """
         prepared = calls.put_many(
             self.worker_name, self._name, jobs, chunk_size, self.client.max_data_bytes
@@ -186,7 +191,11 @@ class AsyncQueueBase:
             found = await self.client._run(calls.existing(prepared.named))
         jids: list[str] = []
         for call in prepared.calls:
-            chunk = await self.client._run(call)
+            try:
+                chunk = await self.client._run(call)
+            except DurabilityError as exc:
+                exc.reply = [*jids, *exc.reply]
+                raise
             jids.extend(chunk)
         calls.warn_replaced(found)  # once it did replace them
         return jids
@@ -323,4 +332,4 @@ class AsyncQueueBase:
     @property
     def throttle(self) -> AsyncThrottle:
         """The queue's own throttle (`ql:q:<name>`): caps its running jobs."""
-        return self.client.throttles[keys.queue_throttle_id(self._name)]
+        return self.client.throttles[KeySpace.queue_throttle_id(self._name)]

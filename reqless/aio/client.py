@@ -5,10 +5,11 @@ from __future__ import annotations
 import asyncio
 import socket
 import time
+from collections.abc import Sequence
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
-from redis.asyncio import BlockingConnectionPool, Redis
+from redis.asyncio import Redis
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 from redis.exceptions import AuthorizationError
@@ -22,10 +23,14 @@ from reqless._calls import server as server_calls
 from reqless.aio.collections import AsyncJobs, AsyncQueues, AsyncThrottles, AsyncWorkers
 from reqless.aio.config import AsyncConfig
 from reqless.core import Arg
+from reqless.core.acknowledged import AsyncAcknowledger
 from reqless.core.async_runner import AsyncCoreRunner
-from reqless.exceptions import ReqlessError
+from reqless.durability import Durability, checked_durability
+from reqless.exceptions import ArgumentError, DurabilityError, ReqlessError
+from reqless.keys import KeySpace
 from reqless.retry_policy import RetrySchedule, has_password, located
 from reqless.server_access import explain
+from reqless.topology import cluster_url, connect_async, parse_server_url
 
 if TYPE_CHECKING:
     from reqless.aio.events import AsyncEvents
@@ -45,11 +50,16 @@ class AsyncClient:
     use it as `async with AsyncClient(url) as client:`.
 
     Args:
-        url: any URL `redis.asyncio.Redis.from_url` accepts.
+        url: any URL `redis.asyncio.Redis.from_url` accepts, or a cluster's or
+            Sentinel's (see `reqless.Client`).
         hostname: the worker name this client presents; defaults to the host name.
         retry_window: seconds during which a call that hit a connection error or a
             time-out is tried again, with backoff (0: never); see `reqless.Client`.
         max_data_bytes: the largest job data (bytes) sent; see `reqless.Client`.
+        durability: what put, put_many, complete, fail and retry wait for before
+            they return (`reqless.durability.Durability`), or None; see `reqless.Client`.
+        namespace: the namespace of every key and channel; see `reqless.Client`.
+        cluster: instead of `url`, a cluster's nodes; see `reqless.Client`.
         **kwargs: connection options as `redis.asyncio.Redis.from_url` takes them
             (`decode_responses` is forced on); `max_connections` (default
             `defaults.ASYNC_MAX_CONNECTIONS`) caps the pool, and calls beyond it wait.
@@ -62,6 +72,9 @@ class AsyncClient:
         *,
         retry_window: float = defaults.RETRY_WINDOW,
         max_data_bytes: int | None = defaults.MAX_DATA_BYTES,
+        namespace: str | None = None,
+        cluster: Sequence[str | tuple[str, int]] | None = None,
+        durability: Durability | None = None,
         **kwargs: Any,
     ) -> None:
         options: dict[str, Any] = {
@@ -72,6 +85,9 @@ class AsyncClient:
             **kwargs,
             "decode_responses": True,
         }
+        #: The names of this client's keys and channels: its namespace's, or
+        #: the shared `ql:` layout's when it has none (`reqless.keys`).
+        self.keys = KeySpace(_validate.namespace(namespace))
         self.retry_window = float(_validate.number("retry_window", retry_window, minimum=0))
         #: Largest job data (bytes, encoded) that puts, requeues and recurring jobs
         #: send; more is refused before sending. None: no limit.
@@ -80,8 +96,19 @@ class AsyncClient:
         self._kwargs = dict(kwargs)
         # Blocking: a burst of concurrent calls waits for a free connection
         # instead of failing with "Too many connections".
-        self._database: Redis = Redis.from_pool(BlockingConnectionPool.from_url(url, **options))
-        self._runner = AsyncCoreRunner(self._database)
+        if cluster is not None:
+            if url != defaults.REDIS_URL:
+                raise ArgumentError("give either a URL or cluster=[...] nodes, not both")
+            url = cluster_url(cluster)
+        #: Where the server is: one server, a cluster, or a primary found through Sentinel.
+        self.address = parse_server_url(url)
+        self._database: Any = connect_async(self.address, **options)
+        self._runner = AsyncCoreRunner(self._database, keys=self.keys.call_keys)
+        #: What acknowledged writes wait for (None: nothing); see `reqless.durability`.
+        self.durability = checked_durability(durability)
+        self._acknowledger = (
+            None if self.durability is None else AsyncAcknowledger(self._runner, self.durability)
+        )
         self.worker_name: str = hostname or socket.gethostname()
         self._config = AsyncConfig(self)
         self._jobs = AsyncJobs(self)
@@ -98,19 +125,26 @@ class AsyncClient:
         `overrides` replace options (`max_connections=...`). `client` becomes this
         one's `sync_client` (and is not closed by `aclose()`).
         """
-        options = {"max_data_bytes": client.max_data_bytes, **client._kwargs, **overrides}
+        options = {"max_data_bytes": client.max_data_bytes, "durability": client.durability,
+                   "namespace": client.keys.namespace, **client._kwargs, **overrides}  # fmt: skip
         made = cls(client._url, client.worker_name, retry_window=client.retry_window,
                    **options)  # fmt: skip
         made._sync, made._owns_sync = client, False
         return made
 
     def __repr__(self) -> str:
-        db = self._database.connection_pool.connection_kwargs.get("db", 0)
+        db = self.address.db if self.address.kind != "single" else self._pool_kwargs().get("db", 0)
         return f"<reqless.aio.AsyncClient {self._where()} db={db} worker={self.worker_name!r}>"
 
     def _where(self) -> str:
-        kwargs = self._database.connection_pool.connection_kwargs
+        if self.address.kind != "single":
+            hosts = ",".join(f"{host}:{port}" for host, port in self.address.hosts)
+            return f"{self.address.kind} {hosts}"
+        kwargs = self._pool_kwargs()
         return str(kwargs.get("path") or f"{kwargs.get('host')}:{kwargs.get('port')}")
+
+    def _pool_kwargs(self) -> dict[str, Any]:
+        return dict(self._database.connection_pool.connection_kwargs)
 
     async def __aenter__(self) -> AsyncClient:
         return self
@@ -125,17 +159,22 @@ class AsyncClient:
             self._sync.database.close()
             self._sync = None
 
-    async def __call__(self, command: str, *args: Arg, repeatable: bool = False) -> Any:
+    async def __call__(
+        self, command: str, *args: Arg, repeatable: bool = False, acknowledged: bool = False
+    ) -> Any:
         """Run a core command now; returns the raw reply (JSON stays text).
 
         Connection errors and time-outs are retried with backoff for `retry_window`
         seconds when the command never reached the server, or, if `repeatable`
         (it is safe to run twice: a prepared `Call` says so), whenever it failed.
+        An `acknowledged` command waits for the client's `durability`, if any.
         """
         started = time.monotonic()
         schedule = None  # made on the first error: most calls need none
         while True:
             try:
+                if acknowledged and self._acknowledger is not None:
+                    return await self._acknowledger.call(command, *args)
                 return await self._runner.call(command, *args)
             except AuthorizationError:
                 raise  # a missing permission does not get better with time
@@ -158,7 +197,11 @@ class AsyncClient:
     async def _run(self, call: Call[T]) -> T:
         """Run a prepared call (see `reqless._calls`) and read its reply."""
         try:
-            reply = await self(call.command, *call.args, repeatable=call.repeatable)
+            reply = await self(call.command, *call.args, repeatable=call.repeatable,
+                               acknowledged=call.acknowledged)  # fmt: skip
+        except DurabilityError as exc:
+            exc.reply = call.parse(exc.reply)  # applied: the caller gets its result
+            raise
         except ReqlessError as exc:
             translated = call.translate(exc)
             if translated is exc:
@@ -174,8 +217,10 @@ class AsyncClient:
 
     @property
     def database(self) -> Redis:
-        """The underlying `redis.asyncio.Redis` connection."""
-        return self._database
+        """The underlying `redis.asyncio.Redis` connection (for a cluster URL, redis-py's
+        `RedisCluster`, which routes each command by its key)."""
+        database: Redis = self._database
+        return database
 
     @property
     def sync_client(self) -> Client:
@@ -188,7 +233,8 @@ class AsyncClient:
 
         if self._sync is None:
             self._sync = Client(self._url, self.worker_name, retry_window=self.retry_window,
-                                max_data_bytes=self.max_data_bytes, **self._kwargs)  # fmt: skip
+                                max_data_bytes=self.max_data_bytes, durability=self.durability,
+                                namespace=self.keys.namespace, **self._kwargs)  # fmt: skip
         self._sync.worker_name = self.worker_name
         return self._sync
 
@@ -229,7 +275,7 @@ class AsyncClient:
         """Pubsub events of tracked jobs (created on first use)."""
         from reqless.aio.events import AsyncEvents
 
-        return AsyncEvents(self._database)
+        return AsyncEvents(self._database, self.keys)
 
     async def track(self, jid: str) -> bool:
         """Track a job; True when it was not tracked before."""

@@ -12,6 +12,7 @@ from redis.asyncio import Redis
 from reqless.aio.listener import AsyncListener
 from reqless.events import EventCallbacks
 from reqless.exceptions import ReqlessError
+from reqless.keys import KeySpace
 from reqless.logger import logger
 
 __all__ = ["AsyncEvents"]
@@ -27,9 +28,11 @@ class AsyncEvents(EventCallbacks):
     again.
     """
 
-    def __init__(self, database: Redis) -> None:
-        super().__init__()
-        self._listener = AsyncListener(database, self.channels, resubscribe=True)
+    def __init__(self, database: Redis, keys: KeySpace | None = None) -> None:
+        super().__init__(keys)
+        self._listener = AsyncListener(
+            database, self.channels, resubscribe=True, sharded=self.keys.sharded
+        )
 
     def __repr__(self) -> str:
         active = sorted(evt for evt, func in self._callbacks.items() if func is not None)

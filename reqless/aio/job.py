@@ -165,5 +165,7 @@ class AsyncRecurringJob(AsyncRecurringActions, _AsyncBase):
 
     async def next_run(self) -> float | None:
         """When the next job will be spawned (Unix time), or None."""
-        score = await self.client.database.zscore(calls.recurring_key(self.queue_name), self.jid)
+        score = await self.client.database.zscore(
+            self.client.keys.queue(self.queue_name, "recur"), self.jid
+        )
         return None if score is None else float(score)

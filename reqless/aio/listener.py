@@ -11,7 +11,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from reqless import defaults
 from reqless.exceptions import ReqlessError
-from reqless.listener import Message
+from reqless.listener import Message, message_kinds
 from reqless.logger import logger
 
 __all__ = ["AsyncListener"]
@@ -24,11 +24,23 @@ class AsyncListener:
     listener.listen()`. With `resubscribe=True` a lost connection does not end
     the iteration: it subscribes again, with backoff, until stopped (messages
     published meanwhile are missed); `last_error` is the latest such error.
+    With `sharded=True` the channels are sharded ones (SSUBSCRIBE), as the core
+    publishes a namespace's events (`KeySpace.sharded`).
     """
 
-    def __init__(self, database: Redis, channels: list[str], *, resubscribe: bool = False) -> None:
+    def __init__(
+        self,
+        database: Redis,
+        channels: list[str],
+        *,
+        resubscribe: bool = False,
+        sharded: bool = False,
+    ) -> None:
         if not channels:
             raise ReqlessError("a listener needs at least one channel")
+        #: Whether the channels are sharded (SSUBSCRIBE, "smessage").
+        self.sharded = sharded
+        self._kind = message_kinds(sharded).message
         self._database = database
         self._channels = list(channels)
         self._resubscribe = resubscribe
@@ -56,15 +68,19 @@ class AsyncListener:
             while self.is_listening:
                 pubsub = self._database.pubsub()
                 try:
-                    await pubsub.subscribe(*self._channels)
+                    if self.sharded:
+                        await pubsub.ssubscribe(*self._channels)
+                    else:
+                        await pubsub.subscribe(*self._channels)
+                    get = pubsub.get_sharded_message if self.sharded else pubsub.get_message
                     self._listening.set()
                     pause = defaults.RETRY_BACKOFF_BASE
                     while self.is_listening:
-                        message = await pubsub.get_message(
+                        message = await get(
                             ignore_subscribe_messages=True,
                             timeout=defaults.LISTENER_POLL_INTERVAL,
                         )
-                        if message is not None and message["type"] == "message":
+                        if message is not None and message["type"] == self._kind:
                             yield Message(
                                 type=message["type"], pattern=message.get("pattern"),
                                 channel=message["channel"], data=message["data"],

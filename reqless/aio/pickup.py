@@ -14,6 +14,9 @@ from typing import TYPE_CHECKING
 from redis.exceptions import RedisError
 
 from reqless._calls import queue as calls
+from reqless._calls.call import Call
+from reqless._calls.queue import Picked
+from reqless.exceptions import DurabilityError
 from reqless.logger import logger
 from reqless.queue_windows import QueueWindow
 
@@ -53,15 +56,25 @@ class AsyncPickup:
 
         worker = self.client.worker_name
         while isinstance(queues, QueueWindow):
-            picked = await self.client._run(calls.pick(worker, max(limit(), 1), 0, queues))
+            picked = await self._pick(calls.pick(worker, max(limit(), 1), 0, queues))
             if picked.payloads:
                 queues.served()
                 return [AsyncJob(self.client, **payload) for payload in picked.payloads]
             queues = queues.exhausted()
-        picked = await self.client._run(calls.pick(worker, max(limit(), 1), wait, queues))
+        picked = await self._pick(calls.pick(worker, max(limit(), 1), wait, queues))
         if not picked.payloads and picked.block > 0 and await self.block(picked.wake, picked.block):
-            picked = await self.client._run(calls.pick(worker, max(limit(), 1), 0, queues))
+            picked = await self._pick(calls.pick(worker, max(limit(), 1), 0, queues))
         return [AsyncJob(self.client, **payload) for payload in picked.payloads]
+
+    async def _pick(self, call: Call[Picked]) -> Picked:
+        """Run a pop; with durable acknowledgement, one that the replicas did not
+        confirm in time still hands over its jobs (they are held on the primary)."""
+        try:
+            return await self.client._run(call)
+        except DurabilityError as exc:
+            logger.error("running popped jobs without acknowledgement: %s", exc)
+            picked: Picked = exc.reply
+            return picked
 
     async def block(self, keys: list[str], seconds: float) -> bool:
         """BLPOP the wake lists `keys` for up to `seconds`; True when a token arrived."""

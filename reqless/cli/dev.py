@@ -21,7 +21,6 @@ import click
 from redis import Redis
 from redis.exceptions import RedisError
 
-from reqless import keys
 from reqless._calls import server as server_calls
 from reqless.cli.dev_parts import (
     Stopper,
@@ -43,9 +42,16 @@ from reqless.cli.devdir import (
 )
 from reqless.cli.example_feed import EXAMPLE_QUEUES, ExampleFeed
 from reqless.cli.server_args import redact_url
+from reqless.cli.server_options import (
+    NAMESPACE_ENV,
+    NAMESPACED_PREFIX,
+    chosen_namespace,
+    namespace_option,
+)
 from reqless.client import Client
 from reqless.exceptions import ReqlessError
 from reqless.extras import MissingExtraError, require
+from reqless.keys import KeySpace
 from reqless.server import LocalServer, start_server
 from reqless.server_access import explain
 
@@ -70,7 +76,7 @@ def _status_line(client: Client) -> str:
     totals = {key: sum(int(q.get(key, 0)) for q in rows) for key in STATUS_KEYS}
     parts = [f"{totals[key]:,} {key}" for key in STATUS_KEYS]
     try:
-        completed = int(client.database.zcard(keys.COMPLETED))
+        completed = int(client.database.zcard(client.keys.COMPLETED))
     except RedisError:
         return ""
     parts.append(f"{completed:,} completed")
@@ -127,6 +133,10 @@ def _status_line(client: Client) -> str:
     help="Example jobs put per second (with --example).",
 )
 @click.option("-v", "--verbose", is_flag=True, help="Show the workers' log here as well.")
+@namespace_option(
+    help="Run the workers, the web UI and the example feed in this namespace (keys under "
+    f"{NAMESPACED_PREFIX}, docs/scale-out.md); default: ${NAMESPACE_ENV}, else none."
+)
 def dev(
     example: bool,
     url: str | None,
@@ -139,8 +149,10 @@ def dev(
     no_ui: bool,
     rate: float,
     verbose: bool,
+    namespace: str | None,
 ) -> None:
     """Run a complete local reqless: server, workers and the web UI."""
+    namespace = chosen_namespace(namespace)
     try:
         if url is None:
             require("dev", "reqless dev")
@@ -202,20 +214,20 @@ def dev(
         )
         write_running(data_dir, state)
         if not no_ui:
-            ui = UIServer(url, ui_host, ui_port)
+            ui = UIServer(url, ui_host, ui_port, namespace)
             ui.start()
             state.ui_url = ui.url
         worker_queues = queues or (EXAMPLE_QUEUES if example else ("*",))
-        command = worker_command(url, workers, worker_queues)
+        command = worker_command(url, workers, worker_queues, namespace)
         if workers:
             workers_of.append(start_worker(command, verbose, data_dir / "worker.log"))
             state.worker_pid = workers_of[-1].pid
         write_running(data_dir, state)
         if example:
-            feed = ExampleFeed(url, rate)
+            feed = ExampleFeed(url, rate, namespace)
             feed.start()
-        _banner(url, server, ui, workers, worker_queues, data_dir, example, rate)
-        status = _watch(stopper, server, workers_of, command, verbose, state, data_dir)
+        _banner(url, server, ui, workers, worker_queues, data_dir, example, rate, namespace)
+        status = _watch(stopper, server, workers_of, command, verbose, state, data_dir, namespace)
     finally:
         click.echo("reqless dev: stopping (Ctrl-C again to stop at once)…", err=True)
         if feed is not None:
@@ -264,11 +276,17 @@ def _banner(
     data_dir: Path,
     example: bool,
     rate: float,
+    namespace: str | None = None,
 ) -> None:
     where = f"embedded Valkey, data in {data_dir}/" if server else "your server"
     lines = [
         "reqless dev is running:",
         f"  server   {url}  ({where})",
+        *(
+            [f"  namespace {namespace}  (keys under {KeySpace(namespace).prefix})"]
+            if namespace
+            else []
+        ),
         f"  web UI   {ui.url}" if ui else "  web UI   off",
         f"  workers  {workers} process(es) on {', '.join(queues)}; log in {data_dir}/worker.log",
     ]
@@ -282,16 +300,23 @@ def _banner(
     # Commands run from this directory find a dev server in ./.reqless by itself.
     found_here = server is not None and data_dir.resolve() == DEFAULT_DATA_DIR.resolve()
     url_option = "" if found_here else f" --url {url}"
+    if namespace is not None:
+        url_option += f" --namespace {namespace}"
     lines += [
         "Put a job from the shell (another terminal, this directory):",
         f"  {_reqless_command()} put{url_option} underpants reqless.examples.gnomes.GnomesJob"
         " '{\"gnome\": 1}'",
         "or from Python:",
-        f"  import reqless; reqless.Client({url!r}).queues['underpants']"
+        f"  import reqless; reqless.Client({url!r}{_namespace_argument(namespace)})"
+        ".queues['underpants']"
         ".put('reqless.examples.gnomes.GnomesJob', {'gnome': 1})",
         "Press Ctrl-C to stop.",
     ]
     click.echo("\n".join(lines))
+
+
+def _namespace_argument(namespace: str | None) -> str:
+    return "" if namespace is None else f", namespace={namespace!r}"
 
 
 def _watch(
@@ -302,9 +327,10 @@ def _watch(
     verbose: bool,
     state: DevProcesses,
     data_dir: Path,
+    namespace: str | None = None,
 ) -> int:
     """Wait for Ctrl-C; restart a worker that died (a few times), stop if the server died."""
-    client = Client(state.url, hostname="reqless-dev", retry_window=0)
+    client = Client(state.url, hostname="reqless-dev", retry_window=0, namespace=namespace)
     try:
         return _watch_loop(stopper, server, workers_of, command, verbose, state, data_dir, client)
     finally:

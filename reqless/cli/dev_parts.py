@@ -76,14 +76,14 @@ def port_free(host: str, port: int) -> bool:
 class UIServer:
     """The web UI served by uvicorn in a thread of this process."""
 
-    def __init__(self, url: str, host: str, port: int) -> None:
+    def __init__(self, url: str, host: str, port: int, namespace: str | None = None) -> None:
         import uvicorn
 
         from reqless.client import Client
         from reqless.ui import UISettings, create_app
         from reqless.ui.live import stream
 
-        self.client = Client(url, hostname="reqless-dev-ui", retry_window=1.0)
+        self.client = Client(url, hostname="reqless-dev-ui", retry_window=1.0, namespace=namespace)
         app = create_app(self.client, UISettings(host=host, port=port))
         config = uvicorn.Config(
             app,
@@ -113,9 +113,13 @@ class UIServer:
         self.client.database.close()
 
 
-def worker_command(url: str, workers: int, queues: tuple[str, ...]) -> list[str]:
+def worker_command(
+    url: str, workers: int, queues: tuple[str, ...], namespace: str | None = None
+) -> list[str]:
     command = [sys.executable, "-m", "reqless", "worker", "--url", url, "--name", "dev"]
     command += ["--workers", str(workers), "--path", os.getcwd()]
+    if namespace is not None:
+        command += ["--namespace", namespace]
     for queue in queues:
         command += ["-q", queue]
     return command

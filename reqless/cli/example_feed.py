@@ -31,8 +31,10 @@ REPORT_JID = "example-profit-report"
 class ExampleFeed:
     """Puts `rate` example jobs a second until stopped."""
 
-    def __init__(self, url: str, rate: float) -> None:
-        self.client = Client(url, hostname="reqless-dev-example", retry_window=2.0)
+    def __init__(self, url: str, rate: float, namespace: str | None = None) -> None:
+        self.client = Client(
+            url, hostname="reqless-dev-example", retry_window=2.0, namespace=namespace
+        )
         self.rate = rate
         self.put = 0
         self._stop = threading.Event()

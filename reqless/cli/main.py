@@ -17,7 +17,7 @@ from reqless.cli.admin import commands as admin_commands
 from reqless.cli.click_main import run_click
 from reqless.cli.dev import dev
 from reqless.cli.server_cmd import server
-from reqless.cli.server_options import GROUP_URL
+from reqless.cli.server_options import GROUP_NAMESPACE, GROUP_URL, NAMESPACE, NAMESPACED_PREFIX
 from reqless.cli.ui_command import ui
 from reqless.cli.worker import worker_command
 
@@ -61,7 +61,17 @@ _URL_HELP = (
 )
 
 
-def _remember_url(ctx: click.Context, url: str | None) -> None:
+_NAMESPACE_HELP = (
+    "Namespace for every command (as each command's own --namespace): all keys and "
+    f"channels under {NAMESPACED_PREFIX} (docs/scale-out.md). Default: $REQLESS_NAMESPACE, "
+    "else none."
+)
+
+
+def _remember(ctx: click.Context, url: str | None, namespace: str | None) -> None:
+    # The group's --namespace stands in for a command's own when it names none.
+    if namespace is not None:
+        ctx.meta[GROUP_NAMESPACE] = namespace
     # The group's --url stands in for a command's server options when it names none:
     # `reqless --url U CMD` acts as `reqless CMD --url U`.
     if url is not None:
@@ -81,8 +91,11 @@ def build_cli() -> click.Group:
         "(nothing was changed), 3 the server is unreachable.",
         context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
         no_args_is_help=True,
-        params=[click.Option(["--url"], metavar="URL", help=_URL_HELP)],
-        callback=click.pass_context(_remember_url),
+        params=[
+            click.Option(["--url"], metavar="URL", help=_URL_HELP),
+            click.Option(["--namespace"], type=NAMESPACE, metavar="NAME", help=_NAMESPACE_HELP),
+        ],
+        callback=click.pass_context(_remember),
     )
     for command in (worker_command, ui, dev, server, *admin_commands()):
         group.add_command(command)

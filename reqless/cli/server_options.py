@@ -7,6 +7,11 @@
 nearest running `reqless dev`, else the default (`reqless.cli.server_choice`).
 `reqless ui`, whose `--host` and `--port` are where it serves, takes only
 `url_option`, and `group_url`.
+
+`namespace_option` is every command's `--namespace` (docs/scale-out.md); with
+none given, `chosen_namespace` takes the group's `reqless --namespace`, else
+`$REQLESS_NAMESPACE`, else none (the shared `ql:` layout). A name the core would
+refuse is a usage error, with `reqless.keys.check_namespace`'s reason.
 """
 
 from __future__ import annotations
@@ -25,11 +30,21 @@ from reqless.cli.server_args import (
     url_from_options,
 )
 from reqless.cli.server_choice import EnvConflict, ServerChoice, env_url, implicit_choice
+from reqless.keys import KeySpace, check_namespace
 
 __all__ = [
+    "GROUP_NAMESPACE",
     "GROUP_URL",
+    "NAMESPACE",
+    "NAMESPACED_PREFIX",
+    "NAMESPACE_ENV",
+    "SHARED_PREFIX",
+    "NamespaceType",
     "add_server_options",
+    "chosen_namespace",
+    "chosen_namespaces",
     "group_url",
+    "namespace_option",
     "resolve_choice",
     "take_server_choice",
     "url_option",
@@ -37,6 +52,13 @@ __all__ = [
 
 #: Where `reqless --url URL` leaves URL in the context's `meta`, for the commands.
 GROUP_URL = "reqless.url"
+#: Where `reqless --namespace NAME` leaves NAME in the context's `meta`.
+GROUP_NAMESPACE = "reqless.namespace"
+#: The environment variable naming the namespace when no option does.
+NAMESPACE_ENV = "REQLESS_NAMESPACE"
+#: How help texts show the prefixes: a namespace's, and the shared layout's.
+NAMESPACED_PREFIX = KeySpace("NAME").prefix
+SHARED_PREFIX = KeySpace().prefix
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 
@@ -53,6 +75,65 @@ _SERVER_OPTION_HELP = {
     "db": "Database number (default: 0).",
     "password": f"Server password (default: ${PASSWORD_ENV}).",
 }
+
+
+class NamespaceType(click.ParamType[Any, str]):
+    """A namespace name the core accepts (`reqless.keys.check_namespace`)."""
+
+    name = "namespace"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        try:
+            return check_namespace(value)
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+#: The type of every `--namespace`.
+NAMESPACE = NamespaceType()
+
+_NAMESPACE_HELP = (
+    f"Work in this namespace: every key and channel under {NAMESPACED_PREFIX} (one cluster "
+    f"slot; docs/scale-out.md). Default: `reqless --namespace`, else ${NAMESPACE_ENV}, "
+    f"else none (the shared {SHARED_PREFIX} layout)."
+)
+
+
+def namespace_option(*, multiple: bool = False, help: str = _NAMESPACE_HELP) -> Callable[[_F], _F]:
+    """The `--namespace NAME` option (repeatable when `multiple`), checked by NAMESPACE."""
+    return click.option("--namespace", type=NAMESPACE, multiple=multiple, metavar="NAME", help=help)
+
+
+def chosen_namespace(given: str | None, environ: Mapping[str, str] | None = None) -> str | None:
+    """The namespace a command works in: `given`, else the group's `reqless
+    --namespace`, else `$NAMESPACE_ENV` (`environ`, default `os.environ`), else None.
+
+    Raises click.UsageError when the environment names a bad namespace.
+    """
+    if given is not None:
+        return given
+    context = click.get_current_context(silent=True)
+    from_group = None if context is None else context.meta.get(GROUP_NAMESPACE)
+    if from_group is not None:
+        return str(from_group)
+    env = os.environ if environ is None else environ
+    value = env.get(NAMESPACE_ENV, "").strip()
+    if not value:
+        return None
+    try:
+        return check_namespace(value)
+    except ValueError as exc:
+        raise click.UsageError(f"environment variable {NAMESPACE_ENV}: {exc}") from None
+
+
+def chosen_namespaces(
+    given: tuple[str, ...] | list[str], environ: Mapping[str, str] | None = None
+) -> tuple[str | None, ...]:
+    """The namespaces of a repeatable `--namespace`: those given (each once, in
+    order), else `chosen_namespace(None)`'s one (None: the shared layout)."""
+    if given:
+        return tuple(dict.fromkeys(given))
+    return (chosen_namespace(None, environ),)
 
 
 def group_url(ctx: click.Context | None = None) -> str | None:

@@ -42,7 +42,8 @@ def serve(options: UIOptions, *, prog: str = PROGRAM) -> int:
     clients: dict[str, Client] = {}
     for name, url in options.instances.items():
         try:
-            clients[name] = Client(url, retry_window=RETRY_WINDOW)
+            namespace = options.namespaces.get(name)
+            clients[name] = Client(url, retry_window=RETRY_WINDOW, namespace=namespace)
         except ValueError as exc:
             # redis-py refuses some URLs our checks let through (unknown query options).
             usage_error(f"argument --redis-url: {redact_url(url)!r}: {exc}")
@@ -94,7 +95,8 @@ def startup_line(options: UIOptions) -> str:
     shown_host = f"[{host}]" if ":" in host else host
     url = f"http://{shown_host}:{settings.port}{settings.root_path}/"
     instances = ", ".join(
-        f"{name} ({redact_url(address)})" for name, address in options.instances.items()
+        f"{name} ({redact_url(address)}{_namespace_of(options, name)})"
+        for name, address in options.instances.items()
     )
     if options.source:
         instances += f" [{options.source}]"  # which server, and why
@@ -105,6 +107,11 @@ def startup_line(options: UIOptions) -> str:
     return (
         f"reqless ui serving {url} · instances: {instances} · auth: {auth} · read-only: {read_only}"
     )
+
+
+def _namespace_of(options: UIOptions, name: str) -> str:
+    namespace = options.namespaces.get(name)
+    return "" if namespace is None else f", namespace {namespace}"
 
 
 def _check_reachable(prog: str, name: str, url: str, client: Client) -> None:

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any, NoReturn
 
 import click
 
-from reqless.cli.server_options import group_url
+from reqless.cli.server_options import chosen_namespaces, group_url
 from reqless.cli.ui_defaults import DEFAULT_PORT, DEFAULT_REDIS_URL, PROGRAM
 from reqless.cli.ui_values import (
     OptionError,
@@ -34,6 +34,7 @@ from reqless.cli.ui_values import (
 )
 from reqless.ui.http.auth import is_loopback, parse_networks
 from reqless.ui.settings import BasicUser, UISettings
+from reqless.ui.state import INSTANCE_NAME
 
 __all__ = [
     "DEFAULT_REDIS_URL",
@@ -54,6 +55,8 @@ class UIOptions:
     instances: dict[str, str]  # name -> Redis URL
     #: Why these servers: "from --url", "from REQLESS_URL", "the reqless dev server of /p"...
     source: str = ""
+    #: The namespace of each instance that has one (`--namespace`); others have none.
+    namespaces: dict[str, str] = field(default_factory=dict)
 
 
 def checked_options(
@@ -62,9 +65,33 @@ def checked_options(
     """The options of `reqless ui` from its parsed `params` and `env`; a refused value
     raises click.UsageError naming the option or variable that holds it."""
     try:
-        return _options(params, env, group_url(ctx))
+        options = _options(params, env, group_url(ctx))
+        return _in_namespaces(options, chosen_namespaces(params.get("namespace", ()), env))
     except OptionError as exc:
         raise click.UsageError(str(exc), ctx=ctx) from None
+    except click.UsageError as exc:
+        raise click.UsageError(exc.message, ctx=ctx) from None
+
+
+def _in_namespaces(options: UIOptions, namespaces: tuple[str | None, ...]) -> UIOptions:
+    """One instance per server and namespace, named after the namespace (prefixed
+    by the server's instance name when there are several servers)."""
+    if namespaces == (None,):
+        return options
+    instances: dict[str, str] = {}
+    spaces: dict[str, str] = {}
+    for server, url in options.instances.items():
+        for namespace in namespaces:
+            assert namespace is not None  # several namespaces are all named
+            name = namespace if len(options.instances) == 1 else f"{server}-{namespace}"
+            if not INSTANCE_NAME.match(name):
+                raise OptionError(
+                    f"argument --namespace: {namespace!r} cannot name a UI instance "
+                    f"({name!r}): with the UI, use namespace names of A-Z a-z 0-9 _ - "
+                    "(instance names have at most 32 characters)"
+                )
+            instances[name], spaces[name] = url, namespace
+    return replace(options, instances=instances, namespaces=spaces)
 
 
 def _options(

@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from reqless import keys
 from reqless.cli.click_types import COUNT, NON_EMPTY, PORT, POSITIVE_SECONDS
-from reqless.cli.server_options import url_option
+from reqless.cli.server_options import NAMESPACE_ENV, SHARED_PREFIX, namespace_option, url_option
 from reqless.cli.ui_defaults import DEFAULT_PORT, DEFAULT_REDIS_URL, PROGRAM
 from reqless.extras import MissingExtraError, require
+from reqless.keys import KeySpace
 
 if TYPE_CHECKING:
     from reqless.cli.ui_args import UIOptions
@@ -76,6 +76,12 @@ def _flag(name: str, help: str) -> Callable[[_F], _F]:
     help="Redis/Valkey instance to show, as every reqless command takes it; repeat "
     "for several, each NAME=URL ($REQLESS_URL or $REQLESS_REDIS_URL, comma-separated; "
     f"default: the reqless dev of this directory or a parent, else {DEFAULT_REDIS_URL})",
+)
+@namespace_option(
+    multiple=True,
+    help="show this namespace of each instance (docs/scale-out.md); repeatable: one UI "
+    "instance per namespace, named after it (NAME-NAMESPACE with several URLs); default: "
+    f"${NAMESPACE_ENV}, else none (the shared {SHARED_PREFIX} layout)",
 )
 @click.option(
     "--host",
@@ -179,7 +185,11 @@ def _flag(name: str, help: str) -> Callable[[_F], _F]:
 @click.option("--environment-color", metavar="CSS", help="the badge colour, e.g. #b00020 or red")
 @_flag("--metrics", "serve Prometheus text at /metrics")
 @_flag("--metrics-auth", "require authentication for /metrics")
-@_flag("--audit-redis", f"also keep the audit trail in the Redis list {keys.UI_AUDIT}")
+@_flag(
+    "--audit-redis",
+    f"also keep the audit trail in the Redis list {KeySpace().UI_AUDIT} "
+    "(in a namespace: its own list)",
+)
 @click.pass_context
 def ui(ctx: click.Context, /, **params: Any) -> int:
     """Check every option (a bad value is a usage error, status 2, and nothing

@@ -12,6 +12,9 @@ from __future__ import annotations
 import math
 from urllib.parse import urlsplit, urlunsplit
 
+from reqless.exceptions import ArgumentError
+from reqless.topology import SCHEMES, parse_server_url
+
 __all__ = [
     "URL_SCHEMES",
     "count",
@@ -26,8 +29,8 @@ __all__ = [
     "whole_number",
 ]
 
-#: URL schemes `redis.Redis.from_url` accepts.
-URL_SCHEMES = ("redis", "rediss", "unix")
+#: URL schemes a server option accepts (reqless.topology: one server, a cluster, Sentinel).
+URL_SCHEMES = tuple(SCHEMES)
 
 
 def non_empty(text: str) -> str:
@@ -105,8 +108,16 @@ def positive_seconds(text: str) -> int | float:
 
 def server_url(text: str) -> str:
     """A Redis/Valkey URL: redis:// or rediss:// with a host and a numeric database,
-    or unix:// with a socket path. Messages hide the password."""
+    unix:// with a socket path, or a cluster or Sentinel URL (`redis+cluster://`,
+    `redis+sentinel://`: docs/scale-out.md). Messages hide the password."""
     shown = redact_url(text)
+    scheme = text.partition("://")[0]
+    if "+" in scheme:  # a cluster or sentinel URL: reqless.topology reads those
+        try:
+            parse_server_url(text)
+        except ArgumentError as exc:
+            raise ValueError(str(exc)) from None
+        return text
     try:
         parts = urlsplit(text)
         parts.port  # noqa: B018 - raises ValueError on a bad port

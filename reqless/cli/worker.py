@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 
 import click
 from redis.exceptions import AuthorizationError, RedisError, ResponseError
@@ -32,6 +33,8 @@ from reqless.cli.worker_args import (
     usage_error,
 )
 from reqless.client import Client
+from reqless.durability import waitaof_problem
+from reqless.exceptions import ArgumentError, ReqlessError
 from reqless.logger import logger
 from reqless.queue_resolvers import (
     DynamicMappingQueueIdentifiersTransformer,
@@ -91,22 +94,38 @@ def run(options: WorkerOptions, ctx: click.Context) -> int:
     settings = hooked_settings(options)
     # Long-running, and it takes jobs: always say which server, and why.
     reason = f" ({options.server_reason})" if options.server_reason else ""
-    print(f"{prog}: using {options.display_url}{reason}", file=sys.stderr, flush=True)
-    client = Client(options.url, hostname=options.name)
+    spaces = _spaces_line(options.namespaces)
+    print(f"{prog}: using {options.display_url}{reason}{spaces}", file=sys.stderr, flush=True)
+    try:
+        clients = _clients(options)
+    except ArgumentError as exc:
+        if "socket_timeout" not in str(exc):
+            raise
+        usage_error(f"argument --ack-timeout: {exc}")  # the waits outlast the socket's timeout
+    except ReqlessError as exc:  # a cluster without --namespace, a URL of the wrong kind
+        print(f"{prog}: error: {exc}", file=sys.stderr)
+        return 1
+    client = clients[0]
     bind_worker(client.worker_name)
     if not _server_usable(client, options.url, prog):
         return 1
+    if not _durability_usable(client, prog):
+        return 1
     logger.info(
-        "starting %s worker processes (%s) for %s on %s as %s",
+        "starting %s worker processes (%s) for %s on %s as %s%s",
         options.workers,
         _mode(options),
         ", ".join(options.queues),
         options.display_url,
         client.worker_name,
+        spaces,
     )
+    # One client per namespace; child i serves the i-th modulo their number.
+    pairs = [(each, queue_resolver(each, options.queues)) for each in clients]
     worker = ForkingWorker(
-        queue_resolver(client, options.queues),
+        pairs[0][1],
         client,
+        spaces=pairs,
         klass=_worker_class(options),
         workers=options.workers,
         greenlets=options.greenlets,
@@ -140,6 +159,33 @@ def queue_resolver(
     )
 
 
+def _spaces_line(namespaces: tuple[str | None, ...]) -> str:
+    """` in namespace(s) a, b` for the start-up line; empty for the shared layout."""
+    names = [name for name in namespaces if name is not None]
+    if not names:
+        return ""
+    return f" in namespace{'s' if len(names) > 1 else ''} {', '.join(names)}"
+
+
+def _clients(options: WorkerOptions) -> list[Client]:
+    """One client per namespace. A cluster's client asks its nodes for the slot map
+    when it is made: while none answers, wait and ask again, as the workers keep
+    trying a single server that does not answer."""
+    pause = 0.5
+    while True:
+        try:
+            return [
+                Client(options.url, hostname=options.name, durability=options.durability,
+                       namespace=name)
+                for name in options.namespaces
+            ]  # fmt: skip
+        except (RedisConnectionError, RedisTimeoutError) as exc:
+            where = redact_url(options.url)
+            logger.warning("cannot reach the server at %s (%s); trying again", where, exc)
+            time.sleep(pause)
+            pause = min(pause * 2, 5.0)
+
+
 def _server_usable(client: Client, url: str, prog: str) -> bool:
     """Check the server once before forking; False (after saying why) when it refuses us.
 
@@ -163,6 +209,24 @@ def _server_usable(client: Client, url: str, prog: str) -> bool:
         logger.warning("cannot reach the server at %s (%s); the workers keep trying", where, exc)
     except RedisError as exc:
         logger.warning("cannot reach the server at %s (%s); the workers keep trying", where, exc)
+    return True
+
+
+def _durability_usable(client: Client, prog: str) -> bool:
+    """Check once, before forking, that the server can give the `--ack-*` disks;
+    False (after saying why) when it cannot (no WAITAOF, or no append-only file)."""
+    durability = client.durability
+    if durability is None or not durability.uses_waitaof:
+        return True
+    try:
+        info = {**client.node.info("server"), **client.node.info("persistence")}
+    except RedisError:
+        return True  # unreachable: checked again before the first acknowledged write
+    problem = waitaof_problem(durability, info)
+    if problem is not None:
+        flag = "--ack-local-disk" if durability.local_disk else "--ack-replica-disk"
+        print(f"{prog}: error: argument {flag}: {problem}", file=sys.stderr)
+        return False
     return True
 
 

@@ -31,7 +31,16 @@ from reqless.cli.click_types import (
 )
 from reqless.cli.server_args import PASSWORD_ENV, SERVER_HELP, URL_ENV, redact_url
 from reqless.cli.server_choice import NoDevServer
-from reqless.cli.server_options import add_server_options, take_server_choice
+from reqless.cli.server_options import (
+    NAMESPACE_ENV,
+    NAMESPACED_PREFIX,
+    SHARED_PREFIX,
+    add_server_options,
+    chosen_namespaces,
+    namespace_option,
+    take_server_choice,
+)
+from reqless.durability import Durability
 from reqless.exceptions import ReqlessError
 from reqless.job_retry import RetryPolicy
 from reqless.logger import logger
@@ -119,6 +128,11 @@ class WorkerOptions:
     max_jobs_per_child: int | None = None
     #: Recycle a child once its resident memory exceeds this many MB (`--max-memory-per-child`).
     max_memory_per_child: float | None = None
+    #: What pops, completes, fails and retries wait for (`--ack-*`); None: nothing.
+    durability: Durability | None = None
+    #: The namespaces served (`--namespace`), child i the i-th modulo their
+    #: number; (None,): the shared `ql:` layout.
+    namespaces: tuple[str | None, ...] = (None,)
 
     @property
     def settings(self) -> WorkerSettings:
@@ -295,6 +309,43 @@ _WORK_OPTIONS = [
         metavar="NAME",
         help="worker name; child i is named NAME-i (default: the machine's host name)",
     ),
+    namespace_option(
+        multiple=True,
+        help=f"serve the queues of this namespace (keys under {NAMESPACED_PREFIX}, "
+        "docs/scale-out.md); "
+        "repeatable: child i serves the i-th modulo their number, so -w must be at least "
+        f"their number (default: ${NAMESPACE_ENV}, else none: the shared {SHARED_PREFIX} layout)",
+    ),
+    click.option(
+        "--ack-replicas",
+        type=COUNT,
+        metavar="N",
+        help="pops and a job's complete, fail or retry wait until N replicas have it (WAIT); "
+        "see docs/scale-out.md",
+    ),
+    click.option(
+        "--ack-local-disk",
+        is_flag=True,
+        help="pops and a job's complete, fail or retry wait until the server's append-only file "
+        "has it on disk (WAITAOF; needs appendonly yes, and Redis 7.2+ or Valkey)",
+    ),
+    click.option(
+        "--ack-replica-disk",
+        type=COUNT,
+        metavar="N",
+        help="pops and a job's complete, fail or retry wait until N replicas have it on disk "
+        "(WAITAOF; Redis 7.2+ or Valkey)",
+    ),
+    click.option(
+        "--ack-timeout",
+        type=POSITIVE_SECONDS,
+        metavar="SECONDS",
+        help=_default(
+            "with --ack-*: how long each wait may take; past it the worker logs the job as "
+            "not acknowledged (it was written on the primary) and goes on",
+            defaults.ACK_TIMEOUT,
+        ),
+    ),
 ]
 
 _ENVIRONMENT_OPTIONS = [
@@ -465,9 +516,11 @@ def options_from_params(
         # The program's usage comes first, as for every other bad option.
         raise click.UsageError(exc.message, ctx) from None
     log_level = ctx.meta.get(_LOG_LEVEL, "info")
+    workers = given["workers"] or os.cpu_count() or 1
+    namespaces = _namespaces(ctx, given["namespace"], workers, environ)
     options = WorkerOptions(
         queues=tuple(given["queues"]),
-        workers=given["workers"] or os.cpu_count() or 1,
+        workers=workers,
         greenlets=given["greenlets"],
         interval=float(given["interval"]),
         workdir=given["workdir"],
@@ -491,6 +544,8 @@ def options_from_params(
         hooks=given["hooks"],
         max_jobs_per_child=given["max_jobs_per_child"],
         max_memory_per_child=given["max_memory_per_child"],
+        durability=_durability(ctx, given),
+        namespaces=namespaces,
     )
     try:
         # Checked once, here, as every mode takes them; the hooks module is
@@ -499,6 +554,40 @@ def options_from_params(
     except ReqlessError as exc:
         raise click.UsageError(f"argument {_flag_of(str(exc))}: {exc}", ctx) from None
     return options
+
+
+def _namespaces(
+    ctx: click.Context, given: tuple[str, ...], workers: int, environ: Mapping[str, str] | None
+) -> tuple[str | None, ...]:
+    """The `--namespace`s (else `$REQLESS_NAMESPACE`'s one); refused when fewer
+    worker processes than namespaces would leave one unserved."""
+    try:
+        namespaces = chosen_namespaces(given, environ)
+    except click.UsageError as exc:
+        raise click.UsageError(exc.message, ctx) from None
+    if len(namespaces) > workers:
+        raise click.UsageError(
+            f"argument --namespace: {len(namespaces)} namespaces need at least "
+            f"{len(namespaces)} worker processes (-w/--workers; each serves one "
+            f"namespace), not {workers}",
+            ctx,
+        )
+    return namespaces
+
+
+def _durability(ctx: click.Context, given: Mapping[str, Any]) -> Durability | None:
+    """The `--ack-*` options as a Durability (None when none is given)."""
+    replicas, disks = given["ack_replicas"] or 0, given["ack_replica_disk"] or 0
+    if not (replicas or given["ack_local_disk"] or disks):
+        if given["ack_timeout"] is not None:
+            raise click.UsageError(
+                "argument --ack-timeout: only with --ack-replicas, --ack-local-disk or "
+                "--ack-replica-disk",
+                ctx,
+            )
+        return None
+    timeout = defaults.ACK_TIMEOUT if given["ack_timeout"] is None else given["ack_timeout"]
+    return Durability(replicas, bool(given["ack_local_disk"]), disks, timeout)
 
 
 def _retry_policies(

@@ -23,14 +23,26 @@ from typing import Any, Literal
 
 from redis import Redis
 from redis.client import Pipeline
-from redis.exceptions import NoPermissionError, NoScriptError, OutOfMemoryError, ResponseError
+from redis.cluster import RedisCluster
+from redis.exceptions import (
+    AskError,
+    ClusterDownError,
+    NoPermissionError,
+    NoScriptError,
+    OutOfMemoryError,
+    ResponseError,
+    TryAgainError,
+)
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from reqless.core.cluster_route import SlotRoute
 from reqless.core.held_connection import HeldConnection
 from reqless.core.script import LIBRARY_PREAMBLE_LINES, CoreScriptText, load_script
 from reqless.defaults import MIN_SERVER_VERSION
 
 # The errors live in reqless.exceptions; they stay importable from here.
-from reqless.exceptions import CoreError, ReqlessError, ServerFullError
+from reqless.exceptions import CoreError, NotRunError, ReqlessError, ServerFullError
 from reqless.types import Arg
 
 __all__ = [
@@ -121,31 +133,92 @@ class CoreRunner:
     """
 
     def __init__(
-        self, redis: Redis, clock: Callable[[], float] = time.time, mode: RunnerMode = "function"
+        self,
+        redis: Redis | RedisCluster,
+        clock: Callable[[], float] = time.time,
+        mode: RunnerMode = "function",
+        keys: tuple[str, ...] = (),
     ) -> None:
-        self.redis = redis
         self.clock = clock
         self.mode: RunnerMode = mode
+        #: The keys every call names: none, or a namespace's prefix (reqless.keys).
+        self.keys = keys
+        self._numkeys_and_keys = (len(keys), *keys)
         self.script: CoreScriptText = load_script()
+        # In a cluster, the calls go to the primary of the namespace's slot.
+        self._route: SlotRoute | None = None
+        if isinstance(redis, RedisCluster):
+            if not keys:
+                raise ReqlessError(
+                    "a cluster needs a namespace: every core call must name the one slot "
+                    "its keys live in (Client(url, namespace=...), --namespace)"
+                )
+            self._route = SlotRoute(redis, keys[0])
+            redis = self._route.redis()
+        self.redis: Redis = redis
         # A pipeline buffers commands: they must go through it, not around it.
         self._held = None if isinstance(redis, Pipeline) else HeldConnection.of(redis)
 
     def pipelined(self, pipeline: Pipeline) -> CoreRunner:
         """A runner that buffers its calls into `pipeline` (with this one's clock),
         so that code above the clients never builds a gateway of its own."""
-        return CoreRunner(pipeline, self.clock)
+        return CoreRunner(pipeline, self.clock, keys=self.keys)
 
     def call(self, command: str, *args: Arg, now: float | None = None) -> Any:
         """Run `command` with `args`; `now` defaults to the clock."""
         stamp = format_now(self.clock() if now is None else now)
         try:
+            if self._route is not None and self._route.stale:
+                self._follow()
             if self.mode == "function":
                 return self._fcall(command, stamp, args)
             return self._evalsha(command, stamp, args)
         except NoScriptError:
             raise
-        except ResponseError as exc:
-            raise core_error(self.script, exc) from exc
+        except (RedisConnectionError, RedisTimeoutError, ResponseError) as exc:
+            error = self.failure(exc)
+            if error is exc:
+                raise
+            raise error from exc
+
+    def ready(self) -> None:
+        """Before a call: in a cluster, find the slot's primary again if it moved."""
+        if self._route is not None and self._route.stale:
+            self._follow()
+
+    def failure(self, exc: Exception) -> Exception:
+        """What a call that failed with `exc` raises: the core's error located, a
+        cluster's or a demoted primary's refusal as NotRunError (nothing ran), a
+        lost connection as itself (noting, in a cluster, to look for the slot)."""
+        if isinstance(exc, AskError | ClusterDownError | TryAgainError):
+            return self._moved(exc)
+        if isinstance(exc, RedisConnectionError | RedisTimeoutError):
+            if self._route is not None:
+                self._route.lost()
+            if "previous master is now a" in str(exc):
+                # Sentinel's client: the write reached a demoted primary, which
+                # refused it (READONLY); the next connection asks for the new one.
+                return NotRunError(f"the primary became a replica: {exc}")
+            return exc
+        if isinstance(exc, ResponseError):
+            return core_error(self.script, exc)
+        return exc
+
+    def _moved(self, exc: ResponseError) -> ReqlessError:
+        """The error for a cluster that moved the slot (or has no primary for it yet)."""
+        if self._route is None:
+            return core_error(self.script, exc)
+        self._route.lost()
+        return NotRunError(
+            f"the cluster did not run the call at {self._route.where()}: {exc} "
+            "(it is sent again, to the slot's primary, within the retry window)"
+        )
+
+    def _follow(self) -> None:
+        """Send the calls to where the cluster now serves the namespace's slot."""
+        assert self._route is not None
+        self.redis = self._route.redis()
+        self._held = HeldConnection.of(self.redis)
 
     def _fcall(self, command: str, stamp: str, args: tuple[Arg, ...]) -> Any:
         # On a kept connection: redis-py's fcall wrapper and pool add nothing but time.
@@ -154,20 +227,24 @@ class CoreRunner:
         )
         name = self.script.function_for(command)
         try:
-            return execute("FCALL", name, 0, command, stamp, *args)
+            return execute("FCALL", name, *self._numkeys_and_keys, command, stamp, *args)
         except ResponseError as exc:
             if not is_missing_function(exc):
                 raise
         if not self.load():
             return self._evalsha(command, stamp, args)
-        return execute("FCALL", name, 0, command, stamp, *args)
+        return execute("FCALL", name, *self._numkeys_and_keys, command, stamp, *args)
 
     def _evalsha(self, command: str, stamp: str, args: tuple[Arg, ...]) -> Any:
         try:
-            return self.redis.evalsha(self.script.sha, 0, command, stamp, *args)
+            return self.redis.evalsha(
+                self.script.sha, len(self.keys), *self.keys, command, stamp, *args
+            )
         except NoScriptError:
             self.load_script()
-            return self.redis.evalsha(self.script.sha, 0, command, stamp, *args)
+            return self.redis.evalsha(
+                self.script.sha, len(self.keys), *self.keys, command, stamp, *args
+            )
 
     def load(self) -> bool:
         """Load the core in this runner's mode; False when it fell back to the script.
@@ -179,16 +256,20 @@ class CoreRunner:
             self.load_script()
             return False
         self.check_server_version()
+        # In a cluster, on every primary: a failover then finds it loaded.
+        targets = [self.redis] if self._route is None else self._route.primaries()
         try:
-            self.redis.function_load(self.script.library)
+            for target in targets:
+                try:
+                    target.function_load(self.script.library)
+                except ResponseError as exc:
+                    if "already exists" not in str(exc):
+                        raise
         except NoPermissionError:
             # An ACL may allow FCALL-free clients only: run as other clients do.
             self.mode = "script"
             self.load_script()
             return False
-        except ResponseError as exc:
-            if "already exists" not in str(exc):
-                raise
         return True
 
     def load_script(self) -> None:

@@ -20,7 +20,7 @@ bypassed. The EVALSHA script form is unchanged.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 
@@ -128,13 +128,21 @@ class CoreScriptText:
     library: str
     library_name: str
 
+    _functions: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
+
     def function_for(self, command: str) -> str:
         """The library function that runs `command` (with the server flags it needs)."""
-        if command in ADDING_COMMANDS:
-            return self.library_name
-        if command in READ_COMMANDS:
-            return self.library_name + _READ_SUFFIX
-        return self.library_name + _DRAIN_SUFFIX
+        # Remembered per command: this runs on every call of every client.
+        found = self._functions.get(command)
+        if found is None:
+            if command in ADDING_COMMANDS:
+                found = self.library_name
+            elif command in READ_COMMANDS:
+                found = self.library_name + _READ_SUFFIX
+            else:
+                found = self.library_name + _DRAIN_SUFFIX
+            self._functions[command] = found
+        return found
 
 
 @cache

@@ -48,6 +48,8 @@ class Instance:
     @property
     def url(self) -> str:
         """The redacted URL of the instance."""
+        if self.client.address.kind != "single":  # a cluster or Sentinel URL
+            return self.client.address.shown
         kwargs = self.client.database.connection_pool.connection_kwargs
         if "path" in kwargs:
             return f"unix://{kwargs['path']}"

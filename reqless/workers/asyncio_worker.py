@@ -23,12 +23,12 @@ from typing import Any
 
 from redis.exceptions import RedisError
 
-from reqless import defaults, keys
+from reqless import defaults
 from reqless.aio.client import AsyncClient
 from reqless.aio.job import AsyncJob
 from reqless.aio.listener import AsyncListener
 from reqless.aio.pickup import AsyncPickup
-from reqless.exceptions import LostLockError, ReqlessError
+from reqless.exceptions import DurabilityError, LostLockError, ReqlessError
 from reqless.logger import logger
 from reqless.workers.base_worker import (
     HALTING_EVENTS,
@@ -155,8 +155,9 @@ class AsyncioWorker(BaseWorker):
         self._threads = JobThreads(self.size)
         loop.set_default_executor(self._threads)
         signals = self._install_loop_signals(loop)
-        channel = keys.worker_channel(self.client.worker_name)
-        listener = AsyncListener(self.aclient.database, [channel])
+        space = self.client.keys
+        channel = space.worker_channel(self.client.worker_name)
+        listener = AsyncListener(self.aclient.database, [channel], sharded=space.sharded)
         listening = asyncio.create_task(self._listen(listener), name="reqless-listener")
         supervisor = asyncio.create_task(self._supervise(), name="reqless-supervisor")
         try:
@@ -545,5 +546,7 @@ async def _settle(action: Any) -> None:
     """Await `job.fail(...)`, `job.timeout()`...; a job no longer ours is only logged."""
     try:
         await action
+    except DurabilityError as exc:
+        logger.error("job %s: %s", exc.jid, exc)  # settled on the primary all the same
     except (ReqlessError, RedisError) as exc:
         logger.warning("could not settle a stopped job: %s", exc)

@@ -17,9 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 from redis.exceptions import RedisError
 
-from reqless import keys
 from reqless.abstract import AbstractQueueResolver
-from reqless.exceptions import LostLockError, ReqlessError
+from reqless.exceptions import DurabilityError, LostLockError, ReqlessError
 from reqless.job_retry import RetryPolicy
 from reqless.listener import Listener
 from reqless.logger import logger
@@ -217,7 +216,12 @@ class BaseWorker:
                 logger.warning("could not resume job %s: its lock is gone", job.jid)
         self.resume = []
         pickup = Pickup(self.client, stopping=lambda: self.shutdown)
-        while not self.recycling() or (self._popped and not self.shutdown):
+        recycler = self.recycler
+        # Go on while not stopping, and not due for recycling or with popped jobs to
+        # run: `recycling()` spelled out, as this runs once per job.
+        while not self._shutdown and (
+            not (recycler.limited and recycler.due()) or self._popped
+        ):  # fmt: skip
             if not self._popped:
                 self._popped = self._take(pickup, self._queue_order())
                 if not self._popped:
@@ -249,8 +253,10 @@ class BaseWorker:
 
     def _next_queues(self) -> list[str]:
         # Asked when the job completes: a worker that is stopping (or due for
-        # recycling) pops nothing more.
-        return [] if self.recycling() else self._queue_order()
+        # recycling) pops nothing more. `recycling()` spelled out: once per job.
+        if self._shutdown or (self.recycler.limited and self.recycler.due()):
+            return []
+        return self._queue_order()
 
     def collect_popped(self, job: Job) -> None:
         """Keep the jobs `job.complete()` popped for this worker (call once `job` is done)."""
@@ -297,13 +303,14 @@ class BaseWorker:
         `halt_job_processing(jid)`. The subscription is made again after a
         connection error.
         """
-        channel = keys.worker_channel(self.client.worker_name)
+        space = self.client.keys
+        channel = space.worker_channel(self.client.worker_name)
         stopping = threading.Event()
         current: list[Listener] = []
 
         def run() -> None:
             while not stopping.is_set():
-                listener = Listener(self.client.database, [channel])
+                listener = Listener(self.client.database, [channel], sharded=space.sharded)
                 current[:] = [listener]
                 try:
                     for message in listener.listen():
@@ -377,10 +384,14 @@ class BaseWorker:
         """
         # Retry policy (docs/worker.md): an exception the job's queue's policy
         # handles makes job.process() retry the job instead of failing it.
-        job.retry_policy = self.retry_policy_for(job.queue_name)
-        if self.hooks.before_job is not None:
-            self.hooks.call("before_job", job)
-        raised = capture_handler_exception(job) if self.hooks.on_failure else []
+        try:
+            job.retry_policy = self._retry_policies[job.queue_name]  # known queue: no call
+        except KeyError:
+            job.retry_policy = self.retry_policy_for(job.queue_name)
+        hooks = self.hooks
+        if hooks.before_job is not None:
+            hooks.call("before_job", job)
+        raised = capture_handler_exception(job) if hooks.on_failure else []
         try:
             job.process()
         except BaseException as exc:
@@ -477,6 +488,8 @@ def settle(action: Callable[..., object], *args: Any) -> None:
     """Call `job.fail`, `job.timeout`, ...; a job that is no longer ours is only logged."""
     try:
         action(*args)
+    except DurabilityError as exc:
+        logger.error("job %s: %s", exc.jid, exc)  # settled on the primary all the same
     except (LostLockError, ReqlessError, RedisError) as exc:
         logger.warning("could not settle a stopped job: %s", exc)
 

@@ -6,8 +6,9 @@ a dead child's jobs at once. Each child writes one record per running job into
 an anonymous shared mapping made by the parent before forking; the mapping
 outlives a child killed with SIGKILL, and reading it needs no call to anyone.
 
-Each record is guarded by a generation counter (odd while it is being written),
-so the parent never acts on a half-written record. Jids longer than
+Each record is guarded by a generation counter (odd while it is being written,
+and from its job's end until the next claim), so the parent never acts on a
+half-written record. Jids longer than
 `JID_BYTES` bytes are not recorded; the parent still finds such jobs through the
 server's list of the jobs a worker name holds.
 """
@@ -30,6 +31,9 @@ _RECORD = struct.Struct(f"<QdddBdH{JID_BYTES}s")
 _HALT = struct.Struct("<dB")
 _GENERATION = struct.Struct("<Q")
 _HALT_OFFSET = 8 + 8 + 8
+# Bound once: a claim and a release run for every job a child runs.
+_pack_record = _RECORD.pack_into
+_pack_generation = _GENERATION.pack_into
 _REASONS: tuple[Action | None, ...] = (None, Action.TIMEOUT, Action.SHUTDOWN, Action.LOST)
 
 
@@ -87,12 +91,12 @@ class BoardView:
 
     def __init__(self, memory: mmap.mmap, first: int, slots: int) -> None:
         self._memory = memory
-        self._first = first
         self._free = list(range(slots))
+        self._offsets = [(first + index) * _RECORD.size for index in range(slots)]
         # Only this child writes these records, so their generations are kept here
         # too: a claim and a release then write, and never read, shared memory.
         self._generations = [
-            _RECORD.unpack_from(memory, self._offset(index))[0] | 1 for index in range(slots)
+            _RECORD.unpack_from(memory, self._offsets[index])[0] | 1 for index in range(slots)
         ]
 
     def claim(
@@ -104,15 +108,16 @@ class BoardView:
         it is failed then); see `reqless.workers.timeout_retry`.
         """
         encoded = jid.encode()
-        if not self._free or len(encoded) > JID_BYTES:
+        size = len(encoded)
+        if not self._free or size > JID_BYTES:
             return None
         index = self._free.pop(0)
-        offset = (self._first + index) * _RECORD.size
+        offset = self._offsets[index]
         generation = self._generations[index]
         delay = -1.0 if retry_delay is None else retry_delay
-        _RECORD.pack_into(self._memory, offset, generation, started_at, timeout, 0.0, 0, delay,
-                          len(encoded), encoded)  # fmt: skip
-        _GENERATION.pack_into(self._memory, offset, generation + 1)
+        _pack_record(self._memory, offset, generation, started_at, timeout, 0.0, 0, delay, size,
+                     encoded)  # fmt: skip
+        _pack_generation(self._memory, offset, generation + 1)
         self._generations[index] = generation + 2
         return index
 
@@ -120,23 +125,19 @@ class BoardView:
         """Note that the job of record `index` was interrupted for `reason` at `at`."""
         if index is None:
             return
-        _HALT.pack_into(self._memory, self._offset(index) + _HALT_OFFSET, at,
+        _HALT.pack_into(self._memory, self._offsets[index] + _HALT_OFFSET, at,
                         _REASONS.index(reason))  # fmt: skip
 
     def release(self, index: int | None) -> None:
-        """The job of record `index` ended: clear the record and free it."""
+        """The job of record `index` ended: mark the record empty and free it."""
         if index is None:
             return
-        offset = (self._first + index) * _RECORD.size
-        generation = self._generations[index]
-        _RECORD.pack_into(self._memory, offset, generation, 0.0, 0.0, 0.0, 0, -1.0, 0, b"")
-        _GENERATION.pack_into(self._memory, offset, generation + 1)
-        self._generations[index] = generation + 2
+        # One 8-byte write per job instead of rewriting the whole record: an odd
+        # generation reads as no record, and the next claim writes it anew,
+        # starting from this same odd generation.
+        _pack_generation(self._memory, self._offsets[index], self._generations[index])
         if index not in self._free:
             self._free.append(index)
-
-    def _offset(self, index: int) -> int:
-        return (self._first + index) * _RECORD.size
 
 
 def _read(memory: mmap.mmap, offset: int) -> BoardEntry | None:

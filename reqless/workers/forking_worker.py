@@ -9,12 +9,13 @@ import mmap
 import os
 import signal
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
 from reqless import defaults
 from reqless.abstract import AbstractQueueResolver
+from reqless.exceptions import ReqlessError
 from reqless.logger import logger
 from reqless.queue import Queue
 from reqless.util import import_class
@@ -60,7 +61,11 @@ class ForkingWorker(BaseWorker):
 
     Extra keyword arguments: `klass` (the child worker class or its dotted path,
     default SerialWorker), `workers` (number of children, default the CPU count),
-    and `shutdown_timeout`.
+    `shutdown_timeout`, and `spaces`: the (client, queues) pairs of several
+    namespaces (docs/scale-out.md), served round-robin by slot (slot `i` serves
+    `spaces[i % len(spaces)]`: its jobs, heartbeats, hand-back and worker channel
+    all go through that client); default `[(client, queues)]`. There must be at
+    least as many children as spaces.
     """
 
     def __init__(
@@ -73,12 +78,20 @@ class ForkingWorker(BaseWorker):
     ) -> None:
         klass = kwargs.pop("klass", None) or "reqless.workers.serial_worker.SerialWorker"
         count = kwargs.pop("workers", None)
+        spaces: Sequence[tuple[Client, AbstractQueueResolver]] | None = kwargs.pop("spaces", None)
         # Set first: checking the hooks asks the children's class.
         self.klass: type[BaseWorker] = import_class(klass) if isinstance(klass, str) else klass
         # Children resume their own jobs; the parent holds none.
         super().__init__(queues, client, interval, None, **kwargs)
         self.kwargs["resume"] = resume
         self.count = int(count) if count else NUM_CPUS
+        #: What each slot serves: a client (of one namespace) and its queues.
+        self.spaces = list(spaces) if spaces else [(self.client, self.queue_resolver)]
+        if len(self.spaces) > self.count:
+            raise ReqlessError(
+                f"{len(self.spaces)} namespaces need at least {len(self.spaces)} workers "
+                f"(each worker process serves one namespace), not {self.count}"
+            )
         #: Slot of each live child, by pid.
         self.sandboxes: dict[int, int] = {}
         self.base_name = self.client.worker_name
@@ -98,12 +111,16 @@ class ForkingWorker(BaseWorker):
         self._ready = mmap.mmap(-1, max(self.count, 1))
         # Each slot's round-robin turn, kept across recycled children.
         self._turns = SlotTurns(self.count)
-        # Expired locks in queues nobody pops from (see reqless.workers.reaper).
-        self._reaper = Reaper(self.client)
+        # Expired locks in queues nobody pops from (see reqless.workers.reaper), per namespace.
+        self._reapers = [Reaper(client) for client, _ in self.spaces]
 
     def child_name(self, index: int) -> str:
         """The worker name of child slot `index`."""
         return f"{self.base_name}-{index}"
+
+    def slot_space(self, index: int) -> tuple[Client, AbstractQueueResolver]:
+        """The client and queues child slot `index` serves (round-robin over `spaces`)."""
+        return self.spaces[index % len(self.spaces)]
 
     def sandbox(self, index: int) -> str:
         """The working directory of child slot `index`."""
@@ -141,15 +158,17 @@ class ForkingWorker(BaseWorker):
             signal.signal(signum, signal.SIG_DFL)
         self._waker.close()
         _stop_with_parent(parent)
-        # A fresh connection: the parent's sockets must not be shared after fork.
-        self.client.database.connection_pool.reset()
-        self.client.worker_name = self.child_name(index)
-        bind_worker(self.client.worker_name)
+        client, resolver = self.slot_space(index)
+        # Fresh connections: the parent's sockets must not be shared after fork.
+        for each, _ in self.spaces:
+            each.after_fork()
+        client.worker_name = self.child_name(index)
+        bind_worker(client.worker_name)
         sandbox = self.sandbox(index)
         with create_sandbox(sandbox):
             os.chdir(sandbox)
             kwargs = {**self.kwargs, "sandbox": sandbox}
-            worker = self.klass(self.queue_resolver, self.client, **kwargs)
+            worker = self.klass(resolver, client, **kwargs)
             worker.board = self._board.view(index)
             worker.forked = True
             worker.turn = self._turns.get(index)
@@ -184,7 +203,8 @@ class ForkingWorker(BaseWorker):
             self._watch_jobs()
             self._restart_due()
             if self._stopping is None:
-                self._reaper.tick()
+                for reaper in self._reapers:
+                    reaper.tick()
             if self._gave_up():
                 break
             self._waker.wait(self._pause())
@@ -253,7 +273,8 @@ class ForkingWorker(BaseWorker):
             return
         reason = death_reason(status)
         started = time.monotonic()
-        jids = hand_back(self.client, self.child_name(index), entries, reason, started)
+        client = self.slot_space(index)[0]
+        jids = hand_back(client, self.child_name(index), entries, reason, started)
         if jids:
             logger.info("handed back %s job(s) of slot %s in %.1f ms", len(jids), index,
                         (time.monotonic() - started) * 1000)  # fmt: skip

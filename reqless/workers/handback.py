@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING
 from redis.exceptions import RedisError
 
 from reqless._calls import job as calls
-from reqless.exceptions import ReqlessError
+from reqless.exceptions import DurabilityError, ReqlessError
 from reqless.job_retry import RETRY_EVENT, RetryPolicy
 from reqless.logger import logger
 from reqless.workers.board import BoardEntry
@@ -87,6 +87,8 @@ def hand_back(
                 _settle_timed_out(client, worker, job, entry)
             else:
                 _retry(client, worker, job.jid, job.queue_name, reason)
+        except DurabilityError as exc:
+            logger.error("job %s of worker %s: %s", job.jid, worker, exc)  # settled all the same
         except (RedisError, ReqlessError) as exc:
             logger.info("left job %s of worker %s alone: %s", job.jid, worker, exc)
             continue

@@ -67,6 +67,14 @@ class JobLogContext:
 
 _current: ContextVar[JobLogContext | None] = ContextVar("reqless_job", default=None)
 
+# The per-job wrappers below make a `JobLogContext` by writing its slots directly:
+# the frozen dataclass's `__init__` costs a Python frame and three calls of
+# `object.__setattr__` more, once per job.
+_new = object.__new__
+_set_worker = JobLogContext.__dict__["worker"].__set__
+_set_jid = JobLogContext.__dict__["jid"].__set__
+_set_queue = JobLogContext.__dict__["queue"].__set__
+
 
 def current_job() -> JobLogContext | None:
     """The job being run in this thread, task or greenlet, if any."""
@@ -114,7 +122,11 @@ def logs_job(run: Callable[[_W, _J], _R]) -> Callable[[_W, _J], _R]:
     def logged(worker: _W, job: _J) -> _R:
         # `job_logging` spelled out: this runs once per job, and a generator-based
         # context manager costs several calls more.
-        token = _current.set(JobLogContext(worker.client.worker_name, job.jid, job.queue_name))
+        context: JobLogContext = _new(JobLogContext)
+        _set_worker(context, worker.client.worker_name)
+        _set_jid(context, job.jid)
+        _set_queue(context, job.queue_name)
+        token = _current.set(context)
         try:
             return run(worker, job)
         finally:
@@ -130,7 +142,11 @@ def logs_job_async(
 
     @functools.wraps(run)
     async def logged(worker: _W, job: _J) -> _R:
-        token = _current.set(JobLogContext(worker.client.worker_name, job.jid, job.queue_name))
+        context: JobLogContext = _new(JobLogContext)
+        _set_worker(context, worker.client.worker_name)
+        _set_jid(context, job.jid)
+        _set_queue(context, job.queue_name)
+        token = _current.set(context)
         try:
             return await run(worker, job)
         finally:
@@ -152,9 +168,10 @@ class JobContextFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         job = _current.get()
-        record.worker = job.worker if job is not None else self.worker
-        record.jid = job.jid if job is not None else None
-        record.queue = job.queue if job is not None else None
+        if job is None:
+            record.worker, record.jid, record.queue = self.worker, None, None
+        else:
+            record.worker, record.jid, record.queue = job.worker, job.jid, job.queue
         return True
 
 
@@ -165,13 +182,15 @@ class TextFormatter(logging.Formatter):
         super().__init__(LOG_FORMAT)
 
     def formatMessage(self, record: logging.LogRecord) -> str:
+        # `self._style.format` is what `logging.Formatter.formatMessage` does, here
+        # without a `super()` lookup and one call: this runs for every record.
         jid = getattr(record, "jid", None)
         if jid is None:
-            return super().formatMessage(record)
+            return self._style.format(record)
         message = record.message
         record.message = f"[{getattr(record, 'queue', None)} {jid}] {message}"
         try:
-            return super().formatMessage(record)
+            return self._style.format(record)
         finally:
             record.message = message
 

@@ -24,7 +24,7 @@ from redis.exceptions import RedisError
 
 from reqless import defaults
 from reqless._calls import job as calls
-from reqless.exceptions import ReqlessError
+from reqless.exceptions import DurabilityError, ReqlessError
 from reqless.logger import logger
 
 if TYPE_CHECKING:
@@ -96,6 +96,9 @@ class Reaper:
                 # listing is refused by the core and left alone.
                 retry = calls.retry(job.jid, job.queue_name, job.worker_name, 0, None, None)
                 left = self.client._run(retry)
+            except DurabilityError as exc:
+                logger.error("job %s: %s", job.jid, exc)  # retried on the primary all the same
+                left = exc.reply
             except ReqlessError as exc:
                 logger.debug("left job %s alone: %s", job.jid, exc)
                 continue

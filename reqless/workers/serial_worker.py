@@ -106,7 +106,10 @@ class SerialWorker(BaseWorker):
                     if not idle and not self._popped:
                         self.jid, idle = None, True
                         set_title(f"Sleeping for {self.interval:f}s")
-                    if self.shutdown or (self.recycling() and not self._popped):
+                    # `recycling()` spelled out (once per job): a worker without a
+                    # recycling limit asks nothing more than whether it is stopping.
+                    recycler = self.recycler
+                    if self._shutdown or (recycler.limited and recycler.due() and not self._popped):
                         break
         finally:
             self._shutdown = True
@@ -122,7 +125,7 @@ class SerialWorker(BaseWorker):
         """Run one job in the sandbox, stopping it if it is halted."""
         self.jid = job.jid
         set_title(f"Working on {job.jid} ({job.klass_name})")
-        self.recycler.job_started()
+        self.recycler.started += 1  # Recycler.job_started(), without a call per job
         halted: str | None = None
         try:
             try:
@@ -141,7 +144,8 @@ class SerialWorker(BaseWorker):
         except JobHalted as halt:
             halted = halt.reason or self._halt_reason
             self._halted(job, halted)
-        self.after_job(job, halted)
+        if self.hooks.after_job is not None:
+            self.after_job(job, halted)
 
     def _start(self, job: Job) -> None:
         self._halt = None
@@ -149,7 +153,13 @@ class SerialWorker(BaseWorker):
         self._halt_action = self._halted_at = None
         self._lost = self._abandoned = False
         self._lock_length = max(job.expires_at - time.time(), 1.0)
-        self._timeout = self.settings.timeout_for(_klass_of(job))
+        # The class is imported here rather than in job.process(), which uses the
+        # same cached class; a class that cannot be imported is failed there.
+        try:
+            klass = job.klass
+        except Exception:
+            klass = None
+        self._timeout = self.settings.timeout_for(klass)
         self._started_at = time.monotonic()
         if self.board is not None:
             delay = None  # no time limit: nothing to retry it for
@@ -256,15 +266,6 @@ class SerialWorker(BaseWorker):
             self._check(job)
         except Exception as exc:
             logger.warning("heartbeat for job %s failed: %s", job.jid, exc)
-
-
-def _klass_of(job: Job) -> object:
-    # The class is imported here rather than in job.process(), which uses the same
-    # cached class; a class that cannot be imported is failed there.
-    try:
-        return job.klass
-    except Exception:
-        return None
 
 
 def _raise_in_thread(thread_id: int, exception: type[BaseException]) -> None:

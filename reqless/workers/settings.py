@@ -118,7 +118,9 @@ class WorkerSettings:
         is ignored, so a class that names something else `timeout` is unaffected.
         """
         value = getattr(klass, "timeout", None)
-        if isinstance(value, bool) or not isinstance(value, int | float):
+        # Asked for every job: most classes have no `timeout`, and a tuple is not
+        # built again per call as `int | float` is.
+        if value is None or isinstance(value, bool) or not isinstance(value, (int, float)):
             return self.job_timeout
         if math.isfinite(value) and value > 0:
             return float(value)

@@ -31,7 +31,11 @@ class Result:
 
 def clean_environment() -> dict[str, str]:
     """The test's environment without the variables that choose a server."""
-    env = {k: v for k, v in os.environ.items() if k not in ("REQLESS_URL", "REQLESS_PASSWORD")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("REQLESS_URL", "REQLESS_PASSWORD", "REQLESS_NAMESPACE")
+    }
     env.pop("COLUMNS", None)
     return env
 

@@ -17,9 +17,11 @@ class RecordingClient(Client):
         super().__init__(url, hostname, **kwargs)
         self.calls: list[tuple[Arg, ...]] = []
 
-    def __call__(self, command: str, *args: Arg, repeatable: bool = False) -> Any:
+    def __call__(
+        self, command: str, *args: Arg, repeatable: bool = False, acknowledged: bool = False
+    ) -> Any:
         self.calls.append((command, *args))
-        return super().__call__(command, *args, repeatable=repeatable)
+        return super().__call__(command, *args, repeatable=repeatable, acknowledged=acknowledged)
 
     def last(self, command: str) -> tuple[Arg, ...]:
         """The arguments (after the command name) of the latest call of `command`."""

@@ -257,9 +257,13 @@ class RecordingAsyncClient(AsyncClient):
         super().__init__(url, hostname, **kwargs)
         self.calls: list[tuple[Arg, ...]] = []
 
-    async def __call__(self, command: str, *args: Arg, repeatable: bool = False) -> Any:
+    async def __call__(
+        self, command: str, *args: Arg, repeatable: bool = False, acknowledged: bool = False
+    ) -> Any:
         self.calls.append((command, *args))
-        return await super().__call__(command, *args, repeatable=repeatable)
+        return await super().__call__(
+            command, *args, repeatable=repeatable, acknowledged=acknowledged
+        )
 
     def last(self, command: str) -> tuple[Arg, ...]:
         """The arguments (after the command name) of the latest call of `command`."""

@@ -8,11 +8,13 @@ docs/reliability.md comes from here). `--quick` uses the CI sizes.
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
 import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from reqless.server import ServerKind
 from tests.reliability import scenarios
@@ -32,6 +34,7 @@ def _plan(quick: bool) -> list[tuple[str, Scenario]]:
             ("server kill, everysec", lambda k, d: scenarios.server_kill(k, d, "everysec")),
             ("network faults", lambda k, d: scenarios.network_faults(k, d)),
             ("unpopped queue", scenarios.unpopped_queue),
+            *_failovers(jobs=150),
         ]
     return [
         ("child kills", lambda k, d: scenarios.child_kills(k, d, jobs=5000, kills=60, workers=4)),
@@ -42,7 +45,25 @@ def _plan(quick: bool) -> list[tuple[str, Scenario]]:
          lambda k, d: scenarios.server_kill(k, d, "everysec", jobs=1500, kills=3)),
         ("network faults", lambda k, d: scenarios.network_faults(k, d, jobs=1000, resets=30)),
         ("unpopped queue", scenarios.unpopped_queue),
+        *_failovers(jobs=1500),
     ]  # fmt: skip
+
+
+def _failovers(jobs: int) -> list[tuple[str, Scenario]]:
+    """The primary killed and its replica promoted: Sentinel and cluster, with and
+    without durable acknowledgement."""
+    return [
+        (f"{topology} failover, {'durable' if durable else 'plain'}",
+         functools.partial(_failover, topology=topology, durable=durable, jobs=jobs))
+        for topology in ("sentinel", "cluster")
+        for durable in (True, False)
+    ]  # fmt: skip
+
+
+def _failover(kind: ServerKind, workdir: Path, **options: Any) -> Report:
+    from tests.reliability.failover import failover
+
+    return failover(kind, workdir, **options)
 
 
 _COLUMNS = ["put", "completed", "lost", "failed", "run more than once", "overlapping",

@@ -177,7 +177,7 @@ def server_kill(
     options = ("--appendfsync", fsync)
     with _world(kind, workdir, options, appendonly=True) as (server, client, ledger):
         port, data = server.port, server.workdir
-        producer = _Producer(client, ledger, jobs)
+        producer = Producer(client, ledger, jobs)
         fleet = Fleet(_url(client), workdir, [QUEUE], workers=2)
         fleet.start()
         recoveries: list[float] = []
@@ -186,9 +186,9 @@ def server_kill(
             producer.start()
             for n in range(kills):
                 goal = jobs * (n + 1) // (kills + 2)
-                wait_until(functools.partial(_reached, ledger, goal), 60, "progress")
+                wait_until(functools.partial(reached, ledger, goal), 60, "progress")
                 # While a job is under way, so that its complete meets the dead server.
-                wait_until(lambda: _running(ledger), 10, "a job under way")
+                wait_until(lambda: running(ledger), 10, "a job under way")
                 server.process.kill()
                 server.process.wait()
                 killed_at = time.time()
@@ -210,11 +210,11 @@ def server_kill(
         return report
 
 
-def _running(ledger: Ledger) -> bool:
+def running(ledger: Ledger) -> bool:
     return any(run.end is None for runs in executions(ledger.entries()).values() for run in runs)
 
 
-def _reached(ledger: Ledger, goal: int) -> bool:
+def reached(ledger: Ledger, goal: int) -> bool:
     return sum(1 for entry in ledger.entries() if entry["event"] == "acked") >= goal
 
 
@@ -226,25 +226,30 @@ def _first_ack_since(ledger: Ledger, since: float) -> float:
     return float(min(e["t"] for e in ledger.entries() if e["event"] == "acked" and e["t"] > since))
 
 
-class _Producer(threading.Thread):
+class Producer(threading.Thread):
     """Puts `jobs` jobs one at a time, noting each acknowledged put."""
 
-    def __init__(self, client: Client, ledger: Ledger, jobs: int) -> None:
+    def __init__(self, client: Client, ledger: Ledger, jobs: int, pause: float = 0.005) -> None:
         super().__init__(daemon=True)
         self.client, self.ledger, self.jobs = client, ledger, jobs
+        #: Seconds between two puts.
+        self.pause = pause
         self.jids: list[str] = []
         self.refused = 0
+        #: Why the last refused put was refused.
+        self.last_refusal = ""
         self._halt = threading.Event()
 
     def run(self) -> None:
         while len(self.jids) < self.jobs and not self._halt.is_set():
             try:
                 self.jids += put_recorded(self.client, QUEUE, self.ledger, 1, sleep=0.05)
-            except (RedisError, ReqlessError):
+            except (RedisError, ReqlessError) as exc:
                 self.refused += 1  # not acknowledged: nothing is promised for it
+                self.last_refusal = f"{type(exc).__name__}: {exc}"
                 self._halt.wait(0.1)
                 continue
-            self._halt.wait(0.005)
+            self._halt.wait(self.pause)
 
     def stop(self) -> None:
         self._halt.set()

@@ -153,10 +153,13 @@ def test_cancel_with_dependents_cancels_the_chain_in_one_core_call(
     seen: list[list[str]] = []
     original = ui_client.__class__.__call__
 
-    def spy(self: Client, command: str, *args: str | int | float, repeatable: bool = False) -> Any:
+    def spy(
+        self: Client, command: str, *args: str | int | float, repeatable: bool = False,
+        acknowledged: bool = False,
+    ) -> Any:  # fmt: skip
         if command == "job.cancel":
             seen.append([str(arg) for arg in args])
-        return original(self, command, *args, repeatable=repeatable)
+        return original(self, command, *args, repeatable=repeatable, acknowledged=acknowledged)
 
     ui_client.__class__.__call__ = spy  # type: ignore[method-assign]
     try:

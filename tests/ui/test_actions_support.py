@@ -8,8 +8,8 @@ from typing import Any
 from redis import Redis
 
 from reqless.client import Client
+from reqless.keys import UI_AUDIT as AUDIT_KEY
 from reqless.ui import Role
-from reqless.ui.http.audit import AUDIT_KEY
 from tests.helpers import snapshot
 
 

@@ -11,8 +11,8 @@ import pytest
 from redis import Redis
 
 from reqless.client import Client
+from reqless.keys import UI_AUDIT as AUDIT_KEY
 from reqless.ui import Role, UISettings
-from reqless.ui.http.audit import AUDIT_KEY
 from tests.ui.conftest import MakeUI
 from tests.ui.test_actions_support import as_role
 

@@ -1,10 +1,11 @@
 """Which server the admin commands use, and what their exit statuses mean.
 
 Every admin command takes the worker's server options (`--url`, `--host`, `--port`,
-`--db`, `--password`). When none is given: `reqless --url`, else `$REQLESS_URL`
-(alias `$REQLESS_REDIS_URL`), else the server of the `reqless dev` whose `.reqless`
-directory is here or in a parent, else redis://localhost:6379/0 (saying so on
-stderr). `$REQLESS_PASSWORD` is used with `--host`/`--port`.
+`--db`, `--password`) and `--namespace` (`reqless.cli.server_options`). When none
+is given: `reqless --url`, else `$REQLESS_URL` (alias `$REQLESS_REDIS_URL`), else
+the server of the `reqless dev` whose `.reqless` directory is here or in a parent,
+else redis://localhost:6379/0 (saying so on stderr). `$REQLESS_PASSWORD` is used
+with `--host`/`--port`.
 """
 
 from __future__ import annotations
@@ -25,7 +26,12 @@ from reqless import defaults
 from reqless._validate import ArgumentError
 from reqless.cli.server_args import redact_url
 from reqless.cli.server_choice import NoDevServer
-from reqless.cli.server_options import add_server_options, take_server_choice
+from reqless.cli.server_options import (
+    add_server_options,
+    chosen_namespace,
+    namespace_option,
+    take_server_choice,
+)
 from reqless.client import Client
 from reqless.exceptions import ReqlessError
 from reqless.server_access import explain
@@ -83,6 +89,8 @@ class ServerOptions:
     url: str
     #: Why this server: "from --url", "the reqless dev server of /path", ...
     reason: str = ""
+    #: The namespace the command works in (None: the shared `ql:` layout).
+    namespace: str | None = None
 
     @property
     def shown(self) -> str:
@@ -91,11 +99,12 @@ class ServerOptions:
 
 
 def server_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Add the server options (`reqless.cli.server_options`) to a command, which
-    receives `server: ServerOptions`."""
+    """Add the server options and `--namespace` (`reqless.cli.server_options`) to a
+    command, which receives `server: ServerOptions`."""
 
     @functools.wraps(command)
     def run(*args: Any, **kwargs: Any) -> Any:
+        namespace = chosen_namespace(kwargs.pop("namespace"))
         try:
             choice = take_server_choice(kwargs)
         except NoDevServer as exc:
@@ -103,9 +112,10 @@ def server_options(command: Callable[..., Any]) -> Callable[..., Any]:
         if choice.implicit:
             # Named by nothing the user typed: say which server, and why.
             click.echo(f"reqless: {choice.describe()}", err=True)
-        return command(*args, server=ServerOptions(choice.url, choice.reason), **kwargs)
+        server = ServerOptions(choice.url, choice.reason, namespace)
+        return command(*args, server=server, **kwargs)
 
-    return add_server_options(run)
+    return add_server_options(namespace_option()(run))
 
 
 def json_option(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -134,10 +144,18 @@ def connected(
     try:
         client = Client(
             server.url, retry_window=0, max_data_bytes=max_data_bytes,
-            socket_connect_timeout=CONNECT_TIMEOUT,
+            socket_connect_timeout=CONNECT_TIMEOUT, namespace=server.namespace,
         )  # fmt: skip
     except ValueError as exc:  # redis-py's URL parser: a bad port, a broken IPv6 address
         raise BadInput(f"bad server URL {server.shown!r}: {exc}") from exc
+    except (RedisConnectionError, RedisTimeoutError) as exc:  # a cluster is asked at once
+        explained = explain(exc, server.url)  # not a cluster, say, said plainly
+        if explained is not None:
+            raise Unreachable(str(explained)) from exc
+        why = f" ({server.reason})" if server.reason else ""
+        raise Unreachable(f"cannot reach the server at {server.shown}{why}: {exc}") from exc
+    except ReqlessError as exc:  # a server that is not what the URL says
+        raise CommandError(str(exc)) from exc
     try:
         with warnings.catch_warnings(record=True) as caught:
             try:

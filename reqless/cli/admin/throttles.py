@@ -6,22 +6,20 @@ from typing import Any
 
 import click
 
-from reqless import keys
 from reqless.cli.admin.connection import ServerOptions, connected, json_option, server_options
 from reqless.cli.admin.output import done, emit_json, key_values, print_table
 from reqless.cli.admin.params import SECONDS, ValueCommand
 from reqless.client import Client
+from reqless.keys import KeySpace
 
 __all__ = ["COMMANDS"]
 
-#: Where the core keeps throttles: `<prefix><name>` (a hash), `-locks` and `-pending`.
-_PREFIX = keys.THROTTLE_PREFIX
-_EMAILS = keys.queue_throttle_id("emails")
+_EMAILS = KeySpace.queue_throttle_id("emails")
 
 
 @click.group(
     "throttle",
-    epilog=f"""A queue's own throttle is named {keys.queue_throttle_id("<queue>")} and caps its
+    epilog=f"""A queue's own throttle is named {KeySpace.queue_throttle_id("<queue>")} and caps its
 running jobs.
 
 \b
@@ -59,13 +57,15 @@ def _names(client: Client) -> list[str]:
     step, never blocking the server).
     """
     database = client.database
-    keys = list(database.scan_iter(match=f"{_PREFIX}*", count=1000))
+    # Where the core keeps throttles: `<prefix><name>` (a hash), `-locks` and `-pending`.
+    prefix = client.keys.THROTTLE_PREFIX
+    keys = list(database.scan_iter(match=f"{prefix}*", count=1000))
     pipe = database.pipeline(transaction=False)
     for key in keys:
         pipe.type(key)
     names: set[str] = set()
     for key, kind in zip(keys, pipe.execute(), strict=True):
-        name = key[len(_PREFIX) :]
+        name = key[len(prefix) :]
         # The holders and waiters are sorted sets, the settings a hash; a throttle
         # may itself be called `x-locks`, so the key's type decides.
         if kind == "zset":

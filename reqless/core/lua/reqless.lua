@@ -72,51 +72,84 @@ setmetatable(Commands, {
 Lazy(Keys, function()
 -- Every Redis key and pubsub channel the core uses. No other file spells out a
 -- `ql:` prefix.
-Keys.QUEUES = 'ql:queues'
-Keys.PAUSED = 'ql:paused_queues'
-Keys.COMPLETED = 'ql:completed'
-Keys.FAILURES = 'ql:failures'
-Keys.WORKERS = 'ql:workers'
-Keys.TRACKED = 'ql:tracked'
-Keys.TAGS = 'ql:tags'
--- Exists only inside a queue.putMany call (see commands/put.lua).
-Keys.PUT_TEMPLATE = 'ql:put-template'
-Keys.CONFIG = 'ql:config'
-Keys.IDENTIFIER_PATTERNS = 'ql:qp:identifiers'
-Keys.LEGACY_IDENTIFIER_PATTERNS = 'qmore:dynamic'
-Keys.PRIORITY_PATTERNS = 'ql:qp:priorities'
-Keys.LEGACY_PRIORITY_PATTERNS = 'qmore:priority'
+--
+-- Every name starts with the prefix P: `ql:` for a call without a namespace
+-- (the layout every reqless client shares, unchanged), `ql:{<namespace>}:` for
+-- a call made in a namespace (docs/scale-out.md). The braces are a cluster hash
+-- tag: all of a namespace's keys and channels hash to one slot, so each command
+-- stays one atomic call on one node. A namespace's events go out with SPUBLISH
+-- (sharded pub/sub), which a cluster delivers from that slot's own node.
+local P = nil
 
-function Keys.job(jid) return 'ql:j:' .. jid end
-function Keys.history(jid) return 'ql:j:' .. jid .. '-history' end
-function Keys.dependencies(jid) return 'ql:j:' .. jid .. '-dependencies' end
-function Keys.dependents(jid) return 'ql:j:' .. jid .. '-dependents' end
+-- Set before every command by dispatch: the function library keeps this file's
+-- state from one call to the next, which may be in another namespace.
+function Keys.use(prefix)
+  if prefix == P then return end
+  P = prefix
+  local plain = prefix == 'ql:'
+  Keys.QUEUES = P .. 'queues'
+  Keys.PAUSED = P .. 'paused_queues'
+  Keys.COMPLETED = P .. 'completed'
+  Keys.FAILURES = P .. 'failures'
+  Keys.WORKERS = P .. 'workers'
+  Keys.TRACKED = P .. 'tracked'
+  Keys.TAGS = P .. 'tags'
+  -- Exists only inside a queue.putMany call (see commands/put.lua).
+  Keys.PUT_TEMPLATE = P .. 'put-template'
+  Keys.CONFIG = P .. 'config'
+  Keys.IDENTIFIER_PATTERNS = P .. 'qp:identifiers'
+  Keys.PRIORITY_PATTERNS = P .. 'qp:priorities'
+  -- qmore's own keys, read when ours are empty; a namespace has its own.
+  Keys.LEGACY_IDENTIFIER_PATTERNS = plain and 'qmore:dynamic' or P .. 'qmore:dynamic'
+  Keys.LEGACY_PRIORITY_PATTERNS = plain and 'qmore:priority' or P .. 'qmore:priority'
+  Keys.PUBLISH = plain and 'publish' or 'spublish'
+  -- In a namespace an unknown dependency is refused (Job.requireKnown).
+  Keys.NAMESPACED = not plain
+end
+
+-- A namespace's prefix from the one key a namespaced call passes, or an error.
+function Keys.namespacePrefix(key)
+  local name = string.match(key, '^ql:{(.*)}:$')
+  if name == nil or name == '' or string.find(name, '[{}%c%s]') or #name > 64 then
+    error('Namespace key must be ql:{<name>}: with a name of 1 to 64 characters '
+      .. 'without braces, spaces or control characters: ' .. tostring(key))
+  end
+  return key
+end
+
+function Keys.job(jid) return P .. 'j:' .. jid end
+function Keys.history(jid) return P .. 'j:' .. jid .. '-history' end
+function Keys.dependencies(jid) return P .. 'j:' .. jid .. '-dependencies' end
+function Keys.dependents(jid) return P .. 'j:' .. jid .. '-dependents' end
 
 -- kind is one of: work, locks, scheduled, depends, throttled, recur
-function Keys.queue(queue, kind) return 'ql:q:' .. queue .. '-' .. kind end
--- The id (not the key) of a queue's implicit throttle.
+function Keys.queue(queue, kind) return P .. 'q:' .. queue .. '-' .. kind end
+-- The id (not the key) of a queue's implicit throttle: the same name in every
+-- namespace, as throttle names are.
 function Keys.queueThrottleId(queue) return 'ql:q:' .. queue end
 
-function Keys.throttle(tid) return 'ql:th:' .. tid end
-function Keys.throttleLocks(tid) return 'ql:th:' .. tid .. '-locks' end
-function Keys.throttlePending(tid) return 'ql:th:' .. tid .. '-pending' end
+function Keys.throttle(tid) return P .. 'th:' .. tid end
+function Keys.throttleLocks(tid) return P .. 'th:' .. tid .. '-locks' end
+function Keys.throttlePending(tid) return P .. 'th:' .. tid .. '-pending' end
 
-function Keys.failureGroup(group) return 'ql:f:' .. group end
-function Keys.workerJobs(worker) return 'ql:w:' .. worker .. ':jobs' end
-function Keys.tag(tag) return 'ql:t:' .. tag end
-function Keys.stats(kind, bin, queue) return 'ql:s:' .. kind .. ':' .. bin .. ':' .. queue end
-function Keys.recurring(jid) return 'ql:r:' .. jid end
+function Keys.failureGroup(group) return P .. 'f:' .. group end
+function Keys.workerJobs(worker) return P .. 'w:' .. worker .. ':jobs' end
+function Keys.tag(tag) return P .. 't:' .. tag end
+function Keys.stats(kind, bin, queue) return P .. 's:' .. kind .. ':' .. bin .. ':' .. queue end
+function Keys.recurring(jid) return P .. 'r:' .. jid end
 -- The holder (a jid) of a unique key (lib/unique.lua).
-function Keys.unique(key) return 'ql:u:' .. key end
+function Keys.unique(key) return P .. 'u:' .. key end
 
 -- Blocking pickup (docs/core-design.md): these exist only while a worker of
 -- ours waits on the queue. `waiting` holds worker -> deadline; `wake` is the
 -- list such workers BLPOP, fed one token per job made ready.
-function Keys.waiting(queue) return 'ql:waiting:' .. queue end
-function Keys.wake(queue) return 'ql:wake:' .. queue end
+function Keys.waiting(queue) return P .. 'waiting:' .. queue end
+function Keys.wake(queue) return P .. 'wake:' .. queue end
 
-function Keys.channel(name) return 'ql:' .. name end
-function Keys.workerChannel(worker) return 'ql:w:' .. worker end
+function Keys.channel(name) return P .. name end
+function Keys.workerChannel(worker) return P .. 'w:' .. worker end
+
+Keys.use('ql:')
 end)
 -- >>> src/lib/args.lua
 Lazy(Args, function()
@@ -444,7 +477,7 @@ Lazy(Events, function()
 -- built by hand in the contract's key order rather than by cjson (whose key
 -- order is unspecified); values still go through cjson for escaping.
 function Events.publish(name, payload)
-  call('publish', Keys.channel(name), payload)
+  call(Keys.PUBLISH, Keys.channel(name), payload)
 end
 
 function Events.put(jid, queue)
@@ -454,7 +487,7 @@ end
 -- Sent to the worker's own channel first, then to the log.
 function Events.lockLost(jid, worker)
   local payload = '{"jid":' .. encode(jid) .. ',"event":"lock_lost","worker":' .. encode(worker) .. '}'
-  call('publish', Keys.workerChannel(worker), payload)
+  call(Keys.PUBLISH, Keys.workerChannel(worker), payload)
   Events.publish('log', payload)
 end
 
@@ -480,7 +513,7 @@ end
 
 -- The bare-jid notification sent on `ql:<name>` for tracked jobs.
 function Events.tracked(name, jid, isTracked)
-  if isTracked then call('publish', Keys.channel(name), jid) end
+  if isTracked then call(Keys.PUBLISH, Keys.channel(name), jid) end
 end
 
 function Events.isTracked(jid)
@@ -1109,6 +1142,14 @@ function Unique.release(jid, fields)
   if call('get', name) == jid then call('del', name) end
 end
 
+-- Add `unique_until` and `unique_expires` of job `jid` to `record`, which was
+-- read with `unique` only (as a pop reads every job).
+function Unique.readTerms(jid, record)
+  local terms = call('hmget', Keys.job(jid), 'unique_until', 'unique_expires')
+  record.unique_until = terms[1] or nil
+  record.unique_expires = terms[2] or nil
+end
+
 -- The `unique`, `unique_until` and `unique_expires` members of a job object,
 -- only for a job put with a key (the others' objects are as before).
 function Unique.describe(object, record)
@@ -1290,6 +1331,21 @@ function Job.link(jid, deps)
     end
   end
   return linked
+end
+
+-- In a namespace, every dependency must be a job the namespace knows: a jid of
+-- another namespace is otherwise taken as long finished (as the shared layout
+-- takes any unknown jid) and the job would not wait for it. Refused before any
+-- write (docs/core-decisions.md, "Dependencies in a namespace").
+function Job.requireKnown(deps, where)
+  if not Keys.NAMESPACED then return end
+  for _, dep in ipairs(deps) do
+    if call('exists', Keys.job(dep)) == 0 then
+      error(where .. ': Arg "depends" names ' .. dep .. ', which is not a job of this '
+        .. 'namespace (a job can depend only on jobs of its own namespace, and a '
+        .. 'finished job is known until it expires)')
+    end
+  end
 end
 
 -- Remove the dependency of `jid` on `dep` in both directions.
@@ -2045,6 +2101,7 @@ end
 
 Commands['queue.put'] = function(now, args)
   local p = parsePut(args)
+  Job.requireKnown(p.depends, 'Put()')
   local holder = p.unique and Unique.conflict(p, now)
   if holder then return holder end
   return putOne(now, p)
@@ -2055,6 +2112,7 @@ Commands['job.requeue'] = function(now, args)
   local old = Job.read(jid, PUT_FIELDS)
   if old == nil then error('Requeue(): Job ' .. jid .. ' does not exist') end
   local p = parsePut(args)
+  Job.requireKnown(p.depends, 'Put()')
   local holder = p.unique and Unique.conflict(p, now)
   if holder then return holder end
   return put(now, p, old)
@@ -2099,6 +2157,16 @@ local function parseMany(args, parsed)
     i = i + 5 + n
   end
   parsed.failing = nil
+  if Keys.NAMESPACED then
+    -- A job may depend on one put earlier in the same call.
+    local earlier = {}
+    for _, p in ipairs(parsed) do
+      for _, dep in ipairs(p.depends) do
+        if not earlier[dep] then Job.requireKnown({ dep }, 'Put()') end
+      end
+      earlier[p.jid] = true
+    end
+  end
 end
 
 -- The end of putFresh: the job joins the work set with the others at the end.
@@ -2150,7 +2218,7 @@ local function putFresh(t, p, c)
   elseif call('exists', key) == 1 then
     return nil
   end
-  call('publish', c.logChannel, '{"jid":' .. encode(jid) .. c.putEventTail)
+  call(Keys.PUBLISH, c.logChannel, '{"jid":' .. encode(jid) .. c.putEventTail)
   History.appendEntry(jid, '[' .. floor(t) .. ',"put",' .. c.putDetails .. ']')
   for _, tag in ipairs(tags) do Tags.index(jid, tag, t) end
   local time = string.format('%.20f', t)
@@ -2307,16 +2375,19 @@ end)
 LazyCommands({ 'queue.pop', 'queues.pop', 'queues.ready', 'queues.popAt', 'job.completeAndPop', 'queue.peek' }, function()
 -- queue.pop / queue.peek
 
--- Fields read for every job a pop may hand out: Job.FIELDS and `time`.
+-- Fields read for every job a pop may hand out: Job.FIELDS and `time`, but for
+-- the other two unique fields, which handOut reads only for a job that has a key
+-- (a field a hash lacks costs HMGET a scan of the whole hash).
 local POP_FIELDS = {
   'jid', 'klass', 'state', 'queue', 'worker', 'priority', 'expires', 'retries',
   'remaining', 'data', 'tags', 'failure', 'throttles', 'spawned_from_jid', 'history', 'time',
-  'unique', 'unique_until', 'unique_expires',
+  'unique',
 }
 
 -- Hand job `jid` (its fields in `record`) to `worker` (docs/core-commands.md, queue.pop) and
 -- return its job object. Wait samples are collected in `waits`.
 local function handOut(jid, record, queue, worker, now, s, waits, lean)
+  if record.unique then Unique.readTerms(jid, record) end
   Job.migrate(jid, record)
   History.append(jid, floor(now), 'popped', { worker = worker }, s.historyLimit)
   local expires = now + s.heartbeat
@@ -2689,6 +2760,7 @@ Commands['job.completeAndRequeue'] = function(now, args)
     for _, dep in ipairs(depends) do
       if dep == jid then error('Complete(): Arg "depends" names the job itself: ' .. jid) end
     end
+    Job.requireKnown(depends, 'Complete()')
   end
   local job = checkRunning(jid, worker, queue)
   local historyLimit = Config.getNumber('max-job-history')
@@ -2956,7 +3028,7 @@ Commands['job.cancel'] = function(now, args)
       Events.publish('log', payload)
       if worker and worker ~= '' then
         call('zrem', Keys.workerJobs(worker), jid)
-        call('publish', Keys.workerChannel(worker), payload)
+        call(Keys.PUBLISH, Keys.workerChannel(worker), payload)
       end
       if queue then Queue.remove(queue, jid) end
       Throttle.releaseAll(jid, Throttle.decode(job.throttles), now)
@@ -3026,6 +3098,7 @@ Commands['job.addDependency'] = function(now, args)
   for i = 2, #args do
     if args[i] ~= jid then table.insert(deps, args[i]) end
   end
+  Job.requireKnown(deps, 'Depends()')
   Job.link(jid, deps)
   return 1
 end
@@ -4516,8 +4589,18 @@ end)
 -- builder); the function library (reqless/core/script.py) runs it once per
 -- server and calls `dispatch` for every FCALL, so everything above is built
 -- once and only the per-call state below is reset.
+--
+-- A call names no key, except a call made in a namespace, which names the
+-- namespace's prefix `ql:{<name>}:` as its one key (so a cluster routes it to
+-- the namespace's slot); any other key is refused, as before namespaces.
 local function dispatch(keys, argv)
-  if #keys > 0 then error('No Keys should be provided') end
+  if #keys == 0 then
+    Keys.use('ql:')
+  elseif #keys == 1 and string.sub(keys[1], 1, 4) == 'ql:{' then
+    Keys.use(Keys.namespacePrefix(keys[1]))
+  else
+    error('No Keys should be provided')
+  end
   local commandName = argv[1]
   if commandName == nil then error('Must provide a command') end
   local handler = Commands[commandName]

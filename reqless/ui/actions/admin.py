@@ -7,7 +7,6 @@ import math
 import time
 from typing import Any
 
-from reqless import keys
 from reqless._calls import config as config_calls
 from reqless._calls import server as server_calls
 from reqless._calls.config import number_problem
@@ -30,7 +29,6 @@ _NUMERIC_SUFFIXES = ("-heartbeat", "-max-pop-retry")
 # born expired.
 _LAX_IN_CORE = ("heartbeat", "jobs-history")
 _MAX_VALUE_LENGTH = 10_000
-_WORKERS_KEY = keys.WORKERS
 
 
 def is_numeric_key(key: str) -> bool:
@@ -115,7 +113,8 @@ def forget_stale(call: Call) -> Done:
     fields.only(call.body, set())
     rows = _worker_counts(call)
     cutoff = time.time() - call.settings.worker_quiet_s
-    seen = call.inst.client.database.zrangebyscore(_WORKERS_KEY, "-inf", cutoff, withscores=True)
+    client = call.inst.client
+    seen = client.database.zrangebyscore(client.keys.WORKERS, "-inf", cutoff, withscores=True)
     stale = [str(entry[0]) for entry in seen if str(entry[0]) in rows]
     idle = [
         name

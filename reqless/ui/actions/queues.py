@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from reqless import keys
 from reqless._calls import config as config_calls
 from reqless._calls import queue as queue_calls
 from reqless._calls import server as server_calls
+from reqless.keys import KeySpace
 from reqless.ui.actions import body as fields
 from reqless.ui.actions.call import Call, Done
 from reqless.ui.actions.tally import Tally
@@ -109,7 +109,7 @@ def set_throttle_of(call: Call) -> Done:
     """A-T1/A-T2 for the queue's own throttle `ql:q:<queue>`."""
     call.require(Role.ADMIN)
     queue = call.segment("queue")
-    return set_throttle(call, keys.queue_throttle_id(queue))
+    return set_throttle(call, KeySpace.queue_throttle_id(queue))
 
 
 def settings(call: Call) -> Done:

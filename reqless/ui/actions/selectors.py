@@ -12,7 +12,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from reqless import keys
 from reqless._calls import queue as queue_calls
 from reqless._calls import server as server_calls
 from reqless.ui.actions import body as fields
@@ -31,7 +30,6 @@ TRACKED_STATES = (
 #: Tracked jobs whose state is read to select by state.
 TRACKED_CAP = 10_000
 _PAGE = 500
-_TRACKED_KEY = keys.TRACKED
 
 
 @dataclass(frozen=True)
@@ -122,12 +120,13 @@ def tracked_state(state: str | None, expires: str | None, now: float) -> str:
 
 def _tracked(inst: Instance, state: str) -> Selection:
     database = inst.client.database
-    total = int(database.zcard(_TRACKED_KEY))
+    space = inst.client.keys
+    total = int(database.zcard(space.TRACKED))
     if state == "all":
         return Selection(
             {"tracked_state": state},
             total,
-            lambda cap: [str(jid) for jid in database.zrevrange(_TRACKED_KEY, 0, cap - 1)],
+            lambda cap: [str(jid) for jid in database.zrevrange(space.TRACKED, 0, cap - 1)],
         )
     if total > TRACKED_CAP:
         raise ApiError(
@@ -135,10 +134,10 @@ def _tracked(inst: Instance, state: str) -> Selection:
             f"{total} tracked jobs: selecting by state reads at most {TRACKED_CAP}",
             {"total": total, "cap": TRACKED_CAP},
         )
-    jids = [str(jid) for jid in database.zrevrange(_TRACKED_KEY, 0, TRACKED_CAP - 1)]
+    jids = [str(jid) for jid in database.zrevrange(space.TRACKED, 0, TRACKED_CAP - 1)]
     with database.pipeline(transaction=False) as pipe:
         for jid in jids:
-            pipe.hmget(keys.job(jid), "state", "expires")
+            pipe.hmget(space.job(jid), "state", "expires")
         rows = pipe.execute()
     now = time.time()
     chosen = [

@@ -19,16 +19,14 @@ from typing import Any
 from redis.exceptions import RedisError
 from starlette.requests import Request
 
-from reqless import keys
 from reqless.ui.http import context
 from reqless.ui.reads.redact import redact
 from reqless.ui.state import Instance, UIState
 
-__all__ = ["AUDIT_KEY", "KEEP", "Actor", "actor", "read", "record", "write"]
+__all__ = ["KEEP", "Actor", "actor", "read", "record", "write"]
 
 logger = logging.getLogger("reqless.ui.audit")
 
-AUDIT_KEY = keys.UI_AUDIT
 KEEP = 10_000
 #: Targets listed in full; longer lists keep their first entries and a count.
 LISTED_TARGETS = 20
@@ -101,15 +99,16 @@ def write(
     logger.info("%s", text)
     if who.state.settings.audit_redis:
         database = who.instance.client.database
+        audit_key = who.instance.client.keys.UI_AUDIT
         try:
             with database.pipeline(transaction=True) as pipe:
-                pipe.lpush(AUDIT_KEY, text)
-                pipe.ltrim(AUDIT_KEY, 0, KEEP - 1)
+                pipe.lpush(audit_key, text)
+                pipe.ltrim(audit_key, 0, KEEP - 1)
                 pipe.execute()
         except RedisError:
             # The change is done and logged above; failing the request now would
             # make the user repeat an action that already happened.
-            logger.exception("audit record not stored in %s", AUDIT_KEY)
+            logger.exception("audit record not stored in %s", audit_key)
     return entry
 
 
@@ -130,7 +129,7 @@ def read(
 ) -> list[dict[str, Any]]:
     """Stored records, newest first, filtered (user and action exact, target substring)."""
     found: list[dict[str, Any]] = []
-    for text in inst.client.database.lrange(AUDIT_KEY, 0, KEEP - 1):
+    for text in inst.client.database.lrange(inst.client.keys.UI_AUDIT, 0, KEEP - 1):
         try:
             entry = json.loads(text)
         except ValueError:

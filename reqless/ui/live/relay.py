@@ -22,26 +22,35 @@ from typing import Any
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from reqless import defaults, keys
+from reqless import defaults
+from reqless.keys import KeySpace
+from reqless.listener import message_kinds
 from reqless.logger import logger
 from reqless.ui.reads.redact import MASK, is_redacted_key, redact_text
 from reqless.ui.state import Instance, UIState
 
 __all__ = [
-    "CHANNELS",
     "QUEUE_SIZE",
     "EventFilter",
     "Relay",
     "Subscription",
+    "channels",
     "get",
     "normalise",
     "shutdown",
     "throughput",
 ]
 
-LOG_CHANNEL = keys.channel("log")
-#: Every channel the relay listens to: the log and the tracked-job notifications.
-CHANNELS: tuple[str, ...] = (LOG_CHANNEL, *(keys.channel(name) for name in defaults.TRACKED_EVENTS))
+#: The shared layout's names, for `normalise` called without a space.
+_DEFAULT_SPACE = KeySpace()
+
+
+def channels(space: KeySpace) -> tuple[str, ...]:
+    """Every channel the relay of a client of `space` listens to: the log (first)
+    and the tracked-job notifications."""
+    return (space.channel("log"), *(space.channel(name) for name in defaults.TRACKED_EVENTS))
+
+
 #: Events a subscriber may have waiting before the oldest are dropped.
 QUEUE_SIZE = 1_000
 WINDOW_MINUTES = 60
@@ -56,7 +65,11 @@ _PART = "relay"
 
 
 def normalise(
-    channel: str, data: str, received_at: float, redact_keys: Iterable[str] = ()
+    channel: str,
+    data: str,
+    received_at: float,
+    redact_keys: Iterable[str] = (),
+    space: KeySpace = _DEFAULT_SPACE,
 ) -> dict[str, Any]:
     """One pubsub message as a stream event.
 
@@ -66,10 +79,11 @@ def normalise(
     are left out. Secrets are masked as everywhere in the UI (docs/ui.md, Reading the pages): in
     failure
     messages, and the value of a config option named like a redacted key.
+    `space` names the channels (the instance client's `keys`).
     """
     event: dict[str, Any] = {"channel": channel}
-    if channel != LOG_CHANNEL:
-        event["kind"] = keys.channel_event(channel)
+    if channel != space.channel("log"):
+        event["kind"] = space.channel_event(channel)
         event["jid"] = data
     else:
         try:
@@ -172,6 +186,11 @@ class Relay:
     def __init__(self, inst: Instance, redact_keys: Iterable[str] = ()) -> None:
         self.instance = inst
         self.redact_keys = tuple(redact_keys)
+        #: The names of the instance client's keys and channels (its namespace's).
+        self.keys = inst.client.keys
+        #: What the thread subscribes to (sharded channels in a namespace).
+        self.channels = channels(self.keys)
+        self._log_channel = self.channels[0]
         self.started_at = time.time()
         #: Reconnections after a lost subscription (each delivered as a gap).
         self.reconnects = 0
@@ -311,7 +330,7 @@ class Relay:
             return
         try:
             # A job keeps its last queue in its record, failed ones too (one bounded read).
-            queue = self.instance.client.database.hget(keys.job(jid), "queue")
+            queue = self.instance.client.database.hget(self.keys.job(jid), "queue")
         except (RedisConnectionError, RedisTimeoutError):
             return
         if isinstance(queue, str) and queue:
@@ -320,10 +339,10 @@ class Relay:
     # -- the listening thread ---------------------------------------------------
 
     def _handle(self, channel: str, data: Any) -> None:
-        event = normalise(channel, str(data), time.time(), self.redact_keys)
+        event = normalise(channel, str(data), time.time(), self.redact_keys, self.keys)
         if "queue" not in event and event["kind"] in _QUEUE_LOOKUP:
             self._add_queue(event)
-        if channel == LOG_CHANNEL:
+        if channel == self._log_channel:
             self._count_log_event(event)
         self._deliver(lambda subscription: subscription.offer(event))
 
@@ -334,29 +353,35 @@ class Relay:
     def _run(self) -> None:
         pause = 0.1
         heard_before = False
+        sharded = self.keys.sharded
+        kinds = message_kinds(sharded)
         while not self._stop.is_set():
             pubsub = self.instance.client.database.pubsub()
             confirmed: set[str] = set()
             try:
-                pubsub.subscribe(*CHANNELS)
+                if sharded:
+                    pubsub.ssubscribe(*self.channels)
+                else:
+                    pubsub.subscribe(*self.channels)
+                get = pubsub.get_sharded_message if sharded else pubsub.get_message
                 while not self._stop.is_set():
-                    message = pubsub.get_message(timeout=_POLL_S)
+                    message = get(timeout=_POLL_S)
                     if message is None:
                         continue
-                    if message["type"] == "subscribe":
+                    if message["type"] == kinds.confirmation:
                         channel = str(message["channel"])
                         if channel in confirmed:
                             # redis-py re-subscribed by itself after a lost connection.
                             self._reconnected()
                             confirmed.clear()
                         confirmed.add(channel)
-                        if len(confirmed) == len(CHANNELS) and not self._ready.is_set():
+                        if len(confirmed) == len(self.channels) and not self._ready.is_set():
                             self._ready.set()
                             pause = 0.1
                             if heard_before:
                                 self._reconnected()
                             heard_before = True
-                    elif message["type"] == "message":
+                    elif message["type"] == kinds.message:
                         self._handle(str(message["channel"]), message["data"])
             except (RedisConnectionError, RedisTimeoutError, OSError) as exc:
                 logger.warning("relay %s: subscription lost (%s); subscribing again",

@@ -14,7 +14,6 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from reqless import keys
 from reqless._calls import server as server_calls
 from reqless.ui.settings import UISettings
 from reqless.ui.state import Instance, UIState
@@ -139,8 +138,8 @@ def compute(inst: Instance, settings: UISettings) -> dict[str, Any]:
     groups = client._run(server_calls.failure_counts())
     worker_rows: Any = client._run(server_calls.workers_counts())
     database = client.database
-    tracked_total = int(database.zcard(keys.TRACKED))
-    scored = database.zrevrange(keys.WORKERS, 0, WORKER_CAP - 1, withscores=True)
+    tracked_total = int(database.zcard(client.keys.TRACKED))
+    scored = database.zrevrange(client.keys.WORKERS, 0, WORKER_CAP - 1, withscores=True)
     seen: dict[str, float] = {str(pair[0]): float(pair[1]) for pair in scored}
     now = time.time()
 

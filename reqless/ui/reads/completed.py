@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from reqless import keys
 from reqless._calls import config as config_calls
 from reqless._calls import server as server_calls
 from reqless.ui.http.paging import Page, list_response
@@ -36,7 +35,7 @@ def completed(inst: Instance, settings: UISettings, page: Page) -> dict[str, Any
         first = _first_put(job)
         done = row["completed_at"]
         row["total_s"] = None if first is None or done is None else max(0.0, done - first)
-    total = int(inst.client.database.zcard(keys.COMPLETED))
+    total = int(inst.client.database.zcard(inst.client.keys.COMPLETED))
     retention = {
         key: inst.client._run(config_calls.get_text(key))
         for key in ("jobs-history", "jobs-history-count")

@@ -43,7 +43,7 @@ def _policy(inst: Instance, info: dict[str, Any]) -> str:
 
 def redis_health(inst: Instance) -> dict[str, Any]:
     """Version, mode, uptime, clients, memory, eviction policy and persistence."""
-    info: dict[str, Any] = inst.client.database.info()
+    info: dict[str, Any] = inst.client.node.info()
     maxmemory = int(info.get("maxmemory", 0) or 0)
     policy = _policy(inst, info)
     server = (

@@ -6,10 +6,10 @@ import math
 import time
 from typing import Any
 
-from reqless import keys
 from reqless._calls import config as config_calls
 from reqless._calls import queue as queue_calls
 from reqless._calls import server as server_calls
+from reqless.keys import KeySpace
 from reqless.ui.errors import ApiError
 from reqless.ui.http.paging import Page, list_response
 from reqless.ui.reads import recurring
@@ -78,7 +78,7 @@ def queue_throttles(inst: Instance, names: list[str]) -> dict[str, dict[str, Any
     """
     pipe = inst.client.database.pipeline(transaction=False)
     for name in names:
-        key = keys.throttle(keys.queue_throttle_id(name))
+        key = inst.client.keys.throttle(KeySpace.queue_throttle_id(name))
         pipe.hget(key, "maximum")
         pipe.ttl(key)
         pipe.zcard(f"{key}-locks")
@@ -90,7 +90,7 @@ def queue_throttles(inst: Instance, names: list[str]) -> dict[str, dict[str, Any
         limit = number(maximum)
         usable = limit is not None and math.isfinite(limit) and limit > 0
         throttles[name] = {
-            "id": keys.queue_throttle_id(name),
+            "id": KeySpace.queue_throttle_id(name),
             "maximum": int(limit) if usable and limit is not None else 0,
             "in_use": int(in_use),
             "pending": int(pending),

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any, TypedDict
 
-from reqless import keys
 from reqless._calls import server as server_calls
 from reqless.exceptions import ArgumentError, CoreError
 from reqless.job import RecurringJob
@@ -128,7 +127,7 @@ def _next_runs(inst: Instance, templates: list[dict[str, Any]]) -> list[float | 
         return []
     pipe = inst.client.database.pipeline(transaction=False)
     for raw in templates:
-        pipe.zscore(keys.queue(raw.get("queue", ""), "recur"), raw["jid"])
+        pipe.zscore(inst.client.keys.queue(raw.get("queue", ""), "recur"), raw["jid"])
     return [None if score is None else float(score) for score in pipe.execute()]
 
 
@@ -181,7 +180,7 @@ def _all_entries(inst: Instance) -> list[tuple[str, str, float]]:
     names = as_list(inst.client._run(server_calls.queue_names()))
     pipe = inst.client.database.pipeline(transaction=False)
     for name in names:
-        pipe.zrange(keys.queue(name, "recur"), 0, -1, withscores=True)
+        pipe.zrange(inst.client.keys.queue(name, "recur"), 0, -1, withscores=True)
     out: list[tuple[str, str, float]] = []
     for name, members in zip(names, pipe.execute(), strict=True):
         out.extend((name, jid, float(score)) for jid, score in members)

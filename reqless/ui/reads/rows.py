@@ -11,7 +11,6 @@ import json
 import time
 from typing import Any
 
-from reqless import keys
 from reqless._calls import queue as queue_calls
 from reqless.failure_text import exception_line
 from reqless.ui.reads.redact import redact, redact_text
@@ -89,7 +88,7 @@ def scheduled_times(inst: Instance, jobs: list[dict[str, Any]]) -> dict[str, flo
         return {}
     pipe = inst.client.database.pipeline(transaction=False)
     for job in wanted:
-        pipe.zscore(keys.queue(job["queue"], "scheduled"), job["jid"])
+        pipe.zscore(inst.client.keys.queue(job["queue"], "scheduled"), job["jid"])
     scores = pipe.execute()
     return {
         job["jid"]: float(score)

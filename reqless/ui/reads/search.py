@@ -20,7 +20,6 @@ import re
 from typing import Any
 from urllib.parse import quote
 
-from reqless import keys as key_names
 from reqless._calls import server as server_calls
 from reqless.ui.errors import ApiError
 from reqless.ui.reads import failed
@@ -91,7 +90,8 @@ def _jid_prefix(
     state = _decode_cursor(cursor, 2) or [0, 0]
     scan_cursor, examined_before = state
     database = inst.client.database
-    match = key_names.JOB_PREFIX + _GLOB.sub(r"\\\1", prefix) + "*"
+    job_prefix = inst.client.keys.JOB_PREFIX
+    match = job_prefix + _GLOB.sub(r"\\\1", prefix) + "*"
     keys: list[str] = []
     examined = 0
     while True:
@@ -103,14 +103,16 @@ def _jid_prefix(
         keys.extend(str(k) for k in batch)
         if scan_cursor == 0 or examined >= settings.scan_limit or len(keys) >= MAX_MATCHES:
             break
-    candidates = [k[5:] for k in keys if not k.endswith(_JOB_KEY_SUFFIXES)]
+    candidates = [k[len(job_prefix) :] for k in keys if not k.endswith(_JOB_KEY_SUFFIXES)]
     # A jid may itself end in "-history": the key type decides.
     suffixed = [k for k in keys if k.endswith(_JOB_KEY_SUFFIXES)]
     if suffixed:
         pipe = database.pipeline(transaction=False)
         for key in suffixed:
             pipe.type(key)
-        candidates += [k[5:] for k, t in zip(suffixed, pipe.execute(), strict=True) if t == "hash"]
+        jid_of = len(job_prefix)
+        found = zip(suffixed, pipe.execute(), strict=True)
+        candidates += [k[jid_of:] for k, t in found if t == "hash"]
     candidates = sorted(set(candidates))[:MAX_MATCHES]
     rows, _missing = load_rows(inst, settings, candidates)
     done = scan_cursor == 0

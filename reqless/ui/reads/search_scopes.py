@@ -12,7 +12,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from reqless import keys
 from reqless._calls import queue as queue_calls
 from reqless._calls import server as server_calls
 from reqless.ui.reads import failed
@@ -113,15 +112,15 @@ def phases(inst: Instance, kind: str, name: str, state: str | None) -> list[Phas
             jids = as_list(inst.client._run(server_calls.completed(offset, limit)))
             return _by_jids(inst, [str(j) for j in jids])
 
-        total = int(inst.client.database.zcard(keys.COMPLETED))
+        total = int(inst.client.database.zcard(inst.client.keys.COMPLETED))
         return [Phase("completed", total, newest_first)]
     if kind == "tracked":
         database = inst.client.database
 
         def by_rank(offset: int, limit: int) -> list[dict[str, Any]]:
-            jids = database.zrevrange(keys.TRACKED, offset, offset + limit - 1)
+            jids = database.zrevrange(inst.client.keys.TRACKED, offset, offset + limit - 1)
             return _by_jids(inst, [str(j) for j in jids])
 
-        return [Phase("tracked", int(database.zcard(keys.TRACKED)), by_rank)]
+        return [Phase("tracked", int(database.zcard(inst.client.keys.TRACKED)), by_rank)]
     counts = failed.group_counts(inst)
     return [_group_phase(inst, group, counts[group]) for group in sorted(counts)]

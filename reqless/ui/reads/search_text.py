@@ -16,7 +16,6 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
-from reqless import keys
 from reqless._calls import server as server_calls
 from reqless.ui.reads import failed
 from reqless.ui.reads.rows import as_list
@@ -61,7 +60,7 @@ def _tags(inst: Instance, settings: UISettings, needle: str) -> tuple[list[str],
     found: set[str] = set()
     match = _glob_anycase(needle)
     while True:
-        cursor, batch = database.zscan(keys.TAGS, cursor, match=match, count=500)
+        cursor, batch = database.zscan(inst.client.keys.TAGS, cursor, match=match, count=500)
         seen += 500
         found.update(str(tag) for tag, _score in batch)
         if cursor == 0 or seen >= settings.scan_limit or len(found) >= MAX_NAMES:

@@ -11,7 +11,6 @@ import time
 from typing import Any
 from urllib.parse import quote
 
-from reqless import keys
 from reqless.ui.live import relay, snapshot
 from reqless.ui.reads import failed, queues, tracked, workers
 from reqless.ui.reads.health import core_version, redis_health
@@ -166,7 +165,7 @@ def summary(state: UIState, inst: Instance, user: User | None = None) -> dict[st
         and (g["newest"]["failure"]["when_at"] or 0) >= now - GROWTH_WINDOW_S
     ]
     expired = _expired_tracked(inst)
-    completed_total = int(inst.client.database.zcard(keys.COMPLETED))
+    completed_total = int(inst.client.database.zcard(inst.client.keys.COMPLETED))
     totals = {
         **snap["totals"],
         "failed": snap["failed_total"],
@@ -231,7 +230,7 @@ def _unserved(
         return []
     pipe = inst.client.database.pipeline(transaction=False)
     for q in candidates:
-        pipe.zcount(keys.waiting(q["name"]), now, "+inf")
+        pipe.zcount(inst.client.keys.waiting(q["name"]), now, "+inf")
     waiters = pipe.execute()
     out = []
     for q, waiting_workers in zip(candidates, waiters, strict=True):

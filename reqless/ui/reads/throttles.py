@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from reqless import keys
 from reqless._calls import server as server_calls
+from reqless.keys import KeySpace
 from reqless.ui.errors import ApiError
 from reqless.ui.http.paging import Page, list_response
 from reqless.ui.reads.rows import as_list, load_rows, number
@@ -31,8 +31,7 @@ __all__ = [
 DISCOVERY_TTL_S = 60.0
 SCAN_CAP = 10_000
 LISTS = ("locks", "pending")
-_PREFIX = keys.THROTTLE_PREFIX
-_QUEUE_PREFIX = keys.queue_throttle_id("")
+_QUEUE_PREFIX = KeySpace.queue_throttle_id("")
 
 
 def throttle_info(inst: Instance, tid: str) -> Throttle:
@@ -42,9 +41,10 @@ def throttle_info(inst: Instance, tid: str) -> Throttle:
     wait in the pending set; they stay blocked until something releases them.
     """
     got = inst.client._run(server_calls.throttle_get(tid))
+    space = inst.client.keys
     pipe = inst.client.database.pipeline(transaction=False)
-    pipe.zcard(f"{_PREFIX}{tid}-locks")
-    pipe.zcard(f"{_PREFIX}{tid}-pending")
+    pipe.zcard(space.throttle_locks(tid))
+    pipe.zcard(space.throttle_pending(tid))
     in_use, pending = (int(n) for n in pipe.execute())
     ttl = int(number(got.get("ttl")) or -2)
     return {
@@ -62,19 +62,22 @@ def throttle_info(inst: Instance, tid: str) -> Throttle:
 
 def membership(inst: Instance, tid: str, jid: str) -> ThrottleMembership:
     """Whether `jid` holds a slot of the throttle or waits for one."""
+    space = inst.client.keys
     pipe = inst.client.database.pipeline(transaction=False)
-    pipe.zscore(f"{_PREFIX}{tid}-locks", jid)
-    pipe.zscore(f"{_PREFIX}{tid}-pending", jid)
+    pipe.zscore(space.throttle_locks(tid), jid)
+    pipe.zscore(space.throttle_pending(tid), jid)
     holding, waiting = pipe.execute()
     return {"holding": holding is not None, "waiting": waiting is not None}
 
 
 def _scan(inst: Instance, cap: int) -> tuple[list[str], int, bool]:
-    """Throttle ids found under `ql:th:*`, keys examined, and whether the cap was hit."""
+    """Throttle ids found under the instance's `ql:th:*`, keys examined, and whether
+    the cap was hit."""
     database = inst.client.database
+    prefix = inst.client.keys.THROTTLE_PREFIX
     keys: list[str] = []
     capped = False
-    for key in database.scan_iter(match=f"{_PREFIX}*", count=1000):
+    for key in database.scan_iter(match=f"{prefix}*", count=1000):
         if len(keys) >= cap:
             capped = True
             break
@@ -84,7 +87,7 @@ def _scan(inst: Instance, cap: int) -> tuple[list[str], int, bool]:
         pipe.type(key)
     ids: set[str] = set()
     for key, kind in zip(keys, pipe.execute(), strict=True):
-        tid = key[len(_PREFIX) :]
+        tid = key[len(prefix) :]
         # The locks and pending sets are sorted sets; the settings a hash. A
         # throttle may itself be named `x-locks`, so the type decides.
         if kind == "zset":
@@ -142,7 +145,8 @@ def throttle_detail(
     if list_name not in LISTS:
         raise ApiError.invalid("list", "must be locks or pending")
     info = throttle_info(inst, tid)
-    key = f"{_PREFIX}{tid}-{list_name}"
+    space = inst.client.keys
+    key = space.throttle_locks(tid) if list_name == "locks" else space.throttle_pending(tid)
     jids = [
         str(j) for j in inst.client.database.zrange(key, page.offset, page.offset + page.limit - 1)
     ]

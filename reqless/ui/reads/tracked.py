@@ -10,7 +10,6 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from reqless import keys
 from reqless.ui.errors import ApiError
 from reqless.ui.http.paging import Page, list_response
 from reqless.ui.reads.rows import load_rows
@@ -32,7 +31,6 @@ TABS = (
     "complete",
     "expired",
 )
-_KEY = keys.TRACKED
 
 
 def _tab_of(state: str | None, expires: str | None, now: float) -> str:
@@ -50,11 +48,12 @@ def _tab_of(state: str | None, expires: str | None, now: float) -> str:
 def tracked_states(inst: Instance, cap: int = COUNT_CAP) -> tuple[list[tuple[str, str]], int, bool]:
     """(jid, tab) of the newest `cap` tracked jids, the tracked total, and whether capped."""
     database = inst.client.database
-    total = int(database.zcard(_KEY))
-    jids = [str(j) for j in database.zrevrange(_KEY, 0, cap - 1)]
+    space = inst.client.keys
+    total = int(database.zcard(space.TRACKED))
+    jids = [str(j) for j in database.zrevrange(space.TRACKED, 0, cap - 1)]
     pipe = database.pipeline(transaction=False)
     for jid in jids:
-        pipe.hmget(keys.job(jid), "state", "expires")
+        pipe.hmget(space.job(jid), "state", "expires")
     now = time.time()
     tabs = [
         (jid, _tab_of(state, expires, now))
@@ -77,7 +76,9 @@ def tracked(
     if state == "all":
         jids = [
             str(j)
-            for j in inst.client.database.zrevrange(_KEY, page.offset, page.offset + page.limit - 1)
+            for j in inst.client.database.zrevrange(
+                inst.client.keys.TRACKED, page.offset, page.offset + page.limit - 1
+            )
         ]
         tab_total = total
     else:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from reqless import keys
 from reqless._calls import config as config_calls
 from reqless._calls import server as server_calls
 from reqless.ui.errors import ApiError
@@ -31,7 +30,7 @@ def status_of(settings: UISettings, last_seen: float | None, running: int, now: 
 
 def _last_seen(inst: Instance) -> dict[str, float]:
     members: list[tuple[str, float]] = inst.client.database.zrange(
-        keys.WORKERS, 0, -1, withscores=True
+        inst.client.keys.WORKERS, 0, -1, withscores=True
     )  # type: ignore[assignment]
     return {str(name): float(score) for name, score in members}
 

@@ -3,8 +3,18 @@
 -- builder); the function library (reqless/core/script.py) runs it once per
 -- server and calls `dispatch` for every FCALL, so everything above is built
 -- once and only the per-call state below is reset.
+--
+-- A call names no key, except a call made in a namespace, which names the
+-- namespace's prefix `ql:{<name>}:` as its one key (so a cluster routes it to
+-- the namespace's slot); any other key is refused, as before namespaces.
 local function dispatch(keys, argv)
-  if #keys > 0 then error('No Keys should be provided') end
+  if #keys == 0 then
+    Keys.use('ql:')
+  elseif #keys == 1 and string.sub(keys[1], 1, 4) == 'ql:{' then
+    Keys.use(Keys.namespacePrefix(keys[1]))
+  else
+    error('No Keys should be provided')
+  end
   local commandName = argv[1]
   if commandName == nil then error('Must provide a command') end
   local handler = Commands[commandName]

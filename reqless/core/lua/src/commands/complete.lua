@@ -122,6 +122,7 @@ Commands['job.completeAndRequeue'] = function(now, args)
     for _, dep in ipairs(depends) do
       if dep == jid then error('Complete(): Arg "depends" names the job itself: ' .. jid) end
     end
+    Job.requireKnown(depends, 'Complete()')
   end
   local job = checkRunning(jid, worker, queue)
   local historyLimit = Config.getNumber('max-job-history')

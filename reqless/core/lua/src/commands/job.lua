@@ -69,7 +69,7 @@ Commands['job.cancel'] = function(now, args)
       Events.publish('log', payload)
       if worker and worker ~= '' then
         call('zrem', Keys.workerJobs(worker), jid)
-        call('publish', Keys.workerChannel(worker), payload)
+        call(Keys.PUBLISH, Keys.workerChannel(worker), payload)
       end
       if queue then Queue.remove(queue, jid) end
       Throttle.releaseAll(jid, Throttle.decode(job.throttles), now)
@@ -139,6 +139,7 @@ Commands['job.addDependency'] = function(now, args)
   for i = 2, #args do
     if args[i] ~= jid then table.insert(deps, args[i]) end
   end
+  Job.requireKnown(deps, 'Depends()')
   Job.link(jid, deps)
   return 1
 end

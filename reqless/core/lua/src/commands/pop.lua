@@ -1,15 +1,18 @@
 -- queue.pop / queue.peek
 
--- Fields read for every job a pop may hand out: Job.FIELDS and `time`.
+-- Fields read for every job a pop may hand out: Job.FIELDS and `time`, but for
+-- the other two unique fields, which handOut reads only for a job that has a key
+-- (a field a hash lacks costs HMGET a scan of the whole hash).
 local POP_FIELDS = {
   'jid', 'klass', 'state', 'queue', 'worker', 'priority', 'expires', 'retries',
   'remaining', 'data', 'tags', 'failure', 'throttles', 'spawned_from_jid', 'history', 'time',
-  'unique', 'unique_until', 'unique_expires',
+  'unique',
 }
 
 -- Hand job `jid` (its fields in `record`) to `worker` (docs/core-commands.md, queue.pop) and
 -- return its job object. Wait samples are collected in `waits`.
 local function handOut(jid, record, queue, worker, now, s, waits, lean)
+  if record.unique then Unique.readTerms(jid, record) end
   Job.migrate(jid, record)
   History.append(jid, floor(now), 'popped', { worker = worker }, s.historyLimit)
   local expires = now + s.heartbeat

@@ -163,6 +163,7 @@ end
 
 Commands['queue.put'] = function(now, args)
   local p = parsePut(args)
+  Job.requireKnown(p.depends, 'Put()')
   local holder = p.unique and Unique.conflict(p, now)
   if holder then return holder end
   return putOne(now, p)
@@ -173,6 +174,7 @@ Commands['job.requeue'] = function(now, args)
   local old = Job.read(jid, PUT_FIELDS)
   if old == nil then error('Requeue(): Job ' .. jid .. ' does not exist') end
   local p = parsePut(args)
+  Job.requireKnown(p.depends, 'Put()')
   local holder = p.unique and Unique.conflict(p, now)
   if holder then return holder end
   return put(now, p, old)
@@ -217,6 +219,16 @@ local function parseMany(args, parsed)
     i = i + 5 + n
   end
   parsed.failing = nil
+  if Keys.NAMESPACED then
+    -- A job may depend on one put earlier in the same call.
+    local earlier = {}
+    for _, p in ipairs(parsed) do
+      for _, dep in ipairs(p.depends) do
+        if not earlier[dep] then Job.requireKnown({ dep }, 'Put()') end
+      end
+      earlier[p.jid] = true
+    end
+  end
 end
 
 -- The end of putFresh: the job joins the work set with the others at the end.
@@ -268,7 +280,7 @@ local function putFresh(t, p, c)
   elseif call('exists', key) == 1 then
     return nil
   end
-  call('publish', c.logChannel, '{"jid":' .. encode(jid) .. c.putEventTail)
+  call(Keys.PUBLISH, c.logChannel, '{"jid":' .. encode(jid) .. c.putEventTail)
   History.appendEntry(jid, '[' .. floor(t) .. ',"put",' .. c.putDetails .. ']')
   for _, tag in ipairs(tags) do Tags.index(jid, tag, t) end
   local time = string.format('%.20f', t)

@@ -2,7 +2,7 @@
 -- built by hand in the contract's key order rather than by cjson (whose key
 -- order is unspecified); values still go through cjson for escaping.
 function Events.publish(name, payload)
-  call('publish', Keys.channel(name), payload)
+  call(Keys.PUBLISH, Keys.channel(name), payload)
 end
 
 function Events.put(jid, queue)
@@ -12,7 +12,7 @@ end
 -- Sent to the worker's own channel first, then to the log.
 function Events.lockLost(jid, worker)
   local payload = '{"jid":' .. encode(jid) .. ',"event":"lock_lost","worker":' .. encode(worker) .. '}'
-  call('publish', Keys.workerChannel(worker), payload)
+  call(Keys.PUBLISH, Keys.workerChannel(worker), payload)
   Events.publish('log', payload)
 end
 
@@ -38,7 +38,7 @@ end
 
 -- The bare-jid notification sent on `ql:<name>` for tracked jobs.
 function Events.tracked(name, jid, isTracked)
-  if isTracked then call('publish', Keys.channel(name), jid) end
+  if isTracked then call(Keys.PUBLISH, Keys.channel(name), jid) end
 end
 
 function Events.isTracked(jid)

@@ -1,47 +1,80 @@
 -- Every Redis key and pubsub channel the core uses. No other file spells out a
 -- `ql:` prefix.
-Keys.QUEUES = 'ql:queues'
-Keys.PAUSED = 'ql:paused_queues'
-Keys.COMPLETED = 'ql:completed'
-Keys.FAILURES = 'ql:failures'
-Keys.WORKERS = 'ql:workers'
-Keys.TRACKED = 'ql:tracked'
-Keys.TAGS = 'ql:tags'
--- Exists only inside a queue.putMany call (see commands/put.lua).
-Keys.PUT_TEMPLATE = 'ql:put-template'
-Keys.CONFIG = 'ql:config'
-Keys.IDENTIFIER_PATTERNS = 'ql:qp:identifiers'
-Keys.LEGACY_IDENTIFIER_PATTERNS = 'qmore:dynamic'
-Keys.PRIORITY_PATTERNS = 'ql:qp:priorities'
-Keys.LEGACY_PRIORITY_PATTERNS = 'qmore:priority'
+--
+-- Every name starts with the prefix P: `ql:` for a call without a namespace
+-- (the layout every reqless client shares, unchanged), `ql:{<namespace>}:` for
+-- a call made in a namespace (docs/scale-out.md). The braces are a cluster hash
+-- tag: all of a namespace's keys and channels hash to one slot, so each command
+-- stays one atomic call on one node. A namespace's events go out with SPUBLISH
+-- (sharded pub/sub), which a cluster delivers from that slot's own node.
+local P = nil
 
-function Keys.job(jid) return 'ql:j:' .. jid end
-function Keys.history(jid) return 'ql:j:' .. jid .. '-history' end
-function Keys.dependencies(jid) return 'ql:j:' .. jid .. '-dependencies' end
-function Keys.dependents(jid) return 'ql:j:' .. jid .. '-dependents' end
+-- Set before every command by dispatch: the function library keeps this file's
+-- state from one call to the next, which may be in another namespace.
+function Keys.use(prefix)
+  if prefix == P then return end
+  P = prefix
+  local plain = prefix == 'ql:'
+  Keys.QUEUES = P .. 'queues'
+  Keys.PAUSED = P .. 'paused_queues'
+  Keys.COMPLETED = P .. 'completed'
+  Keys.FAILURES = P .. 'failures'
+  Keys.WORKERS = P .. 'workers'
+  Keys.TRACKED = P .. 'tracked'
+  Keys.TAGS = P .. 'tags'
+  -- Exists only inside a queue.putMany call (see commands/put.lua).
+  Keys.PUT_TEMPLATE = P .. 'put-template'
+  Keys.CONFIG = P .. 'config'
+  Keys.IDENTIFIER_PATTERNS = P .. 'qp:identifiers'
+  Keys.PRIORITY_PATTERNS = P .. 'qp:priorities'
+  -- qmore's own keys, read when ours are empty; a namespace has its own.
+  Keys.LEGACY_IDENTIFIER_PATTERNS = plain and 'qmore:dynamic' or P .. 'qmore:dynamic'
+  Keys.LEGACY_PRIORITY_PATTERNS = plain and 'qmore:priority' or P .. 'qmore:priority'
+  Keys.PUBLISH = plain and 'publish' or 'spublish'
+  -- In a namespace an unknown dependency is refused (Job.requireKnown).
+  Keys.NAMESPACED = not plain
+end
+
+-- A namespace's prefix from the one key a namespaced call passes, or an error.
+function Keys.namespacePrefix(key)
+  local name = string.match(key, '^ql:{(.*)}:$')
+  if name == nil or name == '' or string.find(name, '[{}%c%s]') or #name > 64 then
+    error('Namespace key must be ql:{<name>}: with a name of 1 to 64 characters '
+      .. 'without braces, spaces or control characters: ' .. tostring(key))
+  end
+  return key
+end
+
+function Keys.job(jid) return P .. 'j:' .. jid end
+function Keys.history(jid) return P .. 'j:' .. jid .. '-history' end
+function Keys.dependencies(jid) return P .. 'j:' .. jid .. '-dependencies' end
+function Keys.dependents(jid) return P .. 'j:' .. jid .. '-dependents' end
 
 -- kind is one of: work, locks, scheduled, depends, throttled, recur
-function Keys.queue(queue, kind) return 'ql:q:' .. queue .. '-' .. kind end
--- The id (not the key) of a queue's implicit throttle.
+function Keys.queue(queue, kind) return P .. 'q:' .. queue .. '-' .. kind end
+-- The id (not the key) of a queue's implicit throttle: the same name in every
+-- namespace, as throttle names are.
 function Keys.queueThrottleId(queue) return 'ql:q:' .. queue end
 
-function Keys.throttle(tid) return 'ql:th:' .. tid end
-function Keys.throttleLocks(tid) return 'ql:th:' .. tid .. '-locks' end
-function Keys.throttlePending(tid) return 'ql:th:' .. tid .. '-pending' end
+function Keys.throttle(tid) return P .. 'th:' .. tid end
+function Keys.throttleLocks(tid) return P .. 'th:' .. tid .. '-locks' end
+function Keys.throttlePending(tid) return P .. 'th:' .. tid .. '-pending' end
 
-function Keys.failureGroup(group) return 'ql:f:' .. group end
-function Keys.workerJobs(worker) return 'ql:w:' .. worker .. ':jobs' end
-function Keys.tag(tag) return 'ql:t:' .. tag end
-function Keys.stats(kind, bin, queue) return 'ql:s:' .. kind .. ':' .. bin .. ':' .. queue end
-function Keys.recurring(jid) return 'ql:r:' .. jid end
+function Keys.failureGroup(group) return P .. 'f:' .. group end
+function Keys.workerJobs(worker) return P .. 'w:' .. worker .. ':jobs' end
+function Keys.tag(tag) return P .. 't:' .. tag end
+function Keys.stats(kind, bin, queue) return P .. 's:' .. kind .. ':' .. bin .. ':' .. queue end
+function Keys.recurring(jid) return P .. 'r:' .. jid end
 -- The holder (a jid) of a unique key (lib/unique.lua).
-function Keys.unique(key) return 'ql:u:' .. key end
+function Keys.unique(key) return P .. 'u:' .. key end
 
 -- Blocking pickup (docs/core-design.md): these exist only while a worker of
 -- ours waits on the queue. `waiting` holds worker -> deadline; `wake` is the
 -- list such workers BLPOP, fed one token per job made ready.
-function Keys.waiting(queue) return 'ql:waiting:' .. queue end
-function Keys.wake(queue) return 'ql:wake:' .. queue end
+function Keys.waiting(queue) return P .. 'waiting:' .. queue end
+function Keys.wake(queue) return P .. 'wake:' .. queue end
 
-function Keys.channel(name) return 'ql:' .. name end
-function Keys.workerChannel(worker) return 'ql:w:' .. worker end
+function Keys.channel(name) return P .. name end
+function Keys.workerChannel(worker) return P .. 'w:' .. worker end
+
+Keys.use('ql:')

@@ -76,6 +76,14 @@ function Unique.release(jid, fields)
   if call('get', name) == jid then call('del', name) end
 end
 
+-- Add `unique_until` and `unique_expires` of job `jid` to `record`, which was
+-- read with `unique` only (as a pop reads every job).
+function Unique.readTerms(jid, record)
+  local terms = call('hmget', Keys.job(jid), 'unique_until', 'unique_expires')
+  record.unique_until = terms[1] or nil
+  record.unique_expires = terms[2] or nil
+end
+
 -- The `unique`, `unique_until` and `unique_expires` members of a job object,
 -- only for a job put with a key (the others' objects are as before).
 function Unique.describe(object, record)

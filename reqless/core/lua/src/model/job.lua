@@ -116,6 +116,21 @@ function Job.link(jid, deps)
   return linked
 end
 
+-- In a namespace, every dependency must be a job the namespace knows: a jid of
+-- another namespace is otherwise taken as long finished (as the shared layout
+-- takes any unknown jid) and the job would not wait for it. Refused before any
+-- write (docs/core-decisions.md, "Dependencies in a namespace").
+function Job.requireKnown(deps, where)
+  if not Keys.NAMESPACED then return end
+  for _, dep in ipairs(deps) do
+    if call('exists', Keys.job(dep)) == 0 then
+      error(where .. ': Arg "depends" names ' .. dep .. ', which is not a job of this '
+        .. 'namespace (a job can depend only on jobs of its own namespace, and a '
+        .. 'finished job is known until it expires)')
+    end
+  end
+end
+
 -- Remove the dependency of `jid` on `dep` in both directions.
 function Job.unlink(jid, dep)
   call('srem', Keys.dependents(dep), jid)

@@ -1,0 +1,1 @@
+"""The client on a namespace, a Redis Cluster and Sentinel (docs/scale-out.md)."""
