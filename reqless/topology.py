@@ -29,7 +29,7 @@ from redis import Redis
 from redis.cluster import ClusterNode, RedisCluster
 from redis.connection import URL_QUERY_ARGUMENT_PARSERS
 from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import RedisClusterException, RedisClusterUnreachableError, ResponseError
+from redis.exceptions import RedisClusterException, ResponseError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from redis.sentinel import MasterNotFoundError, Sentinel, SentinelConnectionPool
 
@@ -265,7 +265,8 @@ def _not_a_cluster(address: ServerAddress) -> ServerAccessError:
 def _explain_cluster_error(exc: RedisClusterException, address: ServerAddress) -> Exception:
     if "cluster mode is not enabled" in str(exc).lower():
         return _not_a_cluster(address)
-    if isinstance(exc, RedisClusterUnreachableError):
+    # RedisClusterUnreachableError since redis-py 5.1; its text, since before.
+    if "cannot be connected" in str(exc):
         # A connection error, so that callers treat it as any server they cannot
         # reach (the CLI says so in one line; a worker keeps trying).
         nodes = ", ".join(f"{host}:{port}" for host, port in address.hosts)
@@ -317,7 +318,7 @@ class _Sentinel(Sentinel):
     def discover_master(self, service_name: str) -> tuple[str, int]:
         try:
             return super().discover_master(service_name)  # type: ignore[no-any-return]
-        except MasterNotFoundError as exc:
+        except (MasterNotFoundError, ResponseError) as exc:  # redis-py < 5.1 lets the second out
             answers: list[object] = []
             for sentinel in self.sentinels:
                 try:

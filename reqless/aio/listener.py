@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 
+import redis
 from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
@@ -62,6 +63,12 @@ class AsyncListener:
         """Subscribe, then yield each message (not confirmations) until stopped."""
         if self.is_listening:
             raise ReqlessError("this listener is already listening")
+        if self.sharded and not hasattr(self._database.pubsub(), "ssubscribe"):
+            raise ReqlessError(
+                "the events of a namespace are sharded pub/sub, which redis-py's asyncio "
+                f"client offers from redis 8.0 on (this is redis {redis.__version__}): "
+                "upgrade redis, or listen with reqless.Client"
+            )
         self.is_listening = True
         pause = defaults.RETRY_BACKOFF_BASE
         try:

@@ -245,11 +245,11 @@ def test_bad_durability_is_refused_naming_the_field(options: dict[str, Any], nam
 
 
 def test_waits_longer_than_the_socket_timeout_are_refused() -> None:
-    # The reply would be cut off by the socket timeout (redis-py's default: 5 s),
-    # and the applied write would look like a lost connection.
+    # The reply would be cut off by the socket timeout (redis-py's default from
+    # 7.0 on: 5 s), and the applied write would look like a lost connection.
     with pytest.raises(ArgumentError, match=r"waits up to 6\.0 s, which the connection's "
                        r"socket_timeout of 5 s cuts short"):  # fmt: skip
-        Client(durability=Durability(replicas=1, local_disk=True, timeout=3))
+        Client(durability=Durability(replicas=1, local_disk=True, timeout=3), socket_timeout=5)
     _made.append(Client(durability=Durability(replicas=1, timeout=3), socket_timeout=None))
 
 

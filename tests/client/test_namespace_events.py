@@ -9,9 +9,13 @@ from collections.abc import Iterator
 
 import pytest
 from redis import Redis
+from redis.asyncio import Redis as AsyncRedis
+from redis.asyncio.client import PubSub as AsyncPubSub
 
 from reqless.aio.client import AsyncClient
+from reqless.aio.listener import AsyncListener
 from reqless.client import Client
+from reqless.exceptions import ReqlessError
 from reqless.listener import Listener
 from reqless.server import LocalServer
 
@@ -73,6 +77,10 @@ def test_a_sharded_listener_hears_only_sharded_messages(redis: Redis) -> None:
     assert "sharded" in repr(listener)
 
 
+OLD_ASYNC_PUBSUB = not hasattr(AsyncPubSub, "ssubscribe")  # redis-py before 8.0
+
+
+@pytest.mark.skipif(OLD_ASYNC_PUBSUB, reason="asyncio sharded pub/sub needs redis-py 8.0")
 def test_an_async_namespaced_clients_events_reach_its_callbacks(server: LocalServer) -> None:
     async def scenario() -> list[tuple[str, str]]:
         seen: list[tuple[str, str]] = []
@@ -97,3 +105,16 @@ def test_an_async_namespaced_clients_events_reach_its_callbacks(server: LocalSer
         return seen
 
     assert ("completed", "j1") in asyncio.run(scenario())
+
+
+@pytest.mark.skipif(not OLD_ASYNC_PUBSUB, reason="redis-py has asyncio sharded pub/sub")
+def test_without_asyncio_sharded_pubsub_a_namespaced_listener_says_what_to_do(
+    server: LocalServer,
+) -> None:
+    async def scenario() -> None:
+        listener = AsyncListener(AsyncRedis.from_url(server.url), ["ql:{orders}:log"], sharded=True)
+        async for _ in listener.listen():
+            break
+
+    with pytest.raises(ReqlessError, match=r"from redis 8\.0 on"):
+        asyncio.run(scenario())

@@ -10,7 +10,9 @@ from redis import Redis
 from redis.cluster import RedisCluster
 from redis.crc import key_slot
 
+from reqless.aio import AsyncClient
 from reqless.client import Client
+from reqless.durability import Durability
 from reqless.exceptions import ArgumentError, ReqlessError, ServerAccessError
 from reqless.server import LocalServer
 from reqless.topology import (
@@ -312,3 +314,10 @@ def test_a_client_takes_a_cluster_by_keyword(cluster: LocalCluster) -> None:
         client.database.close()
     with pytest.raises(ArgumentError, match="not both"):
         Client("redis://localhost:6379/0", cluster=nodes, namespace="kw")
+
+
+def test_the_asyncio_client_refuses_durable_acknowledgement_on_a_cluster(
+    cluster: LocalCluster,
+) -> None:
+    with pytest.raises(ReqlessError, match="not offered by the asyncio client"):
+        AsyncClient(cluster.url, namespace="x", durability=Durability(replicas=1))
