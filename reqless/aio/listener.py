@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 
 import redis
 from redis.asyncio import Redis
+from redis.asyncio.client import PubSub as AsyncPubSub
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
@@ -63,7 +64,7 @@ class AsyncListener:
         """Subscribe, then yield each message (not confirmations) until stopped."""
         if self.is_listening:
             raise ReqlessError("this listener is already listening")
-        if self.sharded and not hasattr(self._database.pubsub(), "ssubscribe"):
+        if self.sharded and not hasattr(AsyncPubSub, "ssubscribe"):
             raise ReqlessError(
                 "the events of a namespace are sharded pub/sub, which redis-py's asyncio "
                 f"client offers from redis 8.0 on (this is redis {redis.__version__}): "

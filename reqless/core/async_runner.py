@@ -118,7 +118,10 @@ class AsyncCoreRunner:
         return await self.redis.execute_command(*parts, target_nodes=node)
 
     async def _fcall(self, command: str, stamp: str, args: tuple[Arg, ...]) -> Any:
-        execute: Callable[..., Awaitable[Any]] = self._execute
+        # Straight to the connection unless a cluster needs the node named.
+        execute: Callable[..., Awaitable[Any]] = (
+            self.redis.execute_command if self._slot is None else self._execute
+        )
         name = self.script.function_for(command)
         try:
             return await execute("FCALL", name, len(self.keys), *self.keys, command, stamp, *args)
