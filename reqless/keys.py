@@ -33,6 +33,7 @@ __all__ = [
     "QUEUES",
     "TAGS",
     "THROTTLE_PREFIX",
+    "THROTTLE_TEMPLATES",
     "TRACKED",
     "UI_AUDIT",
     "WORKERS",
@@ -55,6 +56,8 @@ __all__ = [
     "throttle_pending",
     "unique",
     "waiting",
+    "queue_group",
+    "throttle_starts",
     "wake",
     "worker_channel",
     "worker_jobs",
@@ -116,6 +119,8 @@ class KeySpace:
         self.PRIORITY_PATTERNS = p + "qp:priorities"
         self.LEGACY_IDENTIFIER_PATTERNS = ("" if namespace is None else p) + "qmore:dynamic"
         self.LEGACY_PRIORITY_PATTERNS = ("" if namespace is None else p) + "qmore:priority"
+        #: Throttle templates: pattern -> definition (docs/concepts.md, Throttles).
+        self.THROTTLE_TEMPLATES = p + "th-templates"
         #: Python only: the capped list `reqless ui --audit-redis` appends to.
         self.UI_AUDIT = p + "ui:audit"
         #: The start of every job hash (`job(jid)`), for SCAN patterns.
@@ -149,9 +154,14 @@ class KeySpace:
         return self.JOB_PREFIX + jid + "-dependents"
 
     def queue(self, name: str, kind: str) -> str:
-        """One of a queue's sorted sets; `kind` is work, locks, scheduled,
-        depends, throttled or recur."""
+        """One of a queue's keys; `kind` is work, locks, scheduled, depends,
+        throttled, recur, rated (rate-window timers) or a fair-group kind: groups,
+        group-heads, group-parked, group-weights, group-served, grouped."""
         return self.prefix + "q:" + name + "-" + kind
+
+    def queue_group(self, name: str, group: str) -> str:
+        """The waiting jobs of fair group `group` of queue `name`."""
+        return self.prefix + "q:" + name + "-g:" + group
 
     @staticmethod
     def queue_throttle_id(name: str) -> str:
@@ -170,6 +180,10 @@ class KeySpace:
     def throttle_pending(self, tid: str) -> str:
         """The jobs waiting for a slot of throttle `tid`."""
         return self.THROTTLE_PREFIX + tid + "-pending"
+
+    def throttle_starts(self, tid: str) -> str:
+        """The start times within the rate window of throttle `tid`."""
+        return self.THROTTLE_PREFIX + tid + "-starts"
 
     def failure_group(self, group: str) -> str:
         """The list of jids failed into `group`."""
@@ -235,6 +249,7 @@ LEGACY_PRIORITY_PATTERNS = DEFAULT.LEGACY_PRIORITY_PATTERNS
 UI_AUDIT = DEFAULT.UI_AUDIT
 JOB_PREFIX = DEFAULT.JOB_PREFIX
 THROTTLE_PREFIX = DEFAULT.THROTTLE_PREFIX
+THROTTLE_TEMPLATES = DEFAULT.THROTTLE_TEMPLATES
 
 job = DEFAULT.job
 history = DEFAULT.history
@@ -245,6 +260,8 @@ queue_throttle_id = KeySpace.queue_throttle_id
 throttle = DEFAULT.throttle
 throttle_locks = DEFAULT.throttle_locks
 throttle_pending = DEFAULT.throttle_pending
+throttle_starts = DEFAULT.throttle_starts
+queue_group = DEFAULT.queue_group
 failure_group = DEFAULT.failure_group
 worker_jobs = DEFAULT.worker_jobs
 tag = DEFAULT.tag

@@ -112,6 +112,9 @@ def check_invariants(space: Keyspace) -> list[str]:
             problems.append(f"{jid} listed as failed or complete but has no job hash")
     problems += _check_side_keys(space, jobs)
     problems += _check_throttles(space, jobs)
+    problems += _check_rate_windows(space)
+    for queue in queues:
+        problems += _check_groups(space, jobs, queue)
     return problems
 
 
@@ -125,7 +128,13 @@ def _check_job(
 ) -> list[str]:
     state, queue, worker = job.get("state"), job.get("queue", ""), job.get("worker", "")
     expected: list[set[tuple[str, str]]]
-    if state == "waiting":
+    group = job.get("group")
+    grouped = group is not None and jid in _members(space, f"ql:q:{queue}-g:{group}")
+    if grouped and state in ("waiting", "throttled"):
+        # A job waiting in its group is in work only as the group's head (lib/group.lua).
+        head = _hash(space, f"ql:q:{queue}-group-heads").get(str(group)) == jid
+        expected = [{(queue, "work")} if head else set()]
+    elif state == "waiting":
         # A job completed-and-requeued with a delay waits in the scheduled set (docs/concepts.md,
         # States).
         expected = [{(queue, "work")}, {(queue, "scheduled")}]
@@ -155,6 +164,78 @@ def _check_job(
     if (state == "complete") != (jid in completed):
         problems.append(f"{jid} is {state}; in ql:completed: {jid in completed}")
     return problems
+
+
+def _hash(space: Keyspace, key: str) -> dict[str, str]:
+    if key not in space or space[key][0] != "hash":
+        return {}
+    content: dict[str, str] = space[key][1]
+    return content
+
+
+def _zset(space: Keyspace, key: str) -> list[tuple[str, float]]:
+    if key not in space or space[key][0] != "zset":
+        return []
+    return [(member, float(score)) for member, score in space[key][1]]
+
+
+def _check_rate_windows(space: Keyspace) -> list[str]:
+    """No `per` seconds of a throttle's start log hold more than `rate` starts."""
+    problems = []
+    for key, (kind, content, _) in space.items():
+        if not key.startswith("ql:th:") or kind != "hash" or "rate" not in content:
+            continue
+        rate, per = int(content["rate"]), float(content["per"])
+        times = sorted(score for _, score in _zset(space, f"{key}-starts"))
+        for first, last in zip(times, times[rate:], strict=False):
+            if last - first < per:
+                problems.append(f"{key}: {rate + 1} starts within {last - first} s (per {per})")
+    return problems
+
+
+def _check_groups(space: Keyspace, jobs: dict[str, dict[str, str]], queue: str) -> list[str]:
+    """A queue's groups: each listed group has waiting jobs or a parked one, its head is
+    the first of its set and the only one in work, and the count matches the sets."""
+    problems = []
+    prefix = f"ql:q:{queue}-g:"
+    sets = {key[len(prefix) :]: _zset(space, key) for key in space if key.startswith(prefix)}
+    listed = {member for member, _ in _zset(space, f"ql:q:{queue}-groups")}
+    heads = _hash(space, f"ql:q:{queue}-group-heads")
+    parked = _hash(space, f"ql:q:{queue}-group-parked")
+    work = set(_members(space, f"ql:q:{queue}-work"))
+    total = 0
+    for group in sorted(set(sets) | listed | set(heads) | set(parked)):
+        entries = sets.get(group, [])
+        total += len(entries)
+        if group not in listed:
+            problems.append(f"group {group} of {queue} has jobs but is not listed")
+        if not entries and group not in parked:
+            problems.append(f"group {group} of {queue} is listed with no job")
+        top = max(entries, key=lambda e: (e[1], e[0]))[0] if entries else None
+        want = None if group in parked else top
+        if heads.get(group) != want:
+            problems.append(f"group {group} of {queue}: head {heads.get(group)}, first {want}")
+        for jid, _ in entries:
+            job = jobs.get(jid, {})
+            if job.get("group") != group or job.get("queue") != queue:
+                problems.append(f"{jid} waits in group {group} of {queue} but is {job}")
+            if (jid in work) != (jid == want):
+                problems.append(f"{jid} of group {group}: in work {jid in work}, head {want}")
+        if group in parked:
+            held = jobs.get(parked[group], {})
+            if held.get("state") != "throttled" or held.get("group") != group:
+                problems.append(f"group {group} of {queue} parked on {parked[group]}: {held}")
+    counted = int(_members_text(space, f"ql:q:{queue}-grouped") or 0)
+    if counted != total:
+        problems.append(f"{queue}: -grouped says {counted}, the group sets hold {total}")
+    return problems
+
+
+def _members_text(space: Keyspace, key: str) -> str | None:
+    if key not in space or space[key][0] != "string":
+        return None
+    value: list[str] = space[key][1]
+    return value[0]
 
 
 def _check_side_keys(space: Keyspace, jobs: dict[str, dict[str, str]]) -> list[str]:

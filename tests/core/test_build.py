@@ -166,6 +166,8 @@ OLD_READ_COMMANDS = {
     "recurringJob.get", "queue.stats", "jobs.tagged", "tags.top", "throttle.get",
     "throttle.locks", "throttle.pending", "queue.throttle.get", "jobs.tracked",
     "queue.stalledJobs", "unique.holder", "cron.next",
+    # Ours (issue 24): fair groups and throttle templates.
+    "queue.groups", "queue.group.jobs", "throttle.templates",
 }  # fmt: skip
 OLD_ADDING_COMMANDS = {
     "queue.put", "queue.putMany", "job.requeue", "queue.recurAtInterval",

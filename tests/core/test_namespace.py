@@ -41,6 +41,19 @@ def test_every_key_of_a_namespace_carries_its_hash_tag(spaced: Core, redis: Redi
     assert spaced.json("job.get", 7, "j1")["state"] == "complete"
 
 
+def test_groups_rates_and_templates_stay_inside_the_namespace(spaced: Core, redis: Redis) -> None:
+    spaced("throttle.template.set", 0, "api:*", 0, "rate", 1, "per", 10)
+    spaced("throttle.set", 0, "shared", 0, 0, "rate", 1, "per", 10)
+    spaced("queue.put", 1, "w", "q", "a", "K", "{}", 0, "group", "g", "throttles", '["api:1"]')
+    spaced("queue.put", 1.5, "w", "q", "b", "K", "{}", 0, "group", "g", "throttles", '["api:1"]')
+    spaced("queue.put", 1, "w", "q", "c", "K", "{}", 0, "throttles", '["shared"]')
+    assert sorted(j["jid"] for j in spaced.json("queue.pop", 2, "q", "w", 10)) == ["a", "c"]
+    assert spaced.json("queue.groups", 3, "q")[0]["parked"] == "b"
+    found = sorted(str(key) for key in redis.keys("*"))
+    assert any("-groups" in key for key in found) and any("-starts" in key for key in found)
+    assert all(key.startswith("ql:{orders}:") for key in found), found
+
+
 def test_a_namespace_and_the_default_layout_do_not_see_each_other(spaced: Core, core: Core) -> None:
     spaced("queue.put", 1, "w", "q", "only-in-orders", "K", "{}", 0)
     core("queue.put", 1, "w", "q", "only-plain", "K", "{}", 0)

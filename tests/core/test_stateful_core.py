@@ -61,6 +61,14 @@ MALFORMED: list[tuple[str, tuple[Arg, ...]]] = [
     ("job.addTag", ()),
     ("throttle.set", ("t1", "lots")),
     ("throttle.set", ("t1", 1, "never")),
+    ("throttle.set", ("t1", 1, 0, "rate", 0, "per", 10)),
+    ("throttle.set", ("t1", 1, 0, "rate", 2, "per", -1)),
+    ("throttle.set", ("t1", 1, 0, "rate", 2)),
+    ("throttle.template.set", ("t*x", 1)),
+    ("throttle.template.set", ("t*", 0)),
+    ("queue.put", ("w1", "q1", "a", "K", "{}", 0, "group", "")),
+    ("queue.group.weight", ("q1", "ga", 0)),
+    ("queue.group.weight", ("q1", "ga", 1.5)),
     ("queue.recurAtInterval", ("q1", "r", "K", "{}", "often", 0)),
     ("queue.recurAtInterval", ("q1", "r", "K", "{}", 0, 0)),
     ("queue.unfail", ("q1", "g1", "all")),
@@ -122,16 +130,18 @@ class CoreMachine(RuleBasedStateMachine):
         jid=JIDS, queue=QUEUES, delay=st.sampled_from([0, 0, 0, 30]),
         priority=st.sampled_from([0, 0, 1, -1]), retries=st.sampled_from([0, 1, 2]),
         depends=st.lists(JIDS, unique=True, max_size=2), throttles=THROTTLES, tags=TAGS,
+        fair=st.sampled_from([None, None, "ga", "gb"]),
     )  # fmt: skip
     def put(
         self, jid: str, queue: str, delay: int, priority: int, retries: int,
-        depends: list[str], throttles: list[str], tags: list[str],
+        depends: list[str], throttles: list[str], tags: list[str], fair: str | None,
     ) -> None:  # fmt: skip
-        """queue.put, new or existing job."""
+        """queue.put, new or existing job, in a fair group or not."""
+        grouping: tuple[Arg, ...] = ("group", fair) if fair else ()
         reply = self.call(
             "queue.put", "w1", queue, jid, "K", "{}", delay, "priority", priority,
             "retries", retries, "depends", json.dumps(depends),
-            "throttles", json.dumps(throttles), "tags", json.dumps(tags),
+            "throttles", json.dumps(throttles), "tags", json.dumps(tags), *grouping,
         )  # fmt: skip
         if not isinstance(reply, CoreError):
             assert reply == jid
@@ -266,6 +276,22 @@ class CoreMachine(RuleBasedStateMachine):
         current = json.loads(self.runner.call("throttle.get", tid, now=self.now))
         self.call("throttle.set", tid, max(maximum, int(current["maximum"])))
 
+    @rule(tid=st.sampled_from(["t1", "t2"]), rate=st.integers(1, 3), per=st.sampled_from([10, 60]))
+    def throttle_rate(self, tid: str, rate: int, per: int) -> None:
+        """throttle.set with a rate window (the maximum kept)."""
+        current = json.loads(self.runner.call("throttle.get", tid, now=self.now))
+        self.call("throttle.set", tid, int(current["maximum"]), 0, "rate", rate, "per", per)
+
+    @rule(tid=st.sampled_from(["t1", "t2"]))
+    def throttle_clear_rate(self, tid: str) -> None:
+        """throttle.clearRate."""
+        self.call("throttle.clearRate", tid)
+
+    @rule(queue=QUEUES, fair=st.sampled_from(["ga", "gb"]), weight=st.sampled_from([1, 2, 3]))
+    def group_weight(self, queue: str, fair: str, weight: int) -> None:
+        """queue.group.weight."""
+        self.call("queue.group.weight", queue, fair, weight)
+
     @rule(queue=QUEUES, interval=st.sampled_from([15, 45]))
     def recur(self, queue: str, interval: int) -> None:
         """queue.recurAtInterval: template `r`, spawning jobs `r-1`, `r-2`, ..."""
@@ -357,6 +383,10 @@ class CoreMachine(RuleBasedStateMachine):
                     "queue.jobsByState", state, queue, 0, 1000, now=self.now))  # fmt: skip
                 assert counts[state] == len(listed), (queue, state, counts, listed)
             waiting = self.redis.zcard(f"ql:q:{queue}-work")
+            heads = self.redis.hgetall(f"ql:q:{queue}-group-heads")
+            for key in self.redis.keys(f"ql:q:{queue}-g:*"):
+                waiting += self.redis.zcard(key)
+            waiting -= len(heads)
             assert counts["waiting"] == waiting, (queue, counts)
 
 

@@ -15,6 +15,7 @@ local Events = {}    -- pubsub payloads
 local Stats = {}     -- wait/run samples and counters
 local Tags = {}      -- tag indexes
 local Throttle = {}  -- throttle storage and procedures
+local Group = {}     -- fair groups inside a queue
 local Cron = {}      -- cron expressions and next fire times
 local Job = {}       -- job records
 local Queue = {}     -- queue sets
@@ -102,6 +103,8 @@ function Keys.use(prefix)
   -- qmore's own keys, read when ours are empty; a namespace has its own.
   Keys.LEGACY_IDENTIFIER_PATTERNS = plain and 'qmore:dynamic' or P .. 'qmore:dynamic'
   Keys.LEGACY_PRIORITY_PATTERNS = plain and 'qmore:priority' or P .. 'qmore:priority'
+  -- Throttle templates: pattern -> definition (lib/throttle.lua).
+  Keys.THROTTLE_TEMPLATES = P .. 'th-templates'
   Keys.PUBLISH = plain and 'publish' or 'spublish'
   -- In a namespace an unknown dependency is refused (Job.requireKnown).
   Keys.NAMESPACED = not plain
@@ -122,7 +125,8 @@ function Keys.history(jid) return P .. 'j:' .. jid .. '-history' end
 function Keys.dependencies(jid) return P .. 'j:' .. jid .. '-dependencies' end
 function Keys.dependents(jid) return P .. 'j:' .. jid .. '-dependents' end
 
--- kind is one of: work, locks, scheduled, depends, throttled, recur
+-- kind is one of: work, locks, scheduled, depends, throttled, recur, rated (rate-window
+-- timers), and the group kinds below
 function Keys.queue(queue, kind) return P .. 'q:' .. queue .. '-' .. kind end
 -- The id (not the key) of a queue's implicit throttle: the same name in every
 -- namespace, as throttle names are.
@@ -131,6 +135,15 @@ function Keys.queueThrottleId(queue) return 'ql:q:' .. queue end
 function Keys.throttle(tid) return P .. 'th:' .. tid end
 function Keys.throttleLocks(tid) return P .. 'th:' .. tid .. '-locks' end
 function Keys.throttlePending(tid) return P .. 'th:' .. tid .. '-pending' end
+
+-- Rate windows (lib/throttle.lua): the start times of a throttle's jobs within
+-- its window; a queue's timers for throttles whose window reopens later.
+function Keys.throttleStarts(tid) return P .. 'th:' .. tid .. '-starts' end
+
+-- Fair groups (lib/group.lua): the waiting jobs of one group of a queue. The
+-- queue's other group keys are Keys.queue(queue, kind) with kind one of
+-- groups, group-heads, group-parked, group-weights, group-served, grouped.
+function Keys.queueGroup(queue, group) return P .. 'q:' .. queue .. '-g:' .. group end
 
 function Keys.failureGroup(group) return P .. 'f:' .. group end
 function Keys.workerJobs(worker) return P .. 'w:' .. worker .. ':jobs' end
@@ -662,53 +675,185 @@ end)
 -- >>> src/lib/throttle.lua
 Lazy(Throttle, function()
 -- Throttle procedures used by the job commands: availability, acquire at pop,
--- throttling a job, and release. A throttle's maximum is read at most once per
--- script run (nothing in one run changes it), which keeps pop and complete lean.
+-- throttling a job, and release. A throttle's definition is read at most once
+-- per script run (nothing in one run changes it), which keeps pop and complete
+-- lean.
+--
+-- A throttle has a concurrency maximum (jobs holding a slot at once; 0 = no
+-- limit), a rate window (at most `rate` starts in any `per` seconds), or both
+-- (docs/concepts.md, Throttles). The window is a sliding log: the start times
+-- within the last `per` seconds, one sorted-set entry per start, so a window
+-- never admits more than `rate` starts (by the callers' clocks) and the log
+-- holds at most `rate` entries; it expires `per` seconds after the last start.
+-- Starts are logged at the log's clock (Throttle.clock), which never goes back,
+-- so the bound holds on the logged times whatever order callers' calls arrive in.
+-- A job held on a full window waits in the throttle's pending set, and its
+-- queue keeps a timer (Keys.queue(queue, 'rated'): tid -> the time the window
+-- next opens) that the queue's next pop at or after that time acts on, and that
+-- a waiting worker of ours wakes for.
+--
+-- A throttle without a stored definition takes one from the template whose
+-- pattern (`prefix*`) is the longest match of its id (Keys.THROTTLE_TEMPLATES),
+-- so per-key throttles cost nothing until used and leave nothing when idle.
 Throttle.cache = {}
+Throttle.templates = nil
+
+-- The longest-prefix template of `tid`, as {pattern, definition}, or nil.
+local function templateOf(tid)
+  local templates = Throttle.templates
+  if templates == nil then
+    templates = {}
+    local flat = call('hgetall', Keys.THROTTLE_TEMPLATES)
+    for i = 1, #flat, 2 do
+      local ok, definition = pcall(decode, flat[i + 1])
+      if ok and type(definition) == 'table' then
+        templates[#templates + 1] = { flat[i], definition }
+      end
+    end
+    Throttle.templates = templates
+  end
+  local best = nil
+  for _, entry in ipairs(templates) do
+    local prefix = string.sub(entry[1], 1, -2)
+    if string.sub(tid, 1, #prefix) == prefix and (best == nil or #prefix > #best[1] - 1) then
+      best = entry
+    end
+  end
+  return best
+end
+
+local function storedNumber(tid, name, text)
+  if text == false or text == nil then return 0 end
+  local n = Args.number(text)
+  if n == nil or n == math.huge or n == -math.huge then
+    error('Throttle(): ' .. name .. ' of ' .. tid .. ' is not a number: ' .. tostring(text))
+  end
+  return n
+end
+
+-- The definition of throttle `tid`: {maximum, rate, per, template}; maximum and
+-- rate 0 when unset (no limit). A queue's own throttle never takes a template.
+function Throttle.definition(tid)
+  local definition = Throttle.cache[tid]
+  if definition == nil then
+    local stored = call('hmget', Keys.throttle(tid), 'maximum', 'rate', 'per')
+    definition = {
+      maximum = storedNumber(tid, 'maximum', stored[1]),
+      rate = storedNumber(tid, 'rate', stored[2]),
+      per = storedNumber(tid, 'per', stored[3]),
+    }
+    if stored[1] == false and stored[2] == false and string.sub(tid, 1, 3) ~= 'ql:' then
+      local template = templateOf(tid)
+      if template then
+        definition = {
+          maximum = tonumber(template[2].maximum) or 0,
+          rate = tonumber(template[2].rate) or 0,
+          per = tonumber(template[2].per) or 0,
+          template = template[1],
+        }
+      end
+    end
+    if definition.per <= 0 then definition.rate = 0 end
+    Throttle.cache[tid] = definition
+  end
+  return definition
+end
 
 -- The numeric maximum of throttle `tid`; 0 (unlimited) when unset.
 function Throttle.maximum(tid)
-  local maximum = Throttle.cache[tid]
-  if maximum == nil then
-    local text = call('hget', Keys.throttle(tid), 'maximum')
-    if text == false then
-      maximum = 0
-    else
-      maximum = Args.number(text)
-      if maximum == nil or maximum == math.huge or maximum == -math.huge then
-        error('Throttle(): maximum of ' .. tid .. ' is not a number: ' .. text)
-      end
-    end
-    Throttle.cache[tid] = maximum
+  return Throttle.definition(tid).maximum
+end
+
+-- The start of the window at `now`, excluded (a ZRANGEBYSCORE bound). Reads
+-- only, so that throttle.get stays a read-only command; acquire trims the log.
+local function windowStart(definition, now)
+  return '(' .. string.format('%.6f', now - definition.per)
+end
+
+-- The log's clock at `now`: the caller's time, but never earlier than the
+-- newest start logged. Callers' clocks differ and their calls arrive out of
+-- order (a worker reads its clock a moment before its call runs): a late call
+-- counting its window at its own, earlier time would miss the starts logged
+-- after it, and a window would admit more than `rate`. Read once per call.
+function Throttle.clock(tid, definition, now)
+  local newest = definition.newest
+  if newest == nil then
+    local last = call('zrevrange', Keys.throttleStarts(tid), 0, 0, 'WITHSCORES')
+    newest = tonumber(last[2]) or -math.huge
+    definition.newest = newest
   end
-  return maximum
+  if newest > now then return newest end
+  return now
 end
 
-function Throttle.available(tid)
-  local maximum = Throttle.maximum(tid)
-  return maximum == 0 or call('zcard', Keys.throttleLocks(tid)) < maximum
+-- Starts of rate throttle `tid` within its window at `now` (the log's clock).
+function Throttle.used(tid, definition, now)
+  local t = Throttle.clock(tid, definition, now)
+  return call('zcount', Keys.throttleStarts(tid), windowStart(definition, t), '+inf')
 end
 
--- The first throttle of `tids` that is not available, or nil.
-function Throttle.firstUnavailable(tids)
+-- When the window of `tid` (full at `now`) next admits a start: when its
+-- oldest start in the window leaves it.
+function Throttle.reopens(tid, definition, now)
+  local t = Throttle.clock(tid, definition, now)
+  local oldest = call('zrangebyscore', Keys.throttleStarts(tid), windowStart(definition, t),
+    '+inf', 'WITHSCORES', 'LIMIT', 0, 1)
+  return (tonumber(oldest[2]) or t) + definition.per
+end
+
+-- Whether `tid` admits a start at `now`; when only its window stops it, also
+-- the time the window next opens.
+function Throttle.available(tid, now)
+  local definition = Throttle.definition(tid)
+  local maximum = definition.maximum
+  if maximum ~= 0 and call('zcard', Keys.throttleLocks(tid)) >= maximum then return false end
+  if definition.rate > 0 and now
+    and Throttle.used(tid, definition, now) >= definition.rate then
+    return false, Throttle.reopens(tid, definition, now)
+  end
+  return true
+end
+
+-- The first throttle of `tids` that does not admit a start, or nil; and, when
+-- its rate window is what stops it, the time the window next opens.
+function Throttle.firstUnavailable(tids, now)
   for _, tid in ipairs(tids) do
-    if not Throttle.available(tid) then return tid end
+    local ok, reopens = Throttle.available(tid, now)
+    if not ok then return tid, reopens end
   end
   return nil
 end
 
--- Take a slot of every throttle in `tids` (all were checked available).
-function Throttle.acquire(jid, tids)
+-- Take a slot of every throttle in `tids` (all were checked available) and
+-- log the start on those with a rate.
+function Throttle.acquire(jid, tids, now)
   for _, tid in ipairs(tids) do
     call('zadd', Keys.throttleLocks(tid), 1, jid)
+    local definition = Throttle.definition(tid)
+    if definition.rate > 0 then
+      -- Logged at the log's clock, so the log never goes back in time.
+      local t = Throttle.clock(tid, definition, now)
+      local starts = Keys.throttleStarts(tid)
+      call('zremrangebyscore', starts, '-inf', t - definition.per)
+      call('zadd', starts, t, string.format('%.6f', t) .. ' ' .. jid)
+      call('pexpire', starts, math.ceil(definition.per * 1000))
+      definition.newest = t
+    end
   end
 end
 
 -- Hold job `jid` of `queue` back: pending on throttle `tid` and listed in the
 -- queue's throttled set; the state and history change only on first throttling.
-function Throttle.hold(jid, queue, tid, state, now, historyLimit)
+-- `reopens`: held on a full rate window, which opens again then (a timer of
+-- the queue's, kept at the earliest time).
+function Throttle.hold(jid, queue, tid, state, now, historyLimit, reopens)
   call('zadd', Keys.throttlePending(tid), now, jid)
   call('zadd', Keys.queue(queue, 'throttled'), now, jid)
+  -- A worker of ours blocked on the queue wakes to learn the earlier time (as
+  -- for a scheduled job); one whose pop held the job learns it from the reply.
+  if reopens and call('zadd', Keys.queue(queue, 'rated'), 'LT', 'CH', reopens, tid) > 0 then
+    Queue.wake(queue)
+  end
   if state ~= 'throttled' then
     call('hset', Keys.job(jid), 'state', 'throttled')
     History.append(jid, floor(now), 'throttled', { queue = queue }, historyLimit)
@@ -739,19 +884,58 @@ function Throttle.release(jid, tid, now)
   end
 end
 
--- Move a held job back to its queue's work set at `now`; its state stays
+-- Move a held job back to its queue's work set (or its group) at `now`; its state stays
 -- `throttled` and it must acquire its throttles at the next pop. Only a job
 -- still listed in its queue's throttled set moves: a stale pending entry (the
 -- job was re-put, is running, or is gone) must not put a job into work twice.
 -- Returns whether the job moved.
 function Throttle.unhold(jid, now)
-  local fields = call('hmget', Keys.job(jid), 'queue', 'priority')
+  local fields = call('hmget', Keys.job(jid), 'queue', 'priority', 'group', 'time')
   local queue = fields[1]
   if queue and call('zrem', Keys.queue(queue, 'throttled'), jid) == 1 then
-    Queue.makeReady(queue, jid, tonumber(fields[2]) or 0, now)
+    -- In its group a job keeps its place (its put time): the group waited for it.
+    local t = now
+    if fields[3] then t = tonumber(fields[4]) or now end
+    Queue.makeReady(queue, jid, tonumber(fields[2]) or 0, t, fields[3] or nil)
     return true
   end
   return false
+end
+
+-- Act on the rate timers of `queue` due at `now`: each throttle whose window
+-- has opened lets as many pending jobs back to their queues as it now admits
+-- (and as its concurrency maximum leaves room for). A window still full (other
+-- queues' pops used it first) sets its timer again.
+function Throttle.reopenDue(queue, now)
+  local timers = Keys.queue(queue, 'rated')
+  local due = call('zrangebyscore', timers, '-inf', now)
+  if #due == 0 then return end
+  call('zrem', timers, unpack(due))
+  for _, tid in ipairs(due) do
+    local definition = Throttle.definition(tid)
+    local room = 10
+    if definition.rate > 0 then room = definition.rate - Throttle.used(tid, definition, now) end
+    if definition.maximum ~= 0 then
+      room = math.min(room, definition.maximum - call('zcard', Keys.throttleLocks(tid)))
+    end
+    local pendingKey = Keys.throttlePending(tid)
+    if room < 1 then
+      if definition.rate > 0 and call('exists', pendingKey) == 1 then
+        call('zadd', timers, 'LT', Throttle.reopens(tid, definition, now), tid)
+      end
+    else
+      local moved = 0
+      while moved < room do
+        local batch = call('zrange', pendingKey, 0, room - moved - 1)
+        if #batch == 0 then break end
+        -- A microsecond apart, so that they keep their order in work.
+        for _, pending in ipairs(batch) do
+          if Throttle.unhold(pending, now + moved * 1e-6) then moved = moved + 1 end
+        end
+        Args.chunked('zrem', pendingKey, batch)
+      end
+    end
+  end
 end
 
 -- The throttles of `old` (a job's stored list) that `new` leaves out and on
@@ -809,6 +993,178 @@ function Throttle.decode(text)
   local ok, tids = pcall(decode, text)
   if ok and type(tids) == 'table' then return tids end
   return {}
+end
+end)
+-- >>> src/lib/group.lua
+Lazy(Group, function()
+-- Fair groups inside a queue (docs/concepts.md, Fair groups).
+--
+-- A job put with a group waits in its group's own sorted set (Keys.queueGroup,
+-- scored like the work set) instead of the queue's work set. Only the first job
+-- of each group, its head, sits in work, scored with the group's priority and
+-- its turn: the time the group was last served (or its first job became ready).
+-- A pop takes the best entries of work as always; taking a head gives the group
+-- a new head whose turn is now, so it goes behind every group (and every job
+-- without a group) that has waited longer: groups of equal priority are served
+-- in turn however many jobs each holds, and priorities stay strict. A weight w
+-- lets a group take w jobs per turn.
+--
+-- A head that a pop holds back on a throttle parks its group (no head in work)
+-- until the throttle lets it go: the group's other jobs cannot start before it,
+-- and one group at its limit costs the pop one look, whatever its depth.
+--
+-- Keys of a queue with groups (all absent when no group has waiting jobs, but
+-- the weights): -groups (zset group -> turn), -group-heads (hash group -> jid
+-- in work), -group-parked (hash group -> held jid), -grouped (count of jobs in
+-- the groups' sets), -group-weights (hash group -> weight), -group-served
+-- (hash group -> jobs taken in the current turn, weighted groups only).
+
+Group.MAX_WEIGHT = 1000
+
+local function key(queue, kind) return Keys.queue(queue, kind) end
+
+-- Keep the -grouped count (for queue.counts) in step with the groups' sets.
+local function count(queue, delta)
+  local counter = key(queue, 'grouped')
+  if call('incrby', counter, delta) <= 0 then call('del', counter) end
+end
+
+-- Make the job in work for `group` the first of its set (none while parked), at
+-- turn `turn`; `rescore` also re-scores an unchanged head (its priority moved).
+local function settle(queue, group, turn, rescore)
+  local heads = key(queue, 'group-heads')
+  local head = call('hget', heads, group)
+  local parked = call('hexists', key(queue, 'group-parked'), group) == 1
+  local top = false
+  if not parked then top = call('zrevrange', Keys.queueGroup(queue, group), 0, 0)[1] or false end
+  local work = key(queue, 'work')
+  if top ~= head or rescore then
+    if head and head ~= top then call('zrem', work, head) end
+    if top then
+      local priority = tonumber(call('hget', Keys.job(top), 'priority')) or 0
+      call('zadd', work, Queue.score(priority, turn), top)
+      call('hset', heads, group, top)
+    else
+      call('hdel', heads, group)
+    end
+  end
+  if top or parked then
+    call('zadd', key(queue, 'groups'), turn, group)
+  else
+    call('zrem', key(queue, 'groups'), group)
+    call('hdel', key(queue, 'group-served'), group)
+  end
+end
+
+-- The group's current turn; `default` for a group with no waiting job.
+local function turnOf(queue, group, default)
+  return tonumber(call('zscore', key(queue, 'groups'), group)) or default
+end
+
+-- Job `jid` of `group` becomes ready (put, released by a throttle, promoted...).
+-- A job coming back from a hold that parked its group unparks it.
+function Group.add(queue, group, jid, priority, t)
+  local turn = turnOf(queue, group, t)
+  if call('zadd', Keys.queueGroup(queue, group), Queue.score(priority, t), jid) == 1 then
+    count(queue, 1)
+  end
+  local parked = key(queue, 'group-parked')
+  if call('hget', parked, group) == jid then call('hdel', parked, group) end
+  settle(queue, group, turn)
+end
+
+-- Job `jid` of `group` leaves waiting other than by a pop (cancel, a put that
+-- moves it, a changed unique job...): its group gets its next head in its turn.
+function Group.remove(queue, group, jid)
+  local changed = call('zrem', Keys.queueGroup(queue, group), jid) == 1
+  if changed then count(queue, -1) end
+  local parked = key(queue, 'group-parked')
+  if call('hget', parked, group) == jid then
+    call('hdel', parked, group)
+    changed = true
+  end
+  if changed then settle(queue, group, turnOf(queue, group, 0)) end
+end
+
+-- A pop took head `jid` of `group`: handed out (the group's turn ends, or goes
+-- on while a weighted group has jobs left in it), or held on a throttle
+-- (`held`: the group parks, keeping its turn, until the job comes back).
+function Group.take(queue, group, jid, held, now)
+  -- A job of a group that was not waiting in it (one handed back by
+  -- job.timeout, popped from work at once) leaves the group as it is.
+  if call('zrem', Keys.queueGroup(queue, group), jid) == 0 then return end
+  count(queue, -1)
+  local turn = turnOf(queue, group, now)
+  if held then
+    call('hset', key(queue, 'group-parked'), group, jid)
+  else
+    local weight = tonumber(call('hget', key(queue, 'group-weights'), group)) or 1
+    local served = 1
+    if weight > 1 then served = call('hincrby', key(queue, 'group-served'), group, 1) end
+    if served >= weight then
+      if weight > 1 then call('hdel', key(queue, 'group-served'), group) end
+      turn = now
+    end
+  end
+  settle(queue, group, turn)
+end
+
+-- A waiting job of `group` changed priority: re-score it in its group's set
+-- (its own put time kept) and, when it is or becomes the head, in work.
+function Group.reprioritize(queue, group, jid, priority, t)
+  local set = Keys.queueGroup(queue, group)
+  if call('zscore', set, jid) == false then return end
+  call('zadd', set, Queue.score(priority, t), jid)
+  settle(queue, group, turnOf(queue, group, t), true)
+end
+
+-- Waiting jobs of a queue's groups that are not in its work set (all but the
+-- heads), for queue.counts and queue.length.
+function Group.hidden(queue)
+  local total = tonumber(call('get', key(queue, 'grouped'))) or 0
+  if total == 0 then return 0 end
+  return total - call('hlen', key(queue, 'group-heads'))
+end
+
+-- Validate a group name: what put accepts for its `group` option.
+function Group.parseName(value)
+  if value == '' or #value > 256 or string.find(value, '%c') then
+    error('Put(): Arg "group" must be 1 to 256 characters without control characters: '
+      .. tostring(value))
+  end
+  return value
+end
+
+-- Validate a weight: a whole number from 1 to Group.MAX_WEIGHT.
+function Group.parseWeight(value)
+  local n = Args.number(value)
+  if n == nil or n < 1 or n > Group.MAX_WEIGHT or n ~= floor(n) then
+    error('Group(): Arg "weight" must be a whole number from 1 to ' .. Group.MAX_WEIGHT
+      .. ': ' .. tostring(value))
+  end
+  return n
+end
+
+-- The groups of `queue` with waiting jobs, in serving order (earliest turn first):
+-- objects {group, waiting, weight, turn, parked (the jid of the job its group
+-- waits on, held back by a throttle, or false)}.
+function Group.list(queue, offset, limit)
+  local out = {}
+  local entries = call('zrange', key(queue, 'groups'), offset, offset + limit - 1, 'WITHSCORES')
+  local parked = key(queue, 'group-parked')
+  local weights = key(queue, 'group-weights')
+  for i = 1, #entries, 2 do
+    local group = entries[i]
+    local held = call('hget', parked, group)
+    out[#out + 1] = {
+      group = group,
+      waiting = call('zcard', Keys.queueGroup(queue, group)),
+      weight = tonumber(call('hget', weights, group)) or 1,
+      turn = tonumber(entries[i + 1]),
+      parked = held or false,
+    }
+  end
+  return out
 end
 end)
 -- >>> src/lib/cron.lua
@@ -1163,7 +1519,7 @@ end
 -- put `p` in place, while it waits (waiting, scheduled, depends, throttled).
 -- A running or stalled holder is left alone, as with keep.
 function Unique.replace(jid, p, now, historyLimit)
-  local job = Job.read(jid, { 'state', 'queue', 'priority', 'time' })
+  local job = Job.read(jid, { 'state', 'queue', 'priority', 'time', 'group' })
   local state = job and job.state
   local queue = job and job.queue
   if not queue then return end
@@ -1185,11 +1541,12 @@ function Unique.replace(jid, p, now, historyLimit)
   else
     call('zrem', Keys.queue(queue, 'work'), jid)
     call('zrem', Keys.queue(queue, 'scheduled'), jid)
+    if job.group then Group.remove(queue, job.group, jid) end
     if p.delay > 0 then
       Queue.schedule(queue, jid, now + p.delay)
       call('hset', key, 'state', 'scheduled')
     else
-      Queue.makeReady(queue, jid, priority, tonumber(job.time) or now)
+      Queue.makeReady(queue, jid, priority, tonumber(job.time) or now, job.group)
       call('hset', key, 'state', 'waiting')
     end
   end
@@ -1222,7 +1579,7 @@ Lazy(Job, function()
 Job.FIELDS = {
   'jid', 'klass', 'state', 'queue', 'worker', 'priority', 'expires', 'retries',
   'remaining', 'data', 'tags', 'failure', 'throttles', 'spawned_from_jid', 'history',
-  'unique', 'unique_until', 'unique_expires',
+  'unique', 'unique_until', 'unique_expires', 'group',
 }
 
 -- Read `names` of job `jid` into a table; nil when none of them is set (the job
@@ -1285,6 +1642,8 @@ function Job.toObject(jid, record, tracked, lean)
     spawned_from_jid = record.spawned_from_jid or false,
   }
   if record.unique then Unique.describe(object, record) end
+  -- Only a job put with a group has the field (docs/concepts.md, Fair groups).
+  if record.group then object.group = record.group end
   if not lean then
     object.history = History.read(jid)
     object.dependents = call('smembers', Keys.dependents(jid))
@@ -1355,14 +1714,14 @@ function Job.unlink(jid, dep)
 end
 
 -- Move a job out of its queue's depends set into work (or its scheduled time).
-function Job.undepend(jid, queue, priority, scheduled, now)
+function Job.undepend(jid, queue, priority, scheduled, now, group)
   call('zrem', Keys.queue(queue, 'depends'), jid)
   if scheduled then
     Queue.schedule(queue, jid, scheduled)
     call('hset', Keys.job(jid), 'state', 'scheduled')
     call('hdel', Keys.job(jid), 'scheduled')
   else
-    Queue.makeReady(queue, jid, priority, now)
+    Queue.makeReady(queue, jid, priority, now, group)
     call('hset', Keys.job(jid), 'state', 'waiting')
   end
 end
@@ -1376,9 +1735,10 @@ function Job.releaseDependents(jid, now)
   for _, dependent in ipairs(dependents) do
     call('srem', Keys.dependencies(dependent), jid)
     if call('scard', Keys.dependencies(dependent)) == 0 then
-      local fields = call('hmget', Keys.job(dependent), 'queue', 'priority', 'scheduled')
+      local fields = call('hmget', Keys.job(dependent), 'queue', 'priority', 'scheduled', 'group')
       if fields[1] then
-        Job.undepend(dependent, fields[1], tonumber(fields[2]) or 0, tonumber(fields[3]), now)
+        Job.undepend(dependent, fields[1], tonumber(fields[2]) or 0, tonumber(fields[3]), now,
+          fields[4] or nil)
       end
     end
   end
@@ -1429,9 +1789,15 @@ function Queue.addToWork(queue, jid, priority, t)
   call('zadd', Keys.queue(queue, 'work'), Queue.score(priority, t), jid)
 end
 
--- Add a job to the work set and wake a worker blocked waiting on the queue.
-function Queue.makeReady(queue, jid, priority, t)
-  call('zadd', Keys.queue(queue, 'work'), Queue.score(priority, t), jid)
+-- Add a job to the work set and wake a worker blocked waiting on the queue. A
+-- job of a group (`group`, the job's field) joins its group instead, which puts
+-- it into work when it is the group's next job (lib/group.lua).
+function Queue.makeReady(queue, jid, priority, t, group)
+  if group then
+    Group.add(queue, group, jid, priority, t)
+  else
+    call('zadd', Keys.queue(queue, 'work'), Queue.score(priority, t), jid)
+  end
   Queue.wake(queue)
 end
 
@@ -1483,7 +1849,7 @@ end
 -- recurring spawn, a lock expiry), or nil.
 function Queue.nextDue(queue)
   local earliest
-  for _, kind in ipairs({ 'scheduled', 'recur', 'locks' }) do
+  for _, kind in ipairs({ 'scheduled', 'recur', 'locks', 'rated' }) do
     local first = call('zrange', Keys.queue(queue, kind), 0, 0, 'WITHSCORES')
     local t = tonumber(first[2])
     if t and (earliest == nil or t < earliest) then earliest = t end
@@ -1491,9 +1857,11 @@ function Queue.nextDue(queue)
   return earliest
 end
 
--- Remove `jid` from every set of `queue` (not throttle, worker or failure sets).
-function Queue.remove(queue, jid)
+-- Remove `jid` from every set of `queue` (not throttle, worker or failure sets),
+-- and from its group (`group`, the job's field) when it has one.
+function Queue.remove(queue, jid, group)
   for _, kind in ipairs(Queue.KINDS) do call('zrem', Keys.queue(queue, kind), jid) end
+  if group then Group.remove(queue, group, jid) end
 end
 
 -- Remove a job whose state is `running` from its queue. Only a hand-out sets
@@ -1511,10 +1879,11 @@ function Queue.register(queue, now)
 end
 
 -- Whether a pop of `queue` could do anything: it has waiting jobs, locks that
--- may expire, scheduled jobs or recurring templates (one EXISTS for all four).
+-- may expire, scheduled jobs, recurring templates or rate timers (one EXISTS).
 function Queue.mayPop(queue)
   return call('exists', Keys.queue(queue, 'work'), Keys.queue(queue, 'locks'),
-    Keys.queue(queue, 'scheduled'), Keys.queue(queue, 'recur')) > 0
+    Keys.queue(queue, 'scheduled'), Keys.queue(queue, 'recur'),
+    Keys.queue(queue, 'rated')) > 0
 end
 
 function Queue.isPaused(queue)
@@ -1529,8 +1898,13 @@ function Queue.promote(queue, now, budget)
   local jids = call('zrangebyscore', key, 0, now, 'LIMIT', 0, budget)
   if #jids == 0 then return end
   for _, jid in ipairs(jids) do
-    local priority = tonumber(call('hget', Keys.job(jid), 'priority')) or 0
-    Queue.addToWork(queue, jid, priority, now)
+    local fields = call('hmget', Keys.job(jid), 'priority', 'group')
+    local priority = tonumber(fields[1]) or 0
+    if fields[2] then
+      Group.add(queue, fields[2], jid, priority, now)
+    else
+      Queue.addToWork(queue, jid, priority, now)
+    end
     call('hset', Keys.job(jid), 'state', 'waiting')
   end
   Args.chunked('zrem', key, jids)
@@ -1609,7 +1983,7 @@ function Queue.counts(queue, now)
   Queue.promote(queue, now, call('zcard', scheduled))
   return {
     name = queue,
-    waiting = call('zcard', Keys.queue(queue, 'work')),
+    waiting = call('zcard', Keys.queue(queue, 'work')) + Group.hidden(queue),
     stalled = stalled,
     running = call('zcard', locks) - stalled,
     throttled = call('zcard', Keys.queue(queue, 'throttled')),
@@ -1740,10 +2114,10 @@ end
 -- queue's sets. Take the old job out of all of them first.
 function Recurring.evict(jid, now)
   local old = call('hmget', Keys.job(jid), 'state', 'queue', 'worker', 'failure', 'tags',
-    'throttles', 'unique')
+    'throttles', 'unique', 'group')
   local state = old[1]
   if not state then return end
-  if old[2] then Queue.remove(old[2], jid) end
+  if old[2] then Queue.remove(old[2], jid, old[8] or nil) end
   if old[3] and old[3] ~= '' then call('zrem', Keys.workerJobs(old[3]), jid) end
   if state == 'complete' then call('zrem', Keys.COMPLETED, jid) end
   if state == 'failed' then
@@ -1943,7 +2317,10 @@ LazyCommands({ 'queue.put', 'job.requeue', 'queue.putMany' }, function()
 --            depends (JSON array of jids), throttles (JSON array of ids),
 --            unique (non-empty string), on_conflict (keep | replace | error),
 --            unique_until (finish | start), unique_for (seconds > 0): see
---            lib/unique.lua and docs/concepts.md, Unique jobs
+--            lib/unique.lua and docs/concepts.md, Unique jobs;
+--            group (1 to 256 characters, no control characters): the job's
+--            fair group in its queue (lib/group.lua); a put without it takes
+--            the job out of any group it was in
 -- Reply: the jid; with `unique`, the jid of the live job holding the key when
 --   another one holds it (on_conflict keep or replace: nothing else is written
 --   but, for replace, the holder's data, priority and delay).
@@ -1987,6 +2364,7 @@ local function parsePut(args)
   if options.throttles ~= nil then
     p.throttles = Args.jsonList(options.throttles, 'Put(): Arg "throttles" not JSON array: ')
   end
+  if options.group ~= nil then p.group = Group.parseName(options.group) end
   if options.unique or options.on_conflict or options.unique_until or options.unique_for then
     p.unique = Unique.parse(options) -- loaded only for puts that name one of these
   end
@@ -1995,7 +2373,7 @@ end
 
 local PUT_FIELDS = {
   'state', 'queue', 'worker', 'priority', 'tags', 'retries', 'failure', 'history', 'throttles',
-  'unique',
+  'unique', 'group',
 }
 
 local putOne -- queue.put of a parsed job: below, with queue.putMany's shorter path
@@ -2039,7 +2417,7 @@ local function put(now, p, old, historyLimit)
   Events.put(jid, queue)
   History.append(jid, floor(now), 'put', { queue = queue }, historyLimit)
 
-  if old.queue then Queue.remove(old.queue, jid) end
+  if old.queue then Queue.remove(old.queue, jid, old.group) end
   Throttle.releaseAll(jid, released, now)
   if old.worker and old.worker ~= '' then
     call('zrem', Keys.workerJobs(old.worker), jid)
@@ -2069,6 +2447,11 @@ local function put(now, p, old, historyLimit)
     'tags', encode(tags), 'state', state, 'worker', '', 'expires', 0,
     'queue', queue, 'retries', retries, 'remaining', retries,
     'time', string.format('%.20f', now), 'throttles', encode(throttles))
+  if p.group then
+    call('hset', key, 'group', p.group)
+  elseif old.group then
+    call('hdel', key, 'group')
+  end
   -- The key of the job's previous put is released when this put names another
   -- one or none (Unique.conflict already saw that no other job holds p's key).
   if p.unique then
@@ -2085,11 +2468,11 @@ local function put(now, p, old, historyLimit)
   elseif p.delay > 0 then
     Queue.schedule(queue, jid, now + p.delay)
   else
-    local blocked = Throttle.firstUnavailable(throttles)
+    local blocked, reopens = Throttle.firstUnavailable(throttles, now)
     if blocked then
-      Throttle.hold(jid, queue, blocked, state, now, historyLimit)
+      Throttle.hold(jid, queue, blocked, state, now, historyLimit, reopens)
     else
-      Queue.makeReady(queue, jid, priority, now)
+      Queue.makeReady(queue, jid, priority, now, p.group)
     end
   end
   -- queue.putMany registers its queue with its first job only (the others' NX
@@ -2278,6 +2661,7 @@ end
 -- for, into a queue whose throttle is open (putFresh then checks it is new).
 local function mayBeFresh(p, c)
   return c.open and p.delay <= 0 and #p.depends == 0 and #p.throttles == 0 and p.unique == nil
+    and p.group == nil
 end
 
 -- queue.putMany's on_conflict=error check, before anything is written: each
@@ -2381,8 +2765,13 @@ LazyCommands({ 'queue.pop', 'queues.pop', 'queues.ready', 'queues.popAt', 'job.c
 local POP_FIELDS = {
   'jid', 'klass', 'state', 'queue', 'worker', 'priority', 'expires', 'retries',
   'remaining', 'data', 'tags', 'failure', 'throttles', 'spawned_from_jid', 'history', 'time',
-  'unique',
+  'unique', 'group',
 }
+
+-- At most this many candidates are looked at beyond `limit` in one pop when
+-- they turn out held by rate windows or hand a group its next head (which do
+-- not use up the pop's passes), so that no pop call runs long.
+local SCAN_CAP = 1000
 
 -- Hand job `jid` (its fields in `record`) to `worker` (docs/core-commands.md, queue.pop) and
 -- return its job object. Wait samples are collected in `waits`.
@@ -2429,33 +2818,57 @@ local function popJobs(now, queue, worker, limit, lean, registered)
     if record then table.insert(result, handOut(jid, record, queue, worker, now, settings, waits, lean)) end
   end
 
-  if Throttle.available(Keys.queueThrottleId(queue)) then
+  local queueThrottle = Keys.queueThrottleId(queue)
+  local open, reopens = Throttle.available(queueThrottle, now)
+  if reopens then call('zadd', Keys.queue(queue, 'rated'), 'LT', reopens, queueThrottle) end
+  if open then
     local budget = limit - #result
-    -- Most queues have neither recurring nor scheduled jobs: one look for both.
+    -- Most queues have no recurring, scheduled or rate-held jobs: one look for all.
     local recur, scheduled = Keys.queue(queue, 'recur'), Keys.queue(queue, 'scheduled')
-    if budget > 0 and call('exists', recur, scheduled) > 0 then
+    local rated = Keys.queue(queue, 'rated')
+    if budget > 0 and call('exists', recur, scheduled, rated) > 0 then
       Recurring.spawn(queue, now, budget, settings.historyLimit)
       Queue.promote(queue, now, budget)
+      Throttle.reopenDue(queue, now)
     end
     local work = Keys.queue(queue, 'work')
+    local scanned = 0
     while #result < limit and passes > 0 do
-      local candidates = call('zrevrange', work, 0, limit - #result - 1)
+      local wanted = limit - #result
+      local candidates = call('zrevrange', work, 0, wanted - 1)
       if #candidates == 0 then break end
+      -- A pass uses up one of the pop's passes (max-pop-retry) when it held a
+      -- job on a concurrency maximum (or met a jid without a record), as ever.
+      -- Jobs held by a rate window, and group heads handed out (whose groups
+      -- put their next heads into work), let the pop go on looking: neither
+      -- ever makes the next pass meet the same jobs again.
+      local spent, promoted = false, false
       for _, jid in ipairs(candidates) do
         local record = Job.read(jid, POP_FIELDS)
         if record then
           local tids = Throttle.decode(record.throttles)
-          local blocked = Throttle.firstUnavailable(tids)
+          local blocked, opens = Throttle.firstUnavailable(tids, now)
           if blocked then
-            Throttle.hold(jid, queue, blocked, record.state, now, settings.historyLimit)
+            Throttle.hold(jid, queue, blocked, record.state, now, settings.historyLimit, opens)
+            if not opens then spent = true end
           else
-            Throttle.acquire(jid, tids)
+            Throttle.acquire(jid, tids, now)
             table.insert(result, handOut(jid, record, queue, worker, now, settings, waits, lean))
           end
+          if record.group then
+            Group.take(queue, record.group, jid, blocked ~= nil, now)
+            promoted = promoted or blocked == nil
+          end
+        else
+          spent = true
         end
       end
       Args.chunked('zrem', work, candidates)
-      passes = passes - 1
+      scanned = scanned + #candidates
+      -- Work held no more than this pass took, and no group added a head.
+      if #candidates < wanted and not promoted then break end
+      if scanned >= limit + SCAN_CAP then break end
+      if spent then passes = passes - 1 end
     end
   end
   Stats.record('wait', queue, now, waits)
@@ -2470,7 +2883,10 @@ end
 --   Pop(): Arg "limit" missing or not a number: <v>
 -- Events: lock expiry (ql:stalled, lock_lost, failed); ql:popped for tracked jobs.
 -- Keys: ql:workers; the queue's work, locks, scheduled, recur and throttled
---   sets; job hashes and histories; worker job sets; throttle sets; stats.
+--   sets; job hashes and histories; worker job sets; throttle sets; stats;
+--   for rate windows the throttles' starts logs and the queue's rated timers,
+--   for fair groups the queue's group keys (lib/group.lua). A job held by a
+--   rate window does not use up a pass (docs/core-decisions.md).
 Commands['queue.pop'] = function(now, args)
   local queue = Args.require(args[1], 'Queue(): no queue name provided')
   local worker = Args.require(args[2], 'Pop(): Arg "worker" missing')
@@ -2789,7 +3205,9 @@ Commands['job.completeAndRequeue'] = function(now, args)
     if delay > 0 then call('hset', key, 'scheduled', now + delay) end
     return 'depends'
   end
-  Queue.makeReady(nextQueue, jid, tonumber(job.priority) or 0, now)
+  -- A job of a group stays in it (only such a job has the field).
+  Queue.makeReady(nextQueue, jid, tonumber(job.priority) or 0, now,
+    call('hget', key, 'group') or nil)
   return 'waiting'
 end
 end)
@@ -2867,7 +3285,7 @@ Commands['job.retry'] = function(now, args)
   local group, message = args[5], args[6]
   local job = Job.read(jid, {
     'state', 'worker', 'queue', 'throttles', 'remaining', 'priority', 'history', 'unique',
-    'spawned_from_jid',
+    'spawned_from_jid', 'group',
   })
   if job == nil then error('Retry(): Job does not exist') end
   if job.state ~= 'running' then error('Retry(): Job is not currently running: ' .. job.state) end
@@ -2910,7 +3328,7 @@ Commands['job.retry'] = function(now, args)
       Queue.schedule(home, jid, now + delay)
       call('hset', key, 'state', 'scheduled')
     else
-      Queue.makeReady(home, jid, tonumber(job.priority) or 0, now)
+      Queue.makeReady(home, jid, tonumber(job.priority) or 0, now, job.group)
       call('hset', key, 'state', 'waiting')
     end
     if group and message then
@@ -3019,6 +3437,7 @@ Commands['job.cancel'] = function(now, args)
   for _, jid in ipairs(args) do
     local job = Job.read(jid, {
       'state', 'queue', 'failure', 'worker', 'throttles', 'tags', 'unique', 'spawned_from_jid',
+      'group',
     }) or {}
     if job.unique then Unique.release(jid, job) end
     if job.spawned_from_jid then Recurring.ended(jid, job.spawned_from_jid, now) end
@@ -3030,7 +3449,7 @@ Commands['job.cancel'] = function(now, args)
         call('zrem', Keys.workerJobs(worker), jid)
         call(Keys.PUBLISH, Keys.workerChannel(worker), payload)
       end
-      if queue then Queue.remove(queue, jid) end
+      if queue then Queue.remove(queue, jid, job.group) end
       Throttle.releaseAll(jid, Throttle.decode(job.throttles), now)
       for _, dep in ipairs(call('smembers', Keys.dependencies(jid))) do
         call('srem', Keys.dependents(dep), jid)
@@ -3061,24 +3480,28 @@ Commands['job.setPriority'] = function(now, args)
   local jid = Args.require(args[1], 'Job(): no jid provided')
   local priority = Args.finite(args[2],
     'Priority(): Arg "priority" missing or not a number: ')
-  local queue = call('hget', Keys.job(jid), 'queue')
+  local fields = call('hmget', Keys.job(jid), 'queue', 'group', 'time')
+  local queue = fields[1]
   if queue == false then
     -- The original fails here with a queue-name assertion; the message keeps
     -- that text and says what is actually wrong.
     error('Queue(): no queue name provided (Priority(): Job ' .. jid .. ' does not exist)')
   end
-  if queue ~= '' then
+  call('hset', Keys.job(jid), 'priority', priority)
+  if fields[2] and queue ~= '' then
+    -- A job of a group is ordered in its group by priority, then put time.
+    Group.reprioritize(queue, fields[2], jid, priority, tonumber(fields[3]) or now)
+  elseif queue ~= '' then
     local work = Keys.queue(queue, 'work')
     if call('zscore', work, jid) then call('zadd', work, priority, jid) end
   end
-  call('hset', Keys.job(jid), 'priority', priority)
   return priority
 end
 
 -- Shared validation of the dependency commands.
 local function dependsJob(args)
   local jid = Args.require(args[1], 'Job(): no jid provided')
-  local job = Job.read(jid, { 'state', 'queue', 'priority' })
+  local job = Job.read(jid, { 'state', 'queue', 'priority', 'group' })
   local state = job and job.state
   if state ~= 'depends' then
     error('Depends(): Job ' .. jid .. ' not in the depends state: ' .. tostring(state or false))
@@ -3116,12 +3539,14 @@ Commands['job.removeDependency'] = function(now, args)
   if args[2] == 'all' then
     for _, dep in ipairs(call('smembers', depsKey)) do call('srem', Keys.dependents(dep), jid) end
     call('del', depsKey)
-    if queue then Job.undepend(jid, queue, priority, nil, now) end
+    if queue then Job.undepend(jid, queue, priority, nil, now, job.group) end
     return 1
   end
   for i = 2, #args do
     Job.unlink(jid, args[i])
-    if queue and call('scard', depsKey) == 0 then Job.undepend(jid, queue, priority, nil, now) end
+    if queue and call('scard', depsKey) == 0 then
+      Job.undepend(jid, queue, priority, nil, now, job.group)
+    end
   end
   return 1
 end
@@ -3185,6 +3610,7 @@ Commands['queue.length'] = function(now, args)
   return call('zcard', Keys.queue(queue, 'locks'))
     + call('zcard', Keys.queue(queue, 'work'))
     + call('zcard', Keys.queue(queue, 'scheduled'))
+    + Group.hidden(queue)
 end
 
 -- queue.counts
@@ -3279,7 +3705,7 @@ Commands['queue.unfail'] = function(now, args)
   local jids = call('lrange', key, -count, -1)
   local jobs = {}
   for i, jid in ipairs(jids) do
-    jobs[i] = Job.read(jid, { 'retries', 'priority', 'history' })
+    jobs[i] = Job.read(jid, { 'retries', 'priority', 'history', 'group' })
     if jobs[i] == nil then
       error('Unfail(): Job ' .. jid .. ' of group ' .. group .. ' does not exist')
     end
@@ -3292,7 +3718,7 @@ Commands['queue.unfail'] = function(now, args)
     History.append(jid, floor(now), 'put', { queue = queue }, historyLimit)
     call('hset', Keys.job(jid), 'state', 'waiting', 'worker', '', 'expires', 0,
       'queue', queue, 'remaining', tonumber(job.retries) or 5)
-    Queue.makeReady(queue, jid, tonumber(job.priority) or 0, now)
+    Queue.makeReady(queue, jid, tonumber(job.priority) or 0, now, job.group)
   end
   call('ltrim', key, 0, -#jids - 1)
   if call('llen', key) == 0 then call('srem', Keys.FAILURES, group) end
@@ -4169,9 +4595,9 @@ Commands['queue.stats'] = function(now, args)
 end
 end)
 -- >>> src/commands/throttle.lua
-LazyCommands({ 'throttle.set', 'throttle.get', 'throttle.delete', 'throttle.locks', 'throttle.pending', 'throttle.release', 'queue.throttle.get', 'queue.throttle.set' }, function()
+LazyCommands({ 'throttle.set', 'throttle.clearRate', 'throttle.template.set', 'throttle.template.delete', 'throttle.templates', 'throttle.get', 'throttle.delete', 'throttle.locks', 'throttle.pending', 'throttle.release', 'queue.throttle.get', 'queue.throttle.set' }, function()
 -- Throttle commands (docs/core-commands.md, throttle.set): set, get, delete, locks,
--- pending, release, and the queue-throttle shortcuts.
+-- pending, release, rate windows, templates, and the queue-throttle shortcuts.
 
 -- A maximum must be a non-negative integer (0 = unlimited). The original
 -- stored any text, which then made every pop consulting the throttle fail,
@@ -4183,6 +4609,26 @@ local function parseMaximum(value)
     error('Throttle(): Arg "maximum" missing or not a non-negative integer: ' .. tostring(value))
   end
   return value
+end
+
+-- Rate window limits: how many starts one window may log, and its longest span
+-- (a year), so a log can neither grow without bound nor outlive its use.
+local MAX_RATE, MAX_PER = 1000000, 31622400
+
+-- Parse a rate window (`rate` starts per `per` seconds): both positive, the
+-- rate a whole number. `who` names the command in the message.
+local function parseRate(who, rate, per)
+  local n = Args.number(rate)
+  if n == nil or n < 1 or n > MAX_RATE or n ~= floor(n) then
+    error(who .. ': Arg "rate" must be a whole number from 1 to ' .. MAX_RATE .. ': '
+      .. tostring(rate))
+  end
+  local s = Args.number(per)
+  if s == nil or s <= 0 or s > MAX_PER then
+    error(who .. ': Arg "per" must be a number of seconds above 0 and at most ' .. MAX_PER
+      .. ': ' .. tostring(per))
+  end
+  return n, s
 end
 
 -- Write the definition of throttle `tid`. An expiration > 0 sets the hash's
@@ -4199,35 +4645,152 @@ end
 -- The throttle object: the requested id, the stored maximum read now (0 when
 -- absent; omitted when the stored text is not a finite number, which only
 -- another client can write) and exactly the Redis TTL of the hash.
-local function describe(tid)
+-- A throttle with a rate window, or defined by a template, also has `rate`,
+-- `per`, `used` (starts in the window now), `reopens` (when a full window
+-- next admits a start) and `template` (the pattern it was defined by).
+local function describe(tid, now)
   local key = Keys.throttle(tid)
-  local text = call('hget', key, 'maximum')
+  local stored = call('hmget', key, 'maximum', 'rate')
+  local text = stored[1]
   local maximum = 0
   if text then
     maximum = Args.number(text)
     if maximum == math.huge or maximum == -math.huge then maximum = nil end
   end
-  return encode({ id = tid, maximum = maximum, ttl = call('ttl', key) })
+  local object = { id = tid, maximum = maximum, ttl = call('ttl', key) }
+  if stored[2] or (text == false and string.sub(tid, 1, 3) ~= 'ql:') then
+    local definition = Throttle.definition(tid)
+    if definition.template then
+      object.template = definition.template
+      object.maximum = definition.maximum
+    end
+    if definition.rate > 0 then
+      object.rate, object.per = definition.rate, definition.per
+      object.used = Throttle.used(tid, definition, now)
+      if object.used >= definition.rate then
+        object.reopens = Throttle.reopens(tid, definition, now)
+      end
+    end
+  end
+  return encode(object)
 end
 
 -- throttle.set
 --
--- Arguments: tid, maximum [, expiration]
+-- Arguments: tid, maximum [, expiration [, rate, <n>, per, <seconds>]]
+--   An expiration of 0 keeps an existing TTL. `rate`/`per` (an extension of
+--   ours) give the throttle a rate window: at most n job starts in any `per`
+--   seconds; left out, the throttle's window (if any) is kept as it is.
 -- Reply: nil.
 -- Errors: Throttle(): no tid provided;
 --   Throttle(): Arg "maximum" missing or not a non-negative integer: <v>;
 --   Throttle(): Arg "expiration" not a number: <v> (also for infinities and
 --   values above 9e12 seconds, about 285,000 years, which would overflow the
---   server's millisecond clock)
--- Keys: ql:th:<tid> (fields id and maximum; TTL when expiration > 0).
+--   server's millisecond clock);
+--   Throttle(): Arg "rate" must be a whole number from 1 to 1000000: <v>;
+--   Throttle(): Arg "per" must be a number of seconds above 0 and at most
+--   31622400: <v>; Throttle(): rate and per go together, as rate <n> per <s>
+-- Keys: ql:th:<tid> (fields id and maximum, and rate and per; TTL when
+--   expiration > 0).
 Commands['throttle.set'] = function(now, args)
   local tid = Args.require(args[1], 'Throttle(): no tid provided')
   local maximum = parseMaximum(args[2])
   local message = 'Throttle(): Arg "expiration" not a number: '
   local expiration = Args.optionalNumber(args[3], 0, message)
   if expiration > 9e12 or expiration == -math.huge then error(message .. args[3]) end
+  local rate, per
+  if #args > 3 then
+    if #args ~= 7 or args[4] ~= 'rate' or args[6] ~= 'per' then
+      error('Throttle(): rate and per go together, as rate <n> per <s>')
+    end
+    rate, per = parseRate('Throttle()', args[5], args[7])
+  end
   setThrottle(tid, maximum, expiration)
+  if rate then call('hset', Keys.throttle(tid), 'rate', rate, 'per', per) end
   return nil
+end
+
+-- throttle.clearRate
+--
+-- An extension of ours: the throttle keeps its maximum and loses its rate
+-- window; jobs held on the window go back to their queues' work sets.
+-- Arguments: tid
+-- Reply: nil.
+-- Errors: Throttle(): no tid provided
+-- Keys: ql:th:<tid>, its starts log and pending set.
+Commands['throttle.clearRate'] = function(now, args)
+  local tid = Args.require(args[1], 'Throttle(): no tid provided')
+  call('hdel', Keys.throttle(tid), 'rate', 'per')
+  call('del', Keys.throttleStarts(tid))
+  Throttle.cache[tid] = nil
+  Throttle.release('', tid, now)
+  return nil
+end
+
+-- throttle.template.set
+--
+-- An extension of ours: throttles whose id starts with `prefix` and that have
+-- no definition of their own take this one (the longest matching prefix wins),
+-- so a throttle per key (`api:customer-42`) needs no set-up and leaves nothing
+-- behind when idle (docs/concepts.md, Throttles).
+-- Arguments: pattern (`prefix*`), maximum [, rate, <n>, per, <seconds>]
+-- Reply: nil.
+-- Errors: Throttle(): Arg "pattern" must be a prefix followed by one *, not
+--   starting with ql: (which only queue throttles use): <v>;
+--   Throttle(): a template needs a maximum above 0 or a rate;
+--   the maximum, rate and per errors of throttle.set
+-- Keys: ql:th-templates
+Commands['throttle.template.set'] = function(now, args)
+  local pattern = args[1]
+  if pattern == nil or #pattern < 2 or string.sub(pattern, -1) ~= '*'
+    or string.find(string.sub(pattern, 1, -2), '*', 1, true)
+    or string.sub(pattern, 1, 3) == 'ql:' or string.find(pattern, '%c') then
+    error('Throttle(): Arg "pattern" must be a prefix followed by one *, not starting with ql: '
+      .. '(which only queue throttles use): ' .. tostring(pattern))
+  end
+  local maximum = tonumber(parseMaximum(args[2]))
+  local definition = { maximum = maximum }
+  if #args > 2 then
+    if #args ~= 6 or args[3] ~= 'rate' or args[5] ~= 'per' then
+      error('Throttle(): rate and per go together, as rate <n> per <s>')
+    end
+    definition.rate, definition.per = parseRate('Throttle()', args[4], args[6])
+  end
+  if maximum == 0 and definition.rate == nil then
+    error('Throttle(): a template needs a maximum above 0 or a rate')
+  end
+  call('hset', Keys.THROTTLE_TEMPLATES, pattern, encode(definition))
+  return nil
+end
+
+-- throttle.template.delete
+--
+-- Arguments: pattern
+-- Reply: 1 when the template existed, else 0.
+-- Errors: Throttle(): Arg "pattern" missing
+-- Keys: ql:th-templates
+Commands['throttle.template.delete'] = function(now, args)
+  local pattern = Args.require(args[1], 'Throttle(): Arg "pattern" missing')
+  return call('hdel', Keys.THROTTLE_TEMPLATES, pattern)
+end
+
+-- throttle.templates
+--
+-- Arguments: none
+-- Reply: JSON array of {pattern, maximum, rate?, per?}, by pattern; `[]` when none.
+-- Writes: none
+Commands['throttle.templates'] = function(now, args)
+  local flat = call('hgetall', Keys.THROTTLE_TEMPLATES)
+  local out = {}
+  for i = 1, #flat, 2 do
+    local ok, definition = pcall(decode, flat[i + 1])
+    if ok and type(definition) == 'table' then
+      definition.pattern = flat[i]
+      out[#out + 1] = definition
+    end
+  end
+  table.sort(out, function(a, b) return a.pattern < b.pattern end)
+  return Json.list(out)
 end
 
 -- throttle.get
@@ -4237,7 +4800,7 @@ end
 -- Errors: Throttle(): no tid provided
 -- Writes: none
 Commands['throttle.get'] = function(now, args)
-  return describe(Args.require(args[1], 'Throttle(): no tid provided'))
+  return describe(Args.require(args[1], 'Throttle(): no tid provided'), now)
 end
 
 -- throttle.delete
@@ -4303,7 +4866,7 @@ end
 -- Writes: none
 Commands['queue.throttle.get'] = function(now, args)
   local queue = Args.require(args[1], 'Throttle(): Arg "queue" missing')
-  return describe(Keys.queueThrottleId(queue))
+  return describe(Keys.queueThrottleId(queue), now)
 end
 
 -- queue.throttle.set
@@ -4317,6 +4880,66 @@ Commands['queue.throttle.set'] = function(now, args)
   local queue = Args.require(args[1], 'Throttle(): Arg "queue" missing')
   setThrottle(Keys.queueThrottleId(queue), parseMaximum(args[2]), 0)
   return nil
+end
+end)
+-- >>> src/commands/groups.lua
+LazyCommands({ 'queue.groups', 'queue.group.jobs', 'queue.group.weight' }, function()
+-- Fair group commands (docs/concepts.md, Fair groups): list a queue's groups,
+-- a group's waiting jobs, and set a group's weight.
+
+-- queue.groups
+--
+-- An extension of ours.
+-- Arguments: queue [, offset [, limit]]
+-- Reply: JSON array of {group, waiting, weight, turn, parked} for the queue's
+--   groups with waiting (or held) jobs, next to be served first (`turn`
+--   ascending); `parked` is the jid of a held job the group waits on, or false.
+--   `offset` defaults to 0, `limit` to 25. `[]` when none.
+-- Errors: Groups(): Arg "queue" missing; Groups(): Arg "offset"/"limit" not a number: <v>
+-- Writes: none
+Commands['queue.groups'] = function(now, args)
+  local queue = Args.require(args[1], 'Groups(): Arg "queue" missing')
+  local offset = Args.paging(args[2], 0, 'Groups(): Arg "offset" not a number: ')
+  local limit = Args.paging(args[3], 25, 'Groups(): Arg "limit" not a number: ')
+  if offset < 0 or limit <= 0 then return '[]' end
+  return Json.list(Group.list(queue, offset, limit))
+end
+
+-- queue.group.jobs
+--
+-- An extension of ours.
+-- Arguments: queue, group [, offset [, limit]]
+-- Reply: JSON array of the jids waiting in the group, in the order the group
+--   hands them out (the first is the group's head); `[]` when none.
+-- Errors: Groups(): Arg "queue" missing; Groups(): Arg "group" missing;
+--   Groups(): Arg "offset"/"limit" not a number: <v>
+-- Writes: none
+Commands['queue.group.jobs'] = function(now, args)
+  local queue = Args.require(args[1], 'Groups(): Arg "queue" missing')
+  local group = Args.require(args[2], 'Groups(): Arg "group" missing')
+  local offset = Args.paging(args[3], 0, 'Groups(): Arg "offset" not a number: ')
+  local limit = Args.paging(args[4], 25, 'Groups(): Arg "limit" not a number: ')
+  if offset < 0 or limit <= 0 then return '[]' end
+  return Json.list(call('zrevrange', Keys.queueGroup(queue, group), offset, offset + limit - 1))
+end
+
+-- queue.group.weight
+--
+-- An extension of ours: group `group` of `queue` takes `weight` jobs per turn
+-- (1, the default, removes the setting). Kept while the group has no jobs.
+-- Arguments: queue, group, weight
+-- Reply: the weight.
+-- Errors: Groups(): Arg "queue" missing; Groups(): Arg "group" missing;
+--   Group(): Arg "weight" must be a whole number from 1 to 1000: <v>
+-- Keys: the queue's -group-weights and -group-served hashes.
+Commands['queue.group.weight'] = function(now, args)
+  local queue = Args.require(args[1], 'Groups(): Arg "queue" missing')
+  local group = Args.require(args[2], 'Groups(): Arg "group" missing')
+  local weight = Group.parseWeight(args[3])
+  local weights = Keys.queue(queue, 'group-weights')
+  if weight == 1 then call('hdel', weights, group) else call('hset', weights, group, weight) end
+  call('hdel', Keys.queue(queue, 'group-served'), group)
+  return weight
 end
 end)
 -- >>> src/commands/patterns.lua
@@ -4613,6 +5236,7 @@ local function dispatch(keys, argv)
   for i = 3, #argv do commandArgs[i - 2] = argv[i] end
   -- The only per-call state (the function library keeps everything else).
   Throttle.cache = {}
+  Throttle.templates = nil
   Queue.wakes = {}
   return handler(now, commandArgs)
 end

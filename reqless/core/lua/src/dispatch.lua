@@ -27,6 +27,7 @@ local function dispatch(keys, argv)
   for i = 3, #argv do commandArgs[i - 2] = argv[i] end
   -- The only per-call state (the function library keeps everything else).
   Throttle.cache = {}
+  Throttle.templates = nil
   Queue.wakes = {}
   return handler(now, commandArgs)
 end

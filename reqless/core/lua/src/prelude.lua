@@ -12,6 +12,7 @@ local Events = {}    -- pubsub payloads
 local Stats = {}     -- wait/run samples and counters
 local Tags = {}      -- tag indexes
 local Throttle = {}  -- throttle storage and procedures
+local Group = {}     -- fair groups inside a queue
 local Cron = {}      -- cron expressions and next fire times
 local Job = {}       -- job records
 local Queue = {}     -- queue sets

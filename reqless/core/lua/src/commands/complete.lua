@@ -151,6 +151,8 @@ Commands['job.completeAndRequeue'] = function(now, args)
     if delay > 0 then call('hset', key, 'scheduled', now + delay) end
     return 'depends'
   end
-  Queue.makeReady(nextQueue, jid, tonumber(job.priority) or 0, now)
+  -- A job of a group stays in it (only such a job has the field).
+  Queue.makeReady(nextQueue, jid, tonumber(job.priority) or 0, now,
+    call('hget', key, 'group') or nil)
   return 'waiting'
 end

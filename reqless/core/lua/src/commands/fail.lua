@@ -70,7 +70,7 @@ Commands['job.retry'] = function(now, args)
   local group, message = args[5], args[6]
   local job = Job.read(jid, {
     'state', 'worker', 'queue', 'throttles', 'remaining', 'priority', 'history', 'unique',
-    'spawned_from_jid',
+    'spawned_from_jid', 'group',
   })
   if job == nil then error('Retry(): Job does not exist') end
   if job.state ~= 'running' then error('Retry(): Job is not currently running: ' .. job.state) end
@@ -113,7 +113,7 @@ Commands['job.retry'] = function(now, args)
       Queue.schedule(home, jid, now + delay)
       call('hset', key, 'state', 'scheduled')
     else
-      Queue.makeReady(home, jid, tonumber(job.priority) or 0, now)
+      Queue.makeReady(home, jid, tonumber(job.priority) or 0, now, job.group)
       call('hset', key, 'state', 'waiting')
     end
     if group and message then

@@ -60,6 +60,7 @@ Commands['job.cancel'] = function(now, args)
   for _, jid in ipairs(args) do
     local job = Job.read(jid, {
       'state', 'queue', 'failure', 'worker', 'throttles', 'tags', 'unique', 'spawned_from_jid',
+      'group',
     }) or {}
     if job.unique then Unique.release(jid, job) end
     if job.spawned_from_jid then Recurring.ended(jid, job.spawned_from_jid, now) end
@@ -71,7 +72,7 @@ Commands['job.cancel'] = function(now, args)
         call('zrem', Keys.workerJobs(worker), jid)
         call(Keys.PUBLISH, Keys.workerChannel(worker), payload)
       end
-      if queue then Queue.remove(queue, jid) end
+      if queue then Queue.remove(queue, jid, job.group) end
       Throttle.releaseAll(jid, Throttle.decode(job.throttles), now)
       for _, dep in ipairs(call('smembers', Keys.dependencies(jid))) do
         call('srem', Keys.dependents(dep), jid)
@@ -102,24 +103,28 @@ Commands['job.setPriority'] = function(now, args)
   local jid = Args.require(args[1], 'Job(): no jid provided')
   local priority = Args.finite(args[2],
     'Priority(): Arg "priority" missing or not a number: ')
-  local queue = call('hget', Keys.job(jid), 'queue')
+  local fields = call('hmget', Keys.job(jid), 'queue', 'group', 'time')
+  local queue = fields[1]
   if queue == false then
     -- The original fails here with a queue-name assertion; the message keeps
     -- that text and says what is actually wrong.
     error('Queue(): no queue name provided (Priority(): Job ' .. jid .. ' does not exist)')
   end
-  if queue ~= '' then
+  call('hset', Keys.job(jid), 'priority', priority)
+  if fields[2] and queue ~= '' then
+    -- A job of a group is ordered in its group by priority, then put time.
+    Group.reprioritize(queue, fields[2], jid, priority, tonumber(fields[3]) or now)
+  elseif queue ~= '' then
     local work = Keys.queue(queue, 'work')
     if call('zscore', work, jid) then call('zadd', work, priority, jid) end
   end
-  call('hset', Keys.job(jid), 'priority', priority)
   return priority
 end
 
 -- Shared validation of the dependency commands.
 local function dependsJob(args)
   local jid = Args.require(args[1], 'Job(): no jid provided')
-  local job = Job.read(jid, { 'state', 'queue', 'priority' })
+  local job = Job.read(jid, { 'state', 'queue', 'priority', 'group' })
   local state = job and job.state
   if state ~= 'depends' then
     error('Depends(): Job ' .. jid .. ' not in the depends state: ' .. tostring(state or false))
@@ -157,12 +162,14 @@ Commands['job.removeDependency'] = function(now, args)
   if args[2] == 'all' then
     for _, dep in ipairs(call('smembers', depsKey)) do call('srem', Keys.dependents(dep), jid) end
     call('del', depsKey)
-    if queue then Job.undepend(jid, queue, priority, nil, now) end
+    if queue then Job.undepend(jid, queue, priority, nil, now, job.group) end
     return 1
   end
   for i = 2, #args do
     Job.unlink(jid, args[i])
-    if queue and call('scard', depsKey) == 0 then Job.undepend(jid, queue, priority, nil, now) end
+    if queue and call('scard', depsKey) == 0 then
+      Job.undepend(jid, queue, priority, nil, now, job.group)
+    end
   end
   return 1
 end

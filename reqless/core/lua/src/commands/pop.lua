@@ -6,8 +6,13 @@
 local POP_FIELDS = {
   'jid', 'klass', 'state', 'queue', 'worker', 'priority', 'expires', 'retries',
   'remaining', 'data', 'tags', 'failure', 'throttles', 'spawned_from_jid', 'history', 'time',
-  'unique',
+  'unique', 'group',
 }
+
+-- At most this many candidates are looked at beyond `limit` in one pop when
+-- they turn out held by rate windows or hand a group its next head (which do
+-- not use up the pop's passes), so that no pop call runs long.
+local SCAN_CAP = 1000
 
 -- Hand job `jid` (its fields in `record`) to `worker` (docs/core-commands.md, queue.pop) and
 -- return its job object. Wait samples are collected in `waits`.
@@ -54,33 +59,57 @@ local function popJobs(now, queue, worker, limit, lean, registered)
     if record then table.insert(result, handOut(jid, record, queue, worker, now, settings, waits, lean)) end
   end
 
-  if Throttle.available(Keys.queueThrottleId(queue)) then
+  local queueThrottle = Keys.queueThrottleId(queue)
+  local open, reopens = Throttle.available(queueThrottle, now)
+  if reopens then call('zadd', Keys.queue(queue, 'rated'), 'LT', reopens, queueThrottle) end
+  if open then
     local budget = limit - #result
-    -- Most queues have neither recurring nor scheduled jobs: one look for both.
+    -- Most queues have no recurring, scheduled or rate-held jobs: one look for all.
     local recur, scheduled = Keys.queue(queue, 'recur'), Keys.queue(queue, 'scheduled')
-    if budget > 0 and call('exists', recur, scheduled) > 0 then
+    local rated = Keys.queue(queue, 'rated')
+    if budget > 0 and call('exists', recur, scheduled, rated) > 0 then
       Recurring.spawn(queue, now, budget, settings.historyLimit)
       Queue.promote(queue, now, budget)
+      Throttle.reopenDue(queue, now)
     end
     local work = Keys.queue(queue, 'work')
+    local scanned = 0
     while #result < limit and passes > 0 do
-      local candidates = call('zrevrange', work, 0, limit - #result - 1)
+      local wanted = limit - #result
+      local candidates = call('zrevrange', work, 0, wanted - 1)
       if #candidates == 0 then break end
+      -- A pass uses up one of the pop's passes (max-pop-retry) when it held a
+      -- job on a concurrency maximum (or met a jid without a record), as ever.
+      -- Jobs held by a rate window, and group heads handed out (whose groups
+      -- put their next heads into work), let the pop go on looking: neither
+      -- ever makes the next pass meet the same jobs again.
+      local spent, promoted = false, false
       for _, jid in ipairs(candidates) do
         local record = Job.read(jid, POP_FIELDS)
         if record then
           local tids = Throttle.decode(record.throttles)
-          local blocked = Throttle.firstUnavailable(tids)
+          local blocked, opens = Throttle.firstUnavailable(tids, now)
           if blocked then
-            Throttle.hold(jid, queue, blocked, record.state, now, settings.historyLimit)
+            Throttle.hold(jid, queue, blocked, record.state, now, settings.historyLimit, opens)
+            if not opens then spent = true end
           else
-            Throttle.acquire(jid, tids)
+            Throttle.acquire(jid, tids, now)
             table.insert(result, handOut(jid, record, queue, worker, now, settings, waits, lean))
           end
+          if record.group then
+            Group.take(queue, record.group, jid, blocked ~= nil, now)
+            promoted = promoted or blocked == nil
+          end
+        else
+          spent = true
         end
       end
       Args.chunked('zrem', work, candidates)
-      passes = passes - 1
+      scanned = scanned + #candidates
+      -- Work held no more than this pass took, and no group added a head.
+      if #candidates < wanted and not promoted then break end
+      if scanned >= limit + SCAN_CAP then break end
+      if spent then passes = passes - 1 end
     end
   end
   Stats.record('wait', queue, now, waits)
@@ -95,7 +124,10 @@ end
 --   Pop(): Arg "limit" missing or not a number: <v>
 -- Events: lock expiry (ql:stalled, lock_lost, failed); ql:popped for tracked jobs.
 -- Keys: ql:workers; the queue's work, locks, scheduled, recur and throttled
---   sets; job hashes and histories; worker job sets; throttle sets; stats.
+--   sets; job hashes and histories; worker job sets; throttle sets; stats;
+--   for rate windows the throttles' starts logs and the queue's rated timers,
+--   for fair groups the queue's group keys (lib/group.lua). A job held by a
+--   rate window does not use up a pass (docs/core-decisions.md).
 Commands['queue.pop'] = function(now, args)
   local queue = Args.require(args[1], 'Queue(): no queue name provided')
   local worker = Args.require(args[2], 'Pop(): Arg "worker" missing')

@@ -5,7 +5,10 @@
 --            depends (JSON array of jids), throttles (JSON array of ids),
 --            unique (non-empty string), on_conflict (keep | replace | error),
 --            unique_until (finish | start), unique_for (seconds > 0): see
---            lib/unique.lua and docs/concepts.md, Unique jobs
+--            lib/unique.lua and docs/concepts.md, Unique jobs;
+--            group (1 to 256 characters, no control characters): the job's
+--            fair group in its queue (lib/group.lua); a put without it takes
+--            the job out of any group it was in
 -- Reply: the jid; with `unique`, the jid of the live job holding the key when
 --   another one holds it (on_conflict keep or replace: nothing else is written
 --   but, for replace, the holder's data, priority and delay).
@@ -49,6 +52,7 @@ local function parsePut(args)
   if options.throttles ~= nil then
     p.throttles = Args.jsonList(options.throttles, 'Put(): Arg "throttles" not JSON array: ')
   end
+  if options.group ~= nil then p.group = Group.parseName(options.group) end
   if options.unique or options.on_conflict or options.unique_until or options.unique_for then
     p.unique = Unique.parse(options) -- loaded only for puts that name one of these
   end
@@ -57,7 +61,7 @@ end
 
 local PUT_FIELDS = {
   'state', 'queue', 'worker', 'priority', 'tags', 'retries', 'failure', 'history', 'throttles',
-  'unique',
+  'unique', 'group',
 }
 
 local putOne -- queue.put of a parsed job: below, with queue.putMany's shorter path
@@ -101,7 +105,7 @@ local function put(now, p, old, historyLimit)
   Events.put(jid, queue)
   History.append(jid, floor(now), 'put', { queue = queue }, historyLimit)
 
-  if old.queue then Queue.remove(old.queue, jid) end
+  if old.queue then Queue.remove(old.queue, jid, old.group) end
   Throttle.releaseAll(jid, released, now)
   if old.worker and old.worker ~= '' then
     call('zrem', Keys.workerJobs(old.worker), jid)
@@ -131,6 +135,11 @@ local function put(now, p, old, historyLimit)
     'tags', encode(tags), 'state', state, 'worker', '', 'expires', 0,
     'queue', queue, 'retries', retries, 'remaining', retries,
     'time', string.format('%.20f', now), 'throttles', encode(throttles))
+  if p.group then
+    call('hset', key, 'group', p.group)
+  elseif old.group then
+    call('hdel', key, 'group')
+  end
   -- The key of the job's previous put is released when this put names another
   -- one or none (Unique.conflict already saw that no other job holds p's key).
   if p.unique then
@@ -147,11 +156,11 @@ local function put(now, p, old, historyLimit)
   elseif p.delay > 0 then
     Queue.schedule(queue, jid, now + p.delay)
   else
-    local blocked = Throttle.firstUnavailable(throttles)
+    local blocked, reopens = Throttle.firstUnavailable(throttles, now)
     if blocked then
-      Throttle.hold(jid, queue, blocked, state, now, historyLimit)
+      Throttle.hold(jid, queue, blocked, state, now, historyLimit, reopens)
     else
-      Queue.makeReady(queue, jid, priority, now)
+      Queue.makeReady(queue, jid, priority, now, p.group)
     end
   end
   -- queue.putMany registers its queue with its first job only (the others' NX
@@ -340,6 +349,7 @@ end
 -- for, into a queue whose throttle is open (putFresh then checks it is new).
 local function mayBeFresh(p, c)
   return c.open and p.delay <= 0 and #p.depends == 0 and #p.throttles == 0 and p.unique == nil
+    and p.group == nil
 end
 
 -- queue.putMany's on_conflict=error check, before anything is written: each

@@ -12,6 +12,7 @@ Commands['queue.length'] = function(now, args)
   return call('zcard', Keys.queue(queue, 'locks'))
     + call('zcard', Keys.queue(queue, 'work'))
     + call('zcard', Keys.queue(queue, 'scheduled'))
+    + Group.hidden(queue)
 end
 
 -- queue.counts
@@ -106,7 +107,7 @@ Commands['queue.unfail'] = function(now, args)
   local jids = call('lrange', key, -count, -1)
   local jobs = {}
   for i, jid in ipairs(jids) do
-    jobs[i] = Job.read(jid, { 'retries', 'priority', 'history' })
+    jobs[i] = Job.read(jid, { 'retries', 'priority', 'history', 'group' })
     if jobs[i] == nil then
       error('Unfail(): Job ' .. jid .. ' of group ' .. group .. ' does not exist')
     end
@@ -119,7 +120,7 @@ Commands['queue.unfail'] = function(now, args)
     History.append(jid, floor(now), 'put', { queue = queue }, historyLimit)
     call('hset', Keys.job(jid), 'state', 'waiting', 'worker', '', 'expires', 0,
       'queue', queue, 'remaining', tonumber(job.retries) or 5)
-    Queue.makeReady(queue, jid, tonumber(job.priority) or 0, now)
+    Queue.makeReady(queue, jid, tonumber(job.priority) or 0, now, job.group)
   end
   call('ltrim', key, 0, -#jids - 1)
   if call('llen', key) == 0 then call('srem', Keys.FAILURES, group) end

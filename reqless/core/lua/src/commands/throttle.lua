@@ -1,5 +1,5 @@
 -- Throttle commands (docs/core-commands.md, throttle.set): set, get, delete, locks,
--- pending, release, and the queue-throttle shortcuts.
+-- pending, release, rate windows, templates, and the queue-throttle shortcuts.
 
 -- A maximum must be a non-negative integer (0 = unlimited). The original
 -- stored any text, which then made every pop consulting the throttle fail,
@@ -11,6 +11,26 @@ local function parseMaximum(value)
     error('Throttle(): Arg "maximum" missing or not a non-negative integer: ' .. tostring(value))
   end
   return value
+end
+
+-- Rate window limits: how many starts one window may log, and its longest span
+-- (a year), so a log can neither grow without bound nor outlive its use.
+local MAX_RATE, MAX_PER = 1000000, 31622400
+
+-- Parse a rate window (`rate` starts per `per` seconds): both positive, the
+-- rate a whole number. `who` names the command in the message.
+local function parseRate(who, rate, per)
+  local n = Args.number(rate)
+  if n == nil or n < 1 or n > MAX_RATE or n ~= floor(n) then
+    error(who .. ': Arg "rate" must be a whole number from 1 to ' .. MAX_RATE .. ': '
+      .. tostring(rate))
+  end
+  local s = Args.number(per)
+  if s == nil or s <= 0 or s > MAX_PER then
+    error(who .. ': Arg "per" must be a number of seconds above 0 and at most ' .. MAX_PER
+      .. ': ' .. tostring(per))
+  end
+  return n, s
 end
 
 -- Write the definition of throttle `tid`. An expiration > 0 sets the hash's
@@ -27,35 +47,152 @@ end
 -- The throttle object: the requested id, the stored maximum read now (0 when
 -- absent; omitted when the stored text is not a finite number, which only
 -- another client can write) and exactly the Redis TTL of the hash.
-local function describe(tid)
+-- A throttle with a rate window, or defined by a template, also has `rate`,
+-- `per`, `used` (starts in the window now), `reopens` (when a full window
+-- next admits a start) and `template` (the pattern it was defined by).
+local function describe(tid, now)
   local key = Keys.throttle(tid)
-  local text = call('hget', key, 'maximum')
+  local stored = call('hmget', key, 'maximum', 'rate')
+  local text = stored[1]
   local maximum = 0
   if text then
     maximum = Args.number(text)
     if maximum == math.huge or maximum == -math.huge then maximum = nil end
   end
-  return encode({ id = tid, maximum = maximum, ttl = call('ttl', key) })
+  local object = { id = tid, maximum = maximum, ttl = call('ttl', key) }
+  if stored[2] or (text == false and string.sub(tid, 1, 3) ~= 'ql:') then
+    local definition = Throttle.definition(tid)
+    if definition.template then
+      object.template = definition.template
+      object.maximum = definition.maximum
+    end
+    if definition.rate > 0 then
+      object.rate, object.per = definition.rate, definition.per
+      object.used = Throttle.used(tid, definition, now)
+      if object.used >= definition.rate then
+        object.reopens = Throttle.reopens(tid, definition, now)
+      end
+    end
+  end
+  return encode(object)
 end
 
 -- throttle.set
 --
--- Arguments: tid, maximum [, expiration]
+-- Arguments: tid, maximum [, expiration [, rate, <n>, per, <seconds>]]
+--   An expiration of 0 keeps an existing TTL. `rate`/`per` (an extension of
+--   ours) give the throttle a rate window: at most n job starts in any `per`
+--   seconds; left out, the throttle's window (if any) is kept as it is.
 -- Reply: nil.
 -- Errors: Throttle(): no tid provided;
 --   Throttle(): Arg "maximum" missing or not a non-negative integer: <v>;
 --   Throttle(): Arg "expiration" not a number: <v> (also for infinities and
 --   values above 9e12 seconds, about 285,000 years, which would overflow the
---   server's millisecond clock)
--- Keys: ql:th:<tid> (fields id and maximum; TTL when expiration > 0).
+--   server's millisecond clock);
+--   Throttle(): Arg "rate" must be a whole number from 1 to 1000000: <v>;
+--   Throttle(): Arg "per" must be a number of seconds above 0 and at most
+--   31622400: <v>; Throttle(): rate and per go together, as rate <n> per <s>
+-- Keys: ql:th:<tid> (fields id and maximum, and rate and per; TTL when
+--   expiration > 0).
 Commands['throttle.set'] = function(now, args)
   local tid = Args.require(args[1], 'Throttle(): no tid provided')
   local maximum = parseMaximum(args[2])
   local message = 'Throttle(): Arg "expiration" not a number: '
   local expiration = Args.optionalNumber(args[3], 0, message)
   if expiration > 9e12 or expiration == -math.huge then error(message .. args[3]) end
+  local rate, per
+  if #args > 3 then
+    if #args ~= 7 or args[4] ~= 'rate' or args[6] ~= 'per' then
+      error('Throttle(): rate and per go together, as rate <n> per <s>')
+    end
+    rate, per = parseRate('Throttle()', args[5], args[7])
+  end
   setThrottle(tid, maximum, expiration)
+  if rate then call('hset', Keys.throttle(tid), 'rate', rate, 'per', per) end
   return nil
+end
+
+-- throttle.clearRate
+--
+-- An extension of ours: the throttle keeps its maximum and loses its rate
+-- window; jobs held on the window go back to their queues' work sets.
+-- Arguments: tid
+-- Reply: nil.
+-- Errors: Throttle(): no tid provided
+-- Keys: ql:th:<tid>, its starts log and pending set.
+Commands['throttle.clearRate'] = function(now, args)
+  local tid = Args.require(args[1], 'Throttle(): no tid provided')
+  call('hdel', Keys.throttle(tid), 'rate', 'per')
+  call('del', Keys.throttleStarts(tid))
+  Throttle.cache[tid] = nil
+  Throttle.release('', tid, now)
+  return nil
+end
+
+-- throttle.template.set
+--
+-- An extension of ours: throttles whose id starts with `prefix` and that have
+-- no definition of their own take this one (the longest matching prefix wins),
+-- so a throttle per key (`api:customer-42`) needs no set-up and leaves nothing
+-- behind when idle (docs/concepts.md, Throttles).
+-- Arguments: pattern (`prefix*`), maximum [, rate, <n>, per, <seconds>]
+-- Reply: nil.
+-- Errors: Throttle(): Arg "pattern" must be a prefix followed by one *, not
+--   starting with ql: (which only queue throttles use): <v>;
+--   Throttle(): a template needs a maximum above 0 or a rate;
+--   the maximum, rate and per errors of throttle.set
+-- Keys: ql:th-templates
+Commands['throttle.template.set'] = function(now, args)
+  local pattern = args[1]
+  if pattern == nil or #pattern < 2 or string.sub(pattern, -1) ~= '*'
+    or string.find(string.sub(pattern, 1, -2), '*', 1, true)
+    or string.sub(pattern, 1, 3) == 'ql:' or string.find(pattern, '%c') then
+    error('Throttle(): Arg "pattern" must be a prefix followed by one *, not starting with ql: '
+      .. '(which only queue throttles use): ' .. tostring(pattern))
+  end
+  local maximum = tonumber(parseMaximum(args[2]))
+  local definition = { maximum = maximum }
+  if #args > 2 then
+    if #args ~= 6 or args[3] ~= 'rate' or args[5] ~= 'per' then
+      error('Throttle(): rate and per go together, as rate <n> per <s>')
+    end
+    definition.rate, definition.per = parseRate('Throttle()', args[4], args[6])
+  end
+  if maximum == 0 and definition.rate == nil then
+    error('Throttle(): a template needs a maximum above 0 or a rate')
+  end
+  call('hset', Keys.THROTTLE_TEMPLATES, pattern, encode(definition))
+  return nil
+end
+
+-- throttle.template.delete
+--
+-- Arguments: pattern
+-- Reply: 1 when the template existed, else 0.
+-- Errors: Throttle(): Arg "pattern" missing
+-- Keys: ql:th-templates
+Commands['throttle.template.delete'] = function(now, args)
+  local pattern = Args.require(args[1], 'Throttle(): Arg "pattern" missing')
+  return call('hdel', Keys.THROTTLE_TEMPLATES, pattern)
+end
+
+-- throttle.templates
+--
+-- Arguments: none
+-- Reply: JSON array of {pattern, maximum, rate?, per?}, by pattern; `[]` when none.
+-- Writes: none
+Commands['throttle.templates'] = function(now, args)
+  local flat = call('hgetall', Keys.THROTTLE_TEMPLATES)
+  local out = {}
+  for i = 1, #flat, 2 do
+    local ok, definition = pcall(decode, flat[i + 1])
+    if ok and type(definition) == 'table' then
+      definition.pattern = flat[i]
+      out[#out + 1] = definition
+    end
+  end
+  table.sort(out, function(a, b) return a.pattern < b.pattern end)
+  return Json.list(out)
 end
 
 -- throttle.get
@@ -65,7 +202,7 @@ end
 -- Errors: Throttle(): no tid provided
 -- Writes: none
 Commands['throttle.get'] = function(now, args)
-  return describe(Args.require(args[1], 'Throttle(): no tid provided'))
+  return describe(Args.require(args[1], 'Throttle(): no tid provided'), now)
 end
 
 -- throttle.delete
@@ -131,7 +268,7 @@ end
 -- Writes: none
 Commands['queue.throttle.get'] = function(now, args)
   local queue = Args.require(args[1], 'Throttle(): Arg "queue" missing')
-  return describe(Keys.queueThrottleId(queue))
+  return describe(Keys.queueThrottleId(queue), now)
 end
 
 -- queue.throttle.set

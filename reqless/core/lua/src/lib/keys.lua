@@ -30,6 +30,8 @@ function Keys.use(prefix)
   -- qmore's own keys, read when ours are empty; a namespace has its own.
   Keys.LEGACY_IDENTIFIER_PATTERNS = plain and 'qmore:dynamic' or P .. 'qmore:dynamic'
   Keys.LEGACY_PRIORITY_PATTERNS = plain and 'qmore:priority' or P .. 'qmore:priority'
+  -- Throttle templates: pattern -> definition (lib/throttle.lua).
+  Keys.THROTTLE_TEMPLATES = P .. 'th-templates'
   Keys.PUBLISH = plain and 'publish' or 'spublish'
   -- In a namespace an unknown dependency is refused (Job.requireKnown).
   Keys.NAMESPACED = not plain
@@ -50,7 +52,8 @@ function Keys.history(jid) return P .. 'j:' .. jid .. '-history' end
 function Keys.dependencies(jid) return P .. 'j:' .. jid .. '-dependencies' end
 function Keys.dependents(jid) return P .. 'j:' .. jid .. '-dependents' end
 
--- kind is one of: work, locks, scheduled, depends, throttled, recur
+-- kind is one of: work, locks, scheduled, depends, throttled, recur, rated (rate-window
+-- timers), and the group kinds below
 function Keys.queue(queue, kind) return P .. 'q:' .. queue .. '-' .. kind end
 -- The id (not the key) of a queue's implicit throttle: the same name in every
 -- namespace, as throttle names are.
@@ -59,6 +62,15 @@ function Keys.queueThrottleId(queue) return 'ql:q:' .. queue end
 function Keys.throttle(tid) return P .. 'th:' .. tid end
 function Keys.throttleLocks(tid) return P .. 'th:' .. tid .. '-locks' end
 function Keys.throttlePending(tid) return P .. 'th:' .. tid .. '-pending' end
+
+-- Rate windows (lib/throttle.lua): the start times of a throttle's jobs within
+-- its window; a queue's timers for throttles whose window reopens later.
+function Keys.throttleStarts(tid) return P .. 'th:' .. tid .. '-starts' end
+
+-- Fair groups (lib/group.lua): the waiting jobs of one group of a queue. The
+-- queue's other group keys are Keys.queue(queue, kind) with kind one of
+-- groups, group-heads, group-parked, group-weights, group-served, grouped.
+function Keys.queueGroup(queue, group) return P .. 'q:' .. queue .. '-g:' .. group end
 
 function Keys.failureGroup(group) return P .. 'f:' .. group end
 function Keys.workerJobs(worker) return P .. 'w:' .. worker .. ':jobs' end

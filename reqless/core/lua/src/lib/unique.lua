@@ -97,7 +97,7 @@ end
 -- put `p` in place, while it waits (waiting, scheduled, depends, throttled).
 -- A running or stalled holder is left alone, as with keep.
 function Unique.replace(jid, p, now, historyLimit)
-  local job = Job.read(jid, { 'state', 'queue', 'priority', 'time' })
+  local job = Job.read(jid, { 'state', 'queue', 'priority', 'time', 'group' })
   local state = job and job.state
   local queue = job and job.queue
   if not queue then return end
@@ -119,11 +119,12 @@ function Unique.replace(jid, p, now, historyLimit)
   else
     call('zrem', Keys.queue(queue, 'work'), jid)
     call('zrem', Keys.queue(queue, 'scheduled'), jid)
+    if job.group then Group.remove(queue, job.group, jid) end
     if p.delay > 0 then
       Queue.schedule(queue, jid, now + p.delay)
       call('hset', key, 'state', 'scheduled')
     else
-      Queue.makeReady(queue, jid, priority, tonumber(job.time) or now)
+      Queue.makeReady(queue, jid, priority, tonumber(job.time) or now, job.group)
       call('hset', key, 'state', 'waiting')
     end
   end

@@ -5,7 +5,7 @@
 Job.FIELDS = {
   'jid', 'klass', 'state', 'queue', 'worker', 'priority', 'expires', 'retries',
   'remaining', 'data', 'tags', 'failure', 'throttles', 'spawned_from_jid', 'history',
-  'unique', 'unique_until', 'unique_expires',
+  'unique', 'unique_until', 'unique_expires', 'group',
 }
 
 -- Read `names` of job `jid` into a table; nil when none of them is set (the job
@@ -68,6 +68,8 @@ function Job.toObject(jid, record, tracked, lean)
     spawned_from_jid = record.spawned_from_jid or false,
   }
   if record.unique then Unique.describe(object, record) end
+  -- Only a job put with a group has the field (docs/concepts.md, Fair groups).
+  if record.group then object.group = record.group end
   if not lean then
     object.history = History.read(jid)
     object.dependents = call('smembers', Keys.dependents(jid))
@@ -138,14 +140,14 @@ function Job.unlink(jid, dep)
 end
 
 -- Move a job out of its queue's depends set into work (or its scheduled time).
-function Job.undepend(jid, queue, priority, scheduled, now)
+function Job.undepend(jid, queue, priority, scheduled, now, group)
   call('zrem', Keys.queue(queue, 'depends'), jid)
   if scheduled then
     Queue.schedule(queue, jid, scheduled)
     call('hset', Keys.job(jid), 'state', 'scheduled')
     call('hdel', Keys.job(jid), 'scheduled')
   else
-    Queue.makeReady(queue, jid, priority, now)
+    Queue.makeReady(queue, jid, priority, now, group)
     call('hset', Keys.job(jid), 'state', 'waiting')
   end
 end
@@ -159,9 +161,10 @@ function Job.releaseDependents(jid, now)
   for _, dependent in ipairs(dependents) do
     call('srem', Keys.dependencies(dependent), jid)
     if call('scard', Keys.dependencies(dependent)) == 0 then
-      local fields = call('hmget', Keys.job(dependent), 'queue', 'priority', 'scheduled')
+      local fields = call('hmget', Keys.job(dependent), 'queue', 'priority', 'scheduled', 'group')
       if fields[1] then
-        Job.undepend(dependent, fields[1], tonumber(fields[2]) or 0, tonumber(fields[3]), now)
+        Job.undepend(dependent, fields[1], tonumber(fields[2]) or 0, tonumber(fields[3]), now,
+          fields[4] or nil)
       end
     end
   end

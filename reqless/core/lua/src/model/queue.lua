@@ -14,9 +14,15 @@ function Queue.addToWork(queue, jid, priority, t)
   call('zadd', Keys.queue(queue, 'work'), Queue.score(priority, t), jid)
 end
 
--- Add a job to the work set and wake a worker blocked waiting on the queue.
-function Queue.makeReady(queue, jid, priority, t)
-  call('zadd', Keys.queue(queue, 'work'), Queue.score(priority, t), jid)
+-- Add a job to the work set and wake a worker blocked waiting on the queue. A
+-- job of a group (`group`, the job's field) joins its group instead, which puts
+-- it into work when it is the group's next job (lib/group.lua).
+function Queue.makeReady(queue, jid, priority, t, group)
+  if group then
+    Group.add(queue, group, jid, priority, t)
+  else
+    call('zadd', Keys.queue(queue, 'work'), Queue.score(priority, t), jid)
+  end
   Queue.wake(queue)
 end
 
@@ -68,7 +74,7 @@ end
 -- recurring spawn, a lock expiry), or nil.
 function Queue.nextDue(queue)
   local earliest
-  for _, kind in ipairs({ 'scheduled', 'recur', 'locks' }) do
+  for _, kind in ipairs({ 'scheduled', 'recur', 'locks', 'rated' }) do
     local first = call('zrange', Keys.queue(queue, kind), 0, 0, 'WITHSCORES')
     local t = tonumber(first[2])
     if t and (earliest == nil or t < earliest) then earliest = t end
@@ -76,9 +82,11 @@ function Queue.nextDue(queue)
   return earliest
 end
 
--- Remove `jid` from every set of `queue` (not throttle, worker or failure sets).
-function Queue.remove(queue, jid)
+-- Remove `jid` from every set of `queue` (not throttle, worker or failure sets),
+-- and from its group (`group`, the job's field) when it has one.
+function Queue.remove(queue, jid, group)
   for _, kind in ipairs(Queue.KINDS) do call('zrem', Keys.queue(queue, kind), jid) end
+  if group then Group.remove(queue, group, jid) end
 end
 
 -- Remove a job whose state is `running` from its queue. Only a hand-out sets
@@ -96,10 +104,11 @@ function Queue.register(queue, now)
 end
 
 -- Whether a pop of `queue` could do anything: it has waiting jobs, locks that
--- may expire, scheduled jobs or recurring templates (one EXISTS for all four).
+-- may expire, scheduled jobs, recurring templates or rate timers (one EXISTS).
 function Queue.mayPop(queue)
   return call('exists', Keys.queue(queue, 'work'), Keys.queue(queue, 'locks'),
-    Keys.queue(queue, 'scheduled'), Keys.queue(queue, 'recur')) > 0
+    Keys.queue(queue, 'scheduled'), Keys.queue(queue, 'recur'),
+    Keys.queue(queue, 'rated')) > 0
 end
 
 function Queue.isPaused(queue)
@@ -114,8 +123,13 @@ function Queue.promote(queue, now, budget)
   local jids = call('zrangebyscore', key, 0, now, 'LIMIT', 0, budget)
   if #jids == 0 then return end
   for _, jid in ipairs(jids) do
-    local priority = tonumber(call('hget', Keys.job(jid), 'priority')) or 0
-    Queue.addToWork(queue, jid, priority, now)
+    local fields = call('hmget', Keys.job(jid), 'priority', 'group')
+    local priority = tonumber(fields[1]) or 0
+    if fields[2] then
+      Group.add(queue, fields[2], jid, priority, now)
+    else
+      Queue.addToWork(queue, jid, priority, now)
+    end
     call('hset', Keys.job(jid), 'state', 'waiting')
   end
   Args.chunked('zrem', key, jids)
@@ -194,7 +208,7 @@ function Queue.counts(queue, now)
   Queue.promote(queue, now, call('zcard', scheduled))
   return {
     name = queue,
-    waiting = call('zcard', Keys.queue(queue, 'work')),
+    waiting = call('zcard', Keys.queue(queue, 'work')) + Group.hidden(queue),
     stalled = stalled,
     running = call('zcard', locks) - stalled,
     throttled = call('zcard', Keys.queue(queue, 'throttled')),

@@ -100,10 +100,10 @@ end
 -- queue's sets. Take the old job out of all of them first.
 function Recurring.evict(jid, now)
   local old = call('hmget', Keys.job(jid), 'state', 'queue', 'worker', 'failure', 'tags',
-    'throttles', 'unique')
+    'throttles', 'unique', 'group')
   local state = old[1]
   if not state then return end
-  if old[2] then Queue.remove(old[2], jid) end
+  if old[2] then Queue.remove(old[2], jid, old[8] or nil) end
   if old[3] and old[3] ~= '' then call('zrem', Keys.workerJobs(old[3]), jid) end
   if state == 'complete' then call('zrem', Keys.COMPLETED, jid) end
   if state == 'failed' then
