@@ -34,6 +34,7 @@ __all__ = [
     "TAGS",
     "THROTTLE_PREFIX",
     "THROTTLE_TEMPLATES",
+    "BATCHES",
     "TRACKED",
     "UI_AUDIT",
     "WORKERS",
@@ -58,6 +59,9 @@ __all__ = [
     "waiting",
     "queue_group",
     "throttle_starts",
+    "batch",
+    "batch_jobs",
+    "job_done",
     "wake",
     "worker_channel",
     "worker_jobs",
@@ -121,6 +125,8 @@ class KeySpace:
         self.LEGACY_PRIORITY_PATTERNS = ("" if namespace is None else p) + "qmore:priority"
         #: Throttle templates: pattern -> definition (docs/concepts.md, Throttles).
         self.THROTTLE_TEMPLATES = p + "th-templates"
+        #: Batches by creation time (docs/following-jobs.md).
+        self.BATCHES = p + "batches"
         #: Python only: the capped list `reqless ui --audit-redis` appends to.
         self.UI_AUDIT = p + "ui:audit"
         #: The start of every job hash (`job(jid)`), for SCAN patterns.
@@ -184,6 +190,18 @@ class KeySpace:
     def throttle_starts(self, tid: str) -> str:
         """The start times within the rate window of throttle `tid`."""
         return self.THROTTLE_PREFIX + tid + "-starts"
+
+    def job_done(self, jid: str) -> str:
+        """The list a waiter on job `jid` BLPOPs (one token per waiter at its end)."""
+        return self.prefix + "j:" + jid + "-done"
+
+    def batch(self, bid: str) -> str:
+        """The hash of batch `bid`."""
+        return self.prefix + "b:" + bid
+
+    def batch_jobs(self, bid: str) -> str:
+        """The jobs of batch `bid`."""
+        return self.prefix + "b:" + bid + "-jobs"
 
     def failure_group(self, group: str) -> str:
         """The list of jids failed into `group`."""
@@ -250,6 +268,7 @@ UI_AUDIT = DEFAULT.UI_AUDIT
 JOB_PREFIX = DEFAULT.JOB_PREFIX
 THROTTLE_PREFIX = DEFAULT.THROTTLE_PREFIX
 THROTTLE_TEMPLATES = DEFAULT.THROTTLE_TEMPLATES
+BATCHES = DEFAULT.BATCHES
 
 job = DEFAULT.job
 history = DEFAULT.history
@@ -262,6 +281,9 @@ throttle_locks = DEFAULT.throttle_locks
 throttle_pending = DEFAULT.throttle_pending
 throttle_starts = DEFAULT.throttle_starts
 queue_group = DEFAULT.queue_group
+job_done = DEFAULT.job_done
+batch = DEFAULT.batch
+batch_jobs = DEFAULT.batch_jobs
 failure_group = DEFAULT.failure_group
 worker_jobs = DEFAULT.worker_jobs
 tag = DEFAULT.tag

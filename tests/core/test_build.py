@@ -168,11 +168,15 @@ OLD_READ_COMMANDS = {
     "queue.stalledJobs", "unique.holder", "cron.next",
     # Ours (issue 24): fair groups and throttle templates.
     "queue.groups", "queue.group.jobs", "throttle.templates",
+    # Ours (issue 25): batches.
+    "batch.get", "batch.jobs", "batch.list",
 }  # fmt: skip
 OLD_ADDING_COMMANDS = {
     "queue.put", "queue.putMany", "job.requeue", "queue.recurAtInterval",
     # Ours: a cron template adds jobs as an interval one does (docs/cron.md).
     "queue.recurOnCron",
+    # Ours: closing a batch may put its callback jobs (docs/following-jobs.md).
+    "batch.close",
 }  # fmt: skip
 
 

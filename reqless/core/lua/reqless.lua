@@ -16,6 +16,7 @@ local Stats = {}     -- wait/run samples and counters
 local Tags = {}      -- tag indexes
 local Throttle = {}  -- throttle storage and procedures
 local Group = {}     -- fair groups inside a queue
+local Batch = {}     -- batches of jobs with callbacks
 local Cron = {}      -- cron expressions and next fire times
 local Job = {}       -- job records
 local Queue = {}     -- queue sets
@@ -105,6 +106,8 @@ function Keys.use(prefix)
   Keys.LEGACY_PRIORITY_PATTERNS = plain and 'qmore:priority' or P .. 'qmore:priority'
   -- Throttle templates: pattern -> definition (lib/throttle.lua).
   Keys.THROTTLE_TEMPLATES = P .. 'th-templates'
+  -- Batches by creation time (lib/batch.lua).
+  Keys.BATCHES = P .. 'batches'
   Keys.PUBLISH = plain and 'publish' or 'spublish'
   -- In a namespace an unknown dependency is refused (Job.requireKnown).
   Keys.NAMESPACED = not plain
@@ -144,6 +147,13 @@ function Keys.throttleStarts(tid) return P .. 'th:' .. tid .. '-starts' end
 -- queue's other group keys are Keys.queue(queue, kind) with kind one of
 -- groups, group-heads, group-parked, group-weights, group-served, grouped.
 function Keys.queueGroup(queue, group) return P .. 'q:' .. queue .. '-g:' .. group end
+
+-- Following a job (docs/following-jobs.md): the list a job.wait caller BLPOPs,
+-- fed one token (the final state) per waiter when the job finishes; a batch
+-- and the set of its jobs.
+function Keys.jobDone(jid) return P .. 'j:' .. jid .. '-done' end
+function Keys.batch(bid) return P .. 'b:' .. bid end
+function Keys.batchJobs(bid) return P .. 'b:' .. bid .. '-jobs' end
 
 function Keys.failureGroup(group) return P .. 'f:' .. group end
 function Keys.workerJobs(worker) return P .. 'w:' .. worker .. ':jobs' end
@@ -375,6 +385,9 @@ Config.rules = {
     least = 1, whole = true, meaning = 'passes a pop makes past throttled jobs',
   },
   ['max-worker-age'] = { least = 0.001, meaning = 'seconds an idle worker stays listed' },
+  -- No default in Config.defaults (config.getAll lists the specified options
+  -- only): unset, job.complete uses Job.RESULT_LIMIT.
+  ['max-result-size'] = { least = 0, whole = true, meaning = 'bytes a job result may hold' },
 }
 
 -- The rule of option `name` (itself or its per-queue form), or nil.
@@ -1167,6 +1180,178 @@ function Group.list(queue, offset, limit)
   return out
 end
 end)
+-- >>> src/lib/batch.lua
+Lazy(Batch, function()
+-- Batches (docs/following-jobs.md, Batches): jobs put with `batch <id>` are
+-- counted in the batch's hash as they finish for good (complete, failed,
+-- canceled). The call that finishes the last job of a closed batch, or the
+-- batch.close that finds none left, puts the callback jobs: on_success when
+-- every job completed, on_complete always. Both happen inside that one atomic
+-- call and the batch is marked finished in it, so each callback is put exactly
+-- once whatever the workers do.
+--
+-- Keys: ql:b:<id> (hash: state open|closed|finished, total, pending, complete,
+-- failed, canceled, created, finished, on_success, on_complete), ql:b:<id>-jobs
+-- (set of jids) and ql:batches (zset id -> created). A finished batch's keys
+-- expire after `jobs-history` seconds, with its completed jobs.
+
+Batch.COUNTERS = { complete = 'complete', failed = 'failed', canceled = 'canceled' }
+
+-- Parse a callback: JSON {klass, queue, data (JSON object text or object),
+-- priority?}; returns its canonical JSON text. `name` is the option's name.
+function Batch.parseCallback(name, text)
+  local ok, value = pcall(decode, text)
+  if not ok or type(value) ~= 'table' then
+    error('Batch(): Arg "' .. name .. '" not a JSON object: ' .. tostring(text))
+  end
+  if type(value.klass) ~= 'string' or value.klass == '' then
+    error('Batch(): Arg "' .. name .. '" needs a class name (klass)')
+  end
+  if type(value.queue) ~= 'string' or value.queue == '' then
+    error('Batch(): Arg "' .. name .. '" needs a queue')
+  end
+  local data = value.data
+  if data == nil then data = {} end
+  if type(data) == 'string' then
+    local parsed, decoded = pcall(decode, data)
+    if not parsed or type(decoded) ~= 'table' then
+      error('Batch(): Arg "' .. name .. '" data must be a JSON object')
+    end
+    data = decoded
+  end
+  if type(data) ~= 'table' or #data > 0 then
+    error('Batch(): Arg "' .. name .. '" data must be a JSON object')
+  end
+  local priority = value.priority
+  if priority ~= nil and (type(priority) ~= 'number' or priority ~= priority
+    or priority == math.huge or priority == -math.huge) then
+    error('Batch(): Arg "' .. name .. '" priority must be a finite number')
+  end
+  return encode({ klass = value.klass, queue = value.queue, data = data, priority = priority })
+end
+
+-- Validate a batch id: what batch.open and put's `batch` option accept.
+function Batch.parseId(who, value)
+  if value == nil or value == '' or #value > 256 or string.find(value, '%c') then
+    error(who .. ': Arg "batch" must be 1 to 256 characters without control characters: '
+      .. tostring(value))
+  end
+  return value
+end
+
+-- The state of batch `bid` (open, closed, finished), or nil when unknown.
+function Batch.state(bid)
+  local state = call('hget', Keys.batch(bid), 'state')
+  if state == false then return nil end
+  return state
+end
+
+-- Job `jid` joins open batch `bid` (put with `batch`); a job already in it
+-- (a re-put) is not counted twice, and one that had finished counts as
+-- pending again. `oldState` is its state before the put.
+function Batch.join(bid, jid, oldState)
+  local key = Keys.batch(bid)
+  if call('sadd', Keys.batchJobs(bid), jid) == 1 then
+    call('hincrby', key, 'total', 1)
+    call('hincrby', key, 'pending', 1)
+  else
+    Batch.reopened(bid, oldState)
+  end
+end
+
+-- A finished member of `bid` runs again (re-put, unfail): it is pending again,
+-- unless the batch already finished (its callbacks are history).
+function Batch.reopened(bid, oldState)
+  local counter = Batch.COUNTERS[oldState or '']
+  if counter == nil then return end
+  local key = Keys.batch(bid)
+  if call('hget', key, 'state') == 'finished' then return end
+  call('hincrby', key, counter, -1)
+  call('hincrby', key, 'pending', 1)
+end
+
+-- A member of `bid` finished for good in `state` (complete, failed, canceled).
+function Batch.finished(bid, jid, state, now)
+  local key = Keys.batch(bid)
+  local current = call('hget', key, 'state')
+  if current == false or current == 'finished' then return end
+  call('hincrby', key, Batch.COUNTERS[state], 1)
+  local pending = call('hincrby', key, 'pending', -1)
+  if current == 'closed' and pending <= 0 then Batch.fire(bid, now) end
+end
+
+-- Close batch `bid` (no more jobs join it); fires at once when none is pending.
+function Batch.close(bid, now)
+  local key = Keys.batch(bid)
+  call('hset', key, 'state', 'closed')
+  if (tonumber(call('hget', key, 'pending')) or 0) <= 0 then Batch.fire(bid, now) end
+end
+
+-- Put the callbacks of `bid` and mark it finished; its keys then expire.
+function Batch.fire(bid, now)
+  local key = Keys.batch(bid)
+  local fields = call('hmget', key, 'total', 'complete', 'failed', 'canceled', 'on_success',
+    'on_complete')
+  local counts = {
+    id = bid,
+    total = tonumber(fields[1]) or 0,
+    complete = tonumber(fields[2]) or 0,
+    failed = tonumber(fields[3]) or 0,
+    canceled = tonumber(fields[4]) or 0,
+  }
+  call('hset', key, 'state', 'finished', 'finished', now)
+  local put = {}
+  if fields[5] and counts.complete == counts.total then put.success = fields[5] end
+  if fields[6] then put.complete = fields[6] end
+  for _, kind in ipairs({ 'success', 'complete' }) do
+    local text = put[kind]
+    if text then
+      local callback = decode(text)
+      local data = callback.data
+      if type(data) ~= 'table' or next(data) == nil then data = {} end
+      data.batch = counts
+      local args = { '', callback.queue, bid .. '-' .. kind, callback.klass, encode(data), 0 }
+      if callback.priority then
+        args[#args + 1] = 'priority'
+        args[#args + 1] = callback.priority
+      end
+      Commands['queue.put'](now, args)
+    end
+  end
+  local age = Config.getNumber('jobs-history')
+  if age > 0 then
+    local ms = math.ceil(age * 1000)
+    call('pexpire', key, ms)
+    call('pexpire', Keys.batchJobs(bid), ms)
+  end
+end
+
+-- The batch object of `bid`, or nil.
+function Batch.describe(bid)
+  local fields = call('hmget', Keys.batch(bid), 'state', 'total', 'pending', 'complete', 'failed',
+    'canceled', 'created', 'finished', 'on_success', 'on_complete')
+  if fields[1] == false then return nil end
+  local function callback(text)
+    if not text then return false end
+    local ok, value = pcall(decode, text)
+    if ok then return value end
+    return false
+  end
+  return {
+    id = bid,
+    state = fields[1],
+    total = tonumber(fields[2]) or 0,
+    pending = tonumber(fields[3]) or 0,
+    complete = tonumber(fields[4]) or 0,
+    failed = tonumber(fields[5]) or 0,
+    canceled = tonumber(fields[6]) or 0,
+    created = tonumber(fields[7]) or 0,
+    finished = tonumber(fields[8]) or false,
+    on_success = callback(fields[9]),
+    on_complete = callback(fields[10]),
+  }
+end
+end)
 -- >>> src/lib/cron.lua
 Lazy(Cron, function()
 -- Cron expressions and their next fire times (docs/cron.md). Redis scripts have
@@ -1579,8 +1764,15 @@ Lazy(Job, function()
 Job.FIELDS = {
   'jid', 'klass', 'state', 'queue', 'worker', 'priority', 'expires', 'retries',
   'remaining', 'data', 'tags', 'failure', 'throttles', 'spawned_from_jid', 'history',
-  'unique', 'unique_until', 'unique_expires', 'group',
+  'unique', 'unique_until', 'unique_expires', 'group', 'progress', 'result', 'trace', 'batch',
 }
+
+-- Bytes a completed job's result may hold unless `max-result-size` says otherwise.
+Job.RESULT_LIMIT = 524288
+
+-- How long a finished job's wake tokens wait for a waiter that has not yet
+-- blocked (ms); a waiter blocks right after job.wait, so this is generous.
+local DONE_TTL_MS = 60000
 
 -- Read `names` of job `jid` into a table; nil when none of them is set (the job
 -- does not exist).
@@ -1644,12 +1836,36 @@ function Job.toObject(jid, record, tracked, lean)
   if record.unique then Unique.describe(object, record) end
   -- Only a job put with a group has the field (docs/concepts.md, Fair groups).
   if record.group then object.group = record.group end
+  -- Likewise the fields of a followed job (docs/following-jobs.md).
+  if record.progress then object.progress = decodeObject(record.progress) end
+  if record.result then
+    local ok, value = pcall(decode, record.result)
+    if ok then object.result = value end
+  end
+  if record.trace then object.trace = record.trace end
+  if record.batch then object.batch = record.batch end
   if not lean then
     object.history = History.read(jid)
     object.dependents = call('smembers', Keys.dependents(jid))
     object.dependencies = call('smembers', Keys.dependencies(jid))
   end
   return object
+end
+
+-- Job `jid` finished for good (`state`: complete, failed or canceled): wake its
+-- waiters (job.wait) with the state and count it in its batch. `record` holds
+-- its `waiters` and `batch` fields (absent on most jobs).
+function Job.finished(jid, record, state, now)
+  local waiters = tonumber(record.waiters)
+  if waiters and waiters > 0 then
+    local done = Keys.jobDone(jid)
+    local tokens = {}
+    for i = 1, math.min(waiters, 10000) do tokens[i] = state end
+    call('rpush', done, unpack(tokens))
+    call('pexpire', done, DONE_TTL_MS)
+    if state ~= 'canceled' then call('hdel', Keys.job(jid), 'waiters') end
+  end
+  if record.batch then Batch.finished(record.batch, jid, state, now) end
 end
 
 -- The job object of `jid`, or nil.
@@ -1924,7 +2140,7 @@ function Queue.expireLocks(queue, now, limit, settings)
   for _, jid in ipairs(expired) do
     local key = Keys.job(jid)
     local job = call('hmget', key, 'worker', 'grace', 'remaining', 'queue', 'throttles', 'history',
-      'unique', 'spawned_from_jid')
+      'unique', 'spawned_from_jid', 'waiters', 'batch')
     local worker = job[1] or ''
     if job[6] then History.migrate(jid, job[6]) end
     call('zrem', Keys.workerJobs(worker), jid)
@@ -1949,6 +2165,9 @@ function Queue.expireLocks(queue, now, limit, settings)
         Queue.failExhausted(jid, queue, job[4] or '', worker, job[5], now, tracked, settings)
         if job[7] then Unique.release(jid, { unique = job[7] }) end
         if job[8] then Recurring.ended(jid, job[8], now) end
+        if job[9] or job[10] then
+          Job.finished(jid, { waiters = job[9] or nil, batch = job[10] or nil }, 'failed', now)
+        end
       else
         table.insert(reassign, jid)
       end
@@ -2320,7 +2539,9 @@ LazyCommands({ 'queue.put', 'job.requeue', 'queue.putMany' }, function()
 --            lib/unique.lua and docs/concepts.md, Unique jobs;
 --            group (1 to 256 characters, no control characters): the job's
 --            fair group in its queue (lib/group.lua); a put without it takes
---            the job out of any group it was in
+--            the job out of any group it was in;
+--            batch (an open batch's id: the job joins it; docs/following-jobs.md);
+--            trace (text of at most 4096 bytes: trace context, kept on the job)
 -- Reply: the jid; with `unique`, the jid of the live job holding the key when
 --   another one holds it (on_conflict keep or replace: nothing else is written
 --   but, for replace, the holder's data, priority and delay).
@@ -2365,6 +2586,16 @@ local function parsePut(args)
     p.throttles = Args.jsonList(options.throttles, 'Put(): Arg "throttles" not JSON array: ')
   end
   if options.group ~= nil then p.group = Group.parseName(options.group) end
+  if options.batch ~= nil then
+    p.batch = Batch.parseId('Put()', options.batch)
+    if Batch.state(p.batch) ~= 'open' then
+      error('Put(): batch ' .. p.batch .. ' is not open (unknown, closed or finished)')
+    end
+  end
+  if options.trace ~= nil then
+    if #options.trace > 4096 then error('Put(): Arg "trace" is longer than 4096 bytes') end
+    p.trace = options.trace
+  end
   if options.unique or options.on_conflict or options.unique_until or options.unique_for then
     p.unique = Unique.parse(options) -- loaded only for puts that name one of these
   end
@@ -2373,7 +2604,7 @@ end
 
 local PUT_FIELDS = {
   'state', 'queue', 'worker', 'priority', 'tags', 'retries', 'failure', 'history', 'throttles',
-  'unique', 'group',
+  'unique', 'group', 'batch', 'progress', 'result',
 }
 
 local putOne -- queue.put of a parsed job: below, with queue.putMany's shorter path
@@ -2384,6 +2615,9 @@ local function put(now, p, old, historyLimit)
   old = old or {}
   historyLimit = historyLimit or Config.getNumber('max-job-history')
   -- A job moved from another queue loses that queue's throttle from the list.
+  if p.batch and old.batch and old.batch ~= p.batch then
+    error('Put(): job ' .. jid .. ' belongs to batch ' .. old.batch)
+  end
   local throttles = p.throttles
   if old.queue then throttles = Throttle.without(throttles, Keys.queueThrottleId(old.queue)) end
   table.insert(throttles, Keys.queueThrottleId(queue))
@@ -2451,6 +2685,15 @@ local function put(now, p, old, historyLimit)
     call('hset', key, 'group', p.group)
   elseif old.group then
     call('hdel', key, 'group')
+  end
+  -- A new run: the last run's progress and result go (a trace is the put's own).
+  if old.progress or old.result then call('hdel', key, 'progress', 'result') end
+  if p.trace then call('hset', key, 'trace', p.trace) end
+  if p.batch then
+    call('hset', key, 'batch', p.batch)
+    Batch.join(p.batch, jid, old.state)
+  elseif old.batch then
+    Batch.reopened(old.batch, old.state)
   end
   -- The key of the job's previous put is released when this put names another
   -- one or none (Unique.conflict already saw that no other job holds p's key).
@@ -2661,7 +2904,7 @@ end
 -- for, into a queue whose throttle is open (putFresh then checks it is new).
 local function mayBeFresh(p, c)
   return c.open and p.delay <= 0 and #p.depends == 0 and #p.throttles == 0 and p.unique == nil
-    and p.group == nil
+    and p.group == nil and p.batch == nil and p.trace == nil
 end
 
 -- queue.putMany's on_conflict=error check, before anything is written: each
@@ -3002,16 +3245,23 @@ end
 -- An extension of ours, used by our worker: job.complete, then queues.pop
 -- for the same worker without waiting, in one call (one round trip per job
 -- instead of two).
--- Arguments: jid, worker, queue, data, limit, queue [, queue]...
+-- Arguments: jid, worker, queue, data, [result, <json>,] limit, queue [, queue]...
+--   (`result` as for job.complete: a limit is a number, so the two cannot clash)
 -- Reply: JSON {"jobs": [lean job objects]}; the complete's reply is always
 --   `complete`, so it is not repeated.
 -- Errors: those of job.complete (nothing is popped then), then of queues.pop.
 -- Events, keys: those of job.complete and queue.pop.
 Commands['job.completeAndPop'] = function(now, args)
-  local popArgs = { args[2], args[5], 0 }
-  for i = 6, #args do popArgs[#popArgs + 1] = args[i] end
+  local completeArgs = { args[1], args[2], args[3], args[4] }
+  local at = 5
+  if args[5] == 'result' then
+    completeArgs[5], completeArgs[6] = 'result', args[6]
+    at = 7
+  end
+  local popArgs = { args[2], args[at], 0 }
+  for i = at + 1, #args do popArgs[#popArgs + 1] = args[i] end
   if #popArgs < 4 then error('Pop(): no queue name provided') end
-  Commands['job.complete'](now, { args[1], args[2], args[3], args[4] })
+  Commands['job.complete'](now, completeArgs)
   return Commands['queues.pop'](now, popArgs)
 end
 
@@ -3056,7 +3306,7 @@ LazyCommands({ 'job.complete', 'job.completeAndRequeue' }, function()
 
 local COMPLETE_FIELDS = {
   'state', 'worker', 'queue', 'throttles', 'time', 'retries', 'priority', 'history', 'unique',
-  'spawned_from_jid',
+  'spawned_from_jid', 'waiters', 'batch',
 }
 
 -- Shared validation (docs/core-commands.md, job.complete); returns the job's fields.
@@ -3066,6 +3316,19 @@ local function parseComplete(args)
   local queue = Args.require(args[3], 'Complete(): Arg "queue_name" missing')
   Args.json(args[4], 'Complete(): Arg "data" missing or not JSON: ')
   return jid, worker, queue, args[4]
+end
+
+-- A job's result (docs/following-jobs.md): JSON text of at most
+-- `max-result-size` bytes (Job.RESULT_LIMIT unless set); nil when not given.
+local function parseResult(text)
+  if text == nil then return nil end
+  Args.json(text, 'Complete(): Arg "result" not JSON: ')
+  local limit = tonumber(Config.get('max-result-size')) or Job.RESULT_LIMIT
+  if #text > limit then
+    error('Complete(): Arg "result" is ' .. #text .. ' bytes, over the limit of ' .. limit
+      .. ' (config max-result-size)')
+  end
+  return text
 end
 
 local function checkRunning(jid, worker, queue)
@@ -3116,7 +3379,9 @@ local COMPLETE_CONFIG = { 'max-job-history', 'jobs-history', 'jobs-history-count
 
 -- job.complete
 --
--- Arguments: jid, worker, queue, data
+-- Arguments: jid, worker, queue, data [, result, <json>]
+--   result (an extension of ours): the job's result, kept as long as the
+--   completed job (`max-result-size` bytes at most, 512 KiB unless set).
 -- Reply: `complete`.
 -- Errors: Complete(): ... (docs/core-commands.md, job.complete).
 -- Events: ql:completed (tracked), ql:log completed.
@@ -3124,6 +3389,12 @@ local COMPLETE_CONFIG = { 'max-job-history', 'jobs-history', 'jobs-history-count
 --   ql:completed (and expired jobs); dependents of the job; its unique key.
 Commands['job.complete'] = function(now, args)
   local jid, worker, queue, data = parseComplete(args)
+  -- Arguments past `data` were ignored before `result` existed; still so.
+  local result = nil
+  if args[5] == 'result' then
+    if args[6] == nil then error('Complete(): Arg "result" missing') end
+    result = parseResult(args[6])
+  end
   local job = checkRunning(jid, worker, queue)
   local config = Config.read(COMPLETE_CONFIG)
   local historyLimit = Config.number(config, 'max-job-history')
@@ -3135,11 +3406,13 @@ Commands['job.complete'] = function(now, args)
   call('hset', Keys.job(jid), 'state', 'complete', 'worker', '', 'failure', '{}',
     'queue', '', 'expires', 0, 'remaining', tonumber(job.retries) or 0,
     'data', data, 'time', string.format('%.20f', now))
+  if result then call('hset', Keys.job(jid), 'result', result) end
   call('zadd', Keys.COMPLETED, now, jid)
   -- Guarded here: a file's namespace loads on its first use in each call, and most
   -- jobs are neither unique nor spawned by a template.
   if job.unique then Unique.release(jid, job) end
   if job.spawned_from_jid then Recurring.ended(jid, job.spawned_from_jid, now) end
+  if job.waiters or job.batch then Job.finished(jid, job, 'complete', now) end
   expireCompleted(now, age, count)
   Job.releaseDependents(jid, now)
   return 'complete'
@@ -3216,7 +3489,8 @@ LazyCommands({ 'job.fail', 'job.retry', 'job.timeout' }, function()
 -- job.fail / job.retry / job.timeout
 
 local FAIL_FIELDS = {
-  'state', 'worker', 'queue', 'throttles', 'history', 'unique', 'spawned_from_jid',
+  'state', 'worker', 'queue', 'throttles', 'history', 'unique', 'spawned_from_jid', 'waiters',
+  'batch',
 }
 
 -- job.fail
@@ -3261,6 +3535,7 @@ Commands['job.fail'] = function(now, args)
   Job.listFailure(jid, group)
   if job.unique then Unique.release(jid, job) end
   if job.spawned_from_jid then Recurring.ended(jid, job.spawned_from_jid, now) end
+  if job.waiters or job.batch then Job.finished(jid, job, 'failed', now) end
   return jid
 end
 
@@ -3285,7 +3560,7 @@ Commands['job.retry'] = function(now, args)
   local group, message = args[5], args[6]
   local job = Job.read(jid, {
     'state', 'worker', 'queue', 'throttles', 'remaining', 'priority', 'history', 'unique',
-    'spawned_from_jid', 'group',
+    'spawned_from_jid', 'group', 'waiters', 'batch',
   })
   if job == nil then error('Retry(): Job does not exist') end
   if job.state ~= 'running' then error('Retry(): Job is not currently running: ' .. job.state) end
@@ -3323,6 +3598,7 @@ Commands['job.retry'] = function(now, args)
     Stats.failure(queue, now)
     if job.unique then Unique.release(jid, job) end
     if job.spawned_from_jid then Recurring.ended(jid, job.spawned_from_jid, now) end
+    if job.waiters or job.batch then Job.finished(jid, job, 'failed', now) end
   else
     if delay > 0 then
       Queue.schedule(home, jid, now + delay)
@@ -3437,7 +3713,7 @@ Commands['job.cancel'] = function(now, args)
   for _, jid in ipairs(args) do
     local job = Job.read(jid, {
       'state', 'queue', 'failure', 'worker', 'throttles', 'tags', 'unique', 'spawned_from_jid',
-      'group',
+      'group', 'waiters', 'batch',
     }) or {}
     if job.unique then Unique.release(jid, job) end
     if job.spawned_from_jid then Recurring.ended(jid, job.spawned_from_jid, now) end
@@ -3460,6 +3736,9 @@ Commands['job.cancel'] = function(now, args)
         if failure and tonumber(failure.when) then
           Stats.count(job.queue or '', tonumber(failure.when), 'failed', -1)
         end
+      end
+      if job.state ~= 'failed' and (job.waiters or job.batch) then
+        Job.finished(jid, job, 'canceled', now)
       end
       Job.delete(jid, job.tags)
       Events.tracked('canceled', jid, Events.isTracked(jid))
@@ -3705,7 +3984,7 @@ Commands['queue.unfail'] = function(now, args)
   local jids = call('lrange', key, -count, -1)
   local jobs = {}
   for i, jid in ipairs(jids) do
-    jobs[i] = Job.read(jid, { 'retries', 'priority', 'history', 'group' })
+    jobs[i] = Job.read(jid, { 'retries', 'priority', 'history', 'group', 'batch' })
     if jobs[i] == nil then
       error('Unfail(): Job ' .. jid .. ' of group ' .. group .. ' does not exist')
     end
@@ -3719,6 +3998,7 @@ Commands['queue.unfail'] = function(now, args)
     call('hset', Keys.job(jid), 'state', 'waiting', 'worker', '', 'expires', 0,
       'queue', queue, 'remaining', tonumber(job.retries) or 5)
     Queue.makeReady(queue, jid, tonumber(job.priority) or 0, now, job.group)
+    if job.batch then Batch.reopened(job.batch, 'failed') end
   end
   call('ltrim', key, 0, -#jids - 1)
   if call('llen', key) == 0 then call('srem', Keys.FAILURES, group) end
@@ -4940,6 +5220,205 @@ Commands['queue.group.weight'] = function(now, args)
   if weight == 1 then call('hdel', weights, group) else call('hset', weights, group, weight) end
   call('hdel', Keys.queue(queue, 'group-served'), group)
   return weight
+end
+end)
+-- >>> src/commands/follow.lua
+LazyCommands({ 'job.progress', 'job.wait', 'batch.open', 'batch.close', 'batch.get', 'batch.jobs', 'batch.list', 'batch.cancel' }, function()
+-- Following jobs (docs/following-jobs.md): progress, waiting for a job to
+-- finish, and batches.
+
+-- Longest progress message kept, in bytes.
+local MESSAGE_LIMIT = 1024
+
+-- job.progress
+--
+-- An extension of ours: the running job's progress, stored on the job, sent
+-- as an event and counted as a heartbeat.
+-- Arguments: jid, worker, fraction [, message]
+-- Reply: integer, the new lock deadline (truncated), as job.heartbeat.
+-- Errors: Job(): no jid provided; Progress(): Arg "worker" missing;
+--   Progress(): Arg "fraction" must be a number from 0 to 1: <v>;
+--   Progress(): Arg "message" is longer than 1024 bytes;
+--   Progress(): Job does not exist; Progress(): Job not currently running: <state>;
+--   Progress(): Job given out to another worker: <worker>
+-- Events: ql:log {"jid", "event": "progress", "queue", "worker", "fraction", "message"}.
+-- Keys: job hash (`progress`: {fraction, message, at}); the worker's job set;
+--   the queue's locks set.
+Commands['job.progress'] = function(now, args)
+  local jid = Args.require(args[1], 'Job(): no jid provided')
+  local worker = Args.require(args[2], 'Progress(): Arg "worker" missing')
+  local fraction = Args.number(args[3])
+  if fraction == nil or fraction ~= fraction or fraction < 0 or fraction > 1 then
+    error('Progress(): Arg "fraction" must be a number from 0 to 1: ' .. tostring(args[3]))
+  end
+  local message = args[4] or ''
+  if #message > MESSAGE_LIMIT then
+    error('Progress(): Arg "message" is longer than ' .. MESSAGE_LIMIT .. ' bytes')
+  end
+  local job = Job.read(jid, { 'state', 'worker', 'queue' })
+  if job == nil then error('Progress(): Job does not exist') end
+  if job.state ~= 'running' then error('Progress(): Job not currently running: ' .. job.state) end
+  if job.worker ~= worker or worker == '' then
+    error('Progress(): Job given out to another worker: ' .. tostring(job.worker))
+  end
+  local queue = job.queue or ''
+  local config = Config.read({ queue .. '-heartbeat', 'heartbeat' })
+  local expires = now + Config.number(config, queue .. '-heartbeat', 'heartbeat')
+  local progress = encode({ fraction = fraction, message = message, at = now })
+  call('hset', Keys.job(jid), 'expires', expires, 'progress', progress)
+  call('zadd', Keys.workerJobs(worker), expires, jid)
+  call('zadd', Keys.queue(queue, 'locks'), expires, jid)
+  Events.publish('log', '{"jid":' .. encode(jid) .. ',"event":"progress","queue":'
+    .. encode(queue) .. ',"worker":' .. encode(worker) .. ',"fraction":' .. encode(fraction)
+    .. ',"message":' .. encode(message) .. '}')
+  return expires
+end
+
+-- job.wait
+--
+-- An extension of ours: start waiting for job `jid` to finish for good.
+-- Arguments: jid
+-- Reply: JSON {"state": <state>} when the job is complete or failed already;
+--   otherwise {"state": <state>, "wake": <key>}: BLPOP the key; it receives one
+--   token, the final state (complete, failed or canceled), per waiter when the
+--   job finishes. A waiter that gives up leaves its token to expire.
+-- Errors: Wait(): no jid provided; Wait(): Job <jid> does not exist
+-- Keys: the job hash (`waiters`).
+Commands['job.wait'] = function(now, args)
+  local jid = Args.require(args[1], 'Wait(): no jid provided')
+  local state = call('hget', Keys.job(jid), 'state')
+  if state == false then error('Wait(): Job ' .. jid .. ' does not exist') end
+  if state == 'complete' or state == 'failed' then return encode({ state = state }) end
+  call('hincrby', Keys.job(jid), 'waiters', 1)
+  return encode({ state = state, wake = Keys.jobDone(jid) })
+end
+
+-- batch.open
+--
+-- An extension of ours: a new, open batch (jobs join it with put's `batch`).
+-- Arguments: id [, on_success, <callback>] [, on_complete, <callback>]
+--   callback: JSON {"klass", "queue", "data" (object), "priority"?}
+-- Reply: the id.
+-- Errors: Batch(): Arg "batch" must be 1 to 256 characters without control
+--   characters: <v>; Batch(): batch <id> exists; Batch(): Odd number of
+--   additional args: <v>; Batch(): Arg "on_success"/"on_complete" ...;
+--   Batch(): unknown option <name>
+-- Keys: ql:b:<id>, ql:batches.
+Commands['batch.open'] = function(now, args)
+  local bid = Batch.parseId('Batch()', args[1])
+  local options = Args.pairs(args, 2, 'Batch(): Odd number of additional args: ')
+  local fields = { 'state', 'open', 'total', 0, 'pending', 0, 'complete', 0, 'failed', 0,
+    'canceled', 0, 'created', now }
+  for name, value in pairs(options) do
+    if name ~= 'on_success' and name ~= 'on_complete' then
+      error('Batch(): unknown option ' .. name)
+    end
+    fields[#fields + 1] = name
+    fields[#fields + 1] = Batch.parseCallback(name, value)
+  end
+  if call('exists', Keys.batch(bid)) == 1 then error('Batch(): batch ' .. bid .. ' exists') end
+  call('hset', Keys.batch(bid), unpack(fields))
+  call('zadd', Keys.BATCHES, now, bid)
+  return bid
+end
+
+local function knownBatch(args)
+  local bid = Args.require(args[1], 'Batch(): no id provided')
+  local state = Batch.state(bid)
+  if state == nil then error('Batch(): batch ' .. bid .. ' does not exist') end
+  return bid, state
+end
+
+-- batch.close
+--
+-- An extension of ours: no more jobs join the batch; when none of its jobs is
+-- pending, its callbacks are put now, else by the call that finishes the last.
+-- Arguments: id
+-- Reply: the batch object (as batch.get).
+-- Errors: Batch(): no id provided; Batch(): batch <id> does not exist
+-- Keys: ql:b:<id>; the callbacks' keys (those of queue.put).
+-- Writes: adds jobs
+Commands['batch.close'] = function(now, args)
+  local bid, state = knownBatch(args)
+  if state == 'open' then Batch.close(bid, now) end
+  return encode(Batch.describe(bid))
+end
+
+-- batch.get
+--
+-- An extension of ours.
+-- Arguments: id
+-- Reply: JSON {id, state, total, pending, complete, failed, canceled, created,
+--   finished (time or false), on_success, on_complete (callbacks or false)}, or
+--   nil for an unknown (or expired) batch.
+-- Errors: Batch(): no id provided
+-- Writes: none
+Commands['batch.get'] = function(now, args)
+  local bid = Args.require(args[1], 'Batch(): no id provided')
+  local object = Batch.describe(bid)
+  if object == nil then return nil end
+  return encode(object)
+end
+
+-- batch.jobs
+--
+-- An extension of ours.
+-- Arguments: id [, offset [, limit]]
+-- Reply: JSON array of the batch's jids, sorted; `[]` when none.
+-- Errors: Batch(): no id provided; Batch(): Arg "offset"/"limit" not a number: <v>
+-- Writes: none
+Commands['batch.jobs'] = function(now, args)
+  local bid = Args.require(args[1], 'Batch(): no id provided')
+  local offset = Args.paging(args[2], 0, 'Batch(): Arg "offset" not a number: ')
+  local limit = Args.paging(args[3], 25, 'Batch(): Arg "limit" not a number: ')
+  local jids = call('smembers', Keys.batchJobs(bid))
+  table.sort(jids)
+  local out = {}
+  if offset < 0 or limit <= 0 then return '[]' end
+  for i = offset + 1, math.min(#jids, offset + limit) do out[#out + 1] = jids[i] end
+  return Json.list(out)
+end
+
+-- batch.list
+--
+-- An extension of ours.
+-- Arguments: [offset [, limit]]
+-- Reply: JSON array of batch objects, newest first; batches whose keys have
+--   expired are left out. `[]` when none.
+-- Errors: Batch(): Arg "offset"/"limit" not a number: <v>
+-- Writes: none
+Commands['batch.list'] = function(now, args)
+  local offset = Args.paging(args[1], 0, 'Batch(): Arg "offset" not a number: ')
+  local limit = Args.paging(args[2], 25, 'Batch(): Arg "limit" not a number: ')
+  if offset < 0 or limit <= 0 then return '[]' end
+  local out = {}
+  for _, bid in ipairs(call('zrevrange', Keys.BATCHES, offset, offset + limit - 1)) do
+    local object = Batch.describe(bid)
+    if object then out[#out + 1] = object end
+  end
+  return Json.list(out)
+end
+
+-- batch.cancel
+--
+-- An extension of ours: cancel every job of the batch that has not finished
+-- (as job.cancel, which refuses first when one is a dependency of a job left
+-- out); the batch then finishes with them counted as canceled.
+-- Arguments: id
+-- Reply: JSON array of the canceled jids.
+-- Errors: Batch(): no id provided; Batch(): batch <id> does not exist; the
+--   errors of job.cancel
+-- Keys: those of job.cancel; ql:b:<id>.
+Commands['batch.cancel'] = function(now, args)
+  local bid = knownBatch(args)
+  local jids = {}
+  for _, jid in ipairs(call('smembers', Keys.batchJobs(bid))) do
+    local state = call('hget', Keys.job(jid), 'state')
+    if state and state ~= 'complete' and state ~= 'failed' then jids[#jids + 1] = jid end
+  end
+  table.sort(jids)
+  if #jids > 0 then Commands['job.cancel'](now, jids) end
+  return Json.list(jids)
 end
 end)
 -- >>> src/commands/patterns.lua

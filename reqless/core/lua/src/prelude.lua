@@ -13,6 +13,7 @@ local Stats = {}     -- wait/run samples and counters
 local Tags = {}      -- tag indexes
 local Throttle = {}  -- throttle storage and procedures
 local Group = {}     -- fair groups inside a queue
+local Batch = {}     -- batches of jobs with callbacks
 local Cron = {}      -- cron expressions and next fire times
 local Job = {}       -- job records
 local Queue = {}     -- queue sets

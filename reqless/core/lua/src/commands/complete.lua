@@ -2,7 +2,7 @@
 
 local COMPLETE_FIELDS = {
   'state', 'worker', 'queue', 'throttles', 'time', 'retries', 'priority', 'history', 'unique',
-  'spawned_from_jid',
+  'spawned_from_jid', 'waiters', 'batch',
 }
 
 -- Shared validation (docs/core-commands.md, job.complete); returns the job's fields.
@@ -12,6 +12,19 @@ local function parseComplete(args)
   local queue = Args.require(args[3], 'Complete(): Arg "queue_name" missing')
   Args.json(args[4], 'Complete(): Arg "data" missing or not JSON: ')
   return jid, worker, queue, args[4]
+end
+
+-- A job's result (docs/following-jobs.md): JSON text of at most
+-- `max-result-size` bytes (Job.RESULT_LIMIT unless set); nil when not given.
+local function parseResult(text)
+  if text == nil then return nil end
+  Args.json(text, 'Complete(): Arg "result" not JSON: ')
+  local limit = tonumber(Config.get('max-result-size')) or Job.RESULT_LIMIT
+  if #text > limit then
+    error('Complete(): Arg "result" is ' .. #text .. ' bytes, over the limit of ' .. limit
+      .. ' (config max-result-size)')
+  end
+  return text
 end
 
 local function checkRunning(jid, worker, queue)
@@ -62,7 +75,9 @@ local COMPLETE_CONFIG = { 'max-job-history', 'jobs-history', 'jobs-history-count
 
 -- job.complete
 --
--- Arguments: jid, worker, queue, data
+-- Arguments: jid, worker, queue, data [, result, <json>]
+--   result (an extension of ours): the job's result, kept as long as the
+--   completed job (`max-result-size` bytes at most, 512 KiB unless set).
 -- Reply: `complete`.
 -- Errors: Complete(): ... (docs/core-commands.md, job.complete).
 -- Events: ql:completed (tracked), ql:log completed.
@@ -70,6 +85,12 @@ local COMPLETE_CONFIG = { 'max-job-history', 'jobs-history', 'jobs-history-count
 --   ql:completed (and expired jobs); dependents of the job; its unique key.
 Commands['job.complete'] = function(now, args)
   local jid, worker, queue, data = parseComplete(args)
+  -- Arguments past `data` were ignored before `result` existed; still so.
+  local result = nil
+  if args[5] == 'result' then
+    if args[6] == nil then error('Complete(): Arg "result" missing') end
+    result = parseResult(args[6])
+  end
   local job = checkRunning(jid, worker, queue)
   local config = Config.read(COMPLETE_CONFIG)
   local historyLimit = Config.number(config, 'max-job-history')
@@ -81,11 +102,13 @@ Commands['job.complete'] = function(now, args)
   call('hset', Keys.job(jid), 'state', 'complete', 'worker', '', 'failure', '{}',
     'queue', '', 'expires', 0, 'remaining', tonumber(job.retries) or 0,
     'data', data, 'time', string.format('%.20f', now))
+  if result then call('hset', Keys.job(jid), 'result', result) end
   call('zadd', Keys.COMPLETED, now, jid)
   -- Guarded here: a file's namespace loads on its first use in each call, and most
   -- jobs are neither unique nor spawned by a template.
   if job.unique then Unique.release(jid, job) end
   if job.spawned_from_jid then Recurring.ended(jid, job.spawned_from_jid, now) end
+  if job.waiters or job.batch then Job.finished(jid, job, 'complete', now) end
   expireCompleted(now, age, count)
   Job.releaseDependents(jid, now)
   return 'complete'

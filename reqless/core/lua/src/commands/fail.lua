@@ -1,7 +1,8 @@
 -- job.fail / job.retry / job.timeout
 
 local FAIL_FIELDS = {
-  'state', 'worker', 'queue', 'throttles', 'history', 'unique', 'spawned_from_jid',
+  'state', 'worker', 'queue', 'throttles', 'history', 'unique', 'spawned_from_jid', 'waiters',
+  'batch',
 }
 
 -- job.fail
@@ -46,6 +47,7 @@ Commands['job.fail'] = function(now, args)
   Job.listFailure(jid, group)
   if job.unique then Unique.release(jid, job) end
   if job.spawned_from_jid then Recurring.ended(jid, job.spawned_from_jid, now) end
+  if job.waiters or job.batch then Job.finished(jid, job, 'failed', now) end
   return jid
 end
 
@@ -70,7 +72,7 @@ Commands['job.retry'] = function(now, args)
   local group, message = args[5], args[6]
   local job = Job.read(jid, {
     'state', 'worker', 'queue', 'throttles', 'remaining', 'priority', 'history', 'unique',
-    'spawned_from_jid', 'group',
+    'spawned_from_jid', 'group', 'waiters', 'batch',
   })
   if job == nil then error('Retry(): Job does not exist') end
   if job.state ~= 'running' then error('Retry(): Job is not currently running: ' .. job.state) end
@@ -108,6 +110,7 @@ Commands['job.retry'] = function(now, args)
     Stats.failure(queue, now)
     if job.unique then Unique.release(jid, job) end
     if job.spawned_from_jid then Recurring.ended(jid, job.spawned_from_jid, now) end
+    if job.waiters or job.batch then Job.finished(jid, job, 'failed', now) end
   else
     if delay > 0 then
       Queue.schedule(home, jid, now + delay)

@@ -60,7 +60,7 @@ Commands['job.cancel'] = function(now, args)
   for _, jid in ipairs(args) do
     local job = Job.read(jid, {
       'state', 'queue', 'failure', 'worker', 'throttles', 'tags', 'unique', 'spawned_from_jid',
-      'group',
+      'group', 'waiters', 'batch',
     }) or {}
     if job.unique then Unique.release(jid, job) end
     if job.spawned_from_jid then Recurring.ended(jid, job.spawned_from_jid, now) end
@@ -83,6 +83,9 @@ Commands['job.cancel'] = function(now, args)
         if failure and tonumber(failure.when) then
           Stats.count(job.queue or '', tonumber(failure.when), 'failed', -1)
         end
+      end
+      if job.state ~= 'failed' and (job.waiters or job.batch) then
+        Job.finished(jid, job, 'canceled', now)
       end
       Job.delete(jid, job.tags)
       Events.tracked('canceled', jid, Events.isTracked(jid))

@@ -243,16 +243,23 @@ end
 -- An extension of ours, used by our worker: job.complete, then queues.pop
 -- for the same worker without waiting, in one call (one round trip per job
 -- instead of two).
--- Arguments: jid, worker, queue, data, limit, queue [, queue]...
+-- Arguments: jid, worker, queue, data, [result, <json>,] limit, queue [, queue]...
+--   (`result` as for job.complete: a limit is a number, so the two cannot clash)
 -- Reply: JSON {"jobs": [lean job objects]}; the complete's reply is always
 --   `complete`, so it is not repeated.
 -- Errors: those of job.complete (nothing is popped then), then of queues.pop.
 -- Events, keys: those of job.complete and queue.pop.
 Commands['job.completeAndPop'] = function(now, args)
-  local popArgs = { args[2], args[5], 0 }
-  for i = 6, #args do popArgs[#popArgs + 1] = args[i] end
+  local completeArgs = { args[1], args[2], args[3], args[4] }
+  local at = 5
+  if args[5] == 'result' then
+    completeArgs[5], completeArgs[6] = 'result', args[6]
+    at = 7
+  end
+  local popArgs = { args[2], args[at], 0 }
+  for i = at + 1, #args do popArgs[#popArgs + 1] = args[i] end
   if #popArgs < 4 then error('Pop(): no queue name provided') end
-  Commands['job.complete'](now, { args[1], args[2], args[3], args[4] })
+  Commands['job.complete'](now, completeArgs)
   return Commands['queues.pop'](now, popArgs)
 end
 

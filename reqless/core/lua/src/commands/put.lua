@@ -8,7 +8,9 @@
 --            lib/unique.lua and docs/concepts.md, Unique jobs;
 --            group (1 to 256 characters, no control characters): the job's
 --            fair group in its queue (lib/group.lua); a put without it takes
---            the job out of any group it was in
+--            the job out of any group it was in;
+--            batch (an open batch's id: the job joins it; docs/following-jobs.md);
+--            trace (text of at most 4096 bytes: trace context, kept on the job)
 -- Reply: the jid; with `unique`, the jid of the live job holding the key when
 --   another one holds it (on_conflict keep or replace: nothing else is written
 --   but, for replace, the holder's data, priority and delay).
@@ -53,6 +55,16 @@ local function parsePut(args)
     p.throttles = Args.jsonList(options.throttles, 'Put(): Arg "throttles" not JSON array: ')
   end
   if options.group ~= nil then p.group = Group.parseName(options.group) end
+  if options.batch ~= nil then
+    p.batch = Batch.parseId('Put()', options.batch)
+    if Batch.state(p.batch) ~= 'open' then
+      error('Put(): batch ' .. p.batch .. ' is not open (unknown, closed or finished)')
+    end
+  end
+  if options.trace ~= nil then
+    if #options.trace > 4096 then error('Put(): Arg "trace" is longer than 4096 bytes') end
+    p.trace = options.trace
+  end
   if options.unique or options.on_conflict or options.unique_until or options.unique_for then
     p.unique = Unique.parse(options) -- loaded only for puts that name one of these
   end
@@ -61,7 +73,7 @@ end
 
 local PUT_FIELDS = {
   'state', 'queue', 'worker', 'priority', 'tags', 'retries', 'failure', 'history', 'throttles',
-  'unique', 'group',
+  'unique', 'group', 'batch', 'progress', 'result',
 }
 
 local putOne -- queue.put of a parsed job: below, with queue.putMany's shorter path
@@ -72,6 +84,9 @@ local function put(now, p, old, historyLimit)
   old = old or {}
   historyLimit = historyLimit or Config.getNumber('max-job-history')
   -- A job moved from another queue loses that queue's throttle from the list.
+  if p.batch and old.batch and old.batch ~= p.batch then
+    error('Put(): job ' .. jid .. ' belongs to batch ' .. old.batch)
+  end
   local throttles = p.throttles
   if old.queue then throttles = Throttle.without(throttles, Keys.queueThrottleId(old.queue)) end
   table.insert(throttles, Keys.queueThrottleId(queue))
@@ -139,6 +154,15 @@ local function put(now, p, old, historyLimit)
     call('hset', key, 'group', p.group)
   elseif old.group then
     call('hdel', key, 'group')
+  end
+  -- A new run: the last run's progress and result go (a trace is the put's own).
+  if old.progress or old.result then call('hdel', key, 'progress', 'result') end
+  if p.trace then call('hset', key, 'trace', p.trace) end
+  if p.batch then
+    call('hset', key, 'batch', p.batch)
+    Batch.join(p.batch, jid, old.state)
+  elseif old.batch then
+    Batch.reopened(old.batch, old.state)
   end
   -- The key of the job's previous put is released when this put names another
   -- one or none (Unique.conflict already saw that no other job holds p's key).
@@ -349,7 +373,7 @@ end
 -- for, into a queue whose throttle is open (putFresh then checks it is new).
 local function mayBeFresh(p, c)
   return c.open and p.delay <= 0 and #p.depends == 0 and #p.throttles == 0 and p.unique == nil
-    and p.group == nil
+    and p.group == nil and p.batch == nil and p.trace == nil
 end
 
 -- queue.putMany's on_conflict=error check, before anything is written: each

@@ -107,7 +107,7 @@ Commands['queue.unfail'] = function(now, args)
   local jids = call('lrange', key, -count, -1)
   local jobs = {}
   for i, jid in ipairs(jids) do
-    jobs[i] = Job.read(jid, { 'retries', 'priority', 'history', 'group' })
+    jobs[i] = Job.read(jid, { 'retries', 'priority', 'history', 'group', 'batch' })
     if jobs[i] == nil then
       error('Unfail(): Job ' .. jid .. ' of group ' .. group .. ' does not exist')
     end
@@ -121,6 +121,7 @@ Commands['queue.unfail'] = function(now, args)
     call('hset', Keys.job(jid), 'state', 'waiting', 'worker', '', 'expires', 0,
       'queue', queue, 'remaining', tonumber(job.retries) or 5)
     Queue.makeReady(queue, jid, tonumber(job.priority) or 0, now, job.group)
+    if job.batch then Batch.reopened(job.batch, 'failed') end
   end
   call('ltrim', key, 0, -#jids - 1)
   if call('llen', key) == 0 then call('srem', Keys.FAILURES, group) end

@@ -78,6 +78,9 @@ Config.rules = {
     least = 1, whole = true, meaning = 'passes a pop makes past throttled jobs',
   },
   ['max-worker-age'] = { least = 0.001, meaning = 'seconds an idle worker stays listed' },
+  -- No default in Config.defaults (config.getAll lists the specified options
+  -- only): unset, job.complete uses Job.RESULT_LIMIT.
+  ['max-result-size'] = { least = 0, whole = true, meaning = 'bytes a job result may hold' },
 }
 
 -- The rule of option `name` (itself or its per-queue form), or nil.

@@ -32,6 +32,8 @@ function Keys.use(prefix)
   Keys.LEGACY_PRIORITY_PATTERNS = plain and 'qmore:priority' or P .. 'qmore:priority'
   -- Throttle templates: pattern -> definition (lib/throttle.lua).
   Keys.THROTTLE_TEMPLATES = P .. 'th-templates'
+  -- Batches by creation time (lib/batch.lua).
+  Keys.BATCHES = P .. 'batches'
   Keys.PUBLISH = plain and 'publish' or 'spublish'
   -- In a namespace an unknown dependency is refused (Job.requireKnown).
   Keys.NAMESPACED = not plain
@@ -71,6 +73,13 @@ function Keys.throttleStarts(tid) return P .. 'th:' .. tid .. '-starts' end
 -- queue's other group keys are Keys.queue(queue, kind) with kind one of
 -- groups, group-heads, group-parked, group-weights, group-served, grouped.
 function Keys.queueGroup(queue, group) return P .. 'q:' .. queue .. '-g:' .. group end
+
+-- Following a job (docs/following-jobs.md): the list a job.wait caller BLPOPs,
+-- fed one token (the final state) per waiter when the job finishes; a batch
+-- and the set of its jobs.
+function Keys.jobDone(jid) return P .. 'j:' .. jid .. '-done' end
+function Keys.batch(bid) return P .. 'b:' .. bid end
+function Keys.batchJobs(bid) return P .. 'b:' .. bid .. '-jobs' end
 
 function Keys.failureGroup(group) return P .. 'f:' .. group end
 function Keys.workerJobs(worker) return P .. 'w:' .. worker .. ':jobs' end

@@ -5,8 +5,15 @@
 Job.FIELDS = {
   'jid', 'klass', 'state', 'queue', 'worker', 'priority', 'expires', 'retries',
   'remaining', 'data', 'tags', 'failure', 'throttles', 'spawned_from_jid', 'history',
-  'unique', 'unique_until', 'unique_expires', 'group',
+  'unique', 'unique_until', 'unique_expires', 'group', 'progress', 'result', 'trace', 'batch',
 }
+
+-- Bytes a completed job's result may hold unless `max-result-size` says otherwise.
+Job.RESULT_LIMIT = 524288
+
+-- How long a finished job's wake tokens wait for a waiter that has not yet
+-- blocked (ms); a waiter blocks right after job.wait, so this is generous.
+local DONE_TTL_MS = 60000
 
 -- Read `names` of job `jid` into a table; nil when none of them is set (the job
 -- does not exist).
@@ -70,12 +77,36 @@ function Job.toObject(jid, record, tracked, lean)
   if record.unique then Unique.describe(object, record) end
   -- Only a job put with a group has the field (docs/concepts.md, Fair groups).
   if record.group then object.group = record.group end
+  -- Likewise the fields of a followed job (docs/following-jobs.md).
+  if record.progress then object.progress = decodeObject(record.progress) end
+  if record.result then
+    local ok, value = pcall(decode, record.result)
+    if ok then object.result = value end
+  end
+  if record.trace then object.trace = record.trace end
+  if record.batch then object.batch = record.batch end
   if not lean then
     object.history = History.read(jid)
     object.dependents = call('smembers', Keys.dependents(jid))
     object.dependencies = call('smembers', Keys.dependencies(jid))
   end
   return object
+end
+
+-- Job `jid` finished for good (`state`: complete, failed or canceled): wake its
+-- waiters (job.wait) with the state and count it in its batch. `record` holds
+-- its `waiters` and `batch` fields (absent on most jobs).
+function Job.finished(jid, record, state, now)
+  local waiters = tonumber(record.waiters)
+  if waiters and waiters > 0 then
+    local done = Keys.jobDone(jid)
+    local tokens = {}
+    for i = 1, math.min(waiters, 10000) do tokens[i] = state end
+    call('rpush', done, unpack(tokens))
+    call('pexpire', done, DONE_TTL_MS)
+    if state ~= 'canceled' then call('hdel', Keys.job(jid), 'waiters') end
+  end
+  if record.batch then Batch.finished(record.batch, jid, state, now) end
 end
 
 -- The job object of `jid`, or nil.

@@ -149,7 +149,7 @@ function Queue.expireLocks(queue, now, limit, settings)
   for _, jid in ipairs(expired) do
     local key = Keys.job(jid)
     local job = call('hmget', key, 'worker', 'grace', 'remaining', 'queue', 'throttles', 'history',
-      'unique', 'spawned_from_jid')
+      'unique', 'spawned_from_jid', 'waiters', 'batch')
     local worker = job[1] or ''
     if job[6] then History.migrate(jid, job[6]) end
     call('zrem', Keys.workerJobs(worker), jid)
@@ -174,6 +174,9 @@ function Queue.expireLocks(queue, now, limit, settings)
         Queue.failExhausted(jid, queue, job[4] or '', worker, job[5], now, tracked, settings)
         if job[7] then Unique.release(jid, { unique = job[7] }) end
         if job[8] then Recurring.ended(jid, job[8], now) end
+        if job[9] or job[10] then
+          Job.finished(jid, { waiters = job[9] or nil, batch = job[10] or nil }, 'failed', now)
+        end
       else
         table.insert(reassign, jid)
       end
