@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import importlib
 import os
+import sys
 import threading
+from types import ModuleType
 from typing import Any, ClassVar
 
 from reqless.logger import logger
@@ -23,10 +25,33 @@ class Importer:
 
     _loaded: ClassVar[dict[str, float]] = {}
     _lock: ClassVar[threading.Lock] = threading.Lock()
+    # Per class path, what its last import found: the module's name, the module,
+    # its file and the class's name in it. A worker imports the same class for
+    # every job; with this, an unchanged file costs one stat and no import machinery.
+    _found: ClassVar[dict[str, tuple[str, ModuleType, str | None, str]]] = {}
 
     @classmethod
     def import_class(cls, class_name: str) -> Any:
         """Return the class named by the dotted path `class_name`."""
+        found = cls._found.get(class_name)
+        if found is not None:
+            module_name, module, path, name = found
+            # Still the module the import system holds (not removed or replaced since).
+            if sys.modules.get(module_name) is module:
+                if path is None:
+                    return getattr(module, name)
+                try:
+                    mtime = os.stat(path).st_mtime
+                except OSError:
+                    pass  # the full import below says so
+                else:
+                    seen = cls._loaded.get(module_name)
+                    if seen is not None and seen >= mtime:
+                        return getattr(module, name)
+        return cls._import(class_name)
+
+    @classmethod
+    def _import(cls, class_name: str) -> Any:
         module_name, _, name = class_name.rpartition(".")
         if not module_name:
             raise ValueError(f"not a dotted class path: {class_name!r}")
@@ -44,7 +69,9 @@ class Importer:
                         logger.info("reloading %s: %s changed", module_name, path)
                         module = importlib.reload(module)
                         cls._loaded[module_name] = mtime
-        return getattr(module, name)
+        klass = getattr(module, name)
+        cls._found[class_name] = (module_name, module, path or None, name)
+        return klass
 
     @classmethod
     def mark_for_reload_on_next_import(cls, class_name: str) -> None:

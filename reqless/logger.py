@@ -20,7 +20,11 @@ LOG_FORMAT = "%(asctime)s | PID %(process)d | [%(levelname)s] %(message)s"
 LOG_LEVEL_ENV = "REQLESS_LOG_LEVEL"
 
 logger = logging.getLogger("reqless")
-logger.addHandler(logging.NullHandler())
+_null = logging.NullHandler()
+# Above every level: the handler still counts as one, so Python's last-resort
+# output stays off, but no record calls it (a call per record saved, every job).
+_null.setLevel(logging.CRITICAL + 1)
+logger.addHandler(_null)
 
 
 def log_to_stderr(default: int = logging.INFO) -> None:

@@ -104,7 +104,9 @@ class TransformingQueueResolver:
             if self._windows is not None:
                 self._windows.reset(self._resolved)
         if self._windows is None:
-            return list(self._resolved)
+            # A copy, so a caller may change it; a slice costs a fraction of `list()`
+            # (this runs once per job a worker pops).
+            return self._resolved[:]
         return self._windows.current()
 
 

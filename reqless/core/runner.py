@@ -145,6 +145,8 @@ class CoreRunner:
         self.keys = keys
         self._numkeys_and_keys = (len(keys), *keys)
         self.script: CoreScriptText = load_script()
+        # The library function of each command sent so far: one lookup per call.
+        self._function_names: dict[str, str] = {}
         # In a cluster, the calls go to the primary of the namespace's slot.
         self._route: SlotRoute | None = None
         if isinstance(redis, RedisCluster):
@@ -166,7 +168,10 @@ class CoreRunner:
 
     def call(self, command: str, *args: Arg, now: float | None = None) -> Any:
         """Run `command` with `args`; `now` defaults to the clock."""
-        stamp = format_now(self.clock() if now is None else now)
+        if now is None:
+            now = self.clock()
+        # `format_now` spelled out: this runs for every call of every client.
+        stamp = str(now) if isinstance(now, int) else repr(float(now))
         try:
             if self._route is not None and self._route.stale:
                 self._follow()
@@ -225,7 +230,9 @@ class CoreRunner:
         execute: Callable[..., Any] = (
             self.redis.execute_command if self._held is None else self._held.execute
         )
-        name = self.script.function_for(command)
+        name = self._function_names.get(command)
+        if name is None:
+            name = self._function_names[command] = self.script.function_for(command)
         try:
             return execute("FCALL", name, *self._numkeys_and_keys, command, stamp, *args)
         except ResponseError as exc:

@@ -401,7 +401,8 @@ class BaseWorker:
             return
         for error in raised:
             self.hooks.call("on_failure", job, error)
-        self._warn_if_unsettled(job)
+        if not job.settled:  # the usual case is settled: no call for it
+            self._warn_if_unsettled(job)
 
     def retry_policy_for(self, queue: str) -> RetryPolicy | None:
         """The retry policy of jobs in `queue` (looked up once per queue: the settings

@@ -18,8 +18,10 @@ from __future__ import annotations
 import functools
 import json
 import logging
+import math
 import os
 import sys
+import time
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -180,6 +182,25 @@ class TextFormatter(logging.Formatter):
 
     def __init__(self) -> None:
         super().__init__(LOG_FORMAT)
+        # The last whole second formatted, and its text (one value: a formatter
+        # may be shared by handlers that format from different threads).
+        self._second: tuple[int, str] = (-1, "")
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
+        """`logging.Formatter.formatTime`, with the date and time text made once a second.
+
+        A worker logs a record per job; formatting the local time was the
+        costliest part of each. Other formats and converters are left to the base class.
+        """
+        msec_format = self.default_msec_format
+        if datefmt is not None or self.converter is not time.localtime or not msec_format:
+            return super().formatTime(record, datefmt)
+        whole = math.floor(record.created)  # as `time.localtime` rounds it
+        second, text = self._second
+        if second != whole:
+            text = time.strftime(self.default_time_format, time.localtime(whole))
+            self._second = (whole, text)
+        return msec_format % (text, record.msecs)
 
     def formatMessage(self, record: logging.LogRecord) -> str:
         # `self._style.format` is what `logging.Formatter.formatMessage` does, here

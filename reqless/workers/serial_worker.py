@@ -19,7 +19,7 @@ from reqless.workers.halting import outlived_kill_grace, settle_halted, settle_t
 from reqless.workers.operator_signals import install_worker_signals
 from reqless.workers.policy import INTERRUPTS, Action, SlotState, decide
 from reqless.workers.timeout_retry import timeout_retry_delay
-from reqless.workers.util import create_sandbox, in_main_thread, set_title
+from reqless.workers.util import clean, in_main_thread, set_title
 
 if TYPE_CHECKING:
     from reqless.job import Job
@@ -130,10 +130,18 @@ class SerialWorker(BaseWorker):
         try:
             try:
                 self._start(job)
-                with create_sandbox(self.sandbox, known_empty=self._sandbox_empty):
-                    self._sandbox_empty = False
-                    job.sandbox = self.sandbox
+                # `create_sandbox` spelled out: its context manager cost more than
+                # the directory work itself, once per job.
+                sandbox = self.sandbox
+                if not self._sandbox_empty:
+                    os.makedirs(sandbox, exist_ok=True)
+                    clean(sandbox)
+                self._sandbox_empty = False
+                try:
+                    job.sandbox = sandbox
                     self.run_handler(job)
+                finally:
+                    clean(sandbox)
                 # Emptied on the way out, and nothing runs in it until the next job.
                 self._sandbox_empty = True
             finally:
