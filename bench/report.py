@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bench.ack import ack_table
+from bench.fair import fair_table
 
 Results = dict[str, Any]
 
@@ -596,6 +597,9 @@ def markdown(results: Results, pending: str | None = None) -> str:
     scale = scale_table(results)
     if scale:
         parts += ["", "### Scale-out: one server against a 3-primary cluster", "", scale]
+    fair = fair_table(results)
+    if fair:
+        parts += ["", "### Rate windows and fair groups against plain jobs", "", fair]
     calls = server_calls_table(results)
     if calls:
         parts += ["", "### Server cost per call", "", calls]

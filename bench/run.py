@@ -6,7 +6,8 @@
                                         now=.venv/bin/python
 
 Figures: put, drain, pickup, depth, server, profile, patterns; and, only when `--only`
-names them, ack and scale (one server against a 3-primary cluster). The reqless being measured
+names them, ack, scale (one server against a 3-primary cluster) and fair (rate windows
+and fair groups against plain jobs). The reqless being measured
 runs in subprocesses of `--reqless-python` (or of each `--compare` interpreter);
 the baselines (raw redis-py and one-line Lua) and huey (in bench/.venvs/huey,
 created on first use) run in the same run, against the same server.
@@ -32,6 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import report
 from bench.ack import figure_ack
+from bench.fair import figure_fair
 from bench.figures import (
     Context,
     Target,
@@ -58,9 +60,10 @@ FIGURES: dict[str, Callable[[Context], dict[str, Any]]] = {
     "patterns": figure_patterns,
     "ack": figure_ack,
     "scale": figure_scale,
+    "fair": figure_fair,
 }
 #: Figures run only when `--only` names them.
-OPT_IN = {"ack", "scale"}
+OPT_IN = {"ack", "scale", "fair"}
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:

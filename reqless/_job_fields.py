@@ -10,6 +10,7 @@ from typing import Any
 
 from reqless._calls.encoding import class_string, encode_data
 from reqless.importer import Importer
+from reqless.models import Progress
 from reqless.util import as_list
 
 __all__ = ["BaseFields", "JobFields", "RecurringFields", "find_handler"]
@@ -73,12 +74,23 @@ class JobFields(BaseFields):
     tracked: bool
     settled: bool
     spawned_from_jid: str | None
+    #: The job's fair group in its queue (docs/concepts.md, Fair groups), or None.
+    group: str | None
     #: The unique key the job was put with (docs/concepts.md, Unique jobs), or None.
     unique: str | None
     #: When its key is freed: "finish" or "start" (None without a key).
     unique_until: str | None
     #: When its key is freed at the latest (`unique_for`), seconds since the epoch, or None.
     unique_expires: float | None
+    #: The last progress its worker reported (docs/progress.md), or None.
+    progress_info: Progress | None
+    #: What the job returned (any JSON value; docs/results.md), or None when it
+    #: completed without one or has not completed.
+    result: Any
+    #: The id of the batch the job belongs to (docs/batches.md), or None.
+    batch: str | None
+    #: The trace context it was put with (text), or None.
+    trace: str | None
     _history: list[dict[str, Any]] | None
     _dependencies: list[str] | None
     _dependents: list[str] | None
@@ -104,6 +116,14 @@ class JobFields(BaseFields):
         self.settled = False
         spawned = payload.get("spawned_from_jid")
         self.spawned_from_jid = spawned if isinstance(spawned, str) else None
+        group = payload.get("group")
+        self.group = group if isinstance(group, str) else None
+        progress = payload.get("progress")
+        self.progress_info = Progress.from_payload(progress) if isinstance(progress, dict) else None
+        self.result = payload.get("result")
+        batch, trace = payload.get("batch"), payload.get("trace")
+        self.batch = batch if isinstance(batch, str) else None
+        self.trace = trace if isinstance(trace, str) else None
         if "unique" in payload or "unique_expires" in payload:
             self._read_unique(payload)
         else:  # most jobs: the core leaves the three fields out of their payload

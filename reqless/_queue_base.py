@@ -8,8 +8,10 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, overload
 
 from reqless import defaults
+from reqless._calls import groups as group_calls
 from reqless._calls import queue as calls
 from reqless._calls.encoding import class_string
+from reqless._calls.groups import GroupInfo
 from reqless.exceptions import ArgumentError, DurabilityError
 from reqless.keys import KeySpace
 
@@ -121,6 +123,8 @@ class QueueBase:
         on_conflict: str = "keep",
         unique_until: str = "finish",
         unique_for: float | None = None,
+        group: str | None = None,
+        batch: str | None = None,
     ) -> str:
         """Put a job into this queue and return its jid.
 
@@ -146,12 +150,16 @@ class QueueBase:
             unique_until: "finish" (default): the key is held until the job
                 completes, is cancelled or fails for good; "start": until it starts.
             unique_for: seconds after which the key is free whatever the job does.
+            group: the job's fair group in this queue (docs/concepts.md, Fair
+                groups): among ready jobs of equal priority, the queue serves its
+                groups in turn. 1 to 256 characters, no control characters.
+            batch: the id of an open batch the job joins (docs/batches.md).
         """
         call = calls.put(
             self.worker_name, self._name, klass=klass, data=data, priority=priority, tags=tags,
             delay=delay, retries=retries, jid=jid, depends=depends, throttles=throttles,
             limit=self.client.max_data_bytes, unique=unique, on_conflict=on_conflict,
-            unique_until=unique_until, unique_for=unique_for,
+            unique_until=unique_until, unique_for=unique_for, group=group, batch=batch,
         )  # fmt: skip
         if jid is None or replace:
             return self.client._run(call)
@@ -171,7 +179,7 @@ class QueueBase:
         """Put many jobs in a few round trips; returns their jids in order.
 
         Each item holds `put`'s keyword arguments (`klass` and `data` required;
-        `unique` and its options too, and a job whose key another live job holds,
+        `group`, `batch`, `unique` and its options too, and a job whose key another live job holds,
         the one before it in the list included, has that job's jid in the reply):
         `queue.put_many({"klass": GnomesJob, "data": {"n": n}} for n in range(1000))`.
         Every job is checked before anything is sent; then each chunk of
@@ -327,6 +335,21 @@ class QueueBase:
     def unpause(self) -> None:
         """Let workers pop this queue again."""
         self.client._run(calls.unpause(self._name))
+
+    def groups(self, offset: int = 0, limit: int = 25) -> list[GroupInfo]:
+        """The queue's fair groups with waiting (or held) jobs, the next served first:
+        each with its `waiting` count, `weight`, `turn`, and the jid it is `parked`
+        on (held back by a throttle) or None."""
+        return self.client._run(group_calls.queue_groups(self._name, offset, limit))
+
+    def group_jobs(self, group: str, offset: int = 0, limit: int = 25) -> list[str]:
+        """Jids waiting in `group`, in the order the group hands them out."""
+        return self.client._run(group_calls.queue_group_jobs(self._name, group, offset, limit))
+
+    def set_group_weight(self, group: str, weight: int) -> int:
+        """Let `group` take `weight` jobs per turn (a whole number from 1 to 1000; 1,
+        the default, clears it). The weight stays while the group has no jobs."""
+        return self.client._run(group_calls.queue_group_weight(self._name, group, weight))
 
     @property
     def throttle(self) -> Throttle:

@@ -19,7 +19,8 @@ from reqless import _validate, defaults
 from reqless._calls import Call
 from reqless._calls import job as job_calls
 from reqless._calls import server as server_calls
-from reqless.collections import Jobs, Queues, Throttles, Workers
+from reqless.batch_context import BatchContext
+from reqless.collections import Batches, Jobs, Queues, Throttles, Workers
 from reqless.config import Config
 from reqless.core import Arg, CoreRunner
 from reqless.core.acknowledged import Acknowledger
@@ -122,6 +123,7 @@ class Client:
         self._queues = Queues(self)
         self._throttles = Throttles(self)
         self._workers = Workers(self)
+        self._batches = Batches(self)
 
     def __repr__(self) -> str:
         db = self.address.db if self.address.kind != "single" else self._pool_kwargs().get("db", 0)
@@ -244,6 +246,26 @@ class Client:
     def workers(self) -> Workers:
         """Workers known to the server and the jobs each one holds."""
         return self._workers
+
+    @property
+    def batches(self) -> Batches:
+        """Batches by id (`client.batches[bid]`) and `list()` (docs/batches.md)."""
+        return self._batches
+
+    def batch(
+        self, on_success: Any = None, on_complete: Any = None, *, id: str | None = None
+    ) -> BatchContext:
+        """Open a batch: `with client.batch(on_success=(Klass, data, queue)) as batch:
+        batch.put(queue, Klass, data)` (docs/batches.md).
+
+        Each callback is `(klass, data, queue)` or `(klass, data, queue, priority)`:
+        the job put when every job has finished (`on_complete`), or has completed
+        (`on_success`); `klass` is a module-level class (or its dotted path) and
+        `data` a dict. The batch is closed when the block exits, also when it
+        raises (the jobs put by then run). `id` defaults to a random one. Bad
+        arguments raise ArgumentError here, before anything is written.
+        """
+        return BatchContext(self, on_success, on_complete, id)
 
     @cached_property
     def queue_patterns(self) -> QueuePatterns:

@@ -6,12 +6,25 @@ from typing import TYPE_CHECKING
 
 from reqless._calls import server as calls
 from reqless._collections_base import JobsBase, QueuesBase, Throttles, WorkersBase
+from reqless.batch import Batch, BatchesBase
+from reqless.exceptions import ReqlessError
 
 if TYPE_CHECKING:
     from reqless.job import Job, RecurringJob
     from reqless.types import QueueCounts, WorkerCounts, WorkerJobs
 
-__all__ = ["Jobs", "Queues", "Throttles", "Workers"]
+__all__ = ["Batches", "Jobs", "Queues", "Throttles", "Workers"]
+
+
+class Batches(BatchesBase):
+    """Batches by id (`client.batches[bid]`) and their listing (docs/batches.md)."""
+
+    def __getitem__(self, bid: str) -> Batch:
+        """Batch `bid`; raises ReqlessError when it is unknown (or expired)."""
+        found = self.get(bid)
+        if found is None:
+            raise ReqlessError(f"batch {bid} does not exist")
+        return found
 
 
 class Jobs(JobsBase):

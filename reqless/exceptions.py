@@ -11,6 +11,7 @@ __all__ = [
     "ArgumentError",
     "CoreError",
     "DurabilityError",
+    "JobResultError",
     "LostLockError",
     "MissingExtraError",
     "NotRunError",
@@ -19,6 +20,7 @@ __all__ = [
     "ServerFullError",
     "ServerPasswordError",
     "UniqueConflictError",
+    "WaitTimeoutError",
 ]
 
 
@@ -181,3 +183,23 @@ class ServerPasswordError(ServerAccessError, AuthenticationError):
     """A `ServerAccessError` about the password (`problem` `"password"` or
     `"wrong-password"`); still a `redis.exceptions.AuthenticationError`, which is
     what a client raised for it before."""
+
+
+class JobResultError(ReqlessError):
+    """What a job's handler returned cannot be kept as its result (not JSON, or over
+    the server's `max-result-size`): the worker fails the job with this
+    (group `<queue>-JobResultError`) instead of completing it."""
+
+
+class WaitTimeoutError(ReqlessError, TimeoutError):
+    """A job waited for (`client.jobs.wait`) did not finish within the time-out.
+
+    `jid` is the job's, `timeout` the seconds waited, `state` its last known state.
+    The job itself is untouched.
+    """
+
+    def __init__(self, jid: str, timeout: float, state: str) -> None:
+        super().__init__(f"job {jid} did not finish within {timeout:g} s (it is {state})")
+        self.jid = jid
+        self.timeout = timeout
+        self.state = state

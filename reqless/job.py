@@ -104,6 +104,8 @@ class Job(JobActions, BaseJob):
         result = handler(self)
         if result is not None:  # most handlers return nothing: no check, once per job
             _refuse_awaitable(result, self.klass_name)
+            if not self.settled:  # what it returned is the result (docs/results.md)
+                self._complete_with(result)
 
 
 def _refuse_awaitable(result: object, klass_name: str) -> None:

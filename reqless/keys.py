@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 
 __all__ = [
+    "BATCHES",
     "COMPLETED",
     "CONFIG",
     "DEFAULT",
@@ -31,14 +32,16 @@ __all__ = [
     "PRIORITY_PATTERNS",
     "PUT_TEMPLATE",
     "QUEUES",
+    "QUEUE_THROTTLE_IDS",
     "TAGS",
     "THROTTLE_PREFIX",
     "THROTTLE_TEMPLATES",
-    "BATCHES",
     "TRACKED",
     "UI_AUDIT",
     "WORKERS",
     "KeySpace",
+    "batch",
+    "batch_jobs",
     "channel",
     "channel_event",
     "check_namespace",
@@ -47,7 +50,9 @@ __all__ = [
     "failure_group",
     "history",
     "job",
+    "job_done",
     "queue",
+    "queue_group",
     "queue_throttle_id",
     "recurring",
     "stats",
@@ -55,13 +60,9 @@ __all__ = [
     "throttle",
     "throttle_locks",
     "throttle_pending",
+    "throttle_starts",
     "unique",
     "waiting",
-    "queue_group",
-    "throttle_starts",
-    "batch",
-    "batch_jobs",
-    "job_done",
     "wake",
     "worker_channel",
     "worker_jobs",
@@ -69,6 +70,10 @@ __all__ = [
 
 #: The prefix of the default space: what every key and channel starts with.
 PREFIX = "ql:"
+
+#: What the ids of queues' own throttles start with, in every namespace; no
+#: throttle template may claim such ids (lib/throttle.lua).
+QUEUE_THROTTLE_IDS = "ql:"
 
 #: Longest namespace name the core accepts.
 NAMESPACE_MAX = 64

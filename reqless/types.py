@@ -6,10 +6,14 @@ from typing import Any, TypedDict
 
 __all__ = [
     "Arg",
+    "BatchCallback",
+    "BatchPayload",
     "FailedJobsPayload",
     "FailurePayload",
     "HistoryEntry",
     "JobPayload",
+    "JobWaitPayload",
+    "ProgressPayload",
     "QueueCounts",
     "RecurringJobPayload",
     "TaggedPayload",
@@ -113,3 +117,50 @@ class WorkerJobs(TypedDict):
 
     jobs: list[str]
     stalled: list[str]
+
+
+class ProgressPayload(TypedDict):
+    """A running job's progress (`progress` in the job object), as `job.progress` stores it."""
+
+    fraction: float
+    message: str
+    #: When it was reported (epoch seconds).
+    at: float
+
+
+class JobWaitPayload(TypedDict):
+    """Reply of `job.wait`: the job's state, and the key to BLPOP when it is not finished."""
+
+    state: str
+    #: The key that receives the final state, or None when the job has finished already.
+    wake: str | None
+
+
+class _BatchCallbackBase(TypedDict):
+    klass: str
+    queue: str
+    data: dict[str, Any]
+
+
+class BatchCallback(_BatchCallbackBase, total=False):
+    """A job a batch puts when it finishes (`on_success`, `on_complete`)."""
+
+    priority: float
+
+
+class BatchPayload(TypedDict):
+    """A batch as `batch.get`, `batch.close` and `batch.list` return it."""
+
+    id: str
+    #: open, closed or finished.
+    state: str
+    total: int
+    pending: int
+    complete: int
+    failed: int
+    canceled: int
+    created: float
+    #: When its callbacks were put, or None while it is not finished.
+    finished: float | None
+    on_success: BatchCallback | None
+    on_complete: BatchCallback | None

@@ -13,6 +13,8 @@ from typing import Any
 from reqless._calls import Call
 from reqless._calls import config as config_calls
 from reqless._calls import cron as cron_calls
+from reqless._calls import follow as follow_calls
+from reqless._calls import groups as groups_calls
 from reqless._calls import job as job_calls
 from reqless._calls import queue as queue_calls
 from reqless._calls import server as server_calls
@@ -99,14 +101,40 @@ SAMPLES: dict[str, Callable[[], list[Call[Any]]]] = {
     "server.worker_forget": lambda: [server_calls.worker_forget(("w",))],
     "server.tags": lambda: [server_calls.tags(0, 1)],
     "server.unfail": lambda: [server_calls.unfail("g", "q", 1)],
+    "groups.queue_groups": lambda: [groups_calls.queue_groups("q", 0, 1)],
+    "groups.queue_group_jobs": lambda: [groups_calls.queue_group_jobs("q", "g", 0, 1)],
+    "groups.queue_group_weight": lambda: [groups_calls.queue_group_weight("q", "g", 2)],
+    "follow.job_progress": lambda: [follow_calls.job_progress(J, "w", 0.5, "half")],
+    "follow.job_wait": lambda: [follow_calls.job_wait(J)],
+    "follow.batch_open": lambda: [
+        follow_calls.batch_open("b"),
+        follow_calls.batch_open(
+            "b", {"klass": "app.Done", "queue": "q", "data": {}, "priority": 1}, None
+        ),
+    ],
+    "follow.batch_close": lambda: [follow_calls.batch_close("b")],
+    "follow.batch_get": lambda: [follow_calls.batch_get("b")],
+    "follow.batch_jobs": lambda: [follow_calls.batch_jobs("b", 0, 1)],
+    "follow.batch_list": lambda: [follow_calls.batch_list(0, 1)],
+    "follow.batch_cancel": lambda: [follow_calls.batch_cancel("b")],
     "server.throttle_get": lambda: [server_calls.throttle_get("t")],
-    "server.throttle_set": lambda: [server_calls.throttle_set("t", 1, None)],
+    "server.throttle_set": lambda: [
+        server_calls.throttle_set("t", 1, None),
+        server_calls.throttle_set("t", 1, None, rate=5, per=0.5),
+    ],
     "server.throttle_ids": lambda: [
         server_calls.throttle_ids("t", "locks"),
         server_calls.throttle_ids("t", "pending"),
     ],
     "server.throttle_delete": lambda: [server_calls.throttle_delete("t")],
     "server.throttle_release": lambda: [server_calls.throttle_release("t", (J,))],
+    "server.throttle_clear_rate": lambda: [server_calls.throttle_clear_rate("t")],
+    "server.throttle_template_set": lambda: [
+        server_calls.throttle_template_set("t:*", 1),
+        server_calls.throttle_template_set("t:*", 0, rate=5, per=60),
+    ],
+    "server.throttle_template_delete": lambda: [server_calls.throttle_template_delete("t:*")],
+    "server.throttle_templates": lambda: [server_calls.throttle_templates()],
     "server.identifier_patterns": lambda: [server_calls.identifier_patterns()],
     "server.set_identifier_patterns": lambda: [server_calls.set_identifier_patterns({"a": ["*"]})],
     "server.priority_patterns": lambda: [server_calls.priority_patterns()],

@@ -7,6 +7,7 @@ missing redis-server an error instead of a skip.
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import Iterator
 
@@ -16,9 +17,39 @@ from redis import Redis
 from reqless.core import CoreRunner
 from reqless.server import LocalServer, ServerKind, find_server_binary, start_server
 from tests.helpers import Core
+from tests.patience import PATIENCE
 from tests.topology_fixtures import cluster, sentinel_set  # noqa: F401 - shared by all modules
 
 SERVER_KINDS: list[ServerKind] = ["valkey", "redis"]
+
+
+#: Fixtures that keep an event loop running in the main thread while they live (Playwright's
+#: sync API runs its loop there): a test that uses one may find that loop running.
+LOOP_OWNERS = ("playwright_driver",)
+#: Loops already reported: a leak fails the test that caused it, not every later one.
+_REPORTED_LOOPS: set[int] = set()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    """Fail the test that leaves an event loop running in the main thread.
+
+    There `asyncio.run` refuses to start, so the leak fails some later test of the
+    same process, which one depending on how pytest-xdist shares the tests out.
+    Checked once the fixtures the next test does not need are torn down.
+    """
+    yield
+    upcoming = getattr(nextitem, "fixturenames", ())
+    if any(name in upcoming for name in LOOP_OWNERS):
+        return
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        return
+    if id(loop) in _REPORTED_LOOPS:
+        return
+    _REPORTED_LOOPS.add(id(loop))
+    raise AssertionError(f"{item.nodeid} left an event loop running in the main thread: {loop!r}")
 
 
 @pytest.fixture(scope="session", params=SERVER_KINDS)
@@ -29,7 +60,7 @@ def server(request: pytest.FixtureRequest) -> Iterator[LocalServer]:
         if kind == "redis" and os.environ.get("REQLESS_REQUIRE_REDIS") == "1":
             pytest.fail("redis-server is required (REQLESS_REQUIRE_REDIS=1) but not installed")
         pytest.skip(f"{kind}-server is not installed")
-    running = start_server(kind)
+    running = start_server(kind, timeout=PATIENCE)
     yield running
     running.stop()
 

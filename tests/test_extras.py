@@ -15,8 +15,12 @@ from reqless.exceptions import ReqlessError
 ROOT = Path(__file__).resolve().parent.parent
 
 
+#: The distributions whose module is named otherwise.
+_MODULE_OF = {"opentelemetry_api": "opentelemetry"}
+
+
 def _extra_packages(name: str, table: dict[str, list[str]]) -> set[str]:
-    """The distributions an extra brings, following `reqless[...]` references."""
+    """The modules of the distributions an extra brings, following `reqless[...]` references."""
     found: set[str] = set()
     for text in table[name]:
         requirement = Requirement(text)
@@ -24,7 +28,8 @@ def _extra_packages(name: str, table: dict[str, list[str]]) -> set[str]:
             for inner in requirement.extras:
                 found |= _extra_packages(inner, table)
         else:
-            found.add(requirement.name.lower().replace("-", "_"))
+            module = requirement.name.lower().replace("-", "_")
+            found.add(_MODULE_OF.get(module, module))
     return found
 
 

@@ -179,9 +179,15 @@ def test_the_allow_list_holds_only_modules_that_still_need_it() -> None:
 
 
 #: The names of reqless.keys other modules may use: the class and the checker,
-#: and the one name that is the same in every space. The rest are the default
+#: and the names that are the same in every space. The rest are the default
 #: space's, which would silently ignore a client's namespace.
-SHARED_NAMES = {"KeySpace", "check_namespace", "queue_throttle_id", "NAMESPACE_MAX"}
+SHARED_NAMES = {
+    "KeySpace",
+    "check_namespace",
+    "queue_throttle_id",
+    "NAMESPACE_MAX",
+    "QUEUE_THROTTLE_IDS",
+}
 
 
 def default_space_uses(path: Path) -> list[str]:

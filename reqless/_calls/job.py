@@ -9,7 +9,7 @@ from typing import Any
 from reqless import _validate
 from reqless._calls.call import Call, owned, parse_json, parse_str
 from reqless._calls.encoding import class_string
-from reqless.exceptions import CoreError, LostLockError, ReqlessError
+from reqless.exceptions import ArgumentError, CoreError, LostLockError, ReqlessError
 from reqless.types import Arg
 from reqless.util import as_list
 
@@ -20,6 +20,7 @@ __all__ = [
     "checked_interval",
     "checked_priority",
     "checked_queue",
+    "checked_result",
     "checked_retries",
     "complete",
     "complete_and_pop",
@@ -58,9 +59,26 @@ def _as_is(reply: Any) -> Any:
     return reply
 
 
-def complete(jid: str, worker: str, queue: str, data: str) -> Call[str | bool]:
-    """Complete the job; the reply is "complete" (False for an empty reply)."""
-    return Call("job.complete", (jid, worker, queue, data),
+def checked_result(value: Any) -> str:
+    """A job's result as the JSON text the core keeps; ArgumentError when it is not
+    JSON-serialisable (its size is the core's to judge: `max-result-size`)."""
+    try:
+        return json.dumps(value, allow_nan=False)
+    except (TypeError, ValueError) as exc:
+        raise ArgumentError(
+            f"result must be JSON-serialisable, not {type(value).__name__}: {exc}"
+        ) from exc
+
+
+def _result_args(result: Any) -> tuple[Arg, ...]:
+    # None is no result: the job object then has no `result` field.
+    return () if result is None else ("result", checked_result(result))
+
+
+def complete(jid: str, worker: str, queue: str, data: str, result: Any = None) -> Call[str | bool]:
+    """Complete the job, keeping `result` (a JSON value; None: none); the reply is
+    "complete" (False for an empty reply)."""
+    return Call("job.complete", (jid, worker, queue, data, *_result_args(result)),
                 lambda reply: str(reply) if reply else False, owned(jid),
                 repeatable=False, acknowledged=True)  # fmt: skip
 
@@ -80,10 +98,12 @@ def complete_and_requeue(
 
 
 def complete_and_pop(
-    jid: str, worker: str, queue: str, data: str, queues: list[str]
+    jid: str, worker: str, queue: str, data: str, queues: list[str], result: Any = None
 ) -> Call[list[dict[str, Any]]]:
-    """Complete the job and pop the worker's next one; the reply is the popped payloads."""
-    return Call("job.completeAndPop", (jid, worker, queue, data, 1, *queues),
+    """Complete the job (keeping `result` when given) and pop the worker's next one;
+    the reply is the popped payloads."""
+    args = (jid, worker, queue, data, *_result_args(result), 1, *queues)
+    return Call("job.completeAndPop", args,
                 lambda reply: list(json.loads(reply)["jobs"]), owned(jid),
                 repeatable=False, acknowledged=True)  # fmt: skip
 
@@ -165,15 +185,18 @@ def remove_dependency(jid: str, jids: tuple[str, ...], every: bool) -> Call[int 
 
 def move(
     jid: str, worker: str, queue: str, klass: str, data: str, delay: float | None,
-    depends: list[str] | None, throttles: list[str],
+    depends: list[str] | None, throttles: list[str], group: str | None = None,
 ) -> Call[str]:  # fmt: skip
-    """Put the job into another queue, keeping its priority, tags and retries."""
+    """Put the job into another queue, keeping its priority, tags, retries and fair
+    group (a put without a group would take it out of its group)."""
     args: tuple[Arg, ...] = (
         worker, _validate.name("queue name", queue), jid, klass, data,
         _validate.number("delay", 0 if delay is None else delay, minimum=0),
         "depends", json.dumps(_validate.names("depends", depends or [])),
         "throttles", json.dumps(throttles or []),
     )  # fmt: skip
+    if group is not None:
+        args += ("group", group)
     return Call("queue.put", args, parse_str, repeatable=True)
 
 

@@ -15,6 +15,7 @@ from typing import Any
 from reqless import _validate, defaults
 from reqless._calls.call import Call, parse_json, parse_str
 from reqless._calls.encoding import class_string, encode_data, sized
+from reqless._calls.follow import batch_id
 from reqless.exceptions import ArgumentError, CoreError, ReqlessError, UniqueConflictError
 from reqless.types import Arg, QueueCounts
 from reqless.util import as_list
@@ -31,6 +32,7 @@ __all__ = [
     "core_counts",
     "counts",
     "existing",
+    "group_name",
     "jobs_by_state",
     "length",
     "pause",
@@ -47,6 +49,7 @@ __all__ = [
     "requeue",
     "requeue_stored",
     "stats",
+    "trace_text",
     "unique_conflict",
     "unique_options",
     "unpause",
@@ -59,6 +62,8 @@ _UNIQUE_ARGUMENTS = frozenset({"unique", "on_conflict", "unique_until", "unique_
 #: The keyword arguments of `Queue.put`, which `put_many` items may hold.
 PUT_ARGUMENTS = frozenset(
     {"klass", "data", "priority", "tags", "delay", "retries", "jid", "depends", "throttles"}
+    | {"group"}
+    | {"batch"}
     | _UNIQUE_ARGUMENTS
 )
 
@@ -112,6 +117,40 @@ def unique_conflict(exc: ReqlessError) -> ReqlessError:
     )
 
 
+#: The longest fair group name, in UTF-8 bytes as the core counts it.
+_GROUP_BYTES = 256
+
+
+def group_name(value: object) -> str:
+    """A job's fair group (docs/concepts.md, Fair groups), checked as the core checks
+    it: 1 to 256 characters (UTF-8 bytes, as the core counts), no control characters."""
+    if (
+        not isinstance(value, str)
+        or not value
+        or len(value.encode("utf-8", "surrogatepass")) > _GROUP_BYTES
+        or any(ord(char) < 32 or ord(char) == 127 for char in value)
+    ):
+        raise ArgumentError(
+            f"group must be a string of 1 to {_GROUP_BYTES} characters (UTF-8 bytes) "
+            f"without control characters, not {value!r}"
+        )
+    return value
+
+
+#: The longest trace context text a job keeps, in UTF-8 bytes as the core counts them.
+_TRACE_BYTES = 4096
+
+
+def trace_text(value: object) -> str:
+    """A put's trace context text (reqless.otel writes it), checked as the core checks it:
+    a string of at most 4096 bytes in UTF-8."""
+    if not isinstance(value, str) or len(value.encode("utf-8", "surrogatepass")) > _TRACE_BYTES:
+        raise ArgumentError(
+            f"trace must be a string of at most {_TRACE_BYTES} bytes (UTF-8), not {value!r:.80}"
+        )
+    return value
+
+
 def _option_list(argument: str, values: list[str] | None) -> str:
     # An absent or empty list is the common case of every put: skip the encoder.
     names = [] if values is None else _validate.names(argument, values)
@@ -127,13 +166,18 @@ def put_args(
     tags: list[str] | None = None, delay: float | None = None, retries: int | None = None,
     jid: str | None = None, depends: list[str] | None = None, throttles: list[str] | None = None,
     *, limit: int | None = None, unique: str | None = None, on_conflict: str | None = None,
-    unique_until: str | None = None, unique_for: float | None = None,
+    unique_until: str | None = None, unique_for: float | None = None, group: str | None = None,
+    batch: str | None = None, trace: str | None = None,
 ) -> list[Arg]:  # fmt: skip
     """The arguments of `queue.put` (and `job.requeue`); every one is checked here.
 
     `limit` is the client's largest job data in bytes (None: any size); the
-    unique options are `unique_options`'s.
+    unique options are `unique_options`'s; `group` is the job's fair group;
+    `batch` the id of an open batch the job joins (docs/batches.md).
     """
+    grouped: list[Arg] = [] if group is None else ["group", group_name(group)]
+    if batch is not None:
+        grouped += ["batch", batch_id(batch)]
     return [
         worker, _validate.name("queue name", queue),
         uuid.uuid4().hex if jid is None else _validate.name("jid", jid),
@@ -145,6 +189,8 @@ def put_args(
         "depends", _option_list("depends", depends),
         "throttles", _option_list("throttles", throttles),
         *unique_options(unique, on_conflict, unique_until, unique_for),
+        *grouped,
+        *([] if trace is None else ["trace", trace_text(trace)]),
     ]  # fmt: skip
 
 
@@ -244,14 +290,16 @@ class PutMany:
 
 def put_many(
     worker: str, queue: str, jobs: Iterable[Mapping[str, Any]], chunk_size: int,
-    limit: int | None = None,
+    limit: int | None = None, *, trace: str | None = None,
 ) -> PutMany:  # fmt: skip
     """One `queue.putMany` call per chunk; every job is checked before any call is made.
 
     A chunk holds at most `chunk_size` jobs and, with a `limit` (the client's
     largest job data), about `limit` characters of data, so that no call is
     too large for the server (a single job larger than that is refused).
+    `trace` (trace context text, see `trace_text`) goes with every job.
     """
+    traced: tuple[Arg, ...] = () if trace is None else ("trace", trace_text(trace))
     if isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < 1:
         raise ArgumentError(f"chunk_size must be a positive integer, not {chunk_size!r}")
     _validate.name("queue name", queue)
@@ -268,9 +316,10 @@ def put_many(
             _check_shape(index, job)
         try:
             if klass is not None:
-                prepared += (None, klass, sized(encode_data(job["data"]), limit), 0, 0)
+                data = sized(encode_data(job["data"]), limit)
+                prepared += (None, klass, data, 0, len(traced), *traced)
             else:
-                jid = _put_many_args(prepared, job, klasses, limit)
+                jid = _put_many_args(prepared, job, klasses, limit, traced)
                 if jid is not None:
                     given.append(jid)
         except ArgumentError as exc:
@@ -325,14 +374,15 @@ def _check_shape(index: int, job: Any) -> None:
 
 
 def _put_many_args(
-    out: list[Arg | None], job: Mapping[str, Any], klasses: dict[Any, str], limit: int | None
-) -> str | None:
+    out: list[Arg | None], job: Mapping[str, Any], klasses: dict[Any, str], limit: int | None,
+    traced: tuple[Arg, ...] = (),
+) -> str | None:  # fmt: skip
     """Append one job's `jid, klass, data, delay, n, options...` to `out`; returns the
     jid it names, if any.
 
     A jid left to us is appended as None and filled in by `_new_jids`; options
     equal to put's defaults are left out (queue.putMany applies the defaults).
-    `klasses` remembers the checked class paths.
+    `klasses` remembers the checked class paths; `traced` is the batch's trace option.
     """
     jid = job.get("jid")
     delay = job.get("delay")
@@ -345,6 +395,12 @@ def _put_many_args(
     options: list[Arg] = []
     for name, value in job.items():
         if value is None or name in ("klass", "data", "jid", "delay") or name in _UNIQUE_ARGUMENTS:
+            continue
+        if name == "group":
+            options += ("group", group_name(value))
+            continue
+        if name == "batch":
+            options += ("batch", batch_id(value))
             continue
         if name == "priority":
             checked: Arg = _validate.number("priority", value)
@@ -361,6 +417,7 @@ def _put_many_args(
             job.get("unique"), job.get("on_conflict"), job.get("unique_until"),
             job.get("unique_for"),
         )  # fmt: skip
+    options += traced
     out.append(len(options))
     out += options
     return jid

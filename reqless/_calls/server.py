@@ -10,12 +10,15 @@ from typing import Any
 
 from reqless import _validate
 from reqless._calls.call import Call, parse_json
-from reqless.exceptions import ReqlessError
-from reqless.models import QueuePriorityPattern
+from reqless.exceptions import ArgumentError, ReqlessError
+from reqless.keys import QUEUE_THROTTLE_IDS
+from reqless.models import QueuePriorityPattern, ThrottleTemplate
 from reqless.types import Arg, QueueCounts, WorkerCounts, WorkerJobs
 from reqless.util import as_list
 
 __all__ = [
+    "MAX_PER",
+    "MAX_RATE",
     "all_queue_counts",
     "completed",
     "failed_by_group",
@@ -31,15 +34,21 @@ __all__ = [
     "priority_patterns",
     "queue_counts",
     "queue_names",
+    "rate_window",
     "set_identifier_patterns",
     "set_priority_patterns",
     "tagged",
     "tags",
+    "template_pattern",
+    "throttle_clear_rate",
     "throttle_delete",
     "throttle_get",
     "throttle_ids",
     "throttle_release",
     "throttle_set",
+    "throttle_template_delete",
+    "throttle_template_set",
+    "throttle_templates",
     "tracked",
     "unfail",
     "unique_holder",
@@ -197,6 +206,10 @@ def unfail(group: str, queue: str, count: int) -> Call[int]:
 # -- throttles -----------------------------------------------------------------
 
 
+#: The largest rate and window (a year) the core accepts: a starts log stays bounded.
+MAX_RATE, MAX_PER = 1_000_000, 31_622_400
+
+
 def _throttle_number(name: str, what: str, value: object) -> int | float:
     # bool would be rejected by the transport with a DataError; say why instead.
     if isinstance(value, bool) or not isinstance(value, int | float):
@@ -207,17 +220,107 @@ def _throttle_number(name: str, what: str, value: object) -> int | float:
 
 
 def throttle_get(name: str) -> Call[dict[str, Any]]:
-    """The throttle's definition (`maximum`, `ttl`); empty when it has none."""
+    """The throttle's definition (`maximum`, `ttl`; with a rate window or a template,
+    also `rate`, `per`, `used`, `reopens` when full, and `template`)."""
     return Call(
         "throttle.get", (name,), lambda reply: json.loads(reply) if reply else {}, repeatable=True
     )
 
 
-def throttle_set(name: str, maximum: int, expiration: float | None) -> Call[None]:
-    """Set the throttle's maximum and, unless None or 0, its expiry."""
-    args = (name, _throttle_number(name, "maximum", maximum),
-            _throttle_number(name, "expiration", expiration or 0))  # fmt: skip
-    return Call("throttle.set", args, _nothing, repeatable=True)
+def throttle_set(
+    name: str, maximum: int, expiration: float | None, *, rate: int | None = None,
+    per: float | None = None,
+) -> Call[None]:  # fmt: skip
+    """Set the throttle's maximum and, unless None or 0, its expiry; with `rate` and
+    `per`, also its rate window (at most `rate` starts in any `per` seconds).
+
+    Without them an existing rate window is kept (`throttle_clear_rate` removes it).
+    """
+    args: list[Arg] = [name, _throttle_number(name, "maximum", maximum),
+                       _throttle_number(name, "expiration", expiration or 0)]  # fmt: skip
+    args += rate_window(rate, per)
+    return Call("throttle.set", tuple(args), _nothing, repeatable=True)
+
+
+def rate_window(rate: object, per: object) -> list[Arg]:
+    """The `rate <n> per <seconds>` arguments of a rate window, checked as the core
+    checks them (`[]` when both are None)."""
+    if rate is None and per is None:
+        return []
+    if rate is None or per is None:
+        missing = "rate" if rate is None else "per"
+        raise ArgumentError(f"{missing} is missing: rate and per go together, give both or neither")
+    if isinstance(rate, bool) or not isinstance(rate, int) or not 1 <= rate <= MAX_RATE:
+        raise ArgumentError(f"rate must be a whole number from 1 to {MAX_RATE}, not {rate!r}")
+    if (
+        isinstance(per, bool)
+        or not isinstance(per, int | float)
+        or not math.isfinite(per)
+        or not 0 < per <= MAX_PER
+    ):
+        raise ArgumentError(
+            f"per must be a number of seconds above 0 and at most {MAX_PER}, not {per!r}"
+        )
+    checked_per = per if isinstance(per, int) else float(per)
+    return ["rate", int(rate), "per", checked_per]
+
+
+def throttle_clear_rate(name: str) -> Call[None]:
+    """Remove the throttle's rate window (its maximum stays); jobs held on it go back to work."""
+    # Run twice, it finds no window left; the jobs it lets go are checked again at
+    # the next pop, so a second run cannot let a job past the throttle's maximum.
+    return Call("throttle.clearRate", (_validate.name("throttle name", name),), _nothing,
+                repeatable=True)  # fmt: skip
+
+
+def template_pattern(pattern: object) -> str:
+    """A throttle template pattern, checked as the core checks it: a prefix then one
+    trailing `*`, without control characters and not starting with `ql:`."""
+    if (
+        not isinstance(pattern, str)
+        or len(pattern) < 2
+        or not pattern.endswith("*")
+        or "*" in pattern[:-1]
+        or pattern.startswith(QUEUE_THROTTLE_IDS)
+        or any(ord(char) < 32 or ord(char) == 127 for char in pattern)
+    ):
+        raise ArgumentError(
+            "pattern must be a prefix followed by one * (like 'api:*'), without control "
+            f"characters and not starting with {QUEUE_THROTTLE_IDS} (queue throttles), "
+            f"not {pattern!r}"
+        )
+    return pattern
+
+
+def throttle_template_set(
+    pattern: str, maximum: int = 0, rate: int | None = None, per: float | None = None
+) -> Call[None]:
+    """Define the throttles whose id starts with the pattern's prefix and that have no
+    definition of their own (the longest matching prefix wins)."""
+    pattern = template_pattern(pattern)
+    limit = _validate.nonnegative_int("maximum", maximum)
+    window = rate_window(rate, per)
+    if limit == 0 and not window:
+        raise ArgumentError(
+            f"template {pattern!r} limits nothing: give a maximum above 0 or a rate and per"
+        )
+    return Call("throttle.template.set", (pattern, limit, *window), _nothing, repeatable=True)
+
+
+def throttle_template_delete(pattern: str) -> Call[bool]:
+    """Delete a throttle template; True when it existed."""
+    # A second run leaves the same state (its reply, False, is the only difference).
+    return Call("throttle.template.delete", (_validate.name("pattern", pattern),),
+                lambda reply: bool(int(reply)), repeatable=True)  # fmt: skip
+
+
+def throttle_templates() -> Call[list[ThrottleTemplate]]:
+    """Every throttle template, by pattern."""
+
+    def parse(reply: Any) -> list[ThrottleTemplate]:
+        return [ThrottleTemplate.from_payload(entry) for entry in as_list(json.loads(reply))]
+
+    return Call("throttle.templates", (), parse, repeatable=True)
 
 
 def throttle_ids(name: str, which: str) -> Call[list[str]]:

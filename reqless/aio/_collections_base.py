@@ -3,11 +3,19 @@ share (`[]` and the counts differ by design, see the collection classes)."""
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING, Any
 
-from reqless import defaults
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+from reqless import _validate, defaults
+from reqless._calls import follow
 from reqless._calls import server as calls
-from reqless.exceptions import ReqlessError
+from reqless.core.acknowledged import read_timeout
+from reqless.exceptions import ReqlessError, WaitTimeoutError
+from reqless.models import ThrottleTemplate
+from reqless.waiting import JobOutcome
 
 if TYPE_CHECKING:
     from reqless.aio.client import AsyncClient
@@ -16,6 +24,15 @@ if TYPE_CHECKING:
     from reqless.aio.throttle import AsyncThrottle
 
 __all__ = ["AsyncJobsBase", "AsyncQueuesBase", "AsyncThrottles", "AsyncWorkersBase"]
+
+
+def _block_slice(database: Any) -> float:
+    """The longest single BLPOP on `database`: well inside its socket timeout
+    (redis-py's default of 5 s when unknown, as for a cluster's nodes)."""
+    limit = read_timeout(database)
+    if limit is None:
+        limit = 5.0
+    return max(float(limit) - 2.0, float(limit) / 2, 0.01)
 
 
 class AsyncJobsBase:
@@ -58,6 +75,53 @@ class AsyncJobsBase:
             return []
         payloads = await self.client._run(calls.get_jobs(jids))
         return [AsyncJob(self.client, **payload) for payload in payloads]
+
+    async def wait(self, jid: str, timeout: float = 10) -> JobOutcome[AsyncJob]:
+        """Wait up to `timeout` seconds for job `jid` to finish; returns how it ended.
+
+        The outcome's `state` is "complete", "failed" or "canceled", with the job
+        (None once it is gone), its `result` and its `failure` (docs/results.md).
+        Nothing polls: the server pushes the final state to a list this BLPOPs.
+        A job that is not finished in time raises WaitTimeoutError (a TimeoutError);
+        an unknown jid raises CoreError, a bad timeout ArgumentError. A retried
+        job is not finished: the wait goes on until it ends for good.
+        """
+        seconds = _validate.positive("timeout", timeout)
+        deadline = time.monotonic() + seconds
+        begun = await self.client._run(follow.job_wait(jid))
+        state, wake = begun["state"], begun["wake"]
+        if wake is not None:
+            # The list is the job's, in the namespace's slot: routed as its key says.
+            # Each BLPOP ends before the connection's socket timeout would cut it.
+            block = _block_slice(self.client.database)
+            while True:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise WaitTimeoutError(jid, float(seconds), state)
+                try:
+                    token = await self.client.database.blpop([wake], timeout=min(left, block))
+                except (RedisTimeoutError, RedisConnectionError):
+                    token = None
+                if token:
+                    state = str(token[1])
+                    break
+                # Nothing within the slice, or a reply lost (perhaps with the token
+                # in it, if the connection gave up or redis-py resent the BLPOP):
+                # the job's own state says whether it ended meanwhile.
+                ended = await self._ended(jid)
+                if ended is not None:
+                    state = ended
+                    break
+        return JobOutcome(jid, state, await self._job(jid))
+
+    async def _ended(self, jid: str) -> str | None:
+        """How job `jid` ended (complete, failed, or canceled once it is gone), None
+        while it has not: one read of its state field."""
+        state = await self.client.database.hget(self.client.keys.job(jid), "state")
+        if state is None:
+            return "canceled"
+        state = state.decode() if isinstance(state, bytes) else str(state)
+        return state if state in ("complete", "failed") else None
 
     async def unique_holder(self, key: str) -> str | None:
         """The jid of the live job holding unique key `key`, or None (docs/concepts.md,
@@ -111,7 +175,8 @@ class AsyncQueuesBase:
 
 
 class AsyncThrottles:
-    """Throttles by name (`client.throttles["name"]`, no server call)."""
+    """Throttles by name (`client.throttles["name"]`, no server call), and the
+    templates that define throttles by their name's prefix."""
 
     def __init__(self, client: AsyncClient) -> None:
         self.client = client
@@ -120,6 +185,36 @@ class AsyncThrottles:
         from reqless.aio.throttle import AsyncThrottle
 
         return AsyncThrottle(self.client, name)
+
+    async def template(
+        self, pattern: str, *, maximum: int = 0, rate: int | None = None, per: float | None = None
+    ) -> None:
+        """Define every throttle named `prefix...` that has no definition of its own.
+
+        A throttle per key (`"stripe:customer-42"`) then needs no set-up and costs
+        nothing while idle: `await client.throttles.template("stripe:*", rate=100,
+        per=60)`. The longest matching prefix wins; setting a pattern again
+        replaces its template.
+
+        Args:
+            pattern: a prefix followed by one `*`, not starting with `ql:`.
+            maximum: how many such jobs may run at once per throttle (0: no limit).
+            rate: at most this many starts in any `per` seconds, per throttle
+                (give both or neither). A template needs a maximum or a rate.
+            per: the window in seconds, above 0 and at most 31,622,400.
+        """
+        await self.client._run(calls.throttle_template_set(pattern, maximum, rate, per))
+
+    async def templates(self) -> list[ThrottleTemplate]:
+        """Every throttle template, by pattern."""
+        return await self.client._run(calls.throttle_templates())
+
+    async def delete_template(self, pattern: str) -> bool:
+        """Delete the template of `pattern`; True when there was one.
+
+        Throttles it defined become unlimited unless another template matches them.
+        """
+        return await self.client._run(calls.throttle_template_delete(pattern))
 
 
 class AsyncWorkersBase:

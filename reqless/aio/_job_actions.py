@@ -16,13 +16,20 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from reqless._calls import Call
+from reqless._calls import Call, follow
 from reqless._calls import job as calls
 from reqless._job_fields import BaseFields, JobFields, RecurringFields, find_handler
 from reqless.cron import fire_times_call, interval_fire_times
-from reqless.exceptions import DurabilityError, LostLockError
+from reqless.exceptions import (
+    ArgumentError,
+    CoreError,
+    DurabilityError,
+    JobResultError,
+    LostLockError,
+)
 from reqless.job_retry import RETRY_EVENT, RetryPolicy
 from reqless.logger import logger
+from reqless.models import Progress
 
 if TYPE_CHECKING:
     from reqless.aio.client import AsyncClient
@@ -70,15 +77,22 @@ class AsyncJobActions(JobFields):
 
     async def complete(
         self, next_queue: str | None = None, delay: float | None = None,
-        depends: list[str] | None = None,
+        depends: list[str] | None = None, *, result: Any = None,
     ) -> str | bool:  # fmt: skip
         """Complete the job, or advance it into `next_queue` (None: just complete).
 
-        Returns "complete", or True when advanced. Raises LostLockError when this
-        worker no longer holds the job (the request is then ignored by the server).
+        `result` (any JSON-serialisable value; None: none) is kept with the
+        completed job as `job.result` (docs/results.md): a value that is not
+        JSON-serialisable raises ArgumentError, one over the server's
+        `max-result-size` (512 KiB unless set) is refused by the server
+        (CoreError); either way nothing changes. Returns "complete", or True
+        when advanced. Raises LostLockError when this worker no longer holds
+        the job (the request is then ignored by the server).
         """
         worker = self.client.worker_name
         if next_queue is not None:
+            if result is not None:
+                raise ArgumentError("result is kept by a plain complete(), not with next_queue")
             return await self._owned(calls.complete_and_requeue(
                 self.jid, worker, self.queue_name, self._data, next_queue, delay, depends
             ))  # fmt: skip
@@ -89,16 +103,27 @@ class AsyncJobActions(JobFields):
             # would cost a lookup per job and tie this module to that one.
             job_class: type[AsyncJob] = type(self)  # type: ignore[assignment]
             try:
-                payloads = await self._owned(
-                    calls.complete_and_pop(self.jid, worker, self.queue_name, self._data, queues)
-                )
+                payloads = await self._owned(calls.complete_and_pop(
+                    self.jid, worker, self.queue_name, self._data, queues, result
+                ))  # fmt: skip
             except DurabilityError as exc:
                 # The jobs it popped are this worker's all the same: keep them.
                 self.popped_next = [job_class(self.client, **payload) for payload in exc.reply]
                 raise
             self.popped_next = [job_class(self.client, **payload) for payload in payloads]
             return "complete"
-        return await self._owned(calls.complete(self.jid, worker, self.queue_name, self._data))
+        return await self._owned(
+            calls.complete(self.jid, worker, self.queue_name, self._data, result)
+        )
+
+    async def _complete_with(self, value: Any) -> None:
+        """Complete the job with what its handler returned (not None) as its result."""
+        try:
+            await self.complete(result=value)
+        except (ArgumentError, CoreError) as exc:
+            raise JobResultError(
+                f"{self.klass_name} returned a value that cannot be the job's result: {exc}"
+            ) from exc
 
     async def fail(self, group: str, message: str) -> bool:
         """Fail the job into failure group `group` with `message`."""
@@ -109,6 +134,20 @@ class AsyncJobActions(JobFields):
         """Extend the lock (and save `data`); returns the new deadline."""
         call = calls.heartbeat(self.jid, self.client.worker_name, self._data)
         self.expires_at = await self.client._run(call)
+        return self.expires_at
+
+    async def progress(self, fraction: float, message: str = "") -> float:
+        """Report how far the running job is: `fraction` from 0 to 1 and a `message`
+        (at most 1024 bytes), kept as `progress_info` and published (docs/progress.md).
+
+        It is a heartbeat too: returns the new lock deadline (`expires_at`). Only
+        the worker holding the job may report: any other client gets
+        LostLockError; a bad fraction or message raises ArgumentError and sends
+        nothing.
+        """
+        call = follow.job_progress(self.jid, self.client.worker_name, fraction, message)
+        self.expires_at = await self.client._run(call)
+        self.progress_info = Progress(float(fraction), message, time.time())
         return self.expires_at
 
     async def retry(
@@ -158,14 +197,15 @@ class AsyncJobActions(JobFields):
     async def move(
         self, queue: str, delay: float | None = 0, depends: list[str] | None = None
     ) -> str:
-        """Put the job into another queue, keeping its priority, tags and retries.
+        """Put the job into another queue, keeping its priority, tags, retries and
+        fair group.
 
         A job running under a worker is taken away from it: the server tells that
         worker on its channel (it is not the caller), and the worker stops the job.
         """
         reply = await self.client._run(calls.move(
             self.jid, self.client.worker_name, queue, self.klass_name, self._data, delay,
-            depends, self.throttles,
+            depends, self.throttles, self.group,
         ))  # fmt: skip
         self.settled = True
         return reply

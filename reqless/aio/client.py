@@ -20,7 +20,14 @@ from reqless import _validate, defaults
 from reqless._calls import Call
 from reqless._calls import job as job_calls
 from reqless._calls import server as server_calls
-from reqless.aio.collections import AsyncJobs, AsyncQueues, AsyncThrottles, AsyncWorkers
+from reqless.aio.batch_context import AsyncBatchContext
+from reqless.aio.collections import (
+    AsyncBatches,
+    AsyncJobs,
+    AsyncQueues,
+    AsyncThrottles,
+    AsyncWorkers,
+)
 from reqless.aio.config import AsyncConfig
 from reqless.core import Arg
 from reqless.core.acknowledged import AsyncAcknowledger
@@ -115,6 +122,7 @@ class AsyncClient:
         self._queues = AsyncQueues(self)
         self._throttles = AsyncThrottles(self)
         self._workers = AsyncWorkers(self)
+        self._batches = AsyncBatches(self)
         self._sync: Client | None = None
         self._owns_sync = True
 
@@ -262,6 +270,18 @@ class AsyncClient:
     def workers(self) -> AsyncWorkers:
         """Workers known to the server and the jobs each one holds."""
         return self._workers
+
+    @property
+    def batches(self) -> AsyncBatches:
+        """Batches by id (`await client.batches.get(bid)`) and `list()` (docs/batches.md)."""
+        return self._batches
+
+    def batch(
+        self, on_success: Any = None, on_complete: Any = None, *, id: str | None = None
+    ) -> AsyncBatchContext:
+        """Open a batch: `async with client.batch(on_success=(Klass, data, queue)) as
+        batch: await batch.put(queue, Klass, data)`; see `reqless.Client.batch`."""
+        return AsyncBatchContext(self, on_success, on_complete, id)
 
     @cached_property
     def queue_patterns(self) -> AsyncQueuePatterns:

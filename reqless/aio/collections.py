@@ -11,12 +11,17 @@ from reqless.aio._collections_base import (
     AsyncThrottles,
     AsyncWorkersBase,
 )
+from reqless.aio.batch import AsyncBatchesBase
 
 if TYPE_CHECKING:
     from reqless.aio.job import AsyncJob, AsyncRecurringJob
     from reqless.types import QueueCounts, WorkerCounts, WorkerJobs
 
-__all__ = ["AsyncJobs", "AsyncQueues", "AsyncThrottles", "AsyncWorkers"]
+__all__ = ["AsyncBatches", "AsyncJobs", "AsyncQueues", "AsyncThrottles", "AsyncWorkers"]
+
+
+class AsyncBatches(AsyncBatchesBase):
+    """Batches by id (`await client.batches.get(bid)`) and their listing (docs/batches.md)."""
 
 
 class AsyncJobs(AsyncJobsBase):

@@ -108,16 +108,18 @@ class AsyncJob(AsyncJobActions, _AsyncBase):
     async def _call(self, handler: Callable[..., Any]) -> None:
         """Await an `async def` handler; run a plain one in a thread with `sync_job()`."""
         if asyncio.iscoroutinefunction(handler):
-            await handler(self)
-            return
-        twin = self.sync_job()
-        try:
-            result = await asyncio.to_thread(handler, twin)
-        finally:
-            self.settled = self.settled or twin.settled
-            self._data = twin._data
-        if asyncio.iscoroutine(result):  # a plain function that returned a coroutine
-            await result
+            result = await handler(self)
+        else:
+            twin = self.sync_job()
+            try:
+                result = await asyncio.to_thread(handler, twin)
+            finally:
+                self.settled = self.settled or twin.settled
+                self._data = twin._data
+            if asyncio.iscoroutine(result):  # a plain function that returned a coroutine
+                result = await result
+        if result is not None and not self.settled:  # the job's result (docs/results.md)
+            await self._complete_with(result)
 
 
 class AsyncRecurringJob(AsyncRecurringActions, _AsyncBase):

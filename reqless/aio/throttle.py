@@ -1,10 +1,12 @@
-"""A throttle: a cap on how many jobs naming it may run at once."""
+"""A throttle: a cap on how many jobs naming it may run at once, and on how many
+may start in any window of time."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
 from reqless._calls import server as calls
+from reqless.models import ThrottleInfo
 
 if TYPE_CHECKING:
     from reqless.aio.client import AsyncClient
@@ -16,7 +18,10 @@ class AsyncThrottle:
     """A named throttle (`client.throttles[name]`); creating one makes no server call.
 
     A maximum of 0 means unlimited, which is also what a throttle that was never
-    set reports. A queue's own throttle is named `ql:q:<queue>`.
+    set reports. A queue's own throttle is named `ql:q:<queue>`. A rate window
+    (`set_rate`) limits starts instead: at most `rate` jobs start in any `per`
+    seconds. A throttle without a definition of its own takes the one of the
+    longest matching template (`client.throttles.template`).
     """
 
     def __init__(self, client: AsyncClient, name: str) -> None:
@@ -52,6 +57,31 @@ class AsyncThrottle:
         info = await self._info()
         return int(info.get("ttl", -2))
 
+    async def info(self) -> ThrottleInfo:
+        """Everything the throttle is now, in one call: maximum, expiry, rate window
+        and its use, and the template defining it."""
+        return ThrottleInfo.from_payload(self._name, await self._info())
+
+    async def rate(self) -> int | None:
+        """How many jobs may start in any `per` seconds; None without a rate window."""
+        return (await self.info()).rate
+
+    async def per(self) -> float | None:
+        """The rate window's length in seconds; None without a rate window."""
+        return (await self.info()).per
+
+    async def used(self) -> int | None:
+        """Starts logged in the current window; None without a rate window."""
+        return (await self.info()).used
+
+    async def reopens(self) -> float | None:
+        """When the full window next admits a start (epoch seconds); None unless full."""
+        return (await self.info()).reopens
+
+    async def template(self) -> str | None:
+        """The pattern of the template that defines this throttle, or None."""
+        return (await self.info()).template
+
     async def set_maximum(
         self, maximum: int | None = None, expiration: float | None = None
     ) -> None:
@@ -65,6 +95,39 @@ class AsyncThrottle:
         if maximum is None:
             maximum = await self.maximum()
         await self.client._run(calls.throttle_set(self._name, maximum, expiration))
+
+    async def set(
+        self,
+        *,
+        maximum: int | None = None,
+        rate: int | None = None,
+        per: float | None = None,
+        expiration: float | None = None,
+    ) -> None:
+        """Set the maximum and the rate window together, in one atomic call.
+
+        Args:
+            maximum: a non-negative integer, 0 for no concurrency limit (default:
+                keep the current one).
+            rate: at most this many starts (1 to 1,000,000) in any `per` seconds;
+                give both or neither. Neither keeps the current window.
+            per: the window in seconds, above 0 and at most 31,622,400 (a year).
+            expiration: as `set_maximum`.
+        """
+        calls.rate_window(rate, per)  # refused before the maximum is read
+        if maximum is None:
+            maximum = await self.maximum()
+        await self.client._run(
+            calls.throttle_set(self._name, maximum, expiration, rate=rate, per=per)
+        )
+
+    async def set_rate(self, rate: int, per: float) -> None:
+        """Let at most `rate` jobs start in any `per` seconds; the maximum is kept."""
+        await self.set(rate=rate, per=per)
+
+    async def clear_rate(self) -> None:
+        """Remove the rate window (the maximum stays); jobs held on it go back to work."""
+        await self.client._run(calls.throttle_clear_rate(self._name))
 
     async def locks(self) -> list[str]:
         """Jids holding a slot, ordered by jid."""

@@ -30,12 +30,15 @@ PAIRS = {
     "reqless/aio/_job_actions.py": "reqless/_job_actions.py",
     "reqless/aio/_queue_base.py": "reqless/_queue_base.py",
     "reqless/aio/_collections_base.py": "reqless/_collections_base.py",
+    "reqless/aio/batch.py": "reqless/batch.py",
+    "reqless/aio/batch_context.py": "reqless/batch_context.py",
 }
 #: Renames the general `AsyncX` -> `X` rule gets wrong.
 _NAMES = {"AsyncQueueJobs": "Jobs"}
 _SUBS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\basync (def|with|for)\b"), r"\1"),
     (re.compile(r"\bawait "), ""),
+    (re.compile(r"\b__a(enter|exit)__\b"), r"__\1__"),
     (re.compile(r"\breqless\.aio\."), "reqless."),
     *((re.compile(rf"\b{old}\b"), new) for old, new in _NAMES.items()),
     (re.compile(r"\b(_?)Async([A-Z]\w*)"), r"\1\2"),

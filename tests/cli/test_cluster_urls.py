@@ -15,6 +15,7 @@ from redis import Redis
 
 from reqless.server import LocalServer, free_port
 from tests.cli.process import clean_environment, run_reqless
+from tests.patience import PATIENCE
 from tests.topology import LocalCluster
 
 
@@ -55,7 +56,7 @@ def test_the_worker_waits_for_a_cluster_that_is_not_up(tmp_path: Path) -> None:
             env=clean_environment(),
         )  # fmt: skip
     try:
-        deadline = time.monotonic() + 15
+        deadline = time.monotonic() + PATIENCE
         while "trying again" not in log.read_text() and time.monotonic() < deadline:
             time.sleep(0.1)
         assert worker.poll() is None, log.read_text()

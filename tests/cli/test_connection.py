@@ -12,6 +12,7 @@ from pathlib import Path
 from reqless.client import Client
 from reqless.server import LocalServer
 from tests.cli.process import COMMAND, clean_environment, run_reqless
+from tests.patience import PATIENCE
 
 
 def test_an_unreachable_server_exits_3() -> None:
@@ -95,7 +96,7 @@ def test_the_group_url_reaches_the_worker_program(server: LocalServer, client: C
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=clean_environment(),
     )  # fmt: skip
     try:
-        deadline = time.monotonic() + 20
+        deadline = time.monotonic() + PATIENCE
         while time.monotonic() < deadline and client.jobs.get_job(jid).state != "failed":
             time.sleep(0.05)
         assert client.jobs.get_job(jid).state == "failed"  # the worker popped it there

@@ -22,6 +22,7 @@ import pytest
 
 from reqless.client import Client
 from reqless.server import free_port
+from tests.patience import PATIENCE
 
 pytestmark = pytest.mark.slow
 
@@ -67,7 +68,7 @@ class Dev:
             stdin=subprocess.DEVNULL,
         )
 
-    def state(self, *keys: str, timeout: float = 30.0) -> dict[str, Any]:
+    def state(self, *keys: str, timeout: float = PATIENCE) -> dict[str, Any]:
         """dev.json once it names every key in `keys`."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -114,7 +115,7 @@ def run(tmp_path: Path) -> Iterator[Any]:
 
 
 def _assert_all_gone(state: dict[str, Any]) -> None:
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + PATIENCE
     pids = [state[key] for key in ("server_pid", "worker_pid") if state.get(key)]
     while time.monotonic() < deadline:
         left = [pid for pid in pids if _alive(pid)]
@@ -126,7 +127,7 @@ def _assert_all_gone(state: dict[str, Any]) -> None:
     raise AssertionError(f"processes left behind: {left}")
 
 
-def _wait_state(client: Client, jid: str, want: str, timeout: float = 30.0) -> None:
+def _wait_state(client: Client, jid: str, want: str, timeout: float = PATIENCE) -> None:
     deadline = time.monotonic() + timeout
     state = None
     while time.monotonic() < deadline:
@@ -164,7 +165,7 @@ def test_dev_stops_cleanly_after_its_worker_was_killed(run: Any) -> None:
     state = dev.state("server_pid", "worker_pid")
     os.killpg(state["worker_pid"], signal.SIGKILL)
     restarted = dev.state("worker_pid")
-    deadline = time.monotonic() + 15
+    deadline = time.monotonic() + PATIENCE
     while restarted["worker_pid"] == state["worker_pid"] and time.monotonic() < deadline:
         time.sleep(0.1)
         restarted = dev.state("worker_pid")

@@ -12,6 +12,7 @@ from pathlib import Path
 from reqless.client import Client
 from reqless.server import free_port
 from tests.cli.test_dev import Dev, _assert_all_gone
+from tests.patience import PATIENCE
 
 
 def _end(dev: Dev) -> None:
@@ -27,7 +28,7 @@ def test_dev_in_a_namespace_runs_the_example_there(tmp_path: Path) -> None:
         state = dev.state("server_pid", "worker_pid", "ui_url")
         client = Client(state["url"], namespace="demo", retry_window=0)
         try:
-            deadline = time.monotonic() + 30
+            deadline = time.monotonic() + PATIENCE
             while not client.database.zcard(client.keys.COMPLETED):
                 assert time.monotonic() < deadline, dev.output()
                 time.sleep(0.2)

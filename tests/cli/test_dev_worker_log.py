@@ -14,6 +14,7 @@ import pytest
 
 from reqless.client import Client
 from tests.cli.test_dev import Dev, _wait_state
+from tests.patience import PATIENCE
 
 pytestmark = pytest.mark.slow
 
@@ -30,7 +31,7 @@ class Chatty:
 """
 
 
-def _wait_text(path: Path, *wanted: str, timeout: float = 20.0) -> str:
+def _wait_text(path: Path, *wanted: str, timeout: float = PATIENCE) -> str:
     deadline = time.monotonic() + timeout
     text = ""
     while time.monotonic() < deadline:

@@ -14,6 +14,8 @@ import pytest
 from reqless._calls import NOT_OFFERED, Call
 from reqless._calls import config as config_calls
 from reqless._calls import cron as cron_calls
+from reqless._calls import follow as follow_calls
+from reqless._calls import groups as groups_calls
 from reqless._calls import job as job_calls
 from reqless._calls import queue as queue_calls
 from reqless._calls import server as server_calls
@@ -27,6 +29,8 @@ MODULES: dict[str, ModuleType] = {
     "server": server_calls,
     "config": config_calls,
     "cron": cron_calls,
+    "groups": groups_calls,
+    "follow": follow_calls,
 }
 
 

@@ -279,7 +279,7 @@ def test_batches_are_listed_newest_first(core: Core) -> None:
 @pytest.mark.parametrize(
     ("command", "args", "match"),
     [
-        ("batch.open", ("",), 'Arg "batch" must be 1 to 256 characters'),
+        ("batch.open", ("",), 'Arg "batch" must be 1 to 256 bytes'),
         ("batch.open", ("b", "on_success", "{bad"), 'Arg "on_success" not a JSON object'),
         ("batch.open", ("b", "on_success", '{"queue": "q"}'), "needs a class name"),
         ("batch.open", ("b", "on_complete", '{"klass": "K"}'), "needs a queue"),

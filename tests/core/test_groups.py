@@ -194,7 +194,7 @@ def test_complete_and_requeue_keeps_the_group(core: Core, redis: Redis) -> None:
 
 def test_bad_group_names_and_weights_are_refused(core: Core) -> None:
     core.fails("queue.put", 1, "w", "queue", "j", "K", "{}", 0, "group", "",
-               match='Arg "group" must be 1 to 256 characters')  # fmt: skip
+               match='Arg "group" must be 1 to 256 bytes')  # fmt: skip
     core.fails("queue.put", 1, "w", "queue", "j", "K", "{}", 0, "group", "a\nb",
                match='Arg "group"')  # fmt: skip
     core.fails("queue.put", 1, "w", "queue", "j", "K", "{}", 0, "group", "x" * 257,
@@ -213,3 +213,16 @@ def test_put_many_with_groups(core: Core, redis: Redis) -> None:
          "p0", "K", "{}", 0, 0)  # fmt: skip
     consistent(redis)
     assert drain(core, 2) == ["a0", "b0", "p0", "a1"]
+
+
+def test_one_pop_of_many_jobs_follows_turns_and_weights(core: Core) -> None:
+    for i in range(4):
+        put(core, 1 + i / 1000, f"a{i}", "A")
+        put(core, 2 + i / 1000, f"b{i}", "B")
+    assert [job["jid"] for job in core.pop(3, limit=6)] == ["a0", "b0", "a1", "b1", "a2", "b2"]
+    core("job.cancel", 4, "a3", "b3")
+    core("queue.group.weight", 4, "queue", "A", 2)
+    for i in range(4):
+        put(core, 5 + i / 1000, f"c{i}", "A")
+        put(core, 6 + i / 1000, f"d{i}", "B")
+    assert [job["jid"] for job in core.pop(7, limit=6)] == ["c0", "c1", "d0", "c2", "c3", "d1"]

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from reqless.server import ServerKind
-from tests.reliability import scenarios
+from tests.reliability import batches, scenarios
 from tests.reliability.harness import installed_kinds
 from tests.reliability.ledger import Report
 
@@ -34,6 +34,7 @@ def _plan(quick: bool) -> list[tuple[str, Scenario]]:
             ("server kill, everysec", lambda k, d: scenarios.server_kill(k, d, "everysec")),
             ("network faults", lambda k, d: scenarios.network_faults(k, d)),
             ("unpopped queue", scenarios.unpopped_queue),
+            ("batch kills", lambda k, d: batches.batch_kills(k, d, jobs=300, kills=10)),
             *_failovers(jobs=150),
         ]
     return [
@@ -45,6 +46,7 @@ def _plan(quick: bool) -> list[tuple[str, Scenario]]:
          lambda k, d: scenarios.server_kill(k, d, "everysec", jobs=1500, kills=3)),
         ("network faults", lambda k, d: scenarios.network_faults(k, d, jobs=1000, resets=30)),
         ("unpopped queue", scenarios.unpopped_queue),
+        ("batch kills", lambda k, d: batches.batch_kills(k, d, jobs=1000, kills=20)),
         *_failovers(jobs=1500),
     ]  # fmt: skip
 
@@ -108,6 +110,7 @@ def main(argv: list[str] | None = None) -> int:
                 else:
                     line = _row(kind, report, time.monotonic() - began)
                     bad |= bool(report.lost or report.overlapping or report.failed)
+                    bad |= bool(report.notes.get("problems"))
                     if name == "server kill, always":
                         bad |= bool(report.lost_completes)
             lines.append(line)

@@ -28,7 +28,7 @@ from reqless.client import Client
 from reqless.durability import Durability
 from reqless.exceptions import ReqlessError
 from reqless.server import LocalServer, ServerKind
-from tests.reliability.harness import Fleet, states, wait_until
+from tests.reliability.harness import PATIENCE, Fleet, states, wait_until
 from tests.reliability.ledger import Ledger, Report, analyse
 from tests.reliability.scenarios import HEARTBEAT, QUEUE, Producer, reached, running
 from tests.topology import LocalCluster, LocalSentinelSet, start_cluster, start_sentinel
@@ -117,7 +117,7 @@ def failover(
             fleet.wait_for_children()
             producer.start()
             wait_until(functools.partial(reached, ledger, jobs // 3), 60, "progress")
-            wait_until(lambda: running(ledger), 10, "a job under way")
+            wait_until(lambda: running(ledger), PATIENCE, "a job under way")
             victim = (
                 world.primary()
                 if isinstance(world, LocalSentinelSet)

@@ -13,9 +13,19 @@ from pathlib import Path
 
 from reqless.client import Client
 from reqless.server import ServerKind, find_server_binary
+from tests.patience import PATIENCE
 from tests.reliability.ledger import Ledger
 
-__all__ = ["ROOT", "Fleet", "installed_kinds", "put_recorded", "states", "wait_until"]
+__all__ = [
+    "PATIENCE",
+    "ROOT",
+    "Fleet",
+    "installed_kinds",
+    "put_recorded",
+    "states",
+    "title",
+    "wait_until",
+]
 
 #: The repository root: the worker program imports `tests.reliability.ledger_jobs` from it.
 ROOT = Path(__file__).resolve().parents[2]
@@ -82,7 +92,7 @@ class Fleet:
         except OSError:
             return []
 
-    def wait_for_children(self, count: int | None = None, timeout: float = 20.0) -> list[int]:
+    def wait_for_children(self, count: int | None = None, timeout: float = PATIENCE) -> list[int]:
         """The children once `count` (default: all) of them are up."""
         wanted = self.workers if count is None else count
         wait_until(lambda: len(self.children()) >= wanted, timeout, "worker children")
@@ -122,6 +132,14 @@ class Fleet:
         return self.log.read_text(errors="replace")[-size:] if self.log.exists() else ""
 
 
+def title(pid: int) -> str:
+    """The process's title (its command line, which workers set), or "" once it is gone."""
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode().strip()
+    except OSError:
+        return ""
+
+
 def _alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -135,7 +153,11 @@ def _alive(pid: int) -> bool:
 
 
 def wait_until(check: Callable[[], bool], timeout: float, what: str) -> None:
-    """Poll `check` until it holds; fail naming `what` after `timeout` seconds."""
+    """Poll `check` until it holds; fail naming `what` after `timeout` seconds.
+
+    For work by real processes, give `PATIENCE` (see tests.patience): the bound
+    only matters on a real failure.
+    """
     deadline = time.monotonic() + timeout
     while not check():
         if time.monotonic() > deadline:

@@ -15,10 +15,11 @@ from redis import Redis
 from reqless.client import Client
 from reqless.job import Job
 from reqless.server import LocalServer
+from tests.patience import PATIENCE
 from tests.reliability.harness import Fleet, wait_until
 from tests.reliability.ledger import Ledger, executions
 
-pytestmark = [pytest.mark.slow, pytest.mark.timeout(90)]
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(120)]
 
 #: A plain handler: `asyncio.to_thread` runs it.
 RECORDED = "tests.reliability.ledger_jobs.Recorded"
@@ -57,17 +58,19 @@ def test_a_thread_past_its_time_limit_is_killed_with_its_child_and_failed(
     try:
         [child] = fleet.wait_for_children(1)
         jid = client.queues["q"].put(RECORDED, {"ledger": str(ledger.path), "sleep": 30})
-        wait_until(lambda: bool(starts(ledger, jid)), 15, "the job to start")
-        # Killed at the limit plus the kill grace (1 + 1 s), not when the thread ends.
-        wait_until(lambda: not alive(child), 6, "the child to be killed")
-        wait_until(lambda: job(client, jid).state == "failed", 5, "the job to fail")
+        wait_until(lambda: bool(starts(ledger, jid)), PATIENCE, "the job to start")
+        # Killed at the limit plus the kill grace (1 + 1 s), not when the thread ends
+        # (its job sleeps 30 s, and would then write its `end` line, checked below).
+        wait_until(lambda: not alive(child), PATIENCE, "the child to be killed")
+        assert time.time() < float(str(starts(ledger, jid)[0]["t"])) + 30
+        wait_until(lambda: job(client, jid).state == "failed", PATIENCE, "the job to fail")
         failure = job(client, jid).failure
         assert failure["group"] == "q-TimeoutError", failure
         assert "time limit of 1 seconds" in failure["message"]
         # The parent failed it, as the dead child's worker, before anything else.
         whats = [entry["what"] for entry in job(client, jid).history]
         assert whats[-1] == "failed", whats
-        wait_until(lambda: len(fleet.children()) == 1, 5, "a replacement child")
+        wait_until(lambda: len(fleet.children()) == 1, PATIENCE, "a replacement child")
         time.sleep(0.5)
         assert len(executions(ledger.entries())[jid]) == 1
         assert not any(e["event"] == "end" for e in ledger.entries()), fleet.log_tail()
@@ -90,17 +93,17 @@ def test_a_thread_outliving_the_shutdown_is_killed_before_its_job_runs_again(
     try:
         fleet.wait_for_children(2)
         jid = client.queues["q"].put(RECORDED, {"ledger": str(ledger.path), "sleep": 6})
-        wait_until(lambda: bool(starts(ledger, jid)), 15, "the job to start")
+        wait_until(lambda: bool(starts(ledger, jid)), PATIENCE, "the job to start")
         child = int(str(starts(ledger, jid)[0]["pid"]))
         os.kill(child, signal.SIGTERM)
-        wait_until(lambda: len(starts(ledger, jid)) >= 2 or not alive(child), 10,
+        wait_until(lambda: len(starts(ledger, jid)) >= 2 or not alive(child), PATIENCE,
                    "a second run or the child's end")  # fmt: skip
         if len(starts(ledger, jid)) >= 2:
             assert not alive(child), "the job started again while its first run went on"
-        wait_until(lambda: len(starts(ledger, jid)) >= 2, 10, "the job to run again")
+        wait_until(lambda: len(starts(ledger, jid)) >= 2, PATIENCE, "the job to run again")
         runs = executions(ledger.entries())[jid]
         assert runs[0].pid == child and runs[0].end is None, runs  # killed mid-sleep
-        wait_until(lambda: job(client, jid).state == "complete", 15, "the job to complete")
+        wait_until(lambda: job(client, jid).state == "complete", PATIENCE, "the job to complete")
         whats = [entry["what"] for entry in job(client, jid).history]
         assert "worker-died" in whats, whats
     finally:

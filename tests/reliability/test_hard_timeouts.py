@@ -15,10 +15,11 @@ from reqless.client import Client
 from reqless.job import Job
 from reqless.server import LocalServer
 from reqless.workers.serial_worker import SerialWorker
+from tests.patience import PATIENCE
 from tests.reliability.harness import Fleet, wait_until
 from tests.reliability.ledger import Ledger, executions
 
-pytestmark = [pytest.mark.slow, pytest.mark.timeout(90)]
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(120)]
 
 JOBS = "tests.reliability.ledger_jobs"
 #: --timeout 1 --kill-grace 1: the job is killed 2 s after it started; 1 s of slack.
@@ -39,7 +40,7 @@ def job(client: Client, jid: str) -> Job:
 
 def started_at(ledger: Ledger, jid: str) -> float:
     wait_until(lambda: any(e["event"] == "start" and e["jid"] == jid for e in ledger.entries()),
-               15, f"job {jid} to start")  # fmt: skip
+               PATIENCE, f"job {jid} to start")  # fmt: skip
     return float(min(e["t"] for e in ledger.entries() if e["event"] == "start" and e["jid"] == jid))
 
 
@@ -62,7 +63,7 @@ def test_a_job_that_swallows_its_interruption_is_killed_and_failed_as_a_timeout(
         [child] = fleet.wait_for_children(1)
         jid = client.queues["q"].put(klass, {"ledger": str(ledger.path), "sleep": 30})
         start = started_at(ledger, jid)
-        done = failed_at(client, jid, 10)
+        done = failed_at(client, jid, PATIENCE)
         assert done - start < FAILED_WITHIN, fleet.log_tail()
         failure = job(client, jid).failure
         assert failure["group"] == "q-TimeoutError", failure
@@ -71,7 +72,7 @@ def test_a_job_that_swallows_its_interruption_is_killed_and_failed_as_a_timeout(
         entries = ledger.entries()
         assert any(e["event"] == "swallowed" for e in entries), fleet.log_tail()
         assert not any(e["event"] == "end" for e in entries), fleet.log_tail()
-        wait_until(lambda: child not in fleet.children() and len(fleet.children()) == 1, 5,
+        wait_until(lambda: child not in fleet.children() and len(fleet.children()) == 1, PATIENCE,
                    "a replacement child")  # fmt: skip
         # Never two runs at once: one run only, the job is failed for good.
         time.sleep(0.5)
@@ -94,14 +95,14 @@ def test_a_job_class_timeout_attribute_sets_its_own_limit(
         klass = f"{JOBS}.StubbornForOneSecond"
         jid = client.queues["q"].put(klass, {"ledger": str(ledger.path), "sleep": 30})
         start = started_at(ledger, jid)
-        assert failed_at(client, jid, 10) - start < FAILED_WITHIN, fleet.log_tail()
+        assert failed_at(client, jid, PATIENCE) - start < FAILED_WITHIN, fleet.log_tail()
         assert job(client, jid).failure["group"] == "q-TimeoutError"
     finally:
         fleet.stop()
         client.database.close()
 
 
-@pytest.mark.timeout(60, method="thread")
+@pytest.mark.timeout(120, method="thread")
 def test_an_in_process_serial_worker_fails_a_job_that_swallows_its_interruption(
     server: LocalServer, redis: Redis, tmp_path: Path
 ) -> None:
@@ -117,9 +118,9 @@ def test_an_in_process_serial_worker_fails_a_job_that_swallows_its_interruption(
         klass = f"{JOBS}.Stubborn"
         jid = client.queues["q"].put(klass, {"ledger": str(ledger.path), "sleep": 4})
         start = started_at(ledger, jid)
-        assert failed_at(client, jid, 10) - start < FAILED_WITHIN
+        assert failed_at(client, jid, PATIENCE) - start < FAILED_WITHIN
         assert job(client, jid).failure["group"] == "q-TimeoutError"
-        wait_until(lambda: any(e["event"] == "end" for e in ledger.entries()), 10, "the end")
+        wait_until(lambda: any(e["event"] == "end" for e in ledger.entries()), PATIENCE, "the end")
         time.sleep(0.3)
         assert len(executions(ledger.entries())[jid]) == 1
         assert job(client, jid).state == "failed"

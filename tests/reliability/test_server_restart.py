@@ -14,6 +14,7 @@ import pytest
 
 from reqless.client import Client
 from reqless.server import ServerKind, free_port, start_server
+from tests.patience import PATIENCE
 
 JOBS = """
 import time
@@ -53,14 +54,14 @@ def test_a_server_restart_under_a_worker_loses_no_job(kind: ServerKind, worker_d
         stderr=log, start_new_session=True,
     )  # fmt: skip
     try:
-        deadline = time.monotonic() + 20
+        deadline = time.monotonic() + PATIENCE
         while len(client.jobs.complete(0, 100)) < 5 and time.monotonic() < deadline:
             time.sleep(0.1)
         server.stop()  # a clean shutdown writes the AOF out
         time.sleep(1.0)
         server = start_server(kind, port, workdir=data, appendonly=True)
 
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + PATIENCE
         states: dict[str, str | None] = {}
         while time.monotonic() < deadline:
             states = {jid: getattr(client.jobs[jid], "state", None) for jid in jids}

@@ -16,10 +16,11 @@ from reqless.client import Client
 from reqless.job import Job
 from reqless.job_retry import RETRY_EVENT
 from reqless.server import LocalServer
+from tests.patience import PATIENCE
 from tests.reliability.harness import Fleet, wait_until
 from tests.reliability.ledger import Ledger
 
-pytestmark = [pytest.mark.slow, pytest.mark.timeout(90)]
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(120)]
 
 JOBS = "tests.reliability.ledger_jobs"
 LIMITS = ["--timeout", "1", "--kill-grace", "1"]
@@ -54,7 +55,7 @@ def run_past_the_limit(
         fleet.wait_for_children(1)
         data = {"ledger": str(ledger.path), "sleep": 30}
         jid = client.queues["q"].put(klass, data, retries=retries)
-        wait_until(lambda: job(client, jid).state not in ("waiting", "running"), 15,
+        wait_until(lambda: job(client, jid).state not in ("waiting", "running"), PATIENCE,
                    "the job to be settled")  # fmt: skip
         return job(client, jid), fleet
     except BaseException:

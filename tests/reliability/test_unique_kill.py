@@ -12,10 +12,11 @@ from redis import Redis
 
 from reqless.client import Client
 from reqless.server import LocalServer
+from tests.patience import PATIENCE
 from tests.reliability.harness import Fleet, wait_until
 from tests.reliability.ledger import Ledger
 
-pytestmark = [pytest.mark.slow, pytest.mark.timeout(90)]
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(120)]
 
 JOBS = "tests.reliability.ledger_jobs"
 
@@ -33,7 +34,7 @@ def test_a_killed_workers_unique_job_holds_its_key_until_it_fails(
         fleet.wait_for_children(1)
         data = {"ledger": str(ledger.path), "sleep": 60}
         jid = client.queues["q"].put(f"{JOBS}.Recorded", data, retries=0, unique="invoice:42")
-        wait_until(lambda: any(e["event"] == "start" for e in ledger.entries()), 20, "start")
+        wait_until(lambda: any(e["event"] == "start" for e in ledger.entries()), PATIENCE, "start")
     finally:
         fleet.stop()  # SIGKILL to the whole program: nobody hands the job back
     job = client.jobs.get_job(jid)

@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from reqless.exceptions import LostLockError, ReqlessError
+from tests.patience import PATIENCE
 from tests.scale.surface import ScaleSurface, Scenario
 
 __all__ = ["SCENARIOS"]
@@ -41,7 +42,7 @@ async def state(s: ScaleSurface, jid: str) -> str | None:
     return str(found[0].state) if found else None
 
 
-async def until(condition: Any, seconds: float = 5.0) -> None:
+async def until(condition: Any, seconds: float = PATIENCE) -> None:
     """Wait (yielding to the loop) until `condition()` is truthy."""
     deadline = time.monotonic() + seconds
     while not condition():

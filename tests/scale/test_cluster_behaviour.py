@@ -25,6 +25,7 @@ from reqless.keys import KeySpace
 from reqless.server import LocalServer
 from tests.aio.conftest import Kind
 from tests.helpers import snapshot
+from tests.patience import PATIENCE
 from tests.scale.conftest import home_of
 from tests.topology import LocalCluster, LocalSentinelSet
 
@@ -212,7 +213,7 @@ def test_a_sentinel_failover_mid_run_loses_no_held_job(
     assert _retried_puts(caplog) == 2
 
 
-def _wait_until(what: str, condition: Callable[[], bool], timeout: float = 20.0) -> None:
+def _wait_until(what: str, condition: Callable[[], bool], timeout: float = PATIENCE) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
         assert time.monotonic() < deadline, f"timed out waiting until {what}"

@@ -32,6 +32,11 @@ def _recurring(client: Client, jid: str) -> dict[str, Any]:
     return json.loads(reply) if reply else {}
 
 
+def _throttle(client: Client, tid: str) -> dict[str, Any]:
+    reply = client("throttle.get", tid)
+    return json.loads(reply) if reply else {}
+
+
 def _queue_names(client: Client) -> list[str]:
     return client.queues.names
 
@@ -61,6 +66,9 @@ CHECKS: dict[str, Check] = {
     "A-Q1 bulk": lambda c, r, d: bool(c.queues[d.names.queue].counts["paused"]),
     "A-Q5": lambda c, r, d: d.names.queue not in _queue_names(c),
     "A-T1 queue": lambda c, r, d: c.queues[d.names.queue].throttle.maximum() == 3,
+    "A-T4 queue": lambda c, r, d: _throttle(c, f"ql:q:{d.names.queue}").get("rate") == 10,
+    "A-T5 queue": lambda c, r, d: "rate" not in _throttle(c, f"ql:q:{d.names.queue}"),
+    "A-G1": lambda c, r, d: r.hget(f"ql:q:{d.names.queue}-group-weights", "fair-1") == "3",
     "A-C1 queue": lambda c, r, d: str(c.config.get(f"{d.names.queue}-heartbeat")) == "120",
     "A-FG1": lambda c, r, d: c.jobs.failed().get(d.names.group, 0) == 0,
     "A-FG2": lambda c, r, d: (
@@ -71,6 +79,8 @@ CHECKS: dict[str, Check] = {
     "A-TR1": lambda c, r, d: r.zscore("ql:tracked", "ghost-jid") is None,
     "A-T1": lambda c, r, d: c.throttles[d.names.throttle].maximum() == 5,
     "A-T3": lambda c, r, d: c.throttles[d.names.throttle].maximum() == 0,
+    "A-T4": lambda c, r, d: _throttle(c, d.names.throttle).get("per") == 60,
+    "A-T5": lambda c, r, d: "rate" not in _throttle(c, d.names.throttle),
     "A-C1": lambda c, r, d: str(c.config.get("heartbeat")) == "90",
     "A-C2": lambda c, r, d: d.names.config_key not in c.config.all,
     "A-P1": lambda c, r, d: c.queue_patterns.get_queue_identifier_patterns().get("x") == ["q*"],
@@ -85,6 +95,10 @@ PREPARE: dict[str, Callable[[Client, Redis, Dataset], object]] = {
     "A-Q2": lambda c, r, d: c.queues[d.names.queue].pause(),
     "A-R6": lambda c, r, d: c.jobs.get_recurring(d.recurring).pause(),
     "A-TR1": lambda c, r, d: r.zadd("ql:tracked", {"ghost-jid": 1.0}),
+    "A-T5": lambda c, r, d: c("throttle.set", d.names.throttle, 2, 0, "rate", 5, "per", 10),
+    "A-T5 queue": lambda c, r, d: c(
+        "throttle.set", f"ql:q:{d.names.queue}", 0, 0, "rate", 5, "per", 10
+    ),
 }
 
 

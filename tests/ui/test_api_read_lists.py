@@ -189,6 +189,11 @@ def test_throttles(ui: UI, ui_client: Client) -> None:
         "expires_in_s": None,
         "exists": True,
         "expired_holding": False,
+        "rate": None,
+        "per": None,
+        "used": None,
+        "reopens_at": None,
+        "template": None,
     }
     named = by_id["named"]
     assert named["kind"] == "named" and named["maximum"] == 2

@@ -30,6 +30,7 @@ from reqless.client import Client
 from reqless.job import Job
 from reqless.logger import logger
 from reqless.server import LocalServer
+from tests.patience import PATIENCE
 
 #: The job module. `{loads}` is replaced by the file each import appends to.
 JOB_MODULE = '''\
@@ -203,9 +204,13 @@ def lines(path: str | Path) -> list[list[str]]:
 
 
 def wait_for(
-    predicate: Callable[[], Any], timeout: float = 15.0, message: str = "condition"
+    predicate: Callable[[], Any], timeout: float = PATIENCE, message: str = "condition"
 ) -> Any:
-    """Poll `predicate` until it returns something truthy; fail after `timeout` seconds."""
+    """Poll `predicate` until it returns something truthy; fail after `timeout` seconds.
+
+    The timeout only bounds a failure (see tests.patience): pass a shorter one only
+    when the wait does not depend on a process or a server being quick.
+    """
     deadline = time.monotonic() + timeout
     while True:
         value = predicate()
@@ -274,6 +279,18 @@ def group_members(pgid: int) -> list[int]:
     return sorted(found)
 
 
+def blocked_for_work(client: Client) -> bool:
+    """Whether some connection to `client`'s server is blocked waiting for work (BLPOP).
+
+    That is where an idle worker waits (see reqless.pickup): a test that must
+    catch a worker inside its wait, not before it, waits for this.
+    """
+    return any(
+        entry.get("cmd") == "blpop" and "b" in entry.get("flags", "")
+        for entry in client.database.client_list()
+    )
+
+
 def is_up(pid: int) -> bool:
     """Whether worker child `pid` is up: it set its title, which it does from its loop."""
     text = cmdline(pid)
@@ -310,7 +327,7 @@ class WorkerProcess:
         """Pids of the live worker children."""
         return children_of(self.pid)
 
-    def wait_children(self, count: int, timeout: float = 15.0) -> list[int]:
+    def wait_children(self, count: int, timeout: float = PATIENCE) -> list[int]:
         """Wait until exactly `count` children are alive; returns their pids."""
         found: list[int] = wait_for(
             lambda: (kids := self.children()) and len(kids) == count and kids,
@@ -323,7 +340,7 @@ class WorkerProcess:
         """Send `signum` to the parent."""
         self.process.send_signal(signum)
 
-    def wait(self, timeout: float = 15.0) -> int:
+    def wait(self, timeout: float = PATIENCE) -> int:
         """Wait for the parent to exit; returns its status."""
         try:
             return self.process.wait(timeout)
@@ -381,5 +398,7 @@ def start_worker(
         return worker
 
     yield start
-    for worker in started:
+    for number, worker in enumerate(started):
         worker.kill()
+        # Shown by pytest only when the test failed: what each worker said.
+        print(f"--- stderr of worker {number} (pid {worker.pid}) ---\n{worker.stderr()[-4000:]}")

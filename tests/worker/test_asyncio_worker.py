@@ -142,7 +142,7 @@ def test_jobs_run_concurrently_in_one_child_each_in_its_own_sandbox(
         sandboxes.add(recorded["sandbox"])
     assert len(sandboxes) == 5
     for sandbox in sandboxes:
-        wait_for(lambda: is_empty_dir(sandbox), 5, "a clean sandbox")  # noqa: B023
+        wait_for(lambda: is_empty_dir(sandbox), message="a clean sandbox")  # noqa: B023
 
 
 def test_a_plain_function_runs_in_a_thread_with_a_sync_job(
@@ -170,7 +170,7 @@ def test_cancelling_a_job_cancels_its_task_and_only_it(
     started(runs, 3)
 
     get_job(client, victim).cancel()
-    wait_for(lambda: lines(halted), 5, "the cancelled job to be stopped")
+    wait_for(lambda: lines(halted), message="the cancelled job to be stopped")
     late = client.queues["q"].put(klass, data)  # runs in the freed slot meanwhile
     wait_for(lambda: completed(client, late, *others), message="the other jobs")
 
@@ -188,7 +188,7 @@ def test_a_job_whose_lock_is_lost_is_cancelled(
 
     client.queues["q"].pause()  # so that the worker does not pop the job again
     get_job(client, jid).timeout()  # as if its lock had expired
-    wait_for(lambda: lines(halted), 5, "the job to be cancelled")
+    wait_for(lambda: lines(halted), message="the job to be cancelled")
 
     assert lines(halted) == [[jid, "CancelledError"]]
     assert job_state(client, jid) == "stalled"
@@ -204,7 +204,7 @@ def test_a_moved_job_is_cancelled(
     started(runs)
 
     get_job(client, jid).move("elsewhere")
-    wait_for(lambda: lines(halted), 5, "the job to be cancelled")
+    wait_for(lambda: lines(halted), message="the job to be cancelled")
 
     assert get_job(client, jid).queue_name == "elsewhere"
 
@@ -230,7 +230,7 @@ def test_a_job_over_the_hard_timeout_is_cancelled_and_failed(
     quick = client.queues["q"].put(klass, {})
     asyncio_worker(start_worker, "--concurrency", "2", "--timeout", "1")
 
-    wait_for(lambda: job_state(client, jid) == "failed", 10, "the job to fail")
+    wait_for(lambda: job_state(client, jid) == "failed", message="the job to fail")
 
     assert get_job(client, jid).failure["group"] == "q-TimeoutError"
     assert lines(halted) == [[jid, "CancelledError"]]
@@ -264,7 +264,7 @@ def test_term_lets_running_jobs_finish_then_exits_0(
 
     worker.send(signal.SIGTERM)
 
-    assert worker.wait(20) == 0
+    assert worker.wait() == 0
     assert completed(client, *jids)
     assert job_state(client, waiting) == "waiting"  # nothing more was popped
 
@@ -279,7 +279,7 @@ def test_term_cancels_jobs_past_the_shutdown_timeout_and_hands_them_back(
 
     worker.send(signal.SIGTERM)
 
-    assert worker.wait(20) == 0
+    assert worker.wait() == 0
     assert lines(halted) == [[jid, "CancelledError"]]
     assert job_state(client, jid) == "stalled"  # handed back at once, no retry used
     assert get_job(client, jid).retries_left == 5
@@ -295,7 +295,7 @@ def test_quit_exits_at_once(
 
     worker.send(signal.SIGQUIT)
 
-    assert worker.wait(10) == 0
+    assert worker.wait() == 0
     assert lines(done) == [] and job_state(client, jid) == "running"
 
 
@@ -340,13 +340,14 @@ def test_resume_runs_the_jobs_this_worker_still_holds(
 def test_an_idle_worker_wakes_for_a_new_job_before_its_interval(
     client: Client, klass: str, start_worker: StartWorker
 ) -> None:
-    worker = asyncio_worker(start_worker, "--interval", "60")
+    # An interval far beyond the wait below: only a wake-up by the put can run the job.
+    worker = asyncio_worker(start_worker, "--interval", "600")
     wait_for(lambda: "Sleeping" in worker_title(worker), message="the worker to idle")
 
     jid = client.queues["q"].put(klass, {})
 
-    # Blocking pickup: woken by the put, not by the 60 s poll.
-    wait_for(lambda: completed(client, jid), 20, "the job to complete")
+    # Blocking pickup: woken by the put, not by the 600 s poll.
+    wait_for(lambda: completed(client, jid), message="the job to complete")
 
 
 def worker_title(worker: WorkerProcess) -> str:

@@ -33,7 +33,7 @@ def test_a_foreign_retry_is_refused_and_the_job_runs_once(
     with pytest.raises(LostLockError, match="another worker"):
         get_job(client, jid).retry()
 
-    wait_for(lambda: job_state(client, jid) == "complete", 20, "the job to complete")
+    wait_for(lambda: job_state(client, jid) == "complete", message="the job to complete")
     assert len(lines(runs)) == 1, lines(runs)
     assert [line[0] for line in lines(done)] == [jid]
     assert get_job(client, jid).retries_left == 5
@@ -55,7 +55,7 @@ def test_a_foreign_move_stops_the_running_copy_at_once(
     moved_at = time.monotonic()
     get_job(client, jid).move("elsewhere")
 
-    wait_for(lambda: lines(halted), 10, "the running copy to stop")
+    wait_for(lambda: lines(halted), message="the running copy to stop")
     # The worker is told on its channel; without that it would run on for 30 s.
     assert time.monotonic() - moved_at < 8
     assert lines(halted) == [[jid, "JobHalted"]]

@@ -71,7 +71,7 @@ def test_each_child_has_its_sandbox(
         assert recorded["listing"] == []
         assert recorded["worker"] == f"box-{match.group(1)}"
         # The file the job left behind was cleaned up after it.
-        wait_for(lambda: is_empty_dir(recorded["sandbox"]), 5, "a clean sandbox")  # noqa: B023
+        wait_for(lambda: is_empty_dir(recorded["sandbox"]), message="a clean sandbox")  # noqa: B023
 
 
 @pytest.mark.slow
@@ -91,7 +91,7 @@ def test_a_killed_child_is_replaced_and_its_job_is_handed_back_at_once(
         lambda: (kids := worker.children()) and kids != [child] and kids,
         message="a replacement child",
     )
-    wait_for(lambda: completed(client, jid), 15, "the job to run again and complete")
+    wait_for(lambda: completed(client, jid), message="the job to run again and complete")
 
     # Handed back by the parent (docs/worker.md, Dead children), the reason
     # written before the retry, so before the next pop.
@@ -173,7 +173,9 @@ def test_usr1_prints_the_stack_of_a_child_which_keeps_working(
 
     os.kill(child, signal.SIGUSR1)
 
-    wait_for(lambda: f"Signaled traceback for {child}:" in worker.stderr(), 5, "the stack dump")
+    wait_for(
+        lambda: f"Signaled traceback for {child}:" in worker.stderr(), message="the stack dump"
+    )
     assert f"{jobs_module.name}.py" in worker.stderr()  # the job's frame is in the stack
     wait_for(lambda: completed(client, jid), message="the job to complete")
     assert worker.children() == [child]
@@ -198,7 +200,7 @@ def test_resume_after_a_restart_picks_up_only_each_childs_own_jobs(
     assert first.wait() == 0
 
     second = start_worker("-q", "q", "--workers", "2", "--name", "box", "--resume")
-    wait_for(lambda: completed(client, *jids), 15, "the resumed jobs to complete")
+    wait_for(lambda: completed(client, *jids), message="the resumed jobs to complete")
     second.send(signal.SIGTERM)
     assert second.wait() == 0
 
@@ -224,7 +226,7 @@ def test_process_titles_show_what_each_child_does(
     jid = client.queues["q"].put(jobs_module.klass, {"runs": runs, "sleep": 30})
     pid = int(started(runs)[0][1])
 
-    title = wait_for(lambda: "Working" in (text := cmdline(pid)) and text, 5, "a busy title")
+    title = wait_for(lambda: "Working" in (text := cmdline(pid)) and text, message="a busy title")
     assert title.startswith(f"reqless-py-worker Working on {jid}")
 
 
@@ -264,7 +266,7 @@ def test_usr2_opens_a_console_in_a_child_which_then_carries_on(
     os.kill(child, signal.SIGUSR2)
 
     # Standard input is /dev/null here: the console starts, reads end of input, resumes.
-    wait_for(lambda: "opening a Python console" in worker.stderr(), 5, "the console")
+    wait_for(lambda: "opening a Python console" in worker.stderr(), message="the console")
     wait_for(lambda: completed(client, jid), message="the job to complete")
     assert worker.children() == [child]
 
@@ -293,7 +295,7 @@ def test_usr1_to_the_parent_prints_its_stack_and_kills_nothing(
     worker.send(signal.SIGUSR1)
 
     wait_for(
-        lambda: f"Signaled traceback for {worker.pid}:" in worker.stderr(), 5, "the stack dump"
+        lambda: f"Signaled traceback for {worker.pid}:" in worker.stderr(), message="the stack dump"
     )
     assert worker.process.poll() is None
     assert worker.children() == children
@@ -310,4 +312,4 @@ def test_children_stop_when_the_parent_is_killed(start_worker: StartWorker) -> N
     def gone() -> bool:
         return not any(os.path.exists(f"/proc/{pid}") and cmdline(pid) for pid in children)
 
-    wait_for(gone, 10, "the children to stop after their parent died")
+    wait_for(gone, message="the children to stop after their parent died")

@@ -65,7 +65,7 @@ def test_each_greenlet_has_its_sandbox_inside_its_childs(
     # Six two-second jobs at once: every greenlet of both children had one.
     assert len(used) == 6
     for sandbox in used:
-        wait_for(lambda: is_empty_dir(sandbox), 5, "a clean sandbox")  # noqa: B023
+        wait_for(lambda: is_empty_dir(sandbox), message="a clean sandbox")  # noqa: B023
     # The parent shows the command the operator typed, not the gevent re-launch.
     assert cmdline(worker.pid).startswith("reqless-py-worker ")
 
@@ -100,7 +100,7 @@ def test_cancelling_one_job_stops_only_its_greenlet(
     started(runs, 3)
 
     client.jobs.get(victim)[0].cancel()
-    wait_for(lambda: lines(halted), 5, "the cancelled job to be stopped")
+    wait_for(lambda: lines(halted), message="the cancelled job to be stopped")
     # The pool carries on: a new job runs in the freed greenlet meanwhile.
     late = client.queues["q"].put(jobs_module.klass, data)
     wait_for(lambda: completed(client, late, *others), message="the other jobs")
@@ -117,7 +117,7 @@ def test_a_job_over_the_hard_timeout_is_failed(
     quick = client.queues["q"].put(jobs_module.klass, {})
     start_worker("-q", "q", "--workers", "1", "--greenlets", "2", "--timeout", "1")
 
-    wait_for(lambda: job_state(client, jid) == "failed", 10, "the job to fail")
+    wait_for(lambda: job_state(client, jid) == "failed", message="the job to fail")
 
     job = get_job(client, jid)
     assert job.failure["group"] == "q-TimeoutError"
@@ -134,7 +134,7 @@ def test_a_job_class_that_cannot_be_imported_fails_the_job_not_the_worker(
     [child] = worker.wait_children(1)
 
     wait_for(lambda: completed(client, fine), message="the importable job")
-    wait_for(lambda: job_state(client, broken) == "failed", 5, "the broken job to fail")
+    wait_for(lambda: job_state(client, broken) == "failed", message="the broken job to fail")
 
     job = get_job(client, broken)
     assert job.failure["group"] == "q-ModuleNotFoundError"
@@ -211,9 +211,11 @@ def test_usr1_prints_the_stack_of_every_job_greenlet(
 
     os.kill(child, signal.SIGUSR1)
 
-    wait_for(lambda: f"Signaled traceback for {child}:" in worker.stderr(), 5, "the stack dump")
+    wait_for(
+        lambda: f"Signaled traceback for {child}:" in worker.stderr(), message="the stack dump"
+    )
     for jid in jids:
-        wait_for(lambda: f"Greenlet of job {jid}:" in worker.stderr(), 5, "stacks")  # noqa: B023
+        wait_for(lambda: f"Greenlet of job {jid}:" in worker.stderr(), message="stacks")  # noqa: B023
     wait_for(lambda: completed(client, *jids), message="the jobs to complete")
     assert worker.children() == [child]
 
@@ -247,4 +249,4 @@ def test_a_stale_lock_lost_notice_does_not_stop_a_greenlet(
 
     wait_for(lambda: completed(client, jid), message="the job to complete")
     assert lines(halted) == []
-    wait_for(lambda: "ignored a stale notice" in worker.stderr(), 5, "the log line")
+    wait_for(lambda: "ignored a stale notice" in worker.stderr(), message="the log line")

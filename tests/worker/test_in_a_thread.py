@@ -18,11 +18,19 @@ import pytest
 from reqless.client import Client
 from reqless.workers import BaseWorker, ForkingWorker, MainWorker, SerialWorker
 from reqless.workers.asyncio_worker import AsyncioWorker
-from tests.worker.conftest import JobsModule, get_job, job_state, lines, wait_for
+from tests.patience import PATIENCE
+from tests.worker.conftest import (
+    JobsModule,
+    blocked_for_work,
+    get_job,
+    job_state,
+    lines,
+    wait_for,
+)
 
 # pytest-timeout's default method uses SIGALRM in the main thread, which a
 # worker in the main thread would take over; these tests never do that.
-pytestmark = pytest.mark.timeout(90, method="thread")
+pytestmark = pytest.mark.timeout(120, method="thread")
 
 WATCHED = (signal.SIGTERM, signal.SIGINT, signal.SIGQUIT, signal.SIGALRM, signal.SIGUSR1)
 
@@ -109,7 +117,7 @@ def test_jobs_in_a_thread_are_still_stopped_and_can_fail_the_usual_way(
     started = time.monotonic()
     runner = start(in_thread, worker)
 
-    wait_for(lambda: job_state(client, interrupts) == "failed", 20, "both jobs to end")
+    wait_for(lambda: job_state(client, interrupts) == "failed", message="both jobs to end")
     assert time.monotonic() - started < 15
     failed = get_job(client, slow)
     assert (failed.state, failed.failure["group"]) == ("failed", "q-TimeoutError")
@@ -142,7 +150,7 @@ def test_a_worker_in_a_traced_thread_runs_every_job(
     runner = TracedInThread(worker)
     in_thread.append(runner)
     runner.thread.start()
-    wait_for(lambda: all(job_state(client, jid) == "complete" for jid in jids), 20, "5 jobs")
+    wait_for(lambda: all(job_state(client, jid) == "complete" for jid in jids), message="5 jobs")
     runner.stop(within=5)
 
 
@@ -170,7 +178,7 @@ def test_a_forking_worker_in_a_thread_runs_jobs_in_children_and_stops(
     assert (tmp_path / "reqless-py-workers" / "sandbox-0").is_dir()
 
 
-@pytest.mark.timeout(40, method="thread")
+@pytest.mark.timeout(120, method="thread")
 def test_setting_shutdown_stops_a_forking_worker_as_the_spec_documents(
     client: Client,
     jobs_module: JobsModule,
@@ -200,7 +208,7 @@ def test_setting_shutdown_stops_a_forking_worker_as_the_spec_documents(
     assert not any(Path(f"/proc/{pid}").exists() for pid in children)  # reaped
 
 
-@pytest.mark.timeout(40, method="thread")
+@pytest.mark.timeout(120, method="thread")
 @pytest.mark.parametrize("klass", [SerialWorker, MainWorker, AsyncioWorker])
 def test_setting_shutdown_stops_an_idle_worker_at_once(
     client: Client,
@@ -213,8 +221,8 @@ def test_setting_shutdown_stops_an_idle_worker_at_once(
     ready = threading.Event()
     worker.on_ready = ready.set
     runner = start(in_thread, worker)
-    assert ready.wait(15), "the worker did not start"
-    time.sleep(0.2)  # into its blocking wait for work
+    assert ready.wait(PATIENCE), "the worker did not start"
+    wait_for(lambda: blocked_for_work(client), message="the worker to wait for work")
 
     stopping = time.monotonic()
     worker.shutdown = True

@@ -14,7 +14,7 @@ from reqless.client import Client
 from tests.worker.conftest import JobsModule, StartWorker, get_job, job_state, lines, wait_for
 from tests.worker.test_serial_worker import make_worker, run_worker, states
 
-pytestmark = pytest.mark.timeout(90, method="thread")
+pytestmark = pytest.mark.timeout(120, method="thread")
 
 
 def assert_failed_for_exit(client: Client, jid: str, klass: str) -> None:

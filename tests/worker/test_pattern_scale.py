@@ -31,5 +31,5 @@ def test_a_pattern_over_2000_queues_drains_a_busy_queue_spread_jobs_and_new_queu
     assert completed(redis) == total
     # A queue that appears after the worker started, while it is idle.
     late = client.queues["tenant-late"].put(jobs_module.klass, {})
-    wait_for(lambda: redis.zscore("ql:completed", late) is not None, 15, "the new queue served")
+    wait_for(lambda: redis.zscore("ql:completed", late) is not None, message="the new queue served")
     assert worker.process.poll() is None

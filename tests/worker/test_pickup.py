@@ -17,7 +17,7 @@ from redis import Redis
 from reqless.client import Client
 from reqless.job import Job
 from reqless.workers.base_worker import BaseWorker
-from tests.worker.conftest import JobsModule, StartWorker, lines, wait_for
+from tests.worker.conftest import JobsModule, StartWorker, blocked_for_work, lines, wait_for
 
 MODES = {
     "forking": ("--workers", "1"),
@@ -37,12 +37,12 @@ def test_an_idle_worker_starts_a_put_job_at_once(
 ) -> None:
     worker = start_worker("-q", "first", "-q", "second", "--interval", "30", *MODES[mode])
     worker.wait_children(1)
-    time.sleep(1.5)  # well into its first wait
+    wait_for(lambda: blocked_for_work(client), message="the worker to wait for work")
     for queue in ("second", "first"):
         runs = jobs_module.file(f"runs-{queue}")
         put_at = time.time()
         client.queues[queue].put(jobs_module.klass, {"runs": runs})
-        wait_for(lambda runs=runs: lines(runs), 20, f"the job in {queue} to start")  # type: ignore[misc]
+        wait_for(lambda runs=runs: lines(runs), message=f"the job in {queue} to start")  # type: ignore[misc]
         # Generous for a busy machine, and far below the 30 s a poll would take.
         assert _started_after(runs, put_at) < 5
 
@@ -53,11 +53,11 @@ def test_a_scheduled_job_starts_when_it_comes_due(
 ) -> None:
     worker = start_worker("-q", "q", "--interval", "30", "--workers", "1")
     worker.wait_children(1)
-    time.sleep(1.0)
+    wait_for(lambda: blocked_for_work(client), message="the worker to wait for work")
     runs = jobs_module.file("runs")
     put_at = time.time()
     client.queues["q"].put(jobs_module.klass, {"runs": runs}, delay=2)
-    wait_for(lambda: lines(runs), 25, "the scheduled job to start")
+    wait_for(lambda: lines(runs), message="the scheduled job to start")
     assert 1.5 < _started_after(runs, put_at) < 7
 
 
@@ -70,7 +70,7 @@ def test_a_gevent_child_takes_several_jobs_in_one_pop(
         [{"klass": jobs_module.klass, "data": {"runs": runs, "sleep": 1}} for _ in range(3)]
     )
     start_worker("-q", "q", "--workers", "1", "--greenlets", "3")
-    wait_for(lambda: len(lines(runs)) == 3, 20, "three jobs to start")
+    wait_for(lambda: len(lines(runs)) == 3, message="three jobs to start")
     starts = sorted(float(line[3]) for line in lines(runs))
     # All three run at once: popped together, not one per second.
     assert starts[-1] - starts[0] < 0.9
@@ -106,5 +106,5 @@ class Completes:
 
 
 def _stop_when_done(worker: BaseWorker, client: Client) -> None:
-    wait_for(lambda: len(client.jobs.complete(0, 100)) == 20, 30, "every job to complete")
+    wait_for(lambda: len(client.jobs.complete(0, 100)) == 20, message="every job to complete")
     worker.stop()

@@ -18,7 +18,7 @@ from reqless.client import Client
 from reqless.server import LocalServer
 from tests.worker.conftest import JobsModule, StartWorker, cmdline, job_state, lines, wait_for
 
-pytestmark = pytest.mark.timeout(60)
+pytestmark = pytest.mark.timeout(120)
 
 #: A long interval: a title fixed by the next empty pop would come too late.
 INTERVAL = "30"
@@ -44,7 +44,7 @@ def run_one_job(client: Client, jobs_module: JobsModule) -> tuple[str, int]:
     """Put a short job on q and wait until it completes; returns its jid and the pid that ran it."""
     runs = jobs_module.file("runs")
     jid = client.queues["q"].put(jobs_module.klass, {"runs": runs, "sleep": 0.3})
-    wait_for(lambda: job_state(client, jid) == "complete", 30, "the job to complete")
+    wait_for(lambda: job_state(client, jid) == "complete", message="the job to complete")
     [[ran, pid, *_]] = lines(runs)
     assert ran == jid
     return jid, int(pid)
@@ -61,7 +61,7 @@ def test_a_child_shows_the_idle_title_once_its_job_is_done(
 
     jid, pid = run_one_job(client, jobs_module)
 
-    wait_for(lambda: cmdline(pid) == IDLE, 5, f"the idle title (now {cmdline(pid)!r})")
+    wait_for(lambda: cmdline(pid) == IDLE, message=f"the idle title (now {cmdline(pid)!r})")
     # The parent supervises and never shows a job.
     assert "Working on" not in cmdline(worker.pid)
     assert jid not in cmdline(worker.pid)
@@ -93,4 +93,4 @@ def test_a_standalone_main_worker_shows_the_idle_title_once_its_job_is_done(
     _, pid = run_one_job(client, jobs_module)
 
     assert pid == main_worker
-    wait_for(lambda: cmdline(pid) == IDLE, 5, f"the idle title (now {cmdline(pid)!r})")
+    wait_for(lambda: cmdline(pid) == IDLE, message=f"the idle title (now {cmdline(pid)!r})")

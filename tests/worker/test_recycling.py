@@ -103,7 +103,7 @@ def test_a_child_holding_too_much_memory_is_replaced(
     queue = client.queues["q"]
     jids = [queue.put(f"{hog_module}.Hog", {}) for _ in range(2)]
     worker = start_worker("-q", "q", "--workers", "1", "--max-memory-per-child", "150")
-    wait_for(lambda: all_complete(client, jids), timeout=30, message="both hogs complete")
+    wait_for(lambda: all_complete(client, jids), message="both hogs complete")
     pids = pids_in_order(jobs_module)
     assert len(pids) == 2 and pids[0] != pids[1]  # the first child was recycled
     worker.send(signal.SIGTERM)

@@ -84,7 +84,7 @@ def reasons(queue: str, exc: str, text: str) -> list[tuple[Any, ...]]:
 
 
 def complete(client: Client, jid: str) -> None:
-    wait_for(lambda: get_job(client, jid).state in ("complete", "failed"), 20, f"job {jid}")
+    wait_for(lambda: get_job(client, jid).state in ("complete", "failed"), message=f"job {jid}")
     assert get_job(client, jid).state == "complete"
 
 
@@ -106,7 +106,7 @@ def test_decorated_and_queue_policies_retry_with_delays_then_complete(
     complete(client, by_policy)
     assert retrying(client, by_policy) == reasons("pol-a", "ValueError", "bad")
     # A queue no pattern matches: the exception fails the job, as without policies.
-    wait_for(lambda: get_job(client, no_policy).state != "waiting", 20, "the other job")
+    wait_for(lambda: get_job(client, no_policy).state != "waiting", message="the other job")
     unmatched = get_job(client, no_policy)
     assert (unmatched.state, unmatched.failure["group"]) == ("failed", "other-ValueError")
     assert retrying(client, no_policy) == []
@@ -117,7 +117,7 @@ def test_show_counts_the_retries_used_and_shows_the_reason(
 ) -> None:
     start_worker("-w", "1", "-q", "q")
     jid = client.queues["q"].put(f"{retry_jobs}.Refused", json.dumps({}), retries=5)
-    wait_for(lambda: get_job(client, jid).state == "scheduled", 20, "the first retry")
+    wait_for(lambda: get_job(client, jid).state == "scheduled", message="the first retry")
     assert get_job(client, jid).retries_left == 4
     shown = run_reqless("show", jid, "--url", server.url)
     assert shown.code == 0, shown.err

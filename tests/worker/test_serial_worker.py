@@ -21,7 +21,7 @@ from reqless.server import LocalServer
 from reqless.workers.serial_worker import SerialWorker
 from tests.worker.conftest import JobsModule, get_job, job_data, job_state, lines, wait_for
 
-pytestmark = pytest.mark.timeout(60, method="thread")
+pytestmark = pytest.mark.timeout(120, method="thread")
 
 
 def make_worker(
@@ -207,7 +207,7 @@ def test_a_cancelled_running_job_is_stopped_and_the_worker_carries_on(
         wait_for(lambda: lines(runs), message="the job to start")
         client.jobs.get(jid)[0].cancel()
         cancelled = time.monotonic()
-        wait_for(lambda: lines(halted), 5, "the job to be stopped")
+        wait_for(lambda: lines(halted), message="the job to be stopped")
         assert time.monotonic() - cancelled < 3
         after.append(client.queues["q"].put(jobs_module.klass, data))
         wait_for(lambda: states(client, after, "complete"), message="the next job")
@@ -230,7 +230,7 @@ def test_a_running_job_moved_to_another_queue_is_stopped(
     def scenario() -> None:
         wait_for(lambda: lines(runs), message="the job to start")
         mover.queues["elsewhere"].put(jobs_module.klass, data, jid=jid, replace=True)
-        wait_for(lambda: lines(halted), 5, "the job to be stopped")
+        wait_for(lambda: lines(halted), message="the job to be stopped")
 
     run_worker(make_worker(client, tmp_path), scenario)
 
@@ -292,7 +292,7 @@ def test_a_job_whose_lock_is_taken_away_is_stopped(
         wait_for(lambda: lines(runs), message="the job to start")
         client.queues["q"].pause()  # so that the worker does not pop the job again
         get_job(client, jid).timeout()  # as if its lock had expired
-        wait_for(lambda: lines(halted), 5, "the job to be stopped")
+        wait_for(lambda: lines(halted), message="the job to be stopped")
 
     run_worker(make_worker(client, tmp_path), scenario)
 

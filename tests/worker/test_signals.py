@@ -25,6 +25,7 @@ from typing import IO
 import pytest
 
 from reqless.workers.signals import DEFAULT_SIGNALS, basic_signal_handler, register_signal_handler
+from tests.patience import PATIENCE
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -111,7 +112,7 @@ def _self_usr2(
     body = SELF_USR2.format(prepare=prepare, times=times)
     stdin = subprocess.DEVNULL if stdin_text is None else subprocess.PIPE
     process = _start(tmp_path, body, stdin)
-    out, err = process.communicate(stdin_text, timeout=30)
+    out, err = process.communicate(stdin_text, timeout=PATIENCE)
     assert process.returncode == 0, err
     return out, err
 
@@ -231,7 +232,7 @@ def test_usr2_without_stdin_only_logs(tmp_path: Path, prepare: str) -> None:
 def _read_terminal_until(fd: int, marker: str, seen: list[str]) -> str:
     """Read the pty master until `marker` appears; returns everything read by this call."""
     data = b""
-    deadline = time.monotonic() + 15
+    deadline = time.monotonic() + PATIENCE
     while marker.encode() not in data:
         remaining = deadline - time.monotonic()
         assert remaining > 0, f"no {marker!r} in {data!r}"

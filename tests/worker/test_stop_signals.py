@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from reqless.server import LocalServer
+from tests.patience import PATIENCE
 from tests.worker.conftest import StartWorker, group_members, is_up, wait_for
 
 #: Runs a worker whose main thread, once armed, signals itself INT at every
@@ -109,7 +110,7 @@ def test_a_stop_signal_interrupting_its_own_handler_does_not_hang(
         start_new_session=True,
     )
     try:
-        out, err = process.communicate(timeout=20)
+        out, err = process.communicate(timeout=PATIENCE)
     except subprocess.TimeoutExpired:
         os.killpg(process.pid, signal.SIGKILL)
         out, err = process.communicate()

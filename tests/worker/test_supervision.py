@@ -23,16 +23,17 @@ from tests.worker.conftest import (
     wait_for,
 )
 
-#: How soon a replacement child must appear (the parent checks five times a second).
-REPLACED_WITHIN = 3.0
-
 
 def replaced(worker: WorkerProcess, gone: int, count: int) -> list[int]:
-    """Wait until `count` children live and `gone` is not among them; returns them."""
+    """Wait until `count` children live and `gone` is not among them; returns them.
+
+    Whether the replacement came at once or after a back-off is told by the log
+    ("restarting it in ..."), which the tests check: starting a child can take
+    seconds on a loaded machine, so its time says little.
+    """
     found: list[int] = wait_for(
         lambda: len(kids := worker.children()) == count and gone not in kids and kids,
-        REPLACED_WITHIN,
-        f"a replacement for child {gone} ({worker.stderr()[-2000:]})",
+        message=f"a replacement for child {gone} ({worker.stderr()[-2000:]})",
     )
     return found
 
@@ -66,20 +67,20 @@ def test_a_slot_failing_at_start_up_backs_off_alone_and_term_is_answered_at_once
     worker = start_worker("-q", "q", "--workers", "2", "--shutdown-timeout", "1")
     pattern = re.compile(r"slot 1 failed .*restarting (it )?in 8\.0s")
     # The back-off grows 0.5, 1, 2, 4, 8 seconds; wait for the long one.
-    wait_for(lambda: pattern.search(worker.stderr()), 30, "slot 1 to back off for 8 seconds")
+    wait_for(lambda: pattern.search(worker.stderr()), message="slot 1 to back off for 8 seconds")
 
     # Meanwhile slot 0 works and is replaced at once.
     [child] = wait_for(lambda: (kids := worker.children()) and len(kids) == 1 and kids)
     runs = jobs_module.file("runs")
     jid = client.queues["q"].put(jobs_module.klass, {"runs": runs})
-    wait_for(lambda: job_state(client, jid) == "complete", 5, "slot 0 to run a job")
+    wait_for(lambda: job_state(client, jid) == "complete", message="slot 0 to run a job")
     os.kill(child, signal.SIGKILL)
     replaced(worker, child, 1)
 
     # And TERM is answered at once, not when slot 1's back-off ends.
     stopping = time.monotonic()
     worker.send(signal.SIGTERM)
-    assert worker.wait(1 + 5) == 0
+    assert worker.wait() == 0
     assert time.monotonic() - stopping < 1 + 5
     assert re.findall(r"slot 0 failed", worker.stderr()) == []
 
@@ -100,14 +101,14 @@ def test_killing_children_repeatedly_while_jobs_run_still_completes_the_jobs(
     kills = 0
     while time.monotonic() < ending:
         # Only a child that is up: one killed while starting is a start-up failure.
-        wait_for(lambda: all(is_up(pid) for pid in children), 5, "children that are up")  # noqa: B023
+        wait_for(lambda: all(is_up(pid) for pid in children), message="children that are up")  # noqa: B023
         victim = children[kills % 2]
         os.kill(victim, signal.SIGKILL)
         kills += 1
         children = replaced(worker, victim, 2)
         time.sleep(0.5)
 
-    wait_for(lambda: all(job_state(client, jid) == "complete" for jid in jids), 40, "every job")
+    wait_for(lambda: all(job_state(client, jid) == "complete" for jid in jids), message="every job")
     assert kills >= 4
     worker.send(signal.SIGTERM)
     assert worker.wait() == 0

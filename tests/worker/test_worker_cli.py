@@ -16,6 +16,7 @@ import pytest
 
 from reqless.client import Client
 from reqless.server import LocalServer, find_server_binary, free_port
+from tests.patience import PATIENCE
 from tests.worker.conftest import JobsModule, StartWorker, job_state, wait_for
 
 PROGRAM = str(Path(sys.executable).parent / "reqless-py-worker")
@@ -49,7 +50,7 @@ def password_server() -> Iterator[str]:
          "--appendonly", "no", "--requirepass", "secret"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + PATIENCE
     while True:
         try:
             socket.create_connection(("127.0.0.1", port), 0.2).close()
@@ -156,7 +157,7 @@ def stop_program(process: subprocess.Popen[bytes]) -> int:
 def test_the_right_password_is_accepted(password_server: str, tmp_path: Path) -> None:
     flags = ["-q", "q", "--workers", "1", "--host", password_server, "--password", "secret"]
     process, log = start_program(tmp_path, *flags)
-    wait_for(lambda: "started worker child" in log.read_text(), 30, "a worker child")
+    wait_for(lambda: "started worker child" in log.read_text(), message="a worker child")
     assert stop_program(process) == 0
 
 
@@ -165,7 +166,7 @@ def test_an_unreachable_server_is_reported_and_waited_for(tmp_path: Path) -> Non
     process, log = start_program(
         tmp_path, "-q", "q", "--workers", "1", "--host", f"127.0.0.1:{port}"
     )
-    wait_for(lambda: "started worker child" in log.read_text(), 30, "a worker child")
+    wait_for(lambda: "started worker child" in log.read_text(), message="a worker child")
     text = log.read_text()
     assert f"cannot reach the server at redis://127.0.0.1:{port}/0" in text
     assert "the workers keep trying" in text

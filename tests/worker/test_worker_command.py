@@ -65,6 +65,6 @@ def test_reqless_worker_relaunches_under_gevent_with_the_group_url(
         assert f"reqless worker: using {server.url} (from reqless --url)" in text
         assert "2 greenlets each" in text
         worker.send(signal.SIGTERM)
-        assert worker.wait(30) == 0
+        assert worker.wait() == 0
     finally:
         worker.kill()

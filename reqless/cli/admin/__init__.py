@@ -16,6 +16,8 @@ def commands() -> list[click.Command]:
     """Every admin command and group, in the order `reqless --help` lists them."""
     from reqless.cli.admin import (
         config,
+        follow,
+        groups,
         jobs,
         put,
         queues,
@@ -27,7 +29,7 @@ def commands() -> list[click.Command]:
     )
 
     return [
-        *put.COMMANDS, *jobs.COMMANDS, *tracking.COMMANDS, *queues.COMMANDS,
+        *put.COMMANDS, *jobs.COMMANDS, *tracking.COMMANDS, *queues.COMMANDS, *groups.COMMANDS,
         *config.COMMANDS, *throttles.COMMANDS, *workers.COMMANDS, *recurring.COMMANDS,
-        *unique.COMMANDS,
+        *unique.COMMANDS, *follow.COMMANDS,
     ]  # fmt: skip

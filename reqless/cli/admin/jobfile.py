@@ -3,7 +3,7 @@
 One JSON object per line (blank lines are skipped), holding `Queue.put`'s
 arguments: `klass` (required), `data` (any JSON value, default `{}`), `queue`
 (default: the command's `--queue`), `priority`, `delay`, `retries`, `jid`,
-`tags`, `depends`, `throttles`, and for a unique job `unique`, `on_conflict`,
+`tags`, `depends`, `throttles`, `group`, and for a unique job `unique`, `on_conflict`,
 `unique_until`, `unique_for`. Every line is checked before anything is put.
 """
 
@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from reqless import _validate
-from reqless._calls.queue import unique_options
+from reqless._calls.queue import group_name, unique_options
 from reqless._validate import ArgumentError
 from reqless.cli.admin.params import reject_constant
 
@@ -25,7 +25,7 @@ __all__ = ["FIELDS", "BadLine", "JobLine", "read_jobs"]
 #: The fields a line may hold.
 FIELDS = (
     "queue", "klass", "data", "priority", "delay", "retries", "jid", "tags", "depends",
-    "throttles", "unique", "on_conflict", "unique_until", "unique_for",
+    "throttles", "group", "unique", "on_conflict", "unique_until", "unique_for",
 )  # fmt: skip
 
 
@@ -83,6 +83,18 @@ def _names(line: dict[str, Any], key: str) -> list[str] | None:
     return value
 
 
+def _group(line: dict[str, Any]) -> str | None:
+    if "group" not in line:
+        return None
+    try:
+        return group_name(line["group"])
+    except ArgumentError:
+        raise _Problem(
+            '"group" must be 1 to 256 characters without control characters, not '
+            f"{json.dumps(line['group'])}"
+        ) from None
+
+
 def _retries(line: dict[str, Any]) -> int | None:
     if "retries" not in line:
         return None
@@ -123,6 +135,7 @@ def _parse(text: str, default_queue: str | None) -> tuple[str, dict[str, Any]]:
         "tags": _names(line, "tags"),
         "depends": _names(line, "depends"),
         "throttles": _names(line, "throttles"),
+        "group": _group(line),
     }
     unique = {key: line[key] for key in UNIQUE if key in line}
     try:

@@ -23,6 +23,7 @@ from reqless.cli.admin.connection import (
 from reqless.cli.admin.jobfile import BadLine, JobLine, read_jobs
 from reqless.cli.admin.output import done, emit_json
 from reqless.cli.admin.params import JSON_INPUT, NUMBER, POSITIVE_SECONDS, SECONDS, ValueCommand
+from reqless.cli.admin.rate_values import GROUP
 from reqless.client import Client
 from reqless.exceptions import ReqlessError
 
@@ -54,6 +55,7 @@ def _max_data_bytes(command: Any) -> Any:
   reqless put emails myapp.jobs.SendEmail --depends 0f3c... --json
   reqless put invoices myapp.jobs.Invoice '{"id": 42}' --unique invoice:42
   reqless put search myapp.jobs.Reindex --unique reindex --on-conflict replace --delay 30
+  reqless put api myapp.jobs.Charge '{"id": 7}' --group customer-42 --throttle stripe
 """,
 )
 @click.argument("queue")
@@ -90,6 +92,11 @@ def _max_data_bytes(command: Any) -> Any:
 @click.option(
     "--unique-for", type=POSITIVE_SECONDS, help="Seconds after which the key is free anyway."
 )
+@click.option(
+    "--group", type=GROUP, metavar="NAME",
+    help="The job's fair group: the queue serves its groups in turn (round-robin).",
+)  # fmt: skip
+@click.option("--batch", metavar="ID", help="An open batch the job joins (docs/batches.md).")
 @_max_data_bytes
 @json_option
 @server_options
@@ -98,7 +105,7 @@ def put(
     tags: tuple[str, ...], delay: float | None, retries: int | None, jid: str | None,
     replace: bool, depends: tuple[str, ...], throttles: tuple[str, ...], unique: str | None,
     on_conflict: str | None, unique_until: str | None, unique_for: float | None,
-    max_data_bytes: int, as_json: bool,
+    group: str | None, batch: str | None, max_data_bytes: int, as_json: bool,
 ) -> None:  # fmt: skip
     """Put one job into a queue.
 
@@ -120,7 +127,8 @@ def put(
             klass, data, priority=priority, tags=list(tags), delay=delay, retries=retries,
             jid=jid, depends=list(depends), throttles=list(throttles), replace=replace,
             unique=unique, on_conflict=on_conflict or "keep",
-            unique_until=unique_until or "finish", unique_for=unique_for,
+            unique_until=unique_until or "finish", unique_for=unique_for, group=group,
+            batch=batch,
         )  # fmt: skip
     done(as_json, new, {"jid": new, "queue": queue})
 
@@ -164,7 +172,8 @@ data and put options:
   {"queue": "emails", "klass": "myapp.jobs.SendEmail", "data": {"to": "ann@example.com"}}
   {"klass": "myapp.jobs.Report", "priority": 10, "tags": ["nightly"], "delay": 60}
 
-Fields: queue, klass, data, priority, delay, retries, jid, tags, depends, throttles.
+Fields: queue, klass, data, priority, delay, retries, jid, tags, depends, throttles,
+group, and for a unique job unique, on_conflict, unique_until, unique_for.
 Every line is checked first; if any is bad, each bad line is reported by number and
 nothing is put (exit status 2), unless --skip-bad is given: then the good lines are put,
 the bad ones reported, and the exit status is 1.

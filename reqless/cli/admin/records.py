@@ -7,15 +7,18 @@ from datetime import datetime
 from typing import Any
 
 import click
+from rich.markup import escape
 
 from reqless.cli.admin.output import key_values, print_table, when
 from reqless.job import Job, RecurringJob
 
 __all__ = [
+    "BAR_WIDTH",
     "job_record",
     "print_fire_times",
     "print_job",
     "print_recurring",
+    "progress_text",
     "recurring_record",
     "schedule",
 ]
@@ -42,7 +45,33 @@ def job_record(job: Job) -> dict[str, Any]:
         "failure": job.failure,
         "data": json.loads(job.data),
         "history": job.history,
+        "progress": None
+        if job.progress_info is None
+        else {
+            "fraction": job.progress_info.fraction,
+            "message": job.progress_info.message,
+            "at": job.progress_info.at,
+        },
+        "result": job.result,
+        "batch": job.batch,
+        "trace": job.trace,
     }
+
+
+#: Characters of the progress bar `show` draws.
+BAR_WIDTH = 20
+
+
+def progress_text(job: Job) -> str:
+    """The job's progress as a bar, a percentage and its message, or "-"."""
+    progress = job.progress_info
+    if progress is None:
+        return "-"
+    filled = round(progress.fraction * BAR_WIDTH)
+    bar = "#" * filled + "." * (BAR_WIDTH - filled)
+    text = f"[{bar}] {progress.fraction * 100:.0f}%"
+    # Escaped: the table reads its cells as rich markup, which would eat the brackets.
+    return escape(f"{text} {progress.message}" if progress.message else text)
 
 
 def recurring_record(template: RecurringJob) -> dict[str, Any]:
@@ -108,10 +137,14 @@ def print_job(job: Job) -> None:
             ("retries left", f"{job.retries_left} of {job.original_retries}"),
             ("tags", job.tags), ("throttles", job.throttles), ("tracked", job.tracked),
             ("depends on", job.dependencies), ("dependents", job.dependents),
-            ("spawned from", job.spawned_from_jid), ("data", _text(record["data"])),
+            ("spawned from", job.spawned_from_jid), ("batch", job.batch or "-"),
+            ("progress", progress_text(job)), ("data", _text(record["data"])),
         ],
         title=f"job {job.jid}",
     )  # fmt: skip
+    if job.result is not None:
+        click.echo("result:")
+        click.echo(json.dumps(job.result, indent=2, ensure_ascii=False))
     if job.failure:
         failure = job.failure
         key_values(

@@ -1034,6 +1034,9 @@ Lazy(Group, function()
 
 Group.MAX_WEIGHT = 1000
 
+-- Per call: groups whose turn ended so far (reset by the dispatcher).
+Group.served = 0
+
 local function key(queue, kind) return Keys.queue(queue, kind) end
 
 -- Keep the -grouped count (for queue.counts) in step with the groups' sets.
@@ -1116,7 +1119,9 @@ function Group.take(queue, group, jid, held, now)
     if weight > 1 then served = call('hincrby', key(queue, 'group-served'), group, 1) end
     if served >= weight then
       if weight > 1 then call('hdel', key(queue, 'group-served'), group) end
-      turn = now
+      -- Groups served in one call take turns in the order they were served.
+      Group.served = Group.served + 1
+      turn = now + Group.served * 1e-6
     end
   end
   settle(queue, group, turn)
@@ -1142,7 +1147,7 @@ end
 -- Validate a group name: what put accepts for its `group` option.
 function Group.parseName(value)
   if value == '' or #value > 256 or string.find(value, '%c') then
-    error('Put(): Arg "group" must be 1 to 256 characters without control characters: '
+    error('Put(): Arg "group" must be 1 to 256 bytes without control characters: '
       .. tostring(value))
   end
   return value
@@ -1233,7 +1238,7 @@ end
 -- Validate a batch id: what batch.open and put's `batch` option accept.
 function Batch.parseId(who, value)
   if value == nil or value == '' or #value > 256 or string.find(value, '%c') then
-    error(who .. ': Arg "batch" must be 1 to 256 characters without control characters: '
+    error(who .. ': Arg "batch" must be 1 to 256 bytes without control characters: '
       .. tostring(value))
   end
   return value
@@ -2537,7 +2542,7 @@ LazyCommands({ 'queue.put', 'job.requeue', 'queue.putMany' }, function()
 --            unique (non-empty string), on_conflict (keep | replace | error),
 --            unique_until (finish | start), unique_for (seconds > 0): see
 --            lib/unique.lua and docs/concepts.md, Unique jobs;
---            group (1 to 256 characters, no control characters): the job's
+--            group (1 to 256 bytes, no control characters): the job's
 --            fair group in its queue (lib/group.lua); a put without it takes
 --            the job out of any group it was in;
 --            batch (an open batch's id: the job joins it; docs/following-jobs.md);
@@ -3004,11 +3009,12 @@ LazyCommands({ 'queue.pop', 'queues.pop', 'queues.ready', 'queues.popAt', 'job.c
 
 -- Fields read for every job a pop may hand out: Job.FIELDS and `time`, but for
 -- the other two unique fields, which handOut reads only for a job that has a key
--- (a field a hash lacks costs HMGET a scan of the whole hash).
+-- (a field a hash lacks costs HMGET a scan of the whole hash), and the fields a
+-- job that waits never has (progress, result) or a worker never needs (batch).
 local POP_FIELDS = {
   'jid', 'klass', 'state', 'queue', 'worker', 'priority', 'expires', 'retries',
   'remaining', 'data', 'tags', 'failure', 'throttles', 'spawned_from_jid', 'history', 'time',
-  'unique', 'group',
+  'unique', 'group', 'trace',
 }
 
 -- At most this many candidates are looked at beyond `limit` in one pop when
@@ -3086,7 +3092,9 @@ local function popJobs(now, queue, worker, limit, lean, registered)
       -- put their next heads into work), let the pop go on looking: neither
       -- ever makes the next pass meet the same jobs again.
       local spent, promoted = false, false
+      local looked = {}
       for _, jid in ipairs(candidates) do
+        looked[#looked + 1] = jid
         local record = Job.read(jid, POP_FIELDS)
         if record then
           local tids = Throttle.decode(record.throttles)
@@ -3100,14 +3108,19 @@ local function popJobs(now, queue, worker, limit, lean, registered)
           end
           if record.group then
             Group.take(queue, record.group, jid, blocked ~= nil, now)
-            promoted = promoted or blocked == nil
+            -- The group's next head may come before the candidates left: the
+            -- next pass takes the best of work again.
+            if blocked == nil then
+              promoted = true
+              break
+            end
           end
         else
           spent = true
         end
       end
-      Args.chunked('zrem', work, candidates)
-      scanned = scanned + #candidates
+      Args.chunked('zrem', work, looked)
+      scanned = scanned + #looked
       -- Work held no more than this pass took, and no group added a head.
       if #candidates < wanted and not promoted then break end
       if scanned >= limit + SCAN_CAP then break end
@@ -5716,6 +5729,7 @@ local function dispatch(keys, argv)
   -- The only per-call state (the function library keeps everything else).
   Throttle.cache = {}
   Throttle.templates = nil
+  Group.served = 0
   Queue.wakes = {}
   return handler(now, commandArgs)
 end

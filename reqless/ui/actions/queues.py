@@ -1,5 +1,6 @@
 """Handlers of the queue endpoints: pause/resume (A-Q1/A-Q2), forget (A-Q5), the
-queue throttle (A-T1/A-T2) and per-queue config overrides (A-C1/A-C2); docs/ui.md, Actions."""
+queue throttle (A-T1/A-T2/A-T4/A-T5) and per-queue config overrides (A-C1/A-C2);
+docs/ui.md, Actions."""
 
 from __future__ import annotations
 
@@ -12,11 +13,20 @@ from reqless.keys import KeySpace
 from reqless.ui.actions import body as fields
 from reqless.ui.actions.call import Call, Done
 from reqless.ui.actions.tally import Tally
-from reqless.ui.actions.throttles import set_throttle
+from reqless.ui.actions.throttles import clear_rate_of, set_throttle
 from reqless.ui.errors import ApiError
 from reqless.ui.roles import Role
 
-__all__ = ["COUNT_KEYS", "bulk", "forget", "pause", "resume", "set_throttle_of", "settings"]
+__all__ = [
+    "COUNT_KEYS",
+    "bulk",
+    "clear_throttle_rate_of",
+    "forget",
+    "pause",
+    "resume",
+    "set_throttle_of",
+    "settings",
+]
 
 COUNT_KEYS = ("running", "waiting", "scheduled", "stalled", "depends", "throttled", "recurring")
 _SETTINGS = {"heartbeat": "heartbeat", "max_pop_retry": "max-pop-retry"}
@@ -110,6 +120,12 @@ def set_throttle_of(call: Call) -> Done:
     call.require(Role.ADMIN)
     queue = call.segment("queue")
     return set_throttle(call, KeySpace.queue_throttle_id(queue))
+
+
+def clear_throttle_rate_of(call: Call) -> Done:
+    """A-T5 for the queue's own throttle: remove its rate window."""
+    call.require(Role.ADMIN)
+    return clear_rate_of(call, KeySpace.queue_throttle_id(call.segment("queue")))
 
 
 def settings(call: Call) -> Done:

@@ -55,7 +55,9 @@ def channels(space: KeySpace) -> tuple[str, ...]:
 QUEUE_SIZE = 1_000
 WINDOW_MINUTES = 60
 #: Fields of a core payload that an event carries over, when present.
-FIELDS: tuple[str, ...] = ("jid", "queue", "worker", "group", "message", "to", "option", "value")
+FIELDS: tuple[str, ...] = (
+    "jid", "queue", "worker", "group", "message", "to", "option", "value", "fraction",
+)  # fmt: skip
 _POLL_S = defaults.LISTENER_POLL_INTERVAL
 _BACKOFF_CAP_S = 5.0
 _FAILED_RETRIES = "failed-retries-"

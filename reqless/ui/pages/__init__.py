@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute, Route
 
-from reqless.ui.pages import browse, jobs, lists, overview, queues, workers
+from reqless.ui.pages import batches, browse, jobs, lists, overview, queues, workers
 from reqless.ui.pages.errors import error_page
 
 __all__ = ["error_page", "routes"]
@@ -34,6 +34,8 @@ def routes() -> list[BaseRoute]:
         Route("/workers/{worker}", workers.worker_page),
         Route("/throttles", workers.throttle_list),
         Route("/throttles/{tid}", workers.throttle_page),
+        Route("/batches", batches.batch_list),
+        Route("/batches/{bid}", batches.batch_page),
         Route("/events", browse.events),
         Route("/config", browse.config),
         Route("/queue-patterns", browse.queue_patterns),

@@ -22,7 +22,7 @@ from reqless.ui.reads import jobs as job_reads
 from reqless.ui.reads import tags as tag_reads
 from reqless.ui.roles import Role
 
-__all__ = ["gap_text", "job_page", "timeline"]
+__all__ = ["RESULT_SHOWN_LINES", "gap_text", "job_page", "timeline"]
 
 #: (previous kind, this kind) -> how to name the time in between.
 _GAP_LABELS = {
@@ -37,6 +37,8 @@ _GAP_LABELS = {
     ("throttled", "popped"): "waited",
 }
 GRAPH_DEPTH = 3
+#: A result longer than this many lines starts collapsed.
+RESULT_SHOWN_LINES = 20
 _ACTIVE = ("waiting", "running", "scheduled", "stalled", "depends", "throttled")
 
 
@@ -121,6 +123,15 @@ def _data_sha256(request: Request, jid: str) -> str | None:
     return data_sha256(found)
 
 
+def _result_lines(job: dict[str, Any]) -> int:
+    """Lines of the result as the viewer lays it out (indented JSON)."""
+    if not job.get("has_result"):
+        return 0
+    if job.get("result_truncated") or not job.get("result_is_json"):
+        return len(str(job.get("result")).splitlines()) or 1
+    return len(json.dumps(job.get("result"), indent=2).splitlines())
+
+
 def _top_tags(request: Request) -> list[str]:
     try:
         found = tag_reads.top_tags(instance(request), Page(0, 25))
@@ -153,6 +164,7 @@ def job_page(request: Request) -> Response:
     if request.query_params.get("graph") == "1":
         found = job_reads.job_graph(inst, jid, GRAPH_DEPTH)
         graph = {"layout": charts.dependency_graph(found), "truncated": found.get("truncated")}
+    result_lines = _result_lines(job)
     admin = user(request).may(Role.ADMIN)
     editable = admin and job.get("state") != "running"
     return render(
@@ -168,6 +180,8 @@ def job_page(request: Request) -> Response:
         edit_text=_edit_text(job) if editable else None,
         data_sha256=_data_sha256(request, jid) if editable else None,
         tag_suggestions=_top_tags(request) if user(request).may(Role.OPERATOR) else [],
+        result_lines=result_lines,
+        result_long=result_lines > RESULT_SHOWN_LINES,
         page_data={"jid": jid, "state": job.get("state"), "queue": job.get("queue")},
         stream_topics="counts,events",
         stream_jid=jid,

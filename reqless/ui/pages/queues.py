@@ -9,6 +9,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
+from reqless.keys import KeySpace
 from reqless.ui.errors import ApiError
 from reqless.ui.http import paths
 from reqless.ui.http.context import instance, ui
@@ -16,6 +17,7 @@ from reqless.ui.http.paging import Page, int_param
 from reqless.ui.pages import charts, pager
 from reqless.ui.pages.links import linker
 from reqless.ui.pages.render import render
+from reqless.ui.reads import groups as group_reads
 from reqless.ui.reads import queues as reads
 from reqless.ui.reads import stats as stats_reads
 from reqless.ui.reads import throttles
@@ -24,7 +26,7 @@ from reqless.ui.state import Instance
 __all__ = ["JOB_TABS", "TABS", "queue_list", "queue_page"]
 
 JOB_TABS = ("waiting", "running", "scheduled", "stalled", "depends", "throttled", "recurring")
-TABS = (*JOB_TABS, "stats", "history", "settings")
+TABS = (*JOB_TABS, "groups", "stats", "history", "settings")
 HISTORY_DAYS = (7, 30, 90)
 _SEPARATORS = re.compile(r"[:.]")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -112,7 +114,8 @@ def queue_page(request: Request) -> Response:
     counts = detail.get("counts") or {}
     if tab is None:
         tab = "waiting" if any(counts.get(k) for k in JOB_TABS) else "stats"
-    context: dict[str, Any] = {"queue": detail, "name": name, "tab": tab}
+    has_groups = group_reads.has_groups(inst, name)
+    context: dict[str, Any] = {"queue": detail, "name": name, "tab": tab, "has_groups": has_groups}
     query = request.query_params
     if tab in JOB_TABS:
         pg = pager.read_page(query)
@@ -130,8 +133,12 @@ def queue_page(request: Request) -> Response:
             bulk=BULK_BY_TAB.get(state, []),
             throttle_states=_throttle_states(inst, items) if state == "throttled" else {},
         )
+    elif tab == "groups":
+        context.update(_groups_context(request, inst, name))
     elif tab == "stats":
         context.update(_stats_context(request, inst, name))
+    elif tab == "settings":
+        context["queue_throttle"] = throttles.throttle_info(inst, KeySpace.queue_throttle_id(name))
     elif tab == "history":
         context.update(_history_context(request, inst, name))
     return render(
@@ -149,6 +156,30 @@ def _throttle_states(inst: Instance, rows: list[dict[str, Any]]) -> dict[str, An
     """In use / max of each throttle holding back a job of this page."""
     wanted = dict.fromkeys(tid for row in rows for tid in row.get("throttles") or [])
     return {tid: throttles.throttle_info(inst, tid) for tid in wanted}
+
+
+def _groups_context(request: Request, inst: Instance, name: str) -> dict[str, Any]:
+    """The queue's groups in serving order or, with `?group=`, one group's jobs."""
+    query = request.query_params
+    pg = pager.read_page(query)
+    group = query.get("group") or None
+    if group is None:
+        listing = group_reads.groups(inst, name, pg)
+    else:
+        listing = group_reads.group_jobs(inst, ui(request).settings, name, group, pg)
+    items = listing["items"]
+    return {
+        "group": group,
+        "group_info": group_reads.group_info(inst, name, group) if group else None,
+        "group_rows" if group is None else "rows": items,
+        "total": listing.get("total"),
+        "pager": pager.build(
+            linker(request), pg, listing.get("total"), len(items), listing.get("has_more")
+        ),
+        "hidden": pager.hidden_fields(query, ("limit", "offset")),
+        "selector": None,  # explicit selections only: no "all matching" selector
+        "bulk": BULK_BY_TAB["waiting"] if group else [],
+    }
 
 
 def _stats_context(request: Request, inst: Instance, name: str) -> dict[str, Any]:

@@ -22,14 +22,21 @@ JobRow (one row of any job list; `rows.job_row`):
    "spawned_from_jid": str|null, "scheduled_at": float|null (scheduled jobs),
    "state_since_at": float|null,    # when of the newest history entry
    "completed_at": float|null,      # complete jobs: when of the newest `done`
-   "put_queue": str|null}           # queue of the newest `put` history entry
+   "put_queue": str|null,           # queue of the newest `put` history entry
+   "group": str|null,               # the job's fair group (put with `group`)
+   "progress": {"fraction": 0..1, "message" (redacted), "at": float|null}|null,
+                                    # the last job.progress report, if any
+   "batch": str|null}               # the id of the batch the job belongs to
 Expired row (a jid listed somewhere whose job no longer exists): {"kind": "expired", "jid"}
 Job (job view) = JobRow + {"data", "data_is_json", "data_truncated", "data_size",
    "redacted_paths", "history": [{"what", "when_at", ...details (redacted)}],
    "dependency_jobs"/"dependent_jobs": [{"jid","klass","state","queue"}],
    "throttle_states": [Throttle + {"holding": bool, "waiting": bool}],
    "unique": {"key", "until": "finish"|"start", "expires_at": float|null,
-     "holder": jid|null, "held": bool}|null}   # the job's unique key, if put with one
+     "holder": jid|null, "held": bool}|null,   # the job's unique key, if put with one
+   "has_result": bool, "result", "result_is_json", "result_truncated", "result_size",
+   "result_redacted_paths"            # a completed job's result, as `data` is shown
+   "trace": str|null}                 # trace context the job was put with (OpenTelemetry)
    `data` is parsed and redacted; text when not JSON; over 256 KiB it is the first
    256 KiB of the redacted JSON text (a string) with `data_truncated: true`.
 RecurringRow: {"kind": "recurring", "jid", "klass", "queue", "state": "recur",
@@ -47,7 +54,10 @@ Queue: {"name", "paused", "counts": {running, waiting, scheduled, stalled, depen
    "still_failed","lock_expiries","wait_mean_s","run_mean_s"}|null}
    (`today`/`latency_s` are null unless stats were asked for; cached 30 s)
 Throttle: {"id", "kind": "queue"|"named", "queue": str|null, "maximum", "in_use",
-   "pending", "expires_in_s": int|null, "exists": bool, "expired_holding": bool}
+   "pending", "expires_in_s": int|null, "exists": bool, "expired_holding": bool,
+   "rate": int|null, "per": float|null, "used": int|null,   # the rate window, if any
+   "reopens_at": float|null (only while the window is full),
+   "template": str|null}            # the template pattern defining the throttle
 Worker: {"name", "running", "stalled", "last_seen_at", "status"}
 StatsDay: {"date", "popped", "completed", "failures", "still_failed",
    "lock_expiries", "wait": {"count","mean_s","std_s","histogram": [148 ints],
@@ -64,8 +74,13 @@ queues.queue_detail(inst, settings, name, fresh=False) -> Queue (with today) +
      "settings": {"heartbeat"|"max-pop-retry": {"key","value","override","global",
                   "default","source": "override"|"global"|"default"}}}
 queues.queue_jobs(inst, settings, name, state, page) -> list of JobRow (+ "position"
-    for waiting, which lists expired locks first as a pop would; recurring gives
-    RecurringRow); total = the state's count
+    for waiting, which lists expired locks first as a pop would, and of each fair
+    group only its head; recurring gives RecurringRow); total = the state's count
+    (for waiting, less the grouped jobs behind their heads)
+groups.groups(inst, queue, page) -> list of Group {"group", "position" (1: served
+    next), "waiting", "weight", "turn_at", "parked_jid": str|null}; total exact
+groups.group_jobs(inst, settings, queue, group, page) -> list of JobRow (+ "position"
+    in the group's hand-out order); total null, has_more exact
 queues.queue_row(inst, count_object_or_snapshot_entry, with_stats=True) -> Queue
 queues.latency_cached(inst, name) -> float|None
 stats.stats_day(inst, name, day: "YYYY-MM-DD"|None) -> StatsDay + {"queue"} (UTC day)

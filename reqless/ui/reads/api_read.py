@@ -16,9 +16,11 @@ from starlette.routing import BaseRoute, Route
 from reqless.ui.errors import ApiError
 from reqless.ui.http import audit, context, openapi, paging, paths, security
 from reqless.ui.reads import (
+    batches,
     completed,
     config,
     failed,
+    groups,
     info,
     jobs,
     patterns,
@@ -105,6 +107,24 @@ def _queue_jobs(request: Request) -> Any:
         paths.segment(request, "queue"),
         query.get("state", "waiting") or "waiting",
         paging.page(query),
+    )
+
+
+def _queue_groups(request: Request) -> Any:
+    return groups.groups(
+        context.instance(request),
+        paths.segment(request, "queue"),
+        paging.page(request.query_params),
+    )
+
+
+def _group_jobs(request: Request) -> Any:
+    return groups.group_jobs(
+        context.instance(request),
+        context.ui(request).settings,
+        paths.segment(request, "queue"),
+        paths.segment(request, "group"),
+        paging.page(request.query_params),
     )
 
 
@@ -298,6 +318,21 @@ def _patterns_preview(request: Request) -> Any:
     )
 
 
+def _batches(request: Request) -> Any:
+    return batches.batches(
+        context.instance(request), context.ui(request).settings, paging.page(request.query_params)
+    )
+
+
+def _batch(request: Request) -> Any:
+    return batches.batch_detail(
+        context.instance(request),
+        context.ui(request).settings,
+        paths.segment(request, "id"),
+        paging.page(request.query_params),
+    )
+
+
 def _info(request: Request) -> Any:
     return info.info(context.ui(request), context.instance(request), context.user(request))
 
@@ -310,6 +345,13 @@ _TABLE: tuple[tuple[str, Callable[[Request], Any], str, tuple[str, ...]], ...] =
     ("/queues", _queues, "Queue list", ("sort", "order", "q", "with_stats", "fresh", *_PAGE)),
     ("/queues/{queue}", _queue, "One queue with settings overrides", ("fresh",)),
     ("/queues/{queue}/jobs", _queue_jobs, "Jobs of a queue in one state", ("state", *_PAGE)),
+    ("/queues/{queue}/groups", _queue_groups, "Fair groups of a queue, next served first", _PAGE),
+    (
+        "/queues/{queue}/groups/{group}/jobs",
+        _group_jobs,
+        "Waiting jobs of a fair group, in hand-out order",
+        _PAGE,
+    ),
     ("/queues/{queue}/stats", _queue_stats, "One UTC day of queue stats", ("date",)),
     ("/queues/{queue}/history", _queue_history, "Daily stats history", ("days", "fresh")),
     ("/jobs", _jobs, "Several jobs by jid (repeat jid, at most 500)", ("jid",)),
@@ -326,6 +368,8 @@ _TABLE: tuple[tuple[str, Callable[[Request], Any], str, tuple[str, ...]], ...] =
     ("/workers/{worker}", _worker, "One worker's running and stalled jobs", _PAGE),
     ("/throttles", _throttles, "Throttles", ("fresh", *_PAGE)),
     ("/throttles/{id}", _throttle, "One throttle and a job page", ("list", *_PAGE)),
+    ("/batches", _batches, "Batches, newest first", _PAGE),
+    ("/batches/{id}", _batch, "One batch and a page of its jobs", _PAGE),
     ("/tags", _tags, "Top tags", _PAGE),
     ("/tags/{tag}/jobs", _tag_jobs, "Jobs with a tag", _PAGE),
     ("/search", _search, "Search", ("q", "cursor")),

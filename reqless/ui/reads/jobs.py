@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from reqless._calls import server as server_calls
@@ -70,7 +71,32 @@ def job_view(inst: Instance, settings: UISettings, jid: str) -> dict[str, Any]:
         for tid in view["throttles"]
     ]
     view["unique"] = _unique_state(inst, job)
+    view.update(_result_view(job, settings.redact_keys))
+    trace = job.get("trace")
+    view["trace"] = trace if isinstance(trace, str) and trace else None
     return view
+
+
+def _result_view(job: dict[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
+    """The completed job's result (`job.complete ... result`), redacted and cut as data is."""
+    if "result" not in job:
+        return {
+            "has_result": False,
+            "result": None,
+            "result_is_json": True,
+            "result_truncated": False,
+            "result_size": 0,
+            "result_redacted_paths": [],
+        }
+    shown = payload_view(json.dumps(job["result"], ensure_ascii=False), keys)
+    return {
+        "has_result": True,
+        "result": shown["data"],
+        "result_is_json": shown["data_is_json"],
+        "result_truncated": shown["data_truncated"],
+        "result_size": shown["data_size"],
+        "result_redacted_paths": shown["redacted_paths"],
+    }
 
 
 def _unique_state(inst: Instance, job: dict[str, Any]) -> dict[str, Any] | None:

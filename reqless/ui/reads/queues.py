@@ -12,7 +12,7 @@ from reqless._calls import server as server_calls
 from reqless.keys import KeySpace
 from reqless.ui.errors import ApiError
 from reqless.ui.http.paging import Page, list_response
-from reqless.ui.reads import recurring
+from reqless.ui.reads import groups, recurring
 from reqless.ui.reads.rows import as_list, load_rows, number, rows_of
 from reqless.ui.reads.shapes import ListPage
 from reqless.ui.settings import UISettings
@@ -277,7 +277,9 @@ def queue_jobs(inst: Instance, settings: UISettings, name: str, state: str, page
         rows = rows_of(inst, settings, jobs)
         for index, row in enumerate(rows):
             row["position"] = page.offset + index + 1
-        return list_response(rows, page, counts["waiting"] + counts["stalled"])
+        # Jobs of fair groups wait behind their group's head, out of the peek's reach.
+        shown = counts["waiting"] + counts["stalled"] - groups.hidden_waiting(inst, name)
+        return list_response(rows, page, shown)
     jids = state_jids(inst, name, state, page.offset, page.limit)
     if state == "recurring":
         items = recurring.template_rows(inst, settings, jids)

@@ -26,6 +26,7 @@ __all__ = [
     "load_rows",
     "loads",
     "number",
+    "progress_of",
     "rows_of",
     "scheduled_times",
 ]
@@ -128,6 +129,22 @@ def _failure(job: dict[str, Any], keys: tuple[str, ...]) -> dict[str, Any] | Non
     }
 
 
+def progress_of(job: dict[str, Any], keys: tuple[str, ...]) -> dict[str, Any] | None:
+    """The job's last progress report (`job.progress`), message redacted, or None."""
+    progress = job.get("progress")
+    if not isinstance(progress, dict):
+        return None
+    fraction = number(progress.get("fraction"))
+    if fraction is None:
+        return None
+    message, _masked = redact_text(str(progress.get("message") or ""), keys)
+    return {
+        "fraction": min(max(fraction, 0.0), 1.0),
+        "message": message,
+        "at": number(progress.get("at")),
+    }
+
+
 def job_row(
     job: dict[str, Any],
     settings: UISettings,
@@ -176,6 +193,9 @@ def job_row(
         "state_since_at": state_since,
         "completed_at": completed_at,
         "put_queue": put_queue,
+        "group": job.get("group") or None,
+        "progress": progress_of(job, settings.redact_keys),
+        "batch": job.get("batch") or None,
     }
 
 

@@ -10,8 +10,11 @@ from __future__ import annotations
 from typing import Any, Literal, TypedDict
 
 __all__ = [
+    "Batch",
+    "BatchCallbackView",
     "ErrorBody",
     "ErrorDetail",
+    "Group",
     "ListPage",
     "Throttle",
     "ThrottleMembership",
@@ -59,6 +62,58 @@ class Throttle(TypedDict):
     exists: bool
     #: The settings are gone while jobs still wait in the pending set.
     expired_holding: bool
+    #: The rate window: at most `rate` starts in any `per` seconds (None: no window).
+    rate: int | None
+    per: float | None
+    #: Starts logged in the window now, and when a full window next admits one.
+    used: int | None
+    reopens_at: float | None
+    #: The pattern of the template that defines the throttle, if one does.
+    template: str | None
+
+
+class BatchCallbackView(TypedDict):
+    """A job a batch puts when it finishes; `data` redacted as payloads are."""
+
+    klass: str
+    queue: str
+    data: Any
+    priority: float | None
+
+
+class Batch(TypedDict):
+    """A batch of jobs (`reads.batches.batch_row`); docs/ui.md, Batches."""
+
+    id: str
+    #: open (jobs may join), closed (waits for its jobs) or finished (callbacks put).
+    state: Literal["open", "closed", "finished"]
+    total: int
+    pending: int
+    complete: int
+    failed: int
+    canceled: int
+    created_at: float
+    #: When its last job finished and its callbacks were put; None until then.
+    finished_at: float | None
+    on_success: BatchCallbackView | None
+    on_complete: BatchCallbackView | None
+    #: Jids of the callback jobs, once put: `<id>-success`, `<id>-complete`.
+    callback_jids: list[str]
+
+
+class Group(TypedDict):
+    """A fair group of a queue (`reads.groups.groups`); docs/concepts.md, Fair groups."""
+
+    group: str
+    #: 1 is served next.
+    position: int
+    waiting: int
+    #: Jobs the group takes per turn (1 unless set).
+    weight: int
+    #: When the group was last served (its turn); the earliest goes first.
+    turn_at: float
+    #: The held job the group waits on (it is parked), or None.
+    parked_jid: str | None
 
 
 class ThrottleMembership(TypedDict):

@@ -1,8 +1,10 @@
 """Throttles: every queue and named throttle and one throttle's job lists.
 
 Named throttles have no registry: they are found by scanning `ql:th:*` (capped,
-cached 60 s). Values (maximum, in use, pending, expiry) are read for the rows
-shown, so they stay current.
+cached 60 s); a per-key throttle that a template defines has no settings key, and
+is found by its locks, pending or starts-log key while it is in use. Values
+(maximum, in use, pending, expiry, rate window) are read for the rows shown, so
+they stay current.
 """
 
 from __future__ import annotations
@@ -39,6 +41,9 @@ def throttle_info(inst: Instance, tid: str) -> Throttle:
 
     `expired_holding`: the settings are gone (expired or deleted) while jobs still
     wait in the pending set; they stay blocked until something releases them.
+    A throttle with a rate window has `rate`, `per`, `used` (starts in the window
+    now) and, while the window is full, `reopens_at`; one without a definition of
+    its own that a template defines names it in `template` (docs/concepts.md).
     """
     got = inst.client._run(server_calls.throttle_get(tid))
     space = inst.client.keys
@@ -47,6 +52,8 @@ def throttle_info(inst: Instance, tid: str) -> Throttle:
     pipe.zcard(space.throttle_pending(tid))
     in_use, pending = (int(n) for n in pipe.execute())
     ttl = int(number(got.get("ttl")) or -2)
+    template = got.get("template")
+    rate = number(got.get("rate"))
     return {
         "id": tid,
         "kind": "queue" if tid.startswith(_QUEUE_PREFIX) else "named",
@@ -55,8 +62,14 @@ def throttle_info(inst: Instance, tid: str) -> Throttle:
         "in_use": in_use,
         "pending": pending,
         "expires_in_s": ttl if ttl >= 0 else None,
-        "exists": ttl != -2,
-        "expired_holding": ttl == -2 and pending > 0,
+        # A throttle defined by a template stores nothing of its own.
+        "exists": ttl != -2 or template is not None,
+        "expired_holding": ttl == -2 and template is None and pending > 0,
+        "rate": int(rate) if rate else None,
+        "per": number(got.get("per")) if rate else None,
+        "used": int(number(got.get("used")) or 0) if rate else None,
+        "reopens_at": number(got.get("reopens")) if rate else None,
+        "template": str(template) if template is not None else None,
     }
 
 
@@ -91,7 +104,7 @@ def _scan(inst: Instance, cap: int) -> tuple[list[str], int, bool]:
         # The locks and pending sets are sorted sets; the settings a hash. A
         # throttle may itself be named `x-locks`, so the type decides.
         if kind == "zset":
-            for suffix in ("-locks", "-pending"):
+            for suffix in ("-locks", "-pending", "-starts"):
                 if tid.endswith(suffix):
                     tid = tid[: -len(suffix)]
                     break

@@ -31,8 +31,10 @@ from tests.ui.browser.live_server import LiveServer
 from tests.ui.browser.tabs import Guard, Tabs
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def playwright_driver() -> Iterator[Playwright]:
+    """Playwright, for the tests of this package only: while it runs, its event loop
+    is set running in the main thread, where `asyncio.run` then refuses to start."""
     driver = sync_playwright().start()
     yield driver
     driver.stop()

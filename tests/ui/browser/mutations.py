@@ -78,6 +78,9 @@ def mutations(data: Dataset, api: str = "/api/v1") -> list[Mutation]:
         ("POST", "/queues/bulk", {"action": "pause", "queues": [n.queue]}, OP, "A-Q1 bulk"),
         ("DELETE", f"/queues/{queue}", {"force": True}, AD, "A-Q5"),
         ("PUT", f"/queues/{queue}/throttle", {"maximum": 3}, AD, "A-T1 queue"),
+        ("PUT", f"/queues/{queue}/throttle", {"rate": 10, "per": 60}, AD, "A-T4 queue"),
+        ("DELETE", f"/queues/{queue}/throttle/rate", {}, AD, "A-T5 queue"),
+        ("PUT", f"/queues/{queue}/groups/fair-1/weight", {"weight": 3}, OP, "A-G1"),
         ("PUT", f"/queues/{queue}/settings", {"heartbeat": 120}, AD, "A-C1 queue"),
         ("POST", f"/failed/{group}/retry", {"expected_total": count}, OP, "A-FG1"),
         (
@@ -90,6 +93,8 @@ def mutations(data: Dataset, api: str = "/api/v1") -> list[Mutation]:
         ("POST", f"/failed/{group}/cancel", {"expected_total": count}, OP, "A-FG3"),
         ("POST", "/tracked/untrack-expired", {}, OP, "A-TR1"),
         ("PUT", f"/throttles/{_s(n.throttle)}", {"maximum": 5}, AD, "A-T1"),
+        ("PUT", f"/throttles/{_s(n.throttle)}", {"rate": 10, "per": 60}, AD, "A-T4"),
+        ("DELETE", f"/throttles/{_s(n.throttle)}/rate", {}, AD, "A-T5"),
         ("DELETE", f"/throttles/{_s(n.throttle)}", {}, AD, "A-T3"),
         ("PUT", "/config/heartbeat", {"value": 90}, AD, "A-C1"),
         ("DELETE", f"/config/{_s(n.config_key)}", {}, AD, "A-C2"),

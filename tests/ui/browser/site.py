@@ -36,6 +36,7 @@ QUEUE_TABS = [
     "depends",
     "throttled",
     "recurring",
+    "groups",
     "stats",
     "history",
     "settings",

@@ -307,6 +307,41 @@ CASES = [
         lambda c, d: "billing-heartbeat" not in c.config.all,
     ),
     Case(
+        "A-T4 throttle rate",
+        lambda d: f"/throttles/{_s(d.names.throttle)}",
+        "PUT",
+        r"/throttles/stripe-api$",
+        lambda c, d: '"rate":5' in str(c("throttle.get", d.names.throttle)).replace(" ", ""),
+        {"rate": "5", "per": "2.5"},
+    ),
+    Case(
+        "A-T5 clear throttle rate",
+        lambda d: f"/throttles/{_s(d.names.throttle)}",
+        "DELETE",
+        r"/throttles/stripe-api/rate$",
+        lambda c, d: '"rate"' not in str(c("throttle.get", d.names.throttle)),
+        prepare=lambda c, d: c("throttle.set", d.names.throttle, 2, 0, "rate", 5, "per", 10),
+    ),
+    Case(
+        "A-T4 queue throttle rate",
+        lambda d: f"/queues/{_s(d.names.queue)}/settings",
+        "PUT",
+        r"/queues/[^/]+/throttle$",
+        lambda c, d: '"per":60' in str(c("throttle.get", f"ql:q:{d.names.queue}")).replace(" ", ""),
+        {"rate": "7", "per": "60"},
+    ),
+    Case(
+        "A-G1 group weight",
+        lambda d: f"/queues/{_s(d.names.queue)}/groups",
+        "PUT",
+        r"/groups/fair-1/weight$",
+        lambda c, d: c.database.hget(f"ql:q:{d.names.queue}-group-weights", "fair-1") == "4",
+        {"weight": "4"},
+        prepare=lambda c, d: c(
+            "queue.put", "w", d.names.queue, "grouped-1", "app.Job", "{}", 0, "group", "fair-1"
+        ),
+    ),
+    Case(
         "A-T3 delete throttle",
         lambda d: "/throttles",
         "DELETE",

@@ -28,6 +28,7 @@ local function dispatch(keys, argv)
   -- The only per-call state (the function library keeps everything else).
   Throttle.cache = {}
   Throttle.templates = nil
+  Group.served = 0
   Queue.wakes = {}
   return handler(now, commandArgs)
 end

@@ -11,6 +11,7 @@ import { initKeyboard } from "./keyboard.js";
 import { initLive } from "./live.js";
 import { initPatterns } from "./patterns.js";
 import { initPayloadEditors } from "./payload-edit.js";
+import { initProgress } from "./progress.js";
 import { initSearch } from "./search.js";
 import { initSelection } from "./select.js";
 import { initTags } from "./tags.js";
@@ -82,6 +83,7 @@ function start() {
   initRetry();
   initEvents();
   initPatterns();
+  initProgress();
   initLive();
   for (const el of qsa("[data-js-only]")) el.hidden = false;
   for (const el of qsa("[data-no-js]")) el.hidden = true;

@@ -296,7 +296,8 @@ export function connect() {
       if (!data) return;
       touched();
       emit(type, data);
-      if (type === "events" && config().page !== "events") scheduleRefresh();
+      // progress.js moves the bars in place: a progress report alone re-renders nothing.
+      if (type === "events" && config().page !== "events" && data.kind !== "progress") scheduleRefresh();
     });
   }
   source.addEventListener("error", () => {

@@ -2,11 +2,12 @@
 
 -- Fields read for every job a pop may hand out: Job.FIELDS and `time`, but for
 -- the other two unique fields, which handOut reads only for a job that has a key
--- (a field a hash lacks costs HMGET a scan of the whole hash).
+-- (a field a hash lacks costs HMGET a scan of the whole hash), and the fields a
+-- job that waits never has (progress, result) or a worker never needs (batch).
 local POP_FIELDS = {
   'jid', 'klass', 'state', 'queue', 'worker', 'priority', 'expires', 'retries',
   'remaining', 'data', 'tags', 'failure', 'throttles', 'spawned_from_jid', 'history', 'time',
-  'unique', 'group',
+  'unique', 'group', 'trace',
 }
 
 -- At most this many candidates are looked at beyond `limit` in one pop when
@@ -84,7 +85,9 @@ local function popJobs(now, queue, worker, limit, lean, registered)
       -- put their next heads into work), let the pop go on looking: neither
       -- ever makes the next pass meet the same jobs again.
       local spent, promoted = false, false
+      local looked = {}
       for _, jid in ipairs(candidates) do
+        looked[#looked + 1] = jid
         local record = Job.read(jid, POP_FIELDS)
         if record then
           local tids = Throttle.decode(record.throttles)
@@ -98,14 +101,19 @@ local function popJobs(now, queue, worker, limit, lean, registered)
           end
           if record.group then
             Group.take(queue, record.group, jid, blocked ~= nil, now)
-            promoted = promoted or blocked == nil
+            -- The group's next head may come before the candidates left: the
+            -- next pass takes the best of work again.
+            if blocked == nil then
+              promoted = true
+              break
+            end
           end
         else
           spent = true
         end
       end
-      Args.chunked('zrem', work, candidates)
-      scanned = scanned + #candidates
+      Args.chunked('zrem', work, looked)
+      scanned = scanned + #looked
       -- Work held no more than this pass took, and no group added a head.
       if #candidates < wanted and not promoted then break end
       if scanned >= limit + SCAN_CAP then break end

@@ -6,7 +6,7 @@
 --            unique (non-empty string), on_conflict (keep | replace | error),
 --            unique_until (finish | start), unique_for (seconds > 0): see
 --            lib/unique.lua and docs/concepts.md, Unique jobs;
---            group (1 to 256 characters, no control characters): the job's
+--            group (1 to 256 bytes, no control characters): the job's
 --            fair group in its queue (lib/group.lua); a put without it takes
 --            the job out of any group it was in;
 --            batch (an open batch's id: the job joins it; docs/following-jobs.md);

@@ -49,7 +49,7 @@ end
 -- Validate a batch id: what batch.open and put's `batch` option accept.
 function Batch.parseId(who, value)
   if value == nil or value == '' or #value > 256 or string.find(value, '%c') then
-    error(who .. ': Arg "batch" must be 1 to 256 characters without control characters: '
+    error(who .. ': Arg "batch" must be 1 to 256 bytes without control characters: '
       .. tostring(value))
   end
   return value

@@ -22,6 +22,9 @@
 
 Group.MAX_WEIGHT = 1000
 
+-- Per call: groups whose turn ended so far (reset by the dispatcher).
+Group.served = 0
+
 local function key(queue, kind) return Keys.queue(queue, kind) end
 
 -- Keep the -grouped count (for queue.counts) in step with the groups' sets.
@@ -104,7 +107,9 @@ function Group.take(queue, group, jid, held, now)
     if weight > 1 then served = call('hincrby', key(queue, 'group-served'), group, 1) end
     if served >= weight then
       if weight > 1 then call('hdel', key(queue, 'group-served'), group) end
-      turn = now
+      -- Groups served in one call take turns in the order they were served.
+      Group.served = Group.served + 1
+      turn = now + Group.served * 1e-6
     end
   end
   settle(queue, group, turn)
@@ -130,7 +135,7 @@ end
 -- Validate a group name: what put accepts for its `group` option.
 function Group.parseName(value)
   if value == '' or #value > 256 or string.find(value, '%c') then
-    error('Put(): Arg "group" must be 1 to 256 characters without control characters: '
+    error('Put(): Arg "group" must be 1 to 256 bytes without control characters: '
       .. tostring(value))
   end
   return value

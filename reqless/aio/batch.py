@@ -1,0 +1,101 @@
+"""Batches: jobs put together, with a callback job when they have all finished
+(docs/batches.md). A batch object and the part of `client.batches` both clients share."""
+
+from __future__ import annotations
+
+import builtins
+from typing import TYPE_CHECKING, Any
+
+from reqless._calls import follow
+from reqless.exceptions import ReqlessError
+
+if TYPE_CHECKING:
+    from reqless.aio.client import AsyncClient
+    from reqless.types import BatchCallback, BatchPayload
+
+__all__ = ["AsyncBatch", "AsyncBatchesBase"]
+
+
+class AsyncBatch:
+    """A batch as the server last reported it, and what can be done to it.
+
+    `state` is "open" (jobs may join), "closed" (no more may, some are pending)
+    or "finished" (its callbacks were put); the counts are of its jobs.
+    """
+
+    id: str
+    state: str
+    total: int
+    pending: int
+    complete: int
+    failed: int
+    canceled: int
+    #: When it was opened and finished (epoch seconds; `finished` None until then).
+    created: float
+    finished: float | None
+    on_success: BatchCallback | None
+    on_complete: BatchCallback | None
+
+    def __init__(self, client: AsyncClient, payload: BatchPayload) -> None:
+        self.client = client
+        self._read(payload)
+
+    def _read(self, payload: BatchPayload) -> None:
+        self.id, self.state = payload["id"], payload["state"]
+        self.total, self.pending = payload["total"], payload["pending"]
+        self.complete, self.failed = payload["complete"], payload["failed"]
+        self.canceled = payload["canceled"]
+        self.created, self.finished = payload["created"], payload["finished"]
+        self.on_success, self.on_complete = payload["on_success"], payload["on_complete"]
+
+    def __repr__(self) -> str:
+        return (
+            f"<Batch {self.id} state={self.state!r} total={self.total} pending={self.pending} "
+            f"complete={self.complete} failed={self.failed} canceled={self.canceled}>"
+        )
+
+    async def refresh(self) -> None:
+        """Read the batch again; ReqlessError when it no longer exists (it expired)."""
+        payload = await self.client._run(follow.batch_get(self.id))
+        if payload is None:
+            raise ReqlessError(f"batch {self.id} does not exist")
+        self._read(payload)
+
+    async def put(self, queue: str, klass: type | str, data: Any, **options: Any) -> str:
+        """Put a job into `queue` as a member of this (open) batch; returns its jid.
+
+        `options` are those of `Queue.put`.
+        """
+        return await self.client.queues[queue].put(klass, data, batch=self.id, **options)
+
+    async def jobs(self, offset: int = 0, limit: int = 25) -> builtins.list[str]:
+        """Jids of the batch's jobs, sorted, `limit` of them from `offset`."""
+        return await self.client._run(follow.batch_jobs(self.id, offset, limit))
+
+    async def cancel(self) -> builtins.list[str]:
+        """Cancel every unfinished job of the batch; returns the canceled jids."""
+        canceled = await self.client._run(follow.batch_cancel(self.id))
+        await self.refresh()
+        return canceled
+
+    async def close(self) -> None:
+        """Let no more jobs join; the callbacks are put once every job has finished
+        (at once when none is pending)."""
+        self._read(await self.client._run(follow.batch_close(self.id)))
+
+
+class AsyncBatchesBase:
+    """Batches by id (`client.batches`): the lookups both clients share."""
+
+    def __init__(self, client: AsyncClient) -> None:
+        self.client = client
+
+    async def get(self, bid: str) -> AsyncBatch | None:
+        """Batch `bid`, or None when it is unknown (or expired)."""
+        payload = await self.client._run(follow.batch_get(bid))
+        return None if payload is None else AsyncBatch(self.client, payload)
+
+    async def list(self, offset: int = 0, limit: int = 25) -> builtins.list[AsyncBatch]:
+        """Batches, newest first, `limit` of them from `offset`."""
+        payloads = await self.client._run(follow.batch_list(offset, limit))
+        return [AsyncBatch(self.client, payload) for payload in payloads]
