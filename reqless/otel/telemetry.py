@@ -44,9 +44,14 @@ class Telemetry:
             return meter.create_counter(name, unit="{job}", description=what)
 
         def histogram(name: str, what: str) -> metrics.Histogram:
-            return meter.create_histogram(
-                name, unit="s", description=what, explicit_bucket_boundaries_advisory=_BUCKETS
-            )
+            try:
+                return meter.create_histogram(
+                    name, unit="s", description=what,
+                    explicit_bucket_boundaries_advisory=_BUCKETS,
+                )  # fmt: skip
+            except TypeError:
+                # An older API takes no bucket advice: the SDK's default buckets then.
+                return meter.create_histogram(name, unit="s", description=what)
 
         return cls(
             tracer=tracer,

@@ -6,13 +6,15 @@ from __future__ import annotations
 import threading
 import time
 
+from redis import Redis
+
 from reqless.client import Client
 from reqless.server import LocalServer
 
 
-def test_a_wait_outlasts_the_socket_timeout(server: LocalServer) -> None:
+def test_a_wait_outlasts_the_socket_timeout(server: LocalServer, redis: Redis) -> None:
     client = Client(server.url + "?socket_timeout=2", hostname="waiter")
-    queue = client.queues["q"]
+    queue = client.queues["wait-long"]  # `redis` flushed the database first
     jid = queue.put("tests.aio.jobs.Noop", {})
     job = queue.pop()
     assert job is not None
@@ -30,11 +32,11 @@ def test_a_wait_outlasts_the_socket_timeout(server: LocalServer) -> None:
     assert (outcome.state, outcome.result) == ("complete", {"late": True})
 
 
-def test_a_token_lost_on_the_way_does_not_hang_the_wait(server: LocalServer) -> None:
+def test_a_token_lost_on_the_way_does_not_hang_the_wait(server: LocalServer, redis: Redis) -> None:
     # A BLPOP whose reply is lost (a connection given up, a resent command) takes
     # the token with it; the wait then learns the end from the job's own state.
     client = Client(server.url + "?socket_timeout=2", hostname="waiter")
-    queue = client.queues["q"]
+    queue = client.queues["wait-long"]  # `redis` flushed the database first
     jid = queue.put("tests.aio.jobs.Noop", {})
     job = queue.pop()
     assert job is not None

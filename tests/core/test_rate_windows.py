@@ -260,3 +260,19 @@ def test_a_blocked_worker_wakes_to_learn_an_earlier_reopening(core: Core, redis:
     put_limited(core, 4, "r1", "api")
     assert redis.llen("ql:wake:queue") == 1
     assert core.json("queues.pop", 5, "blocked", 1, 60, "queue")["next"] == 32
+
+
+def test_a_pop_that_stops_looking_tells_a_blocking_worker_to_look_again(core: Core) -> None:
+    core("throttle.set", 0, "api", 0, 0, "rate", 1, "per", 600)
+    # More rate-held jobs ahead of a free one than one pop looks past.
+    core("queue.putMany", 1, "w", "queue", *[
+        arg for i in range(1100)
+        for arg in (f"r{i:04}", "K", "{}", 0, 4, "throttles", '["api"]', "priority", 1)
+    ])  # fmt: skip
+    core.put(2, "free")
+    first = core.json("queues.pop", 3, "worker", 1, 10, "queue")
+    assert [job["jid"] for job in first["jobs"]] == ["r0000"]
+    second = core.json("queues.pop", 4, "worker", 1, 10, "queue")
+    assert second["jobs"] == [] and second["next"] == 4  # look again at once
+    third = core.json("queues.pop", 4, "worker", 1, 10, "queue")
+    assert [job["jid"] for job in third["jobs"]] == ["free"]

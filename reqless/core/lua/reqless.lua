@@ -2031,6 +2031,8 @@ end
 
 -- Per call: queue -> {waiters, tokens pushed}; reset by the dispatcher.
 Queue.wakes = {}
+-- Per call: a pop stopped looking before the end of work (commands/pop.lua).
+Queue.lookAgain = false
 
 -- Push one wake token for `queue` when a worker waits on it, never more tokens
 -- than there are waiters. With nobody waiting this costs one ZCARD per call.
@@ -3123,7 +3125,11 @@ local function popJobs(now, queue, worker, limit, lean, registered)
       scanned = scanned + #looked
       -- Work held no more than this pass took, and no group added a head.
       if #candidates < wanted and not promoted then break end
-      if scanned >= limit + SCAN_CAP then break end
+      if scanned >= limit + SCAN_CAP then
+        -- Work may hold more past the jobs held here: due at once (queues.pop).
+        Queue.lookAgain = true
+        break
+      end
       if spent then passes = passes - 1 end
     end
   end
@@ -3163,7 +3169,8 @@ end
 -- Reply: JSON {"jobs": [job objects without history, dependents and
 --   dependencies], "wake": [wake list keys] (only when
 --   waiting), "next": earliest due time of the queues' scheduled, recurring or
---   locked jobs, or absent, "clock": `now` minus the server's clock (TIME), in
+--   locked jobs or rate timers (`now` when a pop stopped looking after holding
+--   SCAN_CAP jobs on rate windows: work may hold more past them), or absent, "clock": `now` minus the server's clock (TIME), in
 --   seconds (only when waiting; see queues.popAt)}.
 -- Errors: Pop(): Arg "worker" missing; Pop(): Arg "limit" missing or not a
 --   number: <v>; Pop(): Arg "wait" missing or not a number: <v>;
@@ -3205,6 +3212,7 @@ Commands['queues.pop'] = function(now, args)
       local due = Queue.nextDue(queue)
       if due and (earliest == nil or due < earliest) then earliest = due end
     end
+    if Queue.lookAgain then earliest = now end
     reply = reply .. ',"wake":' .. encode(wake)
     if earliest then reply = reply .. ',"next":' .. encode(earliest) end
     reply = reply .. ',"clock":' .. string.format('%.6f', now - Queue.serverTime())
@@ -5731,6 +5739,7 @@ local function dispatch(keys, argv)
   Throttle.templates = nil
   Group.served = 0
   Queue.wakes = {}
+  Queue.lookAgain = false
   return handler(now, commandArgs)
 end
 return dispatch(KEYS, ARGV)

@@ -30,5 +30,6 @@ local function dispatch(keys, argv)
   Throttle.templates = nil
   Group.served = 0
   Queue.wakes = {}
+  Queue.lookAgain = false
   return handler(now, commandArgs)
 end

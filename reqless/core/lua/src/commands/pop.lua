@@ -116,7 +116,11 @@ local function popJobs(now, queue, worker, limit, lean, registered)
       scanned = scanned + #looked
       -- Work held no more than this pass took, and no group added a head.
       if #candidates < wanted and not promoted then break end
-      if scanned >= limit + SCAN_CAP then break end
+      if scanned >= limit + SCAN_CAP then
+        -- Work may hold more past the jobs held here: due at once (queues.pop).
+        Queue.lookAgain = true
+        break
+      end
       if spent then passes = passes - 1 end
     end
   end
@@ -156,7 +160,8 @@ end
 -- Reply: JSON {"jobs": [job objects without history, dependents and
 --   dependencies], "wake": [wake list keys] (only when
 --   waiting), "next": earliest due time of the queues' scheduled, recurring or
---   locked jobs, or absent, "clock": `now` minus the server's clock (TIME), in
+--   locked jobs or rate timers (`now` when a pop stopped looking after holding
+--   SCAN_CAP jobs on rate windows: work may hold more past them), or absent, "clock": `now` minus the server's clock (TIME), in
 --   seconds (only when waiting; see queues.popAt)}.
 -- Errors: Pop(): Arg "worker" missing; Pop(): Arg "limit" missing or not a
 --   number: <v>; Pop(): Arg "wait" missing or not a number: <v>;
@@ -198,6 +203,7 @@ Commands['queues.pop'] = function(now, args)
       local due = Queue.nextDue(queue)
       if due and (earliest == nil or due < earliest) then earliest = due end
     end
+    if Queue.lookAgain then earliest = now end
     reply = reply .. ',"wake":' .. encode(wake)
     if earliest then reply = reply .. ',"next":' .. encode(earliest) end
     reply = reply .. ',"clock":' .. string.format('%.6f', now - Queue.serverTime())

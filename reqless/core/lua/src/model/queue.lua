@@ -35,6 +35,8 @@ end
 
 -- Per call: queue -> {waiters, tokens pushed}; reset by the dispatcher.
 Queue.wakes = {}
+-- Per call: a pop stopped looking before the end of work (commands/pop.lua).
+Queue.lookAgain = false
 
 -- Push one wake token for `queue` when a worker waits on it, never more tokens
 -- than there are waiters. With nobody waiting this costs one ZCARD per call.
