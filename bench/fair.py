@@ -2,9 +2,11 @@
 
 Run with `--only fair` (it is not in the default run). One process, in this tree's
 reqless, times `--depth-cycles` pop + complete cycles one by one, with each of
-`--depths` jobs waiting, for four kinds of jobs:
+`--depths` jobs waiting, for five kinds of jobs:
 
 - plain: no throttle, no group (the baseline);
+- throttle: every job on a throttle of its own without any limit (what naming a
+  throttle costs, before any window: its slot taken and freed);
 - rate: every job on a throttle with a rate window that never fills (1,000,000
   starts per second), so each start is logged and the window checked;
 - 1,000 groups: jobs spread evenly over 1,000 fair groups, served in turn;
@@ -35,8 +37,10 @@ from reqless.job import Job
 __all__ = ["KINDS", "fair_table", "figure_fair"]
 
 #: The kinds of jobs measured, by name (plain first: the others are read against it).
-KINDS = ("plain", "rate", "1,000 groups", "one group")
+KINDS = ("plain", "throttle", "rate", "1,000 groups", "one group")
 THROTTLE = "bench-rate"
+#: A throttle no definition names: no limit, only its slot taken and freed.
+OPEN_THROTTLE = "bench-open"
 #: A window that never fills: far above what one process can start.
 RATE, PER = 1_000_000, 1
 GROUPS = 1000
@@ -51,6 +55,8 @@ def jobs(kind: str, count: int, offset: int = 0) -> Iterator[dict[str, Any]]:
         job: dict[str, Any] = {"klass": NOOP, "data": {}}
         if kind == "rate":
             job["throttles"] = [THROTTLE]
+        elif kind == "throttle":
+            job["throttles"] = [OPEN_THROTTLE]
         elif kind == "1,000 groups":
             job["group"] = f"tenant-{index % GROUPS}"
         elif kind == "one group":

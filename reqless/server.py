@@ -119,7 +119,7 @@ def start_server(
     password: str | None = None,
     config_file: Path | None = None,
 ) -> LocalServer:
-    """Start a server on 127.0.0.1 and wait until it answers.
+    """Start a server on 127.0.0.1 and wait until it answers, its data loaded.
 
     Persistence is off unless `appendonly` is set (then AOF is written in `workdir`).
     `own_session` puts the server in a session of its own, out of reach of a
@@ -170,8 +170,12 @@ def start_server(
         while True:
             try:
                 if _answering_pid(probe) == process.pid:
-                    return server
-                other = True
+                    # Answering is not serving: while it loads its append-only
+                    # file a server refuses every command but INFO (LOADING).
+                    if not _loading(probe):
+                        return server
+                else:
+                    other = True
             except RedisConnectionError:
                 pass
             if process.poll() is not None or time.monotonic() > deadline:
@@ -192,6 +196,11 @@ def port_free(port: int, host: str = "127.0.0.1") -> bool:
         except OSError:
             return False
     return True
+
+
+def _loading(probe: Redis) -> bool:
+    """Whether the server answering `probe` is still loading its data (INFO persistence)."""
+    return bool(int(probe.info("persistence").get("loading", 0)))
 
 
 def _answering_pid(probe: Redis) -> int:

@@ -8,7 +8,17 @@ from pathlib import Path
 import pytest
 from redis import Redis
 
-from bench.fair import KINDS, THROTTLE, add_ratios, cycles, fair_table, figure_fair, fill, jobs
+from bench.fair import (
+    KINDS,
+    OPEN_THROTTLE,
+    THROTTLE,
+    add_ratios,
+    cycles,
+    fair_table,
+    figure_fair,
+    fill,
+    jobs,
+)
 from bench.figures import QUEUE, Context
 from reqless.client import Client
 from reqless.server import LocalServer
@@ -17,6 +27,7 @@ from reqless.server import LocalServer
 def test_each_kind_puts_the_jobs_it_names() -> None:
     assert list(jobs("plain", 2)) == [{"klass": "bench_jobs.NoOp", "data": {}}] * 2
     assert all(job["throttles"] == [THROTTLE] for job in jobs("rate", 3))
+    assert all(job["throttles"] == [OPEN_THROTTLE] for job in jobs("throttle", 3))
     assert [job["group"] for job in jobs("1,000 groups", 3, offset=999)] == [
         "tenant-999",
         "tenant-0",
@@ -53,7 +64,7 @@ def test_ratios_are_to_plain_at_the_same_depth_and_across_depths() -> None:
     results = {
         f"{kind}/depth-{depth}": _value(100 * factor * (2 if depth == 10 else 1), 50 * factor)
         for depth in (1, 10)
-        for kind, factor in zip(KINDS, (1.0, 1.2, 1.5, 3.0), strict=True)
+        for kind, factor in zip(KINDS, (1.0, 1.1, 1.2, 1.5, 3.0), strict=True)
     }
     add_ratios(results, [1, 10])
     assert results["rate/depth-1"]["ratio"] == pytest.approx(1.2)

@@ -110,12 +110,18 @@ def _found(batches: Any, bid: str) -> Batch:
     return found
 
 
-@click.group("batch")
+@click.group(
+    "batch",
+    epilog="Examples:\n\n\b\n  reqless batch list\n  reqless batch show nightly-2026-12-07\n"
+    "  reqless batch cancel nightly-2026-12-07\n",
+)
 def batch() -> None:
     """Batches: jobs with a callback job once they have all finished."""
 
 
-@batch.command("list")
+@batch.command(
+    "list", epilog="Examples:\n\n\b\n  reqless batch list\n  reqless batch list --limit 5 --json\n"
+)
 @click.option("--offset", type=click.IntRange(min=0), default=0, help="Batches to skip.")
 @click.option("--limit", type=click.IntRange(min=1), default=25, show_default=True)
 @json_option
@@ -133,7 +139,7 @@ def list_batches(server: ServerOptions, offset: int, limit: int, as_json: bool) 
                 rows, title="batches", empty="no batches")  # fmt: skip
 
 
-@batch.command("show")
+@batch.command("show", epilog="Examples:\n\n\b\n  reqless batch show nightly-2026-12-07\n")
 @click.argument("bid", metavar="ID")
 @json_option
 @server_options
@@ -165,7 +171,7 @@ def _callback(value: Any) -> str:
     return f"{value['klass']} into {value['queue']} {json.dumps(value['data'])}"
 
 
-@batch.command("cancel")
+@batch.command("cancel", epilog="Examples:\n\n\b\n  reqless batch cancel nightly-2026-12-07\n")
 @click.argument("bid", metavar="ID")
 @json_option
 @server_options
@@ -177,7 +183,7 @@ def cancel_batch(server: ServerOptions, bid: str, as_json: bool) -> None:
          {"id": bid, "canceled": canceled})  # fmt: skip
 
 
-@batch.command("close")
+@batch.command("close", epilog="Examples:\n\n\b\n  reqless batch close nightly-2026-12-07\n")
 @click.argument("bid", metavar="ID")
 @json_option
 @server_options
