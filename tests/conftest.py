@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sys
 from collections.abc import Iterator
 
 import pytest
@@ -39,6 +40,7 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
     Checked once the fixtures the next test does not need are torn down.
     """
     yield
+    _check_telemetry_off(item)
     upcoming = getattr(nextitem, "fixturenames", ())
     if any(name in upcoming for name in LOOP_OWNERS):
         return
@@ -50,6 +52,16 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
         return
     _REPORTED_LOOPS.add(id(loop))
     raise AssertionError(f"{item.nodeid} left an event loop running in the main thread: {loop!r}")
+
+
+def _check_telemetry_off(item: pytest.Item) -> None:
+    """Fail (and undo) a test that leaves reqless instrumented: the wrapped put and run
+    would change every later test of the same process (their calls, their stacks)."""
+    otel = sys.modules.get("reqless.otel")
+    if otel is None or not otel.is_instrumented():
+        return
+    otel.uninstrument()
+    raise AssertionError(f"{item.nodeid} left reqless.otel instrumented")
 
 
 @pytest.fixture(scope="session", params=SERVER_KINDS)

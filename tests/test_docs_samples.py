@@ -93,6 +93,9 @@ def test_every_sample_of_the_page_runs(
             exec(compile(code, where, "exec"), module.__dict__)
         except Exception as exc:
             pytest.fail(f"the sample at {where} raised {type(exc).__name__}: {exc}")
+    otel = sys.modules.get("reqless.otel")
+    if otel is not None and otel.is_instrumented():
+        otel.uninstrument()  # docs/opentelemetry.md turns it on, as a user would
     for value in list(vars(module).values()):
         database = getattr(value, "database", None)
         if isinstance(database, Redis):

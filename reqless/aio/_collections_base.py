@@ -12,9 +12,9 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from reqless import _validate, defaults
 from reqless._calls import follow
 from reqless._calls import server as calls
-from reqless.core.acknowledged import read_timeout
 from reqless.exceptions import ReqlessError, WaitTimeoutError
 from reqless.models import ThrottleTemplate
+from reqless.util import read_timeout
 from reqless.waiting import JobOutcome
 
 if TYPE_CHECKING:

@@ -14,7 +14,6 @@ or without an append-only file refuses before anything is written.
 
 from __future__ import annotations
 
-import inspect
 from typing import Any
 
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -25,28 +24,9 @@ from reqless.core.async_runner import AsyncCoreRunner
 from reqless.core.runner import Arg, CoreRunner, core_error, is_missing_function
 from reqless.durability import Durability, waitaof_problem
 from reqless.exceptions import ArgumentError, ReqlessError
+from reqless.util import read_timeout
 
 __all__ = ["Acknowledger", "AsyncAcknowledger", "check_read_timeout", "read_timeout"]
-
-
-def read_timeout(redis: Any) -> float | None:
-    """The socket timeout of `redis`'s connections (None: none, or not known)."""
-    pool = getattr(redis, "connection_pool", None)
-    kwargs = getattr(pool, "connection_kwargs", None)
-    if pool is None or kwargs is None:
-        return None  # a cluster client: its nodes have their own
-    if "socket_timeout" in kwargs:
-        return kwargs["socket_timeout"]  # type: ignore[no-any-return]
-    # Not given: redis-py's own default (5 s in redis-py 5 to 8), on the connection
-    # class or the base class that takes it.
-    classes: tuple[type, ...] = getattr(pool, "connection_class", object).__mro__
-    for klass in classes:
-        parameter = inspect.signature(vars(klass).get("__init__", object)).parameters.get(
-            "socket_timeout"
-        )
-        if parameter is not None:
-            return parameter.default  # type: ignore[no-any-return]
-    return None
 
 
 def check_read_timeout(redis: Any, durability: Durability) -> None:

@@ -81,7 +81,10 @@ OLD_ASYNC_PUBSUB = not hasattr(AsyncPubSub, "ssubscribe")  # redis-py before 8.0
 
 
 @pytest.mark.skipif(OLD_ASYNC_PUBSUB, reason="asyncio sharded pub/sub needs redis-py 8.0")
-def test_an_async_namespaced_clients_events_reach_its_callbacks(server: LocalServer) -> None:
+def test_an_async_namespaced_clients_events_reach_its_callbacks(
+    server: LocalServer, redis: Redis
+) -> None:
+    # `redis` flushes the database: another test of this process may have left `j1`.
     async def scenario() -> list[tuple[str, str]]:
         seen: list[tuple[str, str]] = []
         client = AsyncClient(server.url, namespace="orders")
