@@ -73,6 +73,11 @@ class Batch:
         """Jids of the batch's jobs, sorted, `limit` of them from `offset`."""
         return self.client._run(follow.batch_jobs(self.id, offset, limit))
 
+    def canceled_jids(self, jids: builtins.list[str]) -> builtins.list[str]:
+        """Those of `jids` (1 to 1000) canceled as jobs of this batch, in their order:
+        a canceled job is deleted, so this tells it from one whose record expired."""
+        return self.client._run(follow.batch_canceled(self.id, jids))
+
     def cancel(self) -> builtins.list[str]:
         """Cancel every unfinished job of the batch; returns the canceled jids."""
         canceled = self.client._run(follow.batch_cancel(self.id))

@@ -41,6 +41,7 @@ __all__ = [
     "WORKERS",
     "KeySpace",
     "batch",
+    "batch_canceled",
     "batch_jobs",
     "channel",
     "channel_event",
@@ -208,6 +209,10 @@ class KeySpace:
         """The jobs of batch `bid`."""
         return self.prefix + "b:" + bid + "-jobs"
 
+    def batch_canceled(self, bid: str) -> str:
+        """The jids of batch `bid` that were canceled (a canceled job is deleted)."""
+        return self.prefix + "b:" + bid + "-canceled"
+
     def failure_group(self, group: str) -> str:
         """The list of jids failed into `group`."""
         return self.prefix + "f:" + group
@@ -289,6 +294,7 @@ queue_group = DEFAULT.queue_group
 job_done = DEFAULT.job_done
 batch = DEFAULT.batch
 batch_jobs = DEFAULT.batch_jobs
+batch_canceled = DEFAULT.batch_canceled
 failure_group = DEFAULT.failure_group
 worker_jobs = DEFAULT.worker_jobs
 tag = DEFAULT.tag

@@ -115,6 +115,7 @@ SAMPLES: dict[str, Callable[[], list[Call[Any]]]] = {
     "follow.batch_close": lambda: [follow_calls.batch_close("b")],
     "follow.batch_get": lambda: [follow_calls.batch_get("b")],
     "follow.batch_jobs": lambda: [follow_calls.batch_jobs("b", 0, 1)],
+    "follow.batch_canceled": lambda: [follow_calls.batch_canceled("b", ["j1", "j2"])],
     "follow.batch_list": lambda: [follow_calls.batch_list(0, 1)],
     "follow.batch_cancel": lambda: [follow_calls.batch_cancel("b")],
     "server.throttle_get": lambda: [server_calls.throttle_get("t")],

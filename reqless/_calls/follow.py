@@ -23,6 +23,7 @@ __all__ = [
     "MAX_BATCH_ID",
     "MAX_PROGRESS_MESSAGE",
     "batch_cancel",
+    "batch_canceled",
     "batch_close",
     "batch_get",
     "batch_id",
@@ -37,6 +38,8 @@ __all__ = [
 MAX_PROGRESS_MESSAGE = 1024
 #: The longest batch id the core accepts, in characters.
 MAX_BATCH_ID = 256
+#: The most jids one batch.canceled call asks about.
+MAX_CANCELED_ASKED = 1000
 
 _CALLBACK_KEYS = frozenset({"klass", "queue", "data", "priority"})
 
@@ -198,6 +201,15 @@ def batch_jobs(bid: str, offset: int = 0, limit: int = 25) -> Call[list[str]]:
     bid = batch_id(bid)
     offset, limit = _paging(offset, limit)
     return Call("batch.jobs", (bid, offset, limit), _parse_jids, repeatable=True)
+
+
+def batch_canceled(bid: str, jids: list[str]) -> Call[list[str]]:
+    """Those of `jids` that were canceled as jobs of batch `bid`, in their order."""
+    bid = batch_id(bid)
+    asked = _validate.names("jids", jids)
+    if not 1 <= len(asked) <= MAX_CANCELED_ASKED:
+        raise ArgumentError(f"jids must name 1 to {MAX_CANCELED_ASKED} jobs, not {len(asked)}")
+    return Call("batch.canceled", (bid, *asked), _parse_jids, repeatable=True)
 
 
 def batch_list(offset: int = 0, limit: int = 25) -> Call[list[BatchPayload]]:

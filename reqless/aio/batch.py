@@ -72,6 +72,11 @@ class AsyncBatch:
         """Jids of the batch's jobs, sorted, `limit` of them from `offset`."""
         return await self.client._run(follow.batch_jobs(self.id, offset, limit))
 
+    async def canceled_jids(self, jids: builtins.list[str]) -> builtins.list[str]:
+        """Those of `jids` (1 to 1000) canceled as jobs of this batch, in their order:
+        a canceled job is deleted, so this tells it from one whose record expired."""
+        return await self.client._run(follow.batch_canceled(self.id, jids))
+
     async def cancel(self) -> builtins.list[str]:
         """Cancel every unfinished job of the batch; returns the canceled jids."""
         canceled = await self.client._run(follow.batch_cancel(self.id))

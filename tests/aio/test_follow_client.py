@@ -295,6 +295,8 @@ def test_cancel_a_batch(both: Runner) -> None:
         canceled = await s(lambda c: batch.cancel())
         assert len(canceled) == 3
         assert (batch.state, batch.canceled, batch.pending) == ("finished", 3, 0)
+        asked = [canceled[2], "not-a-member", canceled[0]]
+        assert await s(lambda c: batch.canceled_jids(asked)) == [canceled[2], canceled[0]]
         assert await s.length("q") == 0
         assert await s.length("cb") == 1
 

@@ -69,6 +69,7 @@ def test_a_batch_opens_counts_its_jobs_and_puts_its_callbacks_on_close(client: C
     assert client._run(follow.batch_jobs("b1")) == ["j1", "j2"]
     assert client._run(follow.batch_jobs("b1", 1, 1)) == ["j2"]
     assert client._run(follow.batch_cancel("b1")) == ["j1", "j2"]
+    assert client._run(follow.batch_canceled("b1", ["j2", "x", "j1"])) == ["j2", "j1"]
     closed = client._run(follow.batch_close("b1"))
     assert (closed["state"], closed["canceled"], closed["pending"]) == ("finished", 2, 0)
     assert isinstance(closed["finished"], float)
@@ -122,6 +123,11 @@ def test_batches_are_listed_newest_first_and_paged(client: Client) -> None:
         (lambda: follow.batch_list(True), "offset"),
         (lambda: follow.batch_list(0, 2.5), "limit"),  # type: ignore[arg-type]
         (lambda: follow.batch_cancel(""), "batch id"),
+        (lambda: follow.batch_canceled("", ["j"]), "batch id"),
+        (lambda: follow.batch_canceled("b", []), "jids must name 1 to 1000"),
+        (lambda: follow.batch_canceled("b", ["j"] * 1001), "jids must name 1 to 1000"),
+        (lambda: follow.batch_canceled("b", "j1"), "jids"),  # type: ignore[arg-type]
+        (lambda: follow.batch_canceled("b", ["j", ""]), "jids"),
     ],
 )
 def test_bad_arguments_are_refused_before_sending(build: Any, named: str) -> None:

@@ -169,7 +169,7 @@ OLD_READ_COMMANDS = {
     # Ours (issue 24): fair groups and throttle templates.
     "queue.groups", "queue.group.jobs", "throttle.templates",
     # Ours (issue 25): batches.
-    "batch.get", "batch.jobs", "batch.list",
+    "batch.canceled", "batch.get", "batch.jobs", "batch.list",
 }  # fmt: skip
 OLD_ADDING_COMMANDS = {
     "queue.put", "queue.putMany", "job.requeue", "queue.recurAtInterval",

@@ -243,6 +243,39 @@ def test_cancelling_a_batch_cancels_its_unfinished_jobs(core: Core, redis: Redis
     consistent(redis)
 
 
+def test_a_batch_remembers_which_of_its_jobs_were_canceled(core: Core, redis: Redis) -> None:
+    open_batch(core)
+    for jid in ("a", "b", "c"):
+        put_in(core, 1, jid)
+    core("job.cancel", 2, "a", "c")
+    assert core.json("batch.canceled", 3, "b1", "c", "b", "a", "zz") == ["c", "a"]
+    assert core.json("batch.canceled", 3, "unknown", "a") == []
+    # Put into the batch again, a canceled member is pending again, not counted twice.
+    put_in(core, 4, "a")
+    batch = core.json("batch.get", 5, "b1")
+    assert (batch["total"], batch["pending"], batch["canceled"]) == (3, 2, 1)
+    assert core.json("batch.canceled", 5, "b1", "a", "c") == ["c"]
+    core("batch.close", 6, "b1")
+    finish_all(core, 7)
+    batch = core.json("batch.get", 10, "b1")
+    assert (batch["state"], batch["complete"], batch["canceled"]) == ("finished", 2, 1)
+    # The canceled set goes with the batch's other keys.
+    assert 0 < redis.pttl("ql:b:b1-canceled") <= 604800 * 1000
+    consistent(redis)
+
+
+@pytest.mark.parametrize(
+    ("args", "match"),
+    [
+        ((), "no id provided"),
+        (("b1",), "no jids provided"),
+        (("b1", *[f"j{i}" for i in range(1001)]), "at most 1000 jids at once: 1001"),
+    ],
+)
+def test_bad_canceled_questions_are_refused(core: Core, args: tuple[Any, ...], match: str) -> None:
+    core.fails("batch.canceled", 1, *args, match=match)
+
+
 def test_a_requeued_failed_member_is_pending_again(core: Core) -> None:
     open_batch(core)
     put_in(core, 1, "j")

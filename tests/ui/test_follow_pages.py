@@ -281,6 +281,22 @@ def test_cancel_the_rest_cancels_pending_jobs_and_is_audited(
     assert records, [r.getMessage() for r in caplog.records]
 
 
+def test_a_batch_page_tells_canceled_jobs_from_expired_ones(
+    ui: UI, ui_client: Client, ui_redis: Redis
+) -> None:
+    jids = _batch(ui_client, "b1", 3)
+    ui_client("job.cancel", jids[0])
+    # Another member's record is gone without a cancel (history trimmed, say).
+    ui_redis.delete(f"ql:j:{jids[1]}")
+    got = ui.get("/api/v1/batches/b1").json()["jobs"]["items"]
+    assert [(j["jid"], j.get("kind"), j.get("state")) for j in got] == [
+        (jids[0], "canceled", None), (jids[1], "expired", None), (jids[2], "job", "waiting"),
+    ]  # fmt: skip
+    text = _text(ui.get("/batches/b1").text)
+    assert f"{jids[0]} copy — canceled the job was canceled, so deleted" in text
+    assert f"{jids[1]} copy — expired the job no longer exists" in text
+
+
 @pytest.mark.parametrize(
     ("path", "body", "status"),
     [

@@ -149,11 +149,13 @@ function Keys.throttleStarts(tid) return P .. 'th:' .. tid .. '-starts' end
 function Keys.queueGroup(queue, group) return P .. 'q:' .. queue .. '-g:' .. group end
 
 -- Following a job (docs/following-jobs.md): the list a job.wait caller BLPOPs,
--- fed one token (the final state) per waiter when the job finishes; a batch
--- and the set of its jobs.
+-- fed one token (the final state) per waiter when the job finishes; a batch,
+-- the set of its jobs and the set of those canceled (a canceled job is deleted,
+-- so only this tells it from one whose record expired).
 function Keys.jobDone(jid) return P .. 'j:' .. jid .. '-done' end
 function Keys.batch(bid) return P .. 'b:' .. bid end
 function Keys.batchJobs(bid) return P .. 'b:' .. bid .. '-jobs' end
+function Keys.batchCanceled(bid) return P .. 'b:' .. bid .. '-canceled' end
 
 function Keys.failureGroup(group) return P .. 'f:' .. group end
 function Keys.workerJobs(worker) return P .. 'w:' .. worker .. ':jobs' end
@@ -1197,7 +1199,8 @@ Lazy(Batch, function()
 --
 -- Keys: ql:b:<id> (hash: state open|closed|finished, total, pending, complete,
 -- failed, canceled, created, finished, on_success, on_complete), ql:b:<id>-jobs
--- (set of jids) and ql:batches (zset id -> created). A finished batch's keys
+-- (set of jids), ql:b:<id>-canceled (set of the jids canceled: a canceled job
+-- is deleted) and ql:batches (zset id -> created). A finished batch's keys
 -- expire after `jobs-history` seconds, with its completed jobs.
 
 Batch.COUNTERS = { complete = 'complete', failed = 'failed', canceled = 'canceled' }
@@ -1253,12 +1256,15 @@ end
 
 -- Job `jid` joins open batch `bid` (put with `batch`); a job already in it
 -- (a re-put) is not counted twice, and one that had finished counts as
--- pending again. `oldState` is its state before the put.
+-- pending again. `oldState` is its state before the put; a member canceled
+-- before (deleted, so without a state) is found in the canceled set.
 function Batch.join(bid, jid, oldState)
   local key = Keys.batch(bid)
   if call('sadd', Keys.batchJobs(bid), jid) == 1 then
     call('hincrby', key, 'total', 1)
     call('hincrby', key, 'pending', 1)
+  elseif oldState == nil and call('srem', Keys.batchCanceled(bid), jid) == 1 then
+    Batch.reopened(bid, 'canceled')
   else
     Batch.reopened(bid, oldState)
   end
@@ -1281,6 +1287,7 @@ function Batch.finished(bid, jid, state, now)
   local current = call('hget', key, 'state')
   if current == false or current == 'finished' then return end
   call('hincrby', key, Batch.COUNTERS[state], 1)
+  if state == 'canceled' then call('sadd', Keys.batchCanceled(bid), jid) end
   local pending = call('hincrby', key, 'pending', -1)
   if current == 'closed' and pending <= 0 then Batch.fire(bid, now) end
 end
@@ -1328,6 +1335,7 @@ function Batch.fire(bid, now)
     local ms = math.ceil(age * 1000)
     call('pexpire', key, ms)
     call('pexpire', Keys.batchJobs(bid), ms)
+    call('pexpire', Keys.batchCanceled(bid), ms)
   end
 end
 
@@ -5244,7 +5252,7 @@ Commands['queue.group.weight'] = function(now, args)
 end
 end)
 -- >>> src/commands/follow.lua
-LazyCommands({ 'job.progress', 'job.wait', 'batch.open', 'batch.close', 'batch.get', 'batch.jobs', 'batch.list', 'batch.cancel' }, function()
+LazyCommands({ 'job.progress', 'job.wait', 'batch.open', 'batch.close', 'batch.get', 'batch.jobs', 'batch.canceled', 'batch.list', 'batch.cancel' }, function()
 -- Following jobs (docs/following-jobs.md): progress, waiting for a job to
 -- finish, and batches.
 
@@ -5397,6 +5405,30 @@ Commands['batch.jobs'] = function(now, args)
   local out = {}
   if offset < 0 or limit <= 0 then return '[]' end
   for i = offset + 1, math.min(#jids, offset + limit) do out[#out + 1] = jids[i] end
+  return Json.list(out)
+end
+
+-- batch.canceled
+--
+-- An extension of ours: which of the given jids were canceled as jobs of the
+-- batch (a canceled job is deleted; its batch keeps its jid as canceled until
+-- the batch's keys expire, or until it is put into the batch again).
+-- Arguments: id, jid [, jid ...] (at most 1000 jids)
+-- Reply: JSON array of those of the jids that were canceled, in the order given;
+--   `[]` when none (or the batch is unknown or expired).
+-- Errors: Batch(): no id provided; Batch(): no jids provided; Batch(): at most
+--   1000 jids at once: <n>
+-- Writes: none
+Commands['batch.canceled'] = function(now, args)
+  local bid = Args.require(args[1], 'Batch(): no id provided')
+  if args[2] == nil then error('Batch(): no jids provided') end
+  if #args > 1001 then error('Batch(): at most 1000 jids at once: ' .. (#args - 1)) end
+  local jids = { unpack(args, 2) }
+  local found = call('smismember', Keys.batchCanceled(bid), unpack(jids))
+  local out = {}
+  for i, jid in ipairs(jids) do
+    if found[i] == 1 then out[#out + 1] = jid end
+  end
   return Json.list(out)
 end
 

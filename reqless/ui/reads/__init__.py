@@ -28,6 +28,7 @@ JobRow (one row of any job list; `rows.job_row`):
                                     # the last job.progress report, if any
    "batch": str|null}               # the id of the batch the job belongs to
 Expired row (a jid listed somewhere whose job no longer exists): {"kind": "expired", "jid"}
+Canceled row (a batch's job canceled, so deleted): {"kind": "canceled", "jid"}
 Job (job view) = JobRow + {"data", "data_is_json", "data_truncated", "data_size",
    "redacted_paths", "history": [{"what", "when_at", ...details (redacted)}],
    "dependency_jobs"/"dependent_jobs": [{"jid","klass","state","queue"}],

@@ -90,12 +90,20 @@ def get_batch(inst: Instance, settings: UISettings, bid: str) -> Batch:
 
 
 def batch_detail(inst: Instance, settings: UISettings, bid: str, page: Page) -> dict[str, Any]:
-    """{"batch": Batch, "jobs": a page of its jobs (JobRow, or an expired row for a
-    job gone since), sorted by jid; total = the batch's job count}."""
+    """{"batch": Batch, "jobs": a page of its jobs (JobRow; for a job gone since, a
+    canceled row when it was canceled, else an expired row), sorted by jid; total =
+    the batch's job count}."""
     batch = get_batch(inst, settings, bid)
     jids = inst.client._run(follow.batch_jobs(bid, page.offset, page.limit))
     rows, missing = load_rows(inst, settings, jids)
     by_jid = {row["jid"]: row for row in rows}
-    gone = set(missing)
-    items = [by_jid[jid] if jid not in gone else {"kind": "expired", "jid": jid} for jid in jids]
+    # A canceled job is deleted: only its batch knows it was canceled.
+    canceled: list[str] = []
+    if missing:
+        canceled = inst.client._run(follow.batch_canceled(bid, missing))
+    was_canceled = set(canceled)
+    items = [
+        by_jid.get(jid) or {"kind": "canceled" if jid in was_canceled else "expired", "jid": jid}
+        for jid in jids
+    ]
     return {"batch": batch, "jobs": list_response(items, page, batch["total"])}

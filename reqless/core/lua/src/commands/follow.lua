@@ -153,6 +153,30 @@ Commands['batch.jobs'] = function(now, args)
   return Json.list(out)
 end
 
+-- batch.canceled
+--
+-- An extension of ours: which of the given jids were canceled as jobs of the
+-- batch (a canceled job is deleted; its batch keeps its jid as canceled until
+-- the batch's keys expire, or until it is put into the batch again).
+-- Arguments: id, jid [, jid ...] (at most 1000 jids)
+-- Reply: JSON array of those of the jids that were canceled, in the order given;
+--   `[]` when none (or the batch is unknown or expired).
+-- Errors: Batch(): no id provided; Batch(): no jids provided; Batch(): at most
+--   1000 jids at once: <n>
+-- Writes: none
+Commands['batch.canceled'] = function(now, args)
+  local bid = Args.require(args[1], 'Batch(): no id provided')
+  if args[2] == nil then error('Batch(): no jids provided') end
+  if #args > 1001 then error('Batch(): at most 1000 jids at once: ' .. (#args - 1)) end
+  local jids = { unpack(args, 2) }
+  local found = call('smismember', Keys.batchCanceled(bid), unpack(jids))
+  local out = {}
+  for i, jid in ipairs(jids) do
+    if found[i] == 1 then out[#out + 1] = jid end
+  end
+  return Json.list(out)
+end
+
 -- batch.list
 --
 -- An extension of ours.

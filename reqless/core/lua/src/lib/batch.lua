@@ -8,7 +8,8 @@
 --
 -- Keys: ql:b:<id> (hash: state open|closed|finished, total, pending, complete,
 -- failed, canceled, created, finished, on_success, on_complete), ql:b:<id>-jobs
--- (set of jids) and ql:batches (zset id -> created). A finished batch's keys
+-- (set of jids), ql:b:<id>-canceled (set of the jids canceled: a canceled job
+-- is deleted) and ql:batches (zset id -> created). A finished batch's keys
 -- expire after `jobs-history` seconds, with its completed jobs.
 
 Batch.COUNTERS = { complete = 'complete', failed = 'failed', canceled = 'canceled' }
@@ -64,12 +65,15 @@ end
 
 -- Job `jid` joins open batch `bid` (put with `batch`); a job already in it
 -- (a re-put) is not counted twice, and one that had finished counts as
--- pending again. `oldState` is its state before the put.
+-- pending again. `oldState` is its state before the put; a member canceled
+-- before (deleted, so without a state) is found in the canceled set.
 function Batch.join(bid, jid, oldState)
   local key = Keys.batch(bid)
   if call('sadd', Keys.batchJobs(bid), jid) == 1 then
     call('hincrby', key, 'total', 1)
     call('hincrby', key, 'pending', 1)
+  elseif oldState == nil and call('srem', Keys.batchCanceled(bid), jid) == 1 then
+    Batch.reopened(bid, 'canceled')
   else
     Batch.reopened(bid, oldState)
   end
@@ -92,6 +96,7 @@ function Batch.finished(bid, jid, state, now)
   local current = call('hget', key, 'state')
   if current == false or current == 'finished' then return end
   call('hincrby', key, Batch.COUNTERS[state], 1)
+  if state == 'canceled' then call('sadd', Keys.batchCanceled(bid), jid) end
   local pending = call('hincrby', key, 'pending', -1)
   if current == 'closed' and pending <= 0 then Batch.fire(bid, now) end
 end
@@ -139,6 +144,7 @@ function Batch.fire(bid, now)
     local ms = math.ceil(age * 1000)
     call('pexpire', key, ms)
     call('pexpire', Keys.batchJobs(bid), ms)
+    call('pexpire', Keys.batchCanceled(bid), ms)
   end
 end
 

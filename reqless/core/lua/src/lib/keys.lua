@@ -75,11 +75,13 @@ function Keys.throttleStarts(tid) return P .. 'th:' .. tid .. '-starts' end
 function Keys.queueGroup(queue, group) return P .. 'q:' .. queue .. '-g:' .. group end
 
 -- Following a job (docs/following-jobs.md): the list a job.wait caller BLPOPs,
--- fed one token (the final state) per waiter when the job finishes; a batch
--- and the set of its jobs.
+-- fed one token (the final state) per waiter when the job finishes; a batch,
+-- the set of its jobs and the set of those canceled (a canceled job is deleted,
+-- so only this tells it from one whose record expired).
 function Keys.jobDone(jid) return P .. 'j:' .. jid .. '-done' end
 function Keys.batch(bid) return P .. 'b:' .. bid end
 function Keys.batchJobs(bid) return P .. 'b:' .. bid .. '-jobs' end
+function Keys.batchCanceled(bid) return P .. 'b:' .. bid .. '-canceled' end
 
 function Keys.failureGroup(group) return P .. 'f:' .. group end
 function Keys.workerJobs(worker) return P .. 'w:' .. worker .. ':jobs' end
