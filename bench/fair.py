@@ -16,15 +16,20 @@ The figures are the wall time and the server's time inside the core script
 (INFO commandstats) per cycle, as ratios to plain at the same depth (target:
 at most 1.3x), and each kind's ratio of depth 100k to depth 1k (target: flat),
 plus the Redis commands each cycle ran (which no load on the machine changes).
-Queues are filled once per kind and depth with `put_many` (not timed) and topped
-up after each run; runs of the kinds alternate, so a noisy moment spreads over all.
+Queues are filled once per kind and depth with `put_many` (not timed), each in a
+namespace of its own, and topped up after each run; the runs of every kind at
+every depth alternate, so a noisy moment spreads over all.
 The ratios are of the best run of each (`--reps` of them): other work on the
 machine only ever adds time, so the fastest run is the closest to the cost itself;
-the medians are kept too.
+the medians are kept too. Beside each ratio is the median of the per-run ratios
+(each run of a kind against plain's run of the same round, and of depth 100k
+against depth 1k's): a slow spell of the machine then slows both sides of a
+ratio, so it is the steadier figure from one run of the bench to the next.
 """
 
 from __future__ import annotations
 
+import statistics
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -98,40 +103,48 @@ def figure_fair(ctx: Context) -> dict[str, Any]:
     """Pop + complete per kind of job and depth, with ratios to plain and across depths."""
     m = ctx.depth_cycles
     results: dict[str, Any] = {}
-    for depth in ctx.depths:
-        samples: dict[str, list[Sample]] = {kind: [] for kind in KINDS}
-        # One namespace per kind, so that every kind stays filled between runs.
-        clients = {kind: Client(ctx.url, hostname="bench", namespace=f"fair{i}")
-                   for i, kind in enumerate(KINDS)}  # fmt: skip
-        try:
-            ctx.flush()
-            for kind, own in clients.items():
-                ctx.log(f"  {kind}/depth-{depth}: filling {depth + m} jobs")
-                fill(own, kind, depth + m)
-            for rep in range(ctx.reps):
-                for kind, own in clients.items():
-                    sample = cycles(own, m)
-                    samples[kind].append(sample)
-                    ctx.log(
-                        f"    {kind}/depth-{depth} rep {rep + 1}: "
-                        f"{sample['usec_per_cycle']:.1f} us/cycle, "
-                        f"{sample['server_script_usec']:.1f} us in the script"
-                    )
-                    fill(own, kind, m, offset=depth + m * (rep + 1))
-        finally:
-            for own in clients.values():
-                own.database.close()
-        for kind in KINDS:
-            value = summarise(samples[kind])
-            value["best_usec"] = min(sample["usec_per_cycle"] for sample in samples[kind])
-            value["best_script_usec"] = min(
-                sample["server_script_usec"] for sample in samples[kind]
-            )
-            results[f"{kind}/depth-{depth}"] = value
+    # One namespace per kind and depth, every one filled before the first run, so the
+    # runs of all of them alternate: a depth's ratio is then read against runs taken
+    # at the same moments, not after the other depth's (with more data in the server).
+    subjects = [(kind, depth) for depth in ctx.depths for kind in KINDS]
+    clients = {subject: Client(ctx.url, hostname="bench", namespace=f"fair{i}")
+               for i, subject in enumerate(subjects)}  # fmt: skip
+    samples: dict[tuple[str, int], list[Sample]] = {subject: [] for subject in subjects}
+    try:
+        ctx.flush()
+        for (kind, depth), own in clients.items():
+            ctx.log(f"  {kind}/depth-{depth}: filling {depth + m} jobs")
+            fill(own, kind, depth + m)
+        for rep in range(ctx.reps):
+            for (kind, depth), own in clients.items():
+                sample = cycles(own, m)
+                samples[(kind, depth)].append(sample)
+                ctx.log(
+                    f"    {kind}/depth-{depth} rep {rep + 1}: "
+                    f"{sample['usec_per_cycle']:.1f} us/cycle, "
+                    f"{sample['server_script_usec']:.1f} us in the script"
+                )
+                fill(own, kind, m, offset=depth + m * (rep + 1))
+    finally:
+        for own in clients.values():
+            own.database.close()
+    for (kind, depth), taken in samples.items():
+        value = summarise(taken)
+        value["best_usec"] = min(sample["usec_per_cycle"] for sample in taken)
+        value["best_script_usec"] = min(sample["server_script_usec"] for sample in taken)
+        results[f"{kind}/depth-{depth}"] = value
     add_ratios(results, ctx.depths)
     results["cycles"] = m
     results["depths"] = ctx.depths
     return results
+
+
+def _paired(base: dict[str, Any], value: dict[str, Any], field: str) -> float | None:
+    """The median over runs of `value`'s run / `base`'s run of the same round."""
+    pairs = list(zip(base.get("samples", ()), value.get("samples", ()), strict=False))
+    if not pairs:
+        return None
+    return statistics.median(mine[field] / theirs[field] for theirs, mine in pairs)
 
 
 def add_ratios(results: dict[str, Any], depths: list[int]) -> None:
@@ -142,11 +155,19 @@ def add_ratios(results: dict[str, Any], depths: list[int]) -> None:
             value = results[f"{kind}/depth-{depth}"]
             value["ratio"] = value["best_usec"] / base["best_usec"]
             value["script_ratio"] = value["best_script_usec"] / base["best_script_usec"]
+            paired = _paired(base, value, "usec_per_cycle")
+            if paired is not None:
+                value["paired_ratio"] = paired
+                value["paired_script_ratio"] = _paired(base, value, "server_script_usec")
     low, high = min(depths), max(depths)
     for kind in KINDS:
         shallow, deep = results[f"{kind}/depth-{low}"], results[f"{kind}/depth-{high}"]
         deep["depth_ratio"] = deep["best_usec"] / shallow["best_usec"]
         deep["depth_script_ratio"] = deep["best_script_usec"] / shallow["best_script_usec"]
+        paired = _paired(shallow, deep, "usec_per_cycle")
+        if paired is not None:
+            deep["paired_depth_ratio"] = paired
+            deep["paired_depth_script_ratio"] = _paired(shallow, deep, "server_script_usec")
 
 
 def _depth_label(depth: int) -> str:
@@ -161,9 +182,10 @@ def fair_table(results: dict[str, Any]) -> str:
     depths = figure["depths"]
     low, high = min(depths), max(depths)
     lines = [
-        "| jobs | depth | pop + complete, best (median) µs | ratio to plain | "
-        "in the script, best (median) µs | ratio to plain | Redis commands | "
-        f"{_depth_label(high)} vs {_depth_label(low)} (wall / script) |",
+        "| jobs | depth | pop + complete, best (median) µs | ratio to plain, best "
+        "(per run) | in the script, best (median) µs | ratio to plain, best (per run) | "
+        "Redis commands | "
+        f"{_depth_label(high)} vs {_depth_label(low)}, wall / script: best (per run) |",
         "|---|---|---|---|---|---|---|---|",
     ]
     for kind in KINDS:
@@ -172,10 +194,19 @@ def fair_table(results: dict[str, Any]) -> str:
             across = ""
             if "depth_ratio" in value:
                 across = f"{value['depth_ratio']:.2f}x / {value['depth_script_ratio']:.2f}x"
+                if "paired_depth_ratio" in value:
+                    across += (
+                        f" ({value['paired_depth_ratio']:.2f}x / "
+                        f"{value['paired_depth_script_ratio']:.2f}x)"
+                    )
+            ratio, script_ratio = f"{value['ratio']:.2f}x", f"{value['script_ratio']:.2f}x"
+            if "paired_ratio" in value:
+                ratio += f" ({value['paired_ratio']:.2f}x)"
+                script_ratio += f" ({value['paired_script_ratio']:.2f}x)"
             lines.append(
                 f"| {kind} | {_depth_label(depth)} | {value['best_usec']:.0f} "
-                f"({value['usec_per_cycle']:.0f}) | {value['ratio']:.2f}x | "
+                f"({value['usec_per_cycle']:.0f}) | {ratio} | "
                 f"{value['best_script_usec']:.0f} ({value['server_script_usec']:.0f}) | "
-                f"{value['script_ratio']:.2f}x | {value['server_commands']:.1f} | {across} |"
+                f"{script_ratio} | {value['server_commands']:.1f} | {across} |"
             )
     return "\n".join(lines)

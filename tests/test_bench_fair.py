@@ -73,6 +73,38 @@ def test_ratios_are_to_plain_at_the_same_depth_and_across_depths() -> None:
     assert results["plain/depth-10"]["depth_ratio"] == pytest.approx(2.0)
     assert results["rate/depth-10"]["depth_script_ratio"] == pytest.approx(1.0)
     assert "depth_ratio" not in results["plain/depth-1"]
+    assert "paired_ratio" not in results["rate/depth-1"]  # no runs to pair
+
+
+def test_per_run_ratios_pair_each_run_with_plains_run_beside_it() -> None:
+    def runs(*usecs: float) -> dict[str, object]:
+        samples = [{"usec_per_cycle": u, "server_script_usec": u / 2} for u in usecs]
+        return {**_value(min(usecs), min(usecs) / 2), "samples": samples}
+
+    # A slow spell in run 2 slows both; paired, rate is 1.2x in every run.
+    results = {f"{kind}/depth-1": runs(100, 300, 110) for kind in KINDS}
+    results["rate/depth-1"] = runs(120, 360, 132)
+    add_ratios(results, [1])
+    assert results["rate/depth-1"]["paired_ratio"] == pytest.approx(1.2)
+    assert results["rate/depth-1"]["paired_script_ratio"] == pytest.approx(1.2)
+    assert results["plain/depth-1"]["paired_ratio"] == 1.0
+
+
+def test_the_depth_ratio_pairs_runs_of_the_same_round() -> None:
+    def runs(*usecs: float) -> dict[str, object]:
+        samples = [{"usec_per_cycle": u, "server_script_usec": u} for u in usecs]
+        return {**_value(min(usecs), min(usecs)), "samples": samples}
+
+    results = {f"{kind}/depth-1": runs(100, 300, 100) for kind in KINDS}
+    results |= {f"{kind}/depth-10": runs(110, 330, 110) for kind in KINDS}
+    add_ratios(results, [1, 10])
+    deep = results["rate/depth-10"]
+    assert deep["paired_depth_ratio"] == pytest.approx(1.1)
+    assert deep["paired_depth_script_ratio"] == pytest.approx(1.1)
+    for value in results.values():
+        value["server_commands"] = 37.0
+    text = fair_table({"figures": {"fair": {**results, "depths": [1, 10]}}})
+    assert "| 1.10x / 1.10x (1.10x / 1.10x) |" in text
 
 
 def test_the_figure_runs_every_kind_at_every_depth(
@@ -90,6 +122,7 @@ def test_the_figure_runs_every_kind_at_every_depth(
             assert value["best_usec"] == min(s["usec_per_cycle"] for s in value["samples"])
             assert value["server_commands"] > 0
     assert figure["plain/depth-20"]["ratio"] == 1.0
+    assert figure["rate/depth-60"]["paired_ratio"] > 0
     text = fair_table({"figures": {"fair": figure}})
     assert text.count("\n") == 2 + 2 * len(KINDS) - 1
     assert "| 1,000 groups | 60 |" in text
