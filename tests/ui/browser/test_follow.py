@@ -107,6 +107,41 @@ def test_a_completed_job_shows_its_result_batch_and_trace(page: Page, ui_client:
     page.wait_for_url("**/batches/import-2026-12-07")
 
 
+@pytest.mark.parametrize("outcome", ["complete", "fail"])
+def test_the_page_of_a_job_follows_it_live_when_it_ends(
+    page: Page, ui_client: Client, outcome: str
+) -> None:
+    _put(ui_client, "j1")
+    ui_client("queue.pop", "q", "w1", 1)
+    assert open_page(page, "/jobs/j1").status == 200
+    _connected(page)
+    loads = page.evaluate("() => performance.getEntriesByType('navigation').length")
+    assert page.locator("section.result, section.failure").count() == 0
+    if outcome == "complete":
+        result = {"imported": 1000, "skipped": [17, 42]}
+        ui_client("job.complete", "j1", "w1", "q", "{}", "result", json.dumps(result))
+        panel = page.locator("section.result")
+        panel.wait_for(timeout=10_000)
+        # The viewer is set up as at load: its tree and its controls.
+        page.locator("section.result .json-viewer").wait_for(timeout=10_000)
+        assert "imported" in panel.inner_text() and "1000" in panel.inner_text()
+    else:
+        ui_client("job.fail", "j1", "w1", "import-error", "orders.csv: line 17 is not CSV")
+        panel = page.locator("section.failure")
+        panel.wait_for(timeout=10_000)
+        assert "line 17 is not CSV" in panel.inner_text()
+        assert panel.locator("button.copy").is_visible()
+    # The facts and actions follow: no worker, lock or "Time out" for an ended job.
+    page.wait_for_function(
+        "() => !document.querySelector('[data-job-field=\"worker\"]')", timeout=10_000
+    )
+    head = page.locator('[data-patch="job-head"]').inner_text()
+    assert "expires" not in head and "Time out" not in head
+    assert ("Retry" in head) == (outcome == "fail")
+    assert page.evaluate("() => performance.getEntriesByType('navigation').length") == loads
+    _shoot(page, f"job-{outcome}-live")
+
+
 def test_a_long_result_opens_on_request(page: Page, ui_client: Client) -> None:
     _put(ui_client, "j1")
     ui_client("queue.pop", "q", "w1", 1)

@@ -58,6 +58,7 @@ function initPatched() {
     initJsonViewers(root);
     initCharts(root);
     tick(root);
+    for (const el of qsa("[data-js-only]", root)) el.hidden = false;
   });
 }
 

@@ -25,6 +25,8 @@ export async function fetchPage() {
 function normalized(node) {
   const copy = node.cloneNode(true);
   if (copy instanceof Element) for (const added of copy.querySelectorAll("[data-rq]")) added.remove();
+  // Progress bars move live (progress.js): a bar that moved is not a change to re-render.
+  if (copy instanceof Element) for (const bar of copy.querySelectorAll("[data-progress]")) bar.remove();
   const all = copy instanceof Element ? [copy, ...copy.querySelectorAll("*")] : [];
   for (const el of all) {
     if (el.matches("time[data-epoch]")) {
